@@ -1,0 +1,182 @@
+//! Alert delivery: events wait in the store's outbox, one entry per sink, and
+//! are POSTed to each `[[alert.webhook]]` until a receiver answers 2xx.
+//! Nothing is lost: a failed delivery stays in the outbox with its error and
+//! is retried (at the next `check`, or after a backoff in a daemon).
+
+use crate::config::Config;
+use crate::core::event::Event;
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Deadline for one webhook POST.
+pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+/// First retry delay; doubles per failed attempt up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(30);
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// Delay before the next attempt after `attempts` failures.
+pub fn backoff(attempts: u32) -> Duration {
+    let factor = 1u32
+        .checked_shl(attempts.saturating_sub(1))
+        .unwrap_or(u32::MAX);
+    FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+/// One webhook receiver.
+#[derive(Debug, Clone)]
+struct WebhookSink {
+    name: String,
+    url: url::Url,
+    events: Option<Vec<String>>,
+}
+
+/// What a delivery round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryReport {
+    pub delivered: usize,
+    pub failed: usize,
+    /// Entries for sinks that are no longer in the config (kept, not sent).
+    pub orphaned: usize,
+}
+
+/// Sends outbox entries to the configured webhooks.
+pub struct Deliverer {
+    client: reqwest::Client,
+    sinks: Vec<WebhookSink>,
+}
+
+/// The HTTP client for webhooks could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the webhook client: {0}")]
+pub struct AlertSetupError(#[from] reqwest::Error);
+
+impl Deliverer {
+    pub fn new(cfg: &Config) -> Result<Deliverer, AlertSetupError> {
+        let client = reqwest::Client::builder()
+            .timeout(WEBHOOK_TIMEOUT)
+            .user_agent(cfg.fetch_options().user_agent)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let sinks = cfg
+            .alert
+            .webhook
+            .iter()
+            .map(|w| WebhookSink {
+                name: w.sink_name(),
+                url: w.url.0.clone(),
+                events: w
+                    .events
+                    .as_ref()
+                    .map(|k| k.iter().map(|k| k.0.clone()).collect()),
+            })
+            .collect();
+        Ok(Deliverer { client, sinks })
+    }
+
+    /// Names of the sinks that want this event.
+    pub fn sinks_for(&self, event: &Event) -> Vec<String> {
+        self.sinks
+            .iter()
+            .filter(|s| {
+                s.events
+                    .as_ref()
+                    .is_none_or(|k| k.iter().any(|k| k == event.kind()))
+            })
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    /// Try every pending delivery; with `force`, also those whose backoff
+    /// has not run out (a manual `check` retries at once).
+    pub async fn deliver_pending(
+        &self,
+        store: &dyn Store,
+        force: bool,
+    ) -> Result<DeliveryReport, StoreError> {
+        let now = Utc::now();
+        let pending = store.pending_deliveries(if force { None } else { Some(now) })?;
+        let mut report = DeliveryReport::default();
+        for (delivery, stored) in pending {
+            let Some(sink) = self.sinks.iter().find(|s| s.name == delivery.sink) else {
+                report.orphaned += 1;
+                continue;
+            };
+            match self.post(sink, &stored.event).await {
+                Ok(()) => {
+                    tracing::info!(sink = %redact(&sink.url), id = %stored.event.id(), "event delivered");
+                    store.delivery_succeeded(&delivery.sink, delivery.seq)?;
+                    report.delivered += 1;
+                }
+                Err(error) => {
+                    let next: DateTime<Utc> = now + backoff(delivery.attempts + 1);
+                    tracing::warn!(sink = %redact(&sink.url), id = %stored.event.id(), attempts = delivery.attempts + 1, %error, "event delivery failed; will retry");
+                    store.delivery_failed(&delivery.sink, delivery.seq, &error, next)?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn post(&self, sink: &WebhookSink, event: &Event) -> Result<(), String> {
+        let resp = self
+            .client
+            .post(sink.url.clone())
+            .header("X-Copydesk-Event", event.kind())
+            .header("X-Copydesk-Id", event.id())
+            .json(&event.to_payload())
+            .send()
+            .await
+            .map_err(|e| describe(&e.without_url()))?;
+        let status = resp.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("receiver answered {status}"))
+        }
+    }
+}
+
+/// A webhook URL as it may appear in logs: scheme, host and port only, since
+/// chat webhooks carry their secret in the path.
+pub fn redact(url: &url::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}/…", url.scheme()),
+        (Some(h), None) => format!("{}://{h}/…", url.scheme()),
+        _ => "(webhook)".to_string(),
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_path_and_query() {
+        let u = url::Url::parse("https://hooks.slack.com/services/T000/B000/XXXXSECRET?token=abc")
+            .unwrap();
+        let r = redact(&u);
+        assert_eq!(r, "https://hooks.slack.com/…");
+        assert!(!r.contains("SECRET") && !r.contains("abc"));
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), FIRST_BACKOFF);
+        assert_eq!(backoff(2), FIRST_BACKOFF * 2);
+        assert_eq!(backoff(3), FIRST_BACKOFF * 4);
+        assert_eq!(backoff(40), MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,190 @@
+//! The commands behind the CLI: each opens what it needs, does its work and
+//! hands data to [`super::output`] for printing.
+
+use super::output;
+use super::{Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand};
+use crate::config::{parse_http_url, Config};
+use crate::core::diff::diff_articles;
+use crate::core::extract::{extract_guarded, OutletRules};
+use crate::core::normalize::normalize_article;
+use crate::core::schedule::Schedule;
+use crate::fetch::{FetchOutcome, Fetcher, Validators};
+use crate::pipeline::Pipeline;
+use crate::store::{NewWatch, SledStore, Store, StoreError, WatchSource};
+use anyhow::{bail, Context, Result};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+pub async fn run(command: Command, cfg: Config) -> Result<()> {
+    match command {
+        Command::Check { all, format } => check(&cfg, all, format.format).await,
+        Command::Watch(w) => watch(&cfg, w),
+        Command::History { url, format } => history(&cfg, &url, format.format),
+        Command::Diff {
+            url,
+            from,
+            to,
+            format,
+        } => diff(&cfg, &url, from, to, format),
+        Command::Extract { source, format } => extract(&cfg, &source, format.format).await,
+        Command::Config(ConfigCommand::Check) => {
+            output::config_summary(&cfg);
+            Ok(())
+        }
+    }
+}
+
+fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
+    let path = cfg.storage_path();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let store = SledStore::open(&path, cfg.storage.cache_mb)?;
+    Ok(Arc::new(store))
+}
+
+async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
+    let store = open_store(cfg)?;
+    let pipeline = Pipeline::new(cfg, store.clone())?;
+    let watches = pipeline.due_watches(all)?;
+    if watches.is_empty() && format == Format::Text {
+        eprintln!("no watches are due (add one with `copydesk watch add URL`, or use --all)");
+    }
+    let bar = indicatif::ProgressBar::new(watches.len() as u64);
+    if !std::io::stderr().is_terminal() || watches.len() < 2 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} checked, {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let new_versions = std::sync::atomic::AtomicUsize::new(0);
+    let on_done = |_: &crate::store::Watch, o: crate::store::Outcome| {
+        if o == crate::store::Outcome::NewVersion {
+            new_versions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        bar.set_message(format!(
+            "{} new",
+            new_versions.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+        bar.inc(1);
+    };
+    let summary = pipeline.check(watches, &on_done).await?;
+    bar.finish_and_clear();
+    store.flush()?;
+    output::check_summary(&summary, store.as_ref(), format)
+}
+
+fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
+    let store = open_store(cfg)?;
+    match cmd {
+        WatchCommand::Add {
+            url,
+            label,
+            schedule,
+        } => {
+            let url = parse_http_url(&url).map_err(UsageError)?;
+            if let Some(s) = &schedule {
+                Schedule::parse(s).map_err(|e| UsageError(e.to_string()))?;
+            }
+            match store.watch(url.as_str()) {
+                Ok(w) if w.source == WatchSource::Config => {
+                    bail!(UsageError(format!(
+                        "{url} is already watched through {}; change it there",
+                        cfg.source.display()
+                    )))
+                }
+                Ok(_) | Err(StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let w = store.upsert_watch(NewWatch {
+                url: url.to_string(),
+                label,
+                schedule,
+                source: WatchSource::Cli,
+            })?;
+            println!("watching {} (due now; run `copydesk check`)", w.url);
+            Ok(())
+        }
+        WatchCommand::List { format } => {
+            // Make config watches visible before the first check.
+            let pipeline = Pipeline::new(cfg, store.clone())?;
+            let watches = store.watches()?;
+            output::watch_list(&watches, &pipeline, format.format)
+        }
+        WatchCommand::Remove { url } => {
+            let w = store.watch(&url)?;
+            if w.source == WatchSource::Config
+                && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
+            {
+                bail!(UsageError(format!(
+                    "{url} comes from {}; remove its [[watch]] there",
+                    cfg.source.display()
+                )));
+            }
+            store.remove_watch(&url)?;
+            println!("removed {url} and its {} versions", w.latest_version);
+            Ok(())
+        }
+    }
+}
+
+fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
+    let store = open_store(cfg)?;
+    let w = store.watch(url)?;
+    let versions = store.versions(w.id)?;
+    output::history(&w, &versions, format)
+}
+
+fn diff(
+    cfg: &Config,
+    url: &str,
+    from: Option<u32>,
+    to: Option<u32>,
+    format: DiffFormat,
+) -> Result<()> {
+    let store = open_store(cfg)?;
+    let w = store.watch(url)?;
+    if w.latest_version == 0 {
+        bail!("{url} has no versions yet; run `copydesk check` first");
+    }
+    let to = to.unwrap_or(w.latest_version);
+    let from = from.unwrap_or(to.saturating_sub(1).max(1));
+    for n in [from, to] {
+        if n == 0 || n > w.latest_version {
+            bail!(UsageError(format!(
+                "{url} has versions 1 to {}; there is no version {n}",
+                w.latest_version
+            )));
+        }
+    }
+    let (from_meta, old) = store.version(w.id, from)?;
+    let (to_meta, new) = store.version(w.id, to)?;
+    let d = diff_articles(&old, &new);
+    output::diff(url, &from_meta, &to_meta, &d, format)
+}
+
+async fn extract(cfg: &Config, source: &str, format: Format) -> Result<()> {
+    let (html, page_url) = if source.starts_with("http://") || source.starts_with("https://") {
+        let url = parse_http_url(source).map_err(UsageError)?;
+        let fetcher = Fetcher::new(cfg.fetch_options())?;
+        match fetcher.fetch(&url, &Validators::default()).await {
+            FetchOutcome::Page(p) => (p.text, Some(p.final_url)),
+            FetchOutcome::NotModified => bail!("{url} answered 304 Not Modified to a plain GET"),
+            FetchOutcome::Failed(f) => bail!("cannot fetch {url}: {}", f.reason),
+        }
+    } else {
+        let bytes = std::fs::read(source).with_context(|| format!("cannot read {source}"))?;
+        (String::from_utf8_lossy(&bytes).into_owned(), None) // TODO: charset decoding from fetch
+    };
+    let rules = match page_url
+        .as_ref()
+        .and_then(|u| cfg.outlet_map().entry_for(u))
+    {
+        Some(i) => cfg.outlet_rules().swap_remove(i),
+        None => OutletRules::default(),
+    };
+    let article = extract_guarded(html, page_url.map(|u| u.to_string()), Arc::new(rules))?;
+    output::article(&normalize_article(&article), format)
+}

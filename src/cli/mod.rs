@@ -1,0 +1,185 @@
+//! The command-line interface: argument parsing, logging set-up, exit codes
+//! (0 ok, 1 runtime failure, 2 usage or config error) and dispatch to the
+//! command modules.
+
+mod commands;
+mod output;
+
+use crate::config::{Config, ConfigError};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The default config file, as used by the README's run command.
+pub const DEFAULT_CONFIG: &str = "config/copydesk.toml";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "copydesk",
+    version,
+    about = "Watch news articles: keep every version, diff edits, alert."
+)]
+pub struct Cli {
+    /// Config file.
+    #[arg(long, global = true, env = "COPYDESK_CONFIG", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Output format of commands that print data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One pass over the due watches (or all with --all), deliver alerts, exit.
+    Check {
+        /// Check every watch, due or not.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Add, list or remove watches.
+    #[command(subcommand)]
+    Watch(WatchCommand),
+    /// The versions stored for a URL.
+    History {
+        url: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// What changed between two versions of a URL (default: the last two).
+    Diff {
+        url: String,
+        /// Older version number (default: the one before --to).
+        #[arg(long)]
+        from: Option<u32>,
+        /// Newer version number (default: the latest).
+        #[arg(long)]
+        to: Option<u32>,
+        /// text (coloured on a terminal), unified (plain text) or json.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+    /// Extract the article from a file or URL and print it (to tune [[outlet]] rules).
+    Extract {
+        /// A file path, or an http(s) URL to fetch.
+        source: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Configuration commands.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Unified,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Watch a URL.
+    Add {
+        url: String,
+        /// A name to show in listings and alerts.
+        #[arg(long)]
+        label: Option<String>,
+        /// Crontab line for this watch (default: [schedule] default).
+        #[arg(long)]
+        schedule: Option<String>,
+    },
+    /// List the watches with their last outcome.
+    List {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Stop watching a URL (its history is deleted).
+    Remove { url: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config file and print a summary.
+    Check,
+}
+
+/// A mistake in how copydesk was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match Config::load(&cli.config) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            init_logging(cli.log_format, None);
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(cli.log_format, cfg.log.level.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(cli.command, cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<ConfigError>().is_some()
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, level: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level.unwrap_or("info")))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,259 @@
+//! How the CLI prints: plain text tables for people, `--format json` for
+//! programs. JSON shapes are part of the public contract (see README).
+
+use super::{DiffFormat, Format};
+use crate::config::Config;
+use crate::core::diff::ArticleDiff;
+use crate::core::Article;
+use crate::pipeline::{CheckSummary, Pipeline};
+use crate::store::{Outcome, Store, VersionMeta, Watch};
+use anyhow::Result;
+use serde::Serialize;
+use std::io::IsTerminal;
+
+fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+pub fn check_summary(s: &CheckSummary, store: &dyn Store, format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(s);
+    }
+    println!(
+        "checked {}: {} new versions, {} unchanged, {} failed; {} events, {} delivered{}",
+        s.checked,
+        s.new_versions,
+        s.unchanged,
+        s.failed,
+        s.events,
+        s.delivered,
+        if s.delivery_failures > 0 {
+            format!(
+                ", {} deliveries failed (kept for the next run)",
+                s.delivery_failures
+            )
+        } else {
+            String::new()
+        }
+    );
+    if s.failed > 0 {
+        for w in store.watches()? {
+            if let Some(c) = w
+                .last_check
+                .as_ref()
+                .filter(|c| c.outcome == Outcome::Failed)
+            {
+                println!(
+                    "  failed: {} — {}",
+                    w.url,
+                    c.reason.as_deref().unwrap_or("unknown reason")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct WatchRow<'a> {
+    #[serde(flatten)]
+    watch: &'a Watch,
+    active: bool,
+}
+
+pub fn watch_list(watches: &[Watch], pipeline: &Pipeline, format: Format) -> Result<()> {
+    if format == Format::Json {
+        let rows: Vec<_> = watches
+            .iter()
+            .map(|w| WatchRow {
+                watch: w,
+                active: pipeline.is_active(w),
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    if watches.is_empty() {
+        println!("no watches (add one with `copydesk watch add URL` or a [[watch]] in the config)");
+        return Ok(());
+    }
+    println!(
+        "{:<60} {:>4} {:<12} {:<20} LAST CHECK",
+        "URL", "VERS", "SCHEDULE", "NEXT DUE (UTC)"
+    );
+    for w in watches {
+        let last = match &w.last_check {
+            None => "never".to_string(),
+            Some(c) => {
+                let what = match c.outcome {
+                    Outcome::NewVersion => "new version".to_string(),
+                    Outcome::Unchanged => "unchanged".to_string(),
+                    Outcome::NotModified => "not modified".to_string(),
+                    Outcome::Failed => format!("failed: {}", c.reason.as_deref().unwrap_or("?")),
+                };
+                format!("{} {}", time(&c.at), what)
+            }
+        };
+        let due = if !pipeline.is_active(w) {
+            "inactive (not in config)".to_string()
+        } else {
+            w.next_due
+                .as_ref()
+                .map(time)
+                .unwrap_or_else(|| "now".into())
+        };
+        let url = match &w.label {
+            Some(l) => format!("{} [{l}]", w.url),
+            None => w.url.clone(),
+        };
+        let sched = w.schedule.clone().unwrap_or_else(|| "default".into());
+        println!(
+            "{:<60} {:>4} {:<12} {:<20} {}",
+            short(&url, 60),
+            w.latest_version,
+            short(&sched, 12),
+            due,
+            short(&last, 80)
+        );
+    }
+    Ok(())
+}
+
+pub fn history(w: &Watch, versions: &[VersionMeta], format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(versions);
+    }
+    println!("{} — {} versions", w.url, versions.len());
+    println!(
+        "{:>4}  {:<19}  {:<16}  {:>6}  TITLE",
+        "#", "FETCHED (UTC)", "HASH", "WORDS"
+    );
+    for v in versions {
+        let same = v
+            .same_as
+            .map(|n| format!(" (same text as #{n})"))
+            .unwrap_or_default();
+        let hash = v.hash.to_string();
+        println!(
+            "{:>4}  {}  {:<16}  {:>6}  {}{same}",
+            v.number,
+            time(&v.fetched_at),
+            &hash[..16],
+            v.words,
+            short(&v.title, 70)
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    url: &'a str,
+    from: &'a VersionMeta,
+    to: &'a VersionMeta,
+    #[serde(flatten)]
+    diff: &'a ArticleDiff,
+    unified: String,
+}
+
+pub fn diff(
+    url: &str,
+    from: &VersionMeta,
+    to: &VersionMeta,
+    d: &ArticleDiff,
+    format: DiffFormat,
+) -> Result<()> {
+    let (a, b) = (
+        format!("{url} version {}", from.number),
+        format!("{url} version {}", to.number),
+    );
+    match format {
+        DiffFormat::Json => print_json(&DiffJson {
+            url,
+            from,
+            to,
+            diff: d,
+            unified: d.unified(&a, &b, usize::MAX),
+        }),
+        DiffFormat::Unified => {
+            print!("{}", d.unified(&a, &b, 1));
+            Ok(())
+        }
+        DiffFormat::Text => {
+            let s = &d.summary;
+            println!(
+                "{:?} change: {} words added, {} removed; paragraphs +{} -{} ~{}{}",
+                s.class,
+                s.words_added,
+                s.words_removed,
+                s.paragraphs_added,
+                s.paragraphs_removed,
+                s.paragraphs_changed,
+                if s.title_changed {
+                    "; headline changed"
+                } else {
+                    ""
+                }
+            );
+            if std::io::stdout().is_terminal() {
+                print!("{}", d.colored(&a, &b, 1));
+            } else {
+                print!("{}", d.unified(&a, &b, 1));
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn article(a: &Article, format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(a);
+    }
+    println!("title:     {}", a.title);
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    println!("byline:    {}", opt(&a.byline));
+    println!("published: {}", opt(&a.published));
+    println!("modified:  {}", opt(&a.modified));
+    println!("canonical: {}", opt(&a.canonical_url));
+    println!("language:  {}", opt(&a.language));
+    println!("{} paragraphs, {} words", a.body.len(), a.word_count());
+    for p in &a.body {
+        println!();
+        println!("{p}");
+    }
+    Ok(())
+}
+
+/// `config check`: what the file sets up, without secrets.
+pub fn config_summary(cfg: &Config) {
+    println!("{}: ok", cfg.source.display());
+    println!("  storage:  {}", cfg.storage_path().display());
+    println!("  schedule: {}", cfg.schedule.default.0);
+    println!("  watches:  {}", cfg.watches.len());
+    println!("  feeds:    {}", cfg.feeds.len());
+    println!("  outlets:  {}", cfg.outlets.len());
+    println!("  webhooks: {}", cfg.alert.webhook.len());
+    println!(
+        "  web:      {}{}",
+        cfg.web.listen,
+        if cfg.web.token.is_some() {
+            " (token set)"
+        } else {
+            ""
+        }
+    );
+}

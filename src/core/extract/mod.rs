@@ -1,0 +1,312 @@
+//! HTML page to [`Article`]: a readability-style extractor does the generic
+//! work, page metadata (JSON-LD, OpenGraph, `<time>`) fills title, byline and
+//! times, and per-outlet rules from the config refine the body.
+//!
+//! Hostile markup is bounded before parsing (see [`depth`]) and extraction
+//! runs on its own thread with a large stack and a panic guard (see
+//! [`extract_guarded`]), so one bad page cannot take the process down.
+
+pub mod depth;
+mod meta;
+mod paragraphs;
+
+pub use meta::{normalize_time, strip_site_suffix};
+
+use crate::core::Article;
+use dom_query::{Document, NodeRef};
+use std::sync::Arc;
+
+/// Deepest element nesting kept; deeper start tags are dropped before
+/// parsing (their text is kept). Browsers cap the tree at a similar depth.
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+
+/// If the parsed tree is still deeper than this (markup that the depth
+/// lexer did not foresee), the page is re-parsed as flat text.
+pub const HARD_MAX_DEPTH: usize = 1024;
+
+/// Stack of the thread [`extract_guarded`] runs on.
+pub const GUARD_STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// Per-outlet refinements, compiled from an `[[outlet]]` section.
+#[derive(Debug, Clone, Default)]
+pub struct OutletRules {
+    /// CSS selectors whose elements are the article body (first that matches wins).
+    pub body: Vec<String>,
+    /// CSS selectors of elements removed before extraction.
+    pub remove: Vec<String>,
+    /// Paragraphs matching any of these are dropped from the body.
+    pub ignore: Vec<regex::Regex>,
+}
+
+/// Why no article came out of a page.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ExtractError {
+    #[error("no article text found on the page")]
+    NoArticle,
+    #[error("the extractor crashed on this page: {0}")]
+    Crashed(String),
+}
+
+/// Extract the article from `html`. `url` (the page's final URL) resolves
+/// relative links such as the canonical URL.
+///
+/// Steps: bound the nesting depth ([`depth::bound_depth`]), parse once,
+/// remove the outlet's `remove` elements, read the metadata, take the body
+/// from the outlet's `body` selector or else from readability
+/// (`dom_smoothie`), split it into paragraphs, drop the outlet's `ignore`
+/// paragraphs and a repeated headline.
+pub fn extract(
+    html: &str,
+    url: Option<&str>,
+    rules: &OutletRules,
+) -> Result<Article, ExtractError> {
+    let bounded = depth::bound_depth(html, DEFAULT_MAX_DEPTH);
+    let mut doc = Document::from(bounded.as_ref());
+    if tree_depth(&doc) > HARD_MAX_DEPTH {
+        // The lexer's model of the tree builder was beaten: keep the text only.
+        let flat = depth::bound_depth(html, 0);
+        doc = Document::from(flat.as_ref());
+    }
+    drop(bounded);
+
+    for css in &rules.remove {
+        if let Some(sel) = doc.try_select(css) {
+            sel.remove();
+        }
+    }
+
+    let meta = meta::page_meta(&doc, url);
+
+    let mut body = None;
+    for css in &rules.body {
+        if let Some(sel) = doc.try_select(css) {
+            if sel.exists() {
+                let paras = paragraphs::paragraphs(&top_level(sel.nodes()));
+                if !paras.is_empty() {
+                    body = Some(paras);
+                    break;
+                }
+            }
+        }
+    }
+    let mut fallback_title = String::new();
+    let body = match body {
+        Some(b) => b,
+        None => {
+            let (paras, title) = readability_body(doc, url)?;
+            fallback_title = title;
+            paras
+        }
+    };
+
+    let title = if meta.title.is_empty() {
+        meta::collapse(&fallback_title)
+    } else {
+        meta.title.clone()
+    };
+    let body = clean_body(body, &title, &rules.ignore);
+    if body.is_empty() {
+        return Err(ExtractError::NoArticle);
+    }
+    Ok(Article {
+        title,
+        byline: meta.byline,
+        published: meta.published,
+        modified: meta.modified,
+        canonical_url: meta.canonical_url,
+        language: meta.language,
+        body,
+    })
+}
+
+/// [`extract`] on a dedicated thread with a large stack; a panic becomes
+/// [`ExtractError::Crashed`] instead of unwinding into the caller.
+pub fn extract_guarded(
+    html: String,
+    url: Option<String>,
+    rules: Arc<OutletRules>,
+) -> Result<Article, ExtractError> {
+    let handle = std::thread::Builder::new()
+        .name("copydesk-extract".into())
+        .stack_size(GUARD_STACK_SIZE)
+        .spawn(move || extract(&html, url.as_deref(), &rules))
+        .map_err(|e| ExtractError::Crashed(format!("could not start the extractor thread: {e}")))?;
+    match handle.join() {
+        Ok(result) => result,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string());
+            Err(ExtractError::Crashed(msg))
+        }
+    }
+}
+
+/// Body paragraphs and readability's title guess.
+fn readability_body(
+    doc: Document,
+    url: Option<&str>,
+) -> Result<(Vec<String>, String), ExtractError> {
+    use dom_smoothie::{Config, Readability};
+    let url = url.filter(|u| url::Url::parse(u).is_ok_and(|u| u.has_host()));
+    let cfg = Config {
+        // Our own metadata reader does this.
+        disable_json_ld: true,
+        ..Config::default()
+    };
+    let mut r = Readability::with_document(doc, url, Some(cfg))
+        .or_else(|_| Readability::with_document(Document::default(), None, None))
+        .map_err(|_| ExtractError::NoArticle)?;
+    let article = r.parse().map_err(|_| ExtractError::NoArticle)?;
+    let root = r.doc.select("#readability-page-1");
+    let paras = if root.exists() {
+        paragraphs::paragraphs(root.nodes())
+    } else {
+        let d = Document::from(article.content.as_ref());
+        let body = d.select("body");
+        paragraphs::paragraphs(body.nodes())
+    };
+    Ok((paras, article.title))
+}
+
+/// Drop nodes whose ancestor is also in the list (so nested matches of a
+/// body selector are not read twice).
+fn top_level<'a>(nodes: &[NodeRef<'a>]) -> Vec<NodeRef<'a>> {
+    let ids: std::collections::HashSet<_> = nodes.iter().map(|n| n.id).collect();
+    nodes
+        .iter()
+        .filter(|n| !n.ancestors_it(None).any(|a| ids.contains(&a.id)))
+        .cloned()
+        .collect()
+}
+
+/// Apply the ignore rules and drop a headline repeated at the top.
+fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<String> {
+    let title_key = key(title);
+    let mut out: Vec<String> = Vec::with_capacity(body.len());
+    for p in body {
+        if ignore.iter().any(|re| re.is_match(&p)) {
+            continue;
+        }
+        if out.is_empty() && !title_key.is_empty() && key(&p) == title_key {
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// Comparison key: lowercase letters and digits only.
+fn key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Deepest element nesting of the parsed tree (iterative).
+fn tree_depth(doc: &Document) -> usize {
+    let mut max = 0;
+    let mut stack: Vec<(NodeRef<'_>, usize)> = vec![(doc.root(), 0)];
+    while let Some((node, d)) = stack.pop() {
+        max = max.max(d);
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            if c.is_element() {
+                stack.push((c, d + 1));
+            }
+            child = c.next_sibling();
+        }
+    }
+    max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!doctype html><html lang="en"><head>
+        <title>Council approves new bridge | Springfield Times</title>
+        <meta name="author" content="Ann Lee">
+        <meta property="article:published_time" content="2024-01-05T10:00:00Z">
+        <link rel="canonical" href="/2024/bridge">
+        </head><body>
+        <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sports">Sports</a></nav>
+        <article>
+          <h1>Council approves new bridge</h1>
+          <p>The city council voted on Tuesday night to approve the construction of a new bridge over the river, ending years of debate about the crossing.</p>
+          <p>The bridge, which will cost an estimated $40 million, is expected to open in 2027. Supporters said it would ease traffic in the downtown area.</p>
+          <p class="promo">Subscribe to our newsletter for daily updates from the council and the city.</p>
+          <p>Opponents argued that the money would be better spent on public transport, and several residents spoke against the plan during the meeting.</p>
+        </article>
+        <footer>Copyright 2024 Springfield Times</footer>
+        </body></html>"#;
+
+    #[test]
+    fn extracts_body_and_metadata() {
+        let a = extract(
+            PAGE,
+            Some("https://times.example/x?y=1"),
+            &OutletRules::default(),
+        )
+        .unwrap();
+        assert_eq!(a.title, "Council approves new bridge");
+        assert_eq!(a.byline.as_deref(), Some("Ann Lee"));
+        assert_eq!(a.published.as_deref(), Some("2024-01-05T10:00:00+00:00"));
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("https://times.example/2024/bridge")
+        );
+        assert_eq!(a.language.as_deref(), Some("en"));
+        assert!(
+            a.body[0].starts_with("The city council voted"),
+            "{:?}",
+            a.body
+        );
+        assert!(a.body.iter().all(|p| !p.contains("Home World")));
+        assert!(a.body.iter().all(|p| !p.trim().is_empty()));
+    }
+
+    #[test]
+    fn outlet_rules_refine() {
+        let rules = OutletRules {
+            body: vec!["article".into()],
+            remove: vec!["h1".into(), ".promo".into()],
+            ignore: vec![regex::Regex::new("^Opponents").unwrap()],
+        };
+        let a = extract(PAGE, None, &rules).unwrap();
+        assert_eq!(a.body.len(), 2, "{:?}", a.body);
+        assert!(a.body[1].starts_with("The bridge, which"));
+        // An invalid selector is ignored, not a panic.
+        let rules = OutletRules {
+            body: vec!["[[[".into()],
+            remove: vec!["::nonsense(".into()],
+            ignore: vec![],
+        };
+        assert!(extract(PAGE, None, &rules).is_ok());
+    }
+
+    #[test]
+    fn empty_page_is_no_article() {
+        assert_eq!(
+            extract("", None, &OutletRules::default()),
+            Err(ExtractError::NoArticle)
+        );
+        assert_eq!(
+            extract(
+                "<html><body><div></div></body></html>",
+                None,
+                &OutletRules::default()
+            ),
+            Err(ExtractError::NoArticle)
+        );
+    }
+
+    #[test]
+    fn guarded_runs_on_its_own_thread() {
+        let a = extract_guarded(PAGE.to_string(), None, Arc::new(OutletRules::default())).unwrap();
+        assert_eq!(a.title, "Council approves new bridge");
+    }
+}

@@ -1,0 +1,13 @@
+//! The pure core: values in, values out. Nothing here touches the network,
+//! the disk or an async runtime, so every piece can be tested and benchmarked
+//! on its own.
+
+pub mod article;
+pub mod diff;
+pub mod event;
+pub mod extract;
+pub mod normalize;
+pub mod outlet;
+pub mod schedule;
+
+pub use article::Article;

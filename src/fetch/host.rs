@@ -1,0 +1,133 @@
+//! One concurrency gate per host (`host:port`), created on demand.
+//!
+//! Each gate is a [`Semaphore`] with `per_host_concurrency` permits. A fetch
+//! holds the permit of the host it is talking to for the whole hop, body
+//! included; a redirect to another host releases it and takes that host's.
+//! The map would grow with every host ever seen, so idle gates (nobody
+//! holding or waiting for a permit) are dropped once it gets large.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+/// Above this many tracked hosts, idle gates are pruned before adding one.
+pub(crate) const PRUNE_ABOVE: usize = 1024;
+
+/// The key a gate is filed under: `host:port`, the port explicit or the
+/// scheme's default. `None` for URLs without a host.
+pub(crate) fn host_key(url: &Url) -> Option<String> {
+    let host = url.host_str()?;
+    let port = url.port_or_known_default()?;
+    Some(format!("{host}:{port}"))
+}
+
+pub(crate) struct HostGates {
+    limit: usize,
+    prune_above: usize,
+    gates: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostGates {
+    pub(crate) fn new(limit: usize, prune_above: usize) -> HostGates {
+        HostGates {
+            limit: limit.clamp(1, Semaphore::MAX_PERMITS),
+            prune_above,
+            gates: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Semaphore>>> {
+        // A panic elsewhere while holding the lock leaves the map intact.
+        self.gates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits for a free slot on `key`'s gate. `None` only if the semaphore
+    /// was closed, which this module never does.
+    pub(crate) async fn acquire(&self, key: &str) -> Option<OwnedSemaphorePermit> {
+        let gate = {
+            let mut gates = self.lock();
+            if gates.len() >= self.prune_above && !gates.contains_key(key) {
+                Self::prune(&mut gates, self.limit);
+            }
+            Arc::clone(
+                gates
+                    .entry(key.to_string())
+                    .or_insert_with(|| Arc::new(Semaphore::new(self.limit))),
+            )
+        };
+        gate.acquire_owned().await.ok()
+    }
+
+    /// Drops gates nobody holds or waits for. A gate in use has more than
+    /// one strong reference: every permit and every waiter holds one.
+    fn prune(gates: &mut HashMap<String, Arc<Semaphore>>, limit: usize) {
+        let before = gates.len();
+        gates.retain(|_, gate| Arc::strong_count(gate) > 1 || gate.available_permits() < limit);
+        tracing::debug!(before, after = gates.len(), "pruned idle per-host gates");
+    }
+
+    /// How many hosts currently have a gate.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("test URL")
+    }
+
+    #[test]
+    fn key_is_host_and_port() {
+        assert_eq!(
+            host_key(&url("http://Example.com/a")).as_deref(),
+            Some("example.com:80")
+        );
+        assert_eq!(
+            host_key(&url("https://example.com/a")).as_deref(),
+            Some("example.com:443")
+        );
+        assert_eq!(
+            host_key(&url("http://127.0.0.1:8080/")).as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(host_key(&url("data:text/html,x")), None);
+    }
+
+    #[tokio::test]
+    async fn idle_gates_are_pruned_busy_ones_kept() {
+        let gates = HostGates::new(2, 4);
+        let busy = gates.acquire("busy:80").await;
+        assert!(busy.is_some());
+        for i in 0..3 {
+            drop(gates.acquire(&format!("idle{i}:80")).await);
+        }
+        assert_eq!(gates.len(), 4);
+        // The fifth host triggers a prune: the idle three go, busy stays.
+        let _new = gates.acquire("new:80").await;
+        assert_eq!(gates.len(), 2);
+        assert!(gates.lock().contains_key("busy:80"));
+        drop(busy);
+    }
+
+    #[tokio::test]
+    async fn limit_is_enforced_per_key() {
+        let gates = HostGates::new(2, 100);
+        let a = gates.acquire("a:80").await;
+        let b = gates.acquire("a:80").await;
+        assert!(a.is_some() && b.is_some());
+        let third =
+            tokio::time::timeout(std::time::Duration::from_millis(50), gates.acquire("a:80")).await;
+        assert!(third.is_err(), "a third permit on the same host must wait");
+        let other =
+            tokio::time::timeout(std::time::Duration::from_millis(50), gates.acquire("b:80")).await;
+        assert!(matches!(other, Ok(Some(_))), "another host is independent");
+    }
+}

@@ -1,0 +1,643 @@
+//! Fetching pages over HTTP: one shared client, one politeness gate per host,
+//! conditional GET, a cap on decompressed bytes, charset decoding. A failing
+//! remote is data ([`FetchOutcome::Failed`]), never an error or a panic.
+
+mod classify;
+mod decode;
+mod host;
+mod retry;
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::StatusCode;
+use url::Url;
+
+use classify::{failure, Phase};
+use decode::ContentKind;
+use host::{host_key, HostGates};
+pub use retry::{
+    backoff, parse_retry_after, retry_delay, should_retry, MAX_BACKOFF, MAX_RETRY_AFTER,
+};
+
+/// The User-Agent sent with every request unless the config sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "copydesk/",
+    env!("CARGO_PKG_VERSION"),
+    " (article change monitor; +https://github.com/copydesk/copydesk)"
+);
+/// Whole-request deadline, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Cap on the decompressed body; larger pages are refused, not truncated.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+/// Requests in flight to one host at a time.
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
+/// Extra attempts after a transient failure (connect error, 429, 502-504).
+pub const DEFAULT_RETRIES: u32 = 2;
+
+/// How the fetcher behaves; `Default` gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub per_host_concurrency: usize,
+    pub retries: u32,
+    /// First backoff between retries; doubles each attempt.
+    pub retry_backoff: Duration,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            retries: DEFAULT_RETRIES,
+            retry_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Cache validators for conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A fetched HTML page, decoded to text.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    /// URL after redirects.
+    pub final_url: Url,
+    /// Each redirect hop's target, in order.
+    pub redirects: Vec<String>,
+    pub content_type: Option<String>,
+    /// Name of the encoding the body was decoded with.
+    pub encoding: &'static str,
+    pub text: String,
+    pub validators: Validators,
+}
+
+/// What kind of failure, for metrics and backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// 4xx/5xx
+    HttpStatus,
+    Timeout,
+    Connect,
+    Tls,
+    TooLarge,
+    NotHtml,
+    Empty,
+    Binary,
+    RedirectLoop,
+    TooManyRedirects,
+    BadUrl,
+    /// The connection broke while reading the body.
+    Body,
+}
+
+/// Why a fetch gave no page, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchFailure {
+    pub kind: FailureKind,
+    pub reason: String,
+    pub http_status: Option<u16>,
+    /// From a `Retry-After` header, when the server sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// The result of one fetch.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    Page(Page),
+    /// 304: unchanged since the validators were taken.
+    NotModified,
+    Failed(FetchFailure),
+}
+
+/// The client could not be built (bad User-Agent, TLS setup).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct FetchSetupError(String);
+
+impl FetchFailure {
+    /// A failure with no HTTP status and no Retry-After.
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> FetchFailure {
+        failure(kind, reason)
+    }
+}
+
+impl std::fmt::Display for FetchFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// What one attempt gives when it does not fail.
+enum Fetched {
+    Page(Page),
+    NotModified,
+}
+
+/// One shared HTTP client plus a concurrency gate per host.
+pub struct Fetcher {
+    opts: FetchOptions,
+    client: reqwest::Client,
+    hosts: HostGates,
+}
+
+impl Fetcher {
+    pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchSetupError> {
+        let user_agent = HeaderValue::from_str(&opts.user_agent).map_err(|_| {
+            FetchSetupError(format!(
+                "the User-Agent {:?} is not a valid header value (printable ASCII only)",
+                opts.user_agent
+            ))
+        })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
+        );
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .default_headers(headers)
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.timeout)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            // Redirects are followed by hand so that each hop is recorded,
+            // checked for loops and goes through its host's gate.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| FetchSetupError(error_chain(&err)))?;
+        let hosts = HostGates::new(opts.per_host_concurrency, host::PRUNE_ABOVE);
+        Ok(Fetcher {
+            opts,
+            client,
+            hosts,
+        })
+    }
+
+    /// The options this fetcher was built with.
+    pub fn options(&self) -> &FetchOptions {
+        &self.opts
+    }
+
+    /// How many hosts currently have a concurrency gate (idle ones are
+    /// pruned once there are many).
+    pub fn tracked_hosts(&self) -> usize {
+        self.hosts.len()
+    }
+
+    /// Fetch `url`, sending `validators` for a conditional GET.
+    ///
+    /// Transient failures (see [`should_retry`]) are retried up to
+    /// `retries` times with exponential backoff; the last failure is
+    /// returned as [`FetchOutcome::Failed`].
+    pub async fn fetch(&self, url: &Url, validators: &Validators) -> FetchOutcome {
+        let mut attempt: u32 = 0;
+        loop {
+            let mut failure = match self.fetch_once(url, validators).await {
+                Ok(Fetched::Page(page)) => return FetchOutcome::Page(*page),
+                Ok(Fetched::NotModified) => return FetchOutcome::NotModified,
+                Err(failure) => failure,
+            };
+            tracing::debug!(
+                url = %url,
+                error = %failure.reason,
+                kind = ?failure.kind,
+                attempt,
+                "fetch failed"
+            );
+            if !should_retry(&failure) {
+                return FetchOutcome::Failed(failure);
+            }
+            if attempt >= self.opts.retries {
+                if attempt > 0 {
+                    failure
+                        .reason
+                        .push_str(&format!(" (gave up after {} attempts)", attempt + 1));
+                }
+                return FetchOutcome::Failed(failure);
+            }
+            match retry_delay(&failure, attempt, self.opts.retry_backoff) {
+                Ok(wait) => {
+                    tracing::debug!(url = %url, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(why) => {
+                    failure.reason.push_str("; ");
+                    failure.reason.push_str(&why);
+                    return FetchOutcome::Failed(failure);
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: follows redirects hop by hop, each hop holding its
+    /// host's permit. The time budget (`timeout`) covers every hop's
+    /// request and the final body, not the waits for a permit.
+    async fn fetch_once(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchFailure> {
+        let mut current = url.clone();
+        current.set_fragment(None);
+        let mut chain: Vec<Url> = vec![current.clone()];
+        let mut redirects: Vec<String> = Vec::new();
+        let mut budget = self.opts.timeout;
+
+        loop {
+            check_scheme(&current)?;
+            let key = host_key(&current).ok_or_else(|| {
+                failure(
+                    FailureKind::BadUrl,
+                    format!("{current} has no host to fetch from"),
+                )
+            })?;
+            let _permit = self.hosts.acquire(&key).await;
+            if budget.is_zero() {
+                return Err(failure(
+                    FailureKind::Timeout,
+                    format!(
+                        "timed out following redirects: the fetch took longer than {} (fetch.timeout)",
+                        retry::human_duration(self.opts.timeout)
+                    ),
+                ));
+            }
+            let started = Instant::now();
+            let request = self
+                .client
+                .get(current.clone())
+                .timeout(budget)
+                .headers(conditional_headers(validators));
+            let response = request
+                .send()
+                .await
+                .map_err(|err| self.transport_failure(&err, Phase::Request, &current))?;
+            let status = response.status();
+
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let next = redirect_target(&current, &response)?;
+                if let Some(first) = chain.iter().position(|seen| *seen == next) {
+                    let mut hops: Vec<String> = chain[first..].iter().map(Url::to_string).collect();
+                    hops.push(next.to_string());
+                    return Err(failure(
+                        FailureKind::RedirectLoop,
+                        format!("redirect loop: {}", hops.join(" -> ")),
+                    ));
+                }
+                if redirects.len() >= self.opts.max_redirects {
+                    let mut hops: Vec<String> = chain.iter().map(Url::to_string).collect();
+                    hops.push(next.to_string());
+                    return Err(failure(
+                        FailureKind::TooManyRedirects,
+                        format!(
+                            "more than {} redirects (fetch.max_redirects): {}",
+                            self.opts.max_redirects,
+                            hops.join(" -> ")
+                        ),
+                    ));
+                }
+                tracing::debug!(url = %current, to = %next, status = status.as_u16(), "redirect");
+                redirects.push(next.to_string());
+                chain.push(next.clone());
+                current = next;
+                budget = budget.saturating_sub(started.elapsed());
+                continue;
+            }
+
+            if status == StatusCode::NOT_MODIFIED {
+                if validators.etag.is_some() || validators.last_modified.is_some() {
+                    return Ok(Fetched::NotModified);
+                }
+                return Err(status_failure(
+                    &response,
+                    "the server answered 304 Not Modified to a request without validators",
+                ));
+            }
+            if status.is_client_error() || status.is_server_error() || !status.is_success() {
+                return Err(status_failure(
+                    &response,
+                    &format!("HTTP {}", status_words(status)),
+                ));
+            }
+            return self
+                .read_page(response, current, redirects, budget)
+                .await
+                .map(|p| Fetched::Page(Box::new(p)));
+        }
+    }
+
+    /// Checks the headers, streams the body under the cap, and decodes it.
+    async fn read_page(
+        &self,
+        mut response: reqwest::Response,
+        final_url: Url,
+        redirects: Vec<String>,
+        budget: Duration,
+    ) -> Result<Page, FetchFailure> {
+        let status = response.status();
+        let headers = response.headers();
+        let content_type = header_string(headers, header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_string(headers, header::ETAG),
+            last_modified: header_string(headers, header::LAST_MODIFIED),
+        };
+        let kind = decode::classify_content_type(content_type.as_deref());
+        if let ContentKind::Other(mime) = &kind {
+            return Err(failure(
+                FailureKind::NotHtml,
+                format!("the content type is {mime}, not HTML"),
+            ));
+        }
+        if status == StatusCode::NO_CONTENT || status == StatusCode::RESET_CONTENT {
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {} with no body", status_words(status)),
+            ));
+        }
+        let cap = self.opts.max_body_bytes;
+        // Exact only for an uncompressed body; a compressed one is checked
+        // as it inflates.
+        let announced = response.content_length();
+        if let Some(len) = announced.filter(|&len| len > cap) {
+            return Err(too_large(
+                format!("the server announced a body of {}", human_bytes(len)),
+                cap,
+            ));
+        }
+
+        let initial = announced.unwrap_or(64 * 1024).min(cap).min(1 << 20);
+        let mut body: Vec<u8> = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let total = body.len() as u64 + chunk.len() as u64;
+                    if total > cap {
+                        return Err(too_large("the body is".to_string(), cap));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    let mut f = classify::from_reqwest(
+                        &err,
+                        Phase::Body,
+                        &final_url,
+                        budget,
+                        self.opts.connect_timeout,
+                    );
+                    if f.kind == FailureKind::Timeout {
+                        f.reason = format!(
+                            "timed out while reading the body: the fetch took longer than {} (fetch.timeout); {} received so far",
+                            retry::human_duration(self.opts.timeout),
+                            human_bytes(body.len() as u64)
+                        );
+                    }
+                    return Err(f);
+                }
+            }
+        }
+
+        if decode::is_blank(&body) {
+            let what = if body.is_empty() {
+                "an empty"
+            } else {
+                "a blank (whitespace-only)"
+            };
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {} with {what} body", status_words(status)),
+            ));
+        }
+        let (encoding, bom_len, source) =
+            decode::detect_encoding(&body, content_type.as_deref(), &final_url);
+        if let Some(why) = decode::binary_reason(&body[bom_len..], encoding) {
+            let declared = content_type.as_deref().unwrap_or("no content type");
+            return Err(failure(
+                FailureKind::Binary,
+                format!("{why} (declared as {declared})"),
+            ));
+        }
+        if kind == ContentKind::Missing {
+            let head = &body[..body.len().min(decode::SNIFF_BYTES)];
+            let start = decode::decode(head, encoding, bom_len);
+            if !decode::looks_like_html(&start) {
+                return Err(failure(
+                    FailureKind::NotHtml,
+                    "the server sent no Content-Type and the body does not look like HTML",
+                ));
+            }
+        }
+        let text = decode::decode(&body, encoding, bom_len);
+        tracing::debug!(
+            url = %final_url,
+            bytes = body.len(),
+            encoding = encoding.name(),
+            encoding_source = ?source,
+            "fetched"
+        );
+        Ok(Page {
+            status: status.as_u16(),
+            final_url,
+            redirects,
+            content_type,
+            encoding: encoding.name(),
+            text,
+            validators,
+        })
+    }
+
+    fn transport_failure(&self, err: &reqwest::Error, phase: Phase, url: &Url) -> FetchFailure {
+        classify::from_reqwest(
+            err,
+            phase,
+            url,
+            self.opts.timeout,
+            self.opts.connect_timeout,
+        )
+    }
+}
+
+fn check_scheme(url: &Url) -> Result<(), FetchFailure> {
+    match url.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(failure(
+            FailureKind::BadUrl,
+            format!("cannot fetch {url}: only http and https are supported, not {other}"),
+        )),
+    }
+}
+
+/// The next hop of a 3xx response: its `Location`, resolved against the
+/// current URL, without fragment, http or https only.
+fn redirect_target(current: &Url, response: &reqwest::Response) -> Result<Url, FetchFailure> {
+    let status = response.status();
+    let Some(location) = response.headers().get(header::LOCATION) else {
+        return Err(status_failure(
+            response,
+            &format!("HTTP {} without a Location header", status_words(status)),
+        ));
+    };
+    let location = String::from_utf8_lossy(location.as_bytes());
+    let mut next = current.join(location.trim()).map_err(|err| {
+        failure(
+            FailureKind::BadUrl,
+            format!("{current} redirects to an invalid URL {location:?}: {err}"),
+        )
+    })?;
+    next.set_fragment(None);
+    check_scheme(&next).map_err(|mut f| {
+        f.reason = format!("{current} redirects to {next}, {}", f.reason);
+        f
+    })?;
+    Ok(next)
+}
+
+fn conditional_headers(validators: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let pairs = [
+        (header::IF_NONE_MATCH, validators.etag.as_deref()),
+        (
+            header::IF_MODIFIED_SINCE,
+            validators.last_modified.as_deref(),
+        ),
+    ];
+    for (name, value) in pairs {
+        let Some(value) = value else { continue };
+        match HeaderValue::from_str(value) {
+            Ok(v) => {
+                headers.insert(name, v);
+            }
+            Err(_) => {
+                tracing::debug!(header = %name, value, "validator is not a valid header value; not sent")
+            }
+        }
+    }
+    headers
+}
+
+fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    let value = headers.get(name)?;
+    let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// `HttpStatus` failure carrying the code and any Retry-After.
+fn status_failure(response: &reqwest::Response, reason: &str) -> FetchFailure {
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let mut reason = reason.to_string();
+    if let Some(wait) = retry_after {
+        reason.push_str(&format!(" (Retry-After: {})", retry::human_duration(wait)));
+    }
+    FetchFailure {
+        kind: FailureKind::HttpStatus,
+        reason,
+        http_status: Some(response.status().as_u16()),
+        retry_after,
+    }
+}
+
+/// "404 Not Found", or just "599" for codes without a standard phrase.
+fn status_words(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(phrase) => format!("{} {phrase}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+fn too_large(what: String, cap: u64) -> FetchFailure {
+    failure(
+        FailureKind::TooLarge,
+        format!(
+            "{what} larger than {} (the cap is fetch.max_body_bytes); not read further",
+            human_bytes(cap)
+        ),
+    )
+}
+
+/// Byte counts for people: "5 MiB", "512 KiB", "1.5 MiB", "300 bytes".
+pub(crate) fn human_bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * 1024 * 1024;
+    let (unit, name) = match n {
+        n if n >= GIB => (GIB, "GiB"),
+        n if n >= MIB => (MIB, "MiB"),
+        n if n >= KIB => (KIB, "KiB"),
+        _ => return format!("{n} bytes"),
+    };
+    if n % unit == 0 {
+        format!("{} {name}", n / unit)
+    } else {
+        format!("{:.1} {name}", n as f64 / unit as f64)
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_for_people() {
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5 MiB");
+        assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_bytes(512 * 1024), "512 KiB");
+        assert_eq!(human_bytes(300), "300 bytes");
+    }
+
+    #[test]
+    fn bad_user_agent_is_a_setup_error() {
+        let opts = FetchOptions {
+            user_agent: "bad\nagent".into(),
+            ..FetchOptions::default()
+        };
+        let err = Fetcher::new(opts).err().expect("must fail");
+        assert!(err.to_string().contains("User-Agent"), "{err}");
+    }
+
+    #[test]
+    fn relative_and_bad_locations() {
+        let base = Url::parse("http://a.example/x/y").expect("url");
+        assert_eq!(
+            base.join("../z#frag")
+                .map(|u| u.to_string())
+                .ok()
+                .as_deref(),
+            Some("http://a.example/z#frag")
+        );
+        assert!(check_scheme(&Url::parse("ftp://a.example/").expect("url")).is_err());
+    }
+}

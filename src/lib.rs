@@ -1,0 +1,15 @@
+//! copydesk: watches news articles, keeps every version, diffs edits and alerts.
+//!
+//! The crate is split in two halves:
+//! - [`core`] is pure: extraction, normalization, diffing, outlet identity and
+//!   schedule arithmetic. Values in, values out; no tokio, no sled, no network.
+//! - the shell ([`config`], [`fetch`], [`store`], [`alert`], [`pipeline`],
+//!   [`cli`]) does the I/O and calls into the core.
+
+pub mod alert;
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod fetch;
+pub mod pipeline;
+pub mod store;

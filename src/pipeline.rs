@@ -1,0 +1,423 @@
+//! One check pass over the watches: fetch, extract, normalize, version, diff,
+//! events. `copydesk check` runs one pass; the daemon will run it per watch
+//! as each falls due.
+
+use crate::alert::{Deliverer, DeliveryReport};
+use crate::config::Config;
+use crate::core::diff::diff_articles;
+use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
+use crate::core::extract::{extract_guarded, OutletRules};
+use crate::core::normalize::{normalize_article, ContentHash};
+use crate::core::outlet::OutletMap;
+use crate::core::schedule::Schedule;
+use crate::fetch::{FetchOutcome, Fetcher, Page};
+use crate::store::{
+    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
+};
+use chrono::Utc;
+use futures_util::stream::{self, StreamExt};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
+use url::Url;
+
+/// Context lines of unchanged paragraphs around each change in event diffs.
+pub const DIFF_CONTEXT: usize = 1;
+
+/// A pass could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchSetupError),
+    #[error(transparent)]
+    Alert(#[from] crate::alert::AlertSetupError),
+    #[error("a check task failed: {0}")]
+    Task(String),
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CheckSummary {
+    pub checked: usize,
+    pub new_versions: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub events: usize,
+    pub delivered: usize,
+    pub delivery_failures: usize,
+}
+
+/// Everything a pass needs; cheap to share.
+pub struct Pipeline {
+    store: Arc<dyn Store>,
+    fetcher: Fetcher,
+    deliverer: Deliverer,
+    outlets: OutletMap,
+    rules: Vec<Arc<OutletRules>>,
+    default_rules: Arc<OutletRules>,
+    default_schedule: Schedule,
+    concurrency: usize,
+    config_urls: HashSet<String>,
+}
+
+impl Pipeline {
+    pub fn new(cfg: &Config, store: Arc<dyn Store>) -> Result<Pipeline, PipelineError> {
+        Ok(Pipeline {
+            fetcher: Fetcher::new(cfg.fetch_options())?,
+            deliverer: Deliverer::new(cfg)?,
+            outlets: cfg.outlet_map(),
+            rules: cfg.outlet_rules().into_iter().map(Arc::new).collect(),
+            default_rules: Arc::new(OutletRules::default()),
+            default_schedule: cfg.schedule.default.0.clone(),
+            concurrency: cfg.concurrency(),
+            config_urls: cfg.watches.iter().map(|w| w.url.0.to_string()).collect(),
+            store,
+        })
+        .and_then(|p| {
+            p.sync_config_watches(cfg)?;
+            Ok(p)
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Make the store's config-sourced watches match the `[[watch]]` list.
+    /// Watches dropped from the config keep their history and are no longer
+    /// checked (see [`Pipeline::is_active`]).
+    fn sync_config_watches(&self, cfg: &Config) -> Result<(), StoreError> {
+        for w in &cfg.watches {
+            let new = NewWatch {
+                url: w.url.0.to_string(),
+                label: w.label.clone(),
+                schedule: w.schedule.as_ref().map(|s| s.0.as_str().to_string()),
+                source: WatchSource::Config,
+            };
+            match self.store.watch(&new.url) {
+                Ok(old)
+                    if old.label == new.label
+                        && old.schedule == new.schedule
+                        && old.source == new.source => {}
+                Ok(_) | Err(StoreError::NotFound(_)) => {
+                    self.store.upsert_watch(new)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// A watch is checked when it came from the CLI or is still in the config.
+    pub fn is_active(&self, w: &Watch) -> bool {
+        w.source == WatchSource::Cli || self.config_urls.contains(&w.url)
+    }
+
+    /// The outlet name of a URL (config grouping, else registrable domain).
+    pub fn outlet(&self, url: &Url) -> String {
+        self.outlets.outlet(url)
+    }
+
+    /// The schedule of a watch.
+    pub fn schedule_of(&self, w: &Watch) -> Schedule {
+        w.schedule
+            .as_deref()
+            .and_then(|s| Schedule::parse(s).ok())
+            .unwrap_or_else(|| self.default_schedule.clone())
+    }
+
+    /// Watches to check now: all active ones with `all`, else those due.
+    pub fn due_watches(&self, all: bool) -> Result<Vec<Watch>, StoreError> {
+        let now = Utc::now();
+        Ok(self
+            .store
+            .watches()?
+            .into_iter()
+            .filter(|w| self.is_active(w) && (all || w.next_due.is_none_or(|d| d <= now)))
+            .collect())
+    }
+
+    /// Check `watches` (at most `concurrency` at once, per-host limits in the
+    /// fetcher), then deliver pending events. `on_done` is called after each
+    /// watch (for a progress bar).
+    pub async fn check(
+        &self,
+        watches: Vec<Watch>,
+        on_done: &(dyn Fn(&Watch, Outcome) + Sync),
+    ) -> Result<CheckSummary, PipelineError> {
+        let mut summary = CheckSummary::default();
+        let mut results = stream::iter(watches)
+            .map(|w| async move {
+                let r = self.check_one(&w).await;
+                (w, r)
+            })
+            .buffer_unordered(self.concurrency.max(1));
+        while let Some((w, r)) = results.next().await {
+            let (outcome, events) = match r {
+                Ok(x) => x,
+                Err(StoreError::NotFound(_)) => continue, // removed while we fetched
+                Err(e) => return Err(e.into()),
+            };
+            summary.checked += 1;
+            summary.events += events;
+            match outcome {
+                Outcome::NewVersion => summary.new_versions += 1,
+                Outcome::Unchanged | Outcome::NotModified => summary.unchanged += 1,
+                Outcome::Failed => summary.failed += 1,
+            }
+            on_done(&w, outcome);
+        }
+        let DeliveryReport {
+            delivered, failed, ..
+        } = self
+            .deliverer
+            .deliver_pending(self.store.as_ref(), true)
+            .await?;
+        summary.delivered = delivered;
+        summary.delivery_failures = failed;
+        Ok(summary)
+    }
+
+    /// Check one watch and commit the result. Returns the outcome and the
+    /// number of events created.
+    async fn check_one(&self, watch: &Watch) -> Result<(Outcome, usize), StoreError> {
+        let started = Instant::now();
+        let at = Utc::now();
+        let Ok(url) = Url::parse(&watch.url) else {
+            let record = failed_record(
+                at,
+                started,
+                "bad_url",
+                format!("{} is not a valid URL", watch.url),
+                None,
+            );
+            return self
+                .commit(watch.clone(), record, None, Vec::new())
+                .await
+                .map(|_| (Outcome::Failed, 0));
+        };
+        let mut next = watch.clone();
+        next.next_due = self.schedule_of(watch).next_after(at);
+        let outcome = self.fetcher.fetch(&url, &watch.validators).await;
+        let (record, version, events) = match outcome {
+            FetchOutcome::NotModified => {
+                next.consecutive_failures = 0;
+                (
+                    record(
+                        at,
+                        started,
+                        Outcome::NotModified,
+                        Some(304),
+                        watch_version(watch),
+                        None,
+                    ),
+                    None,
+                    Vec::new(),
+                )
+            }
+            FetchOutcome::Failed(f) => {
+                next.consecutive_failures += 1;
+                let kind = serde_json::to_value(f.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from));
+                (
+                    failed_record(
+                        at,
+                        started,
+                        kind.as_deref().unwrap_or("fetch"),
+                        f.reason,
+                        f.http_status,
+                    ),
+                    None,
+                    Vec::new(),
+                )
+            }
+            FetchOutcome::Page(page) => {
+                self.process_page(watch, &mut next, page, at, started)
+                    .await?
+            }
+        };
+        tracing::debug!(url = %watch.url, outcome = ?record.outcome, reason = record.reason.as_deref().unwrap_or(""), "checked");
+        let n_events = events.len();
+        let outcome = record.outcome;
+        self.commit(next, record, version, events).await?;
+        Ok((outcome, n_events))
+    }
+
+    async fn process_page(
+        &self,
+        watch: &Watch,
+        next: &mut Watch,
+        page: Page,
+        at: chrono::DateTime<Utc>,
+        started: Instant,
+    ) -> Result<(CheckRecord, Option<NewVersion>, Vec<(Event, Vec<String>)>), StoreError> {
+        let status = Some(page.status);
+        let final_url = page.final_url.to_string();
+        let redirected = (final_url != watch.url).then(|| final_url.clone());
+        let rules = match self.outlets.entry_for(&page.final_url) {
+            Some(i) => self
+                .rules
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| self.default_rules.clone()),
+            None => self.default_rules.clone(),
+        };
+        let (html, final_for_extract) = (page.text, Some(final_url.clone()));
+        let extracted =
+            tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
+                .await
+                .map_err(|e| e.to_string());
+        let article = match extracted {
+            Ok(Ok(a)) => normalize_article(&a),
+            Ok(Err(e)) => {
+                next.consecutive_failures += 1;
+                let mut r = failed_record(at, started, "no_article", e.to_string(), status);
+                r.final_url = redirected;
+                return Ok((r, None, Vec::new()));
+            }
+            Err(e) => {
+                next.consecutive_failures += 1;
+                let r = failed_record(at, started, "extract_crashed", e, status);
+                return Ok((r, None, Vec::new()));
+            }
+        };
+        next.consecutive_failures = 0;
+        next.validators = page.validators;
+        if article.body.is_empty() {
+            let r = failed_record(
+                at,
+                started,
+                "no_article",
+                "no article text found on the page".into(),
+                status,
+            );
+            return Ok((r, None, Vec::new()));
+        }
+        let hash = ContentHash::of(&article);
+        let latest = match watch.latest_version {
+            0 => None,
+            n => Some(self.store.version(watch.id, n)?),
+        };
+        if let Some((meta, _)) = &latest {
+            if meta.hash == hash {
+                let mut r = record(
+                    at,
+                    started,
+                    Outcome::Unchanged,
+                    status,
+                    Some(meta.number),
+                    None,
+                );
+                r.final_url = redirected;
+                return Ok((r, None, Vec::new()));
+            }
+        }
+        let number = watch.latest_version + 1;
+        next.latest_version = number;
+        let mut events = Vec::new();
+        if let Some((meta, old)) = &latest {
+            let diff = diff_articles(old, &article);
+            let event = Event::Edit(EditEvent {
+                id: edit_event_id(&watch.url, meta.number, number),
+                detected_at: rfc3339(at),
+                article: ArticleRef {
+                    url: watch.url.clone(),
+                    outlet: self.outlet(&page.final_url),
+                    title: article.title.clone(),
+                },
+                from_version: meta.number,
+                to_version: number,
+                change: diff.summary.clone(),
+                diff: diff.unified(
+                    &format!("version {}", meta.number),
+                    &format!("version {number}"),
+                    DIFF_CONTEXT,
+                ),
+            });
+            tracing::info!(url = %watch.url, version = number, class = ?diff.summary.class, "new version");
+            let sinks = self.deliverer.sinks_for(&event);
+            events.push((event, sinks));
+        } else {
+            tracing::info!(url = %watch.url, version = number, "first version");
+        }
+        let mut r = record(at, started, Outcome::NewVersion, status, Some(number), None);
+        r.final_url = redirected;
+        let version = NewVersion {
+            number,
+            article,
+            hash,
+            final_url,
+        };
+        Ok((r, Some(version), events))
+    }
+
+    async fn commit(
+        &self,
+        mut watch: Watch,
+        record: CheckRecord,
+        version: Option<NewVersion>,
+        events: Vec<(Event, Vec<String>)>,
+    ) -> Result<(), StoreError> {
+        watch.last_check = Some(record.clone());
+        let store = self.store.clone();
+        let commit = CheckCommit {
+            watch,
+            record,
+            version,
+            events,
+        };
+        tokio::task::spawn_blocking(move || store.commit_check(commit))
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                tree: "commit",
+                detail: e.to_string(),
+            })??;
+        Ok(())
+    }
+}
+
+fn watch_version(w: &Watch) -> Option<u32> {
+    (w.latest_version > 0).then_some(w.latest_version)
+}
+
+fn record(
+    at: chrono::DateTime<Utc>,
+    started: Instant,
+    outcome: Outcome,
+    http_status: Option<u16>,
+    version: Option<u32>,
+    reason: Option<String>,
+) -> CheckRecord {
+    CheckRecord {
+        at,
+        outcome,
+        http_status,
+        failure: None,
+        reason,
+        version,
+        duration_ms: started.elapsed().as_millis() as u64,
+        final_url: None,
+    }
+}
+
+fn failed_record(
+    at: chrono::DateTime<Utc>,
+    started: Instant,
+    kind: &str,
+    reason: String,
+    http_status: Option<u16>,
+) -> CheckRecord {
+    let mut r = record(
+        at,
+        started,
+        Outcome::Failed,
+        http_status,
+        None,
+        Some(reason),
+    );
+    r.failure = Some(kind.to_string());
+    r
+}

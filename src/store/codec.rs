@@ -1,0 +1,98 @@
+//! Keys and values of the sled layout. Keys are big-endian so that prefix and
+//! range scans come out in order; values are JSON, version texts zstd-JSON.
+
+use super::{StoreError, WatchId};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// zstd level for version texts: fast, and texts are small.
+const ZSTD_LEVEL: i32 = 3;
+
+pub fn watch_key(id: WatchId) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+/// `watch id ++ version number`
+pub fn version_key(id: WatchId, number: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&id.to_be_bytes());
+    k[8..].copy_from_slice(&number.to_be_bytes());
+    k
+}
+
+/// `watch id ++ millis ++ unique` so that a watch's checks scan in time order.
+pub fn check_key(id: WatchId, at_ms: i64, unique: u64) -> [u8; 24] {
+    let mut k = [0u8; 24];
+    k[..8].copy_from_slice(&id.to_be_bytes());
+    k[8..16].copy_from_slice(&(at_ms.max(0) as u64).to_be_bytes());
+    k[16..].copy_from_slice(&unique.to_be_bytes());
+    k
+}
+
+/// `sink name ++ 0 ++ event seq`
+pub fn outbox_key(sink: &str, seq: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(sink.len() + 9);
+    k.extend_from_slice(sink.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // Serializing our own plain structs to JSON cannot fail.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+pub fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree,
+        detail: e.to_string(),
+    })
+}
+
+pub fn encode_compressed<T: Serialize>(v: &T) -> Vec<u8> {
+    let json = encode(v);
+    zstd::bulk::compress(&json, ZSTD_LEVEL).unwrap_or(json)
+}
+
+pub fn decode_compressed<T: DeserializeOwned>(
+    tree: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    // Cap decompression at 64 MiB: version texts are far smaller.
+    let json = zstd::bulk::decompress(bytes, 64 << 20).map_err(|e| StoreError::Corrupt {
+        tree,
+        detail: format!("zstd: {e}"),
+    })?;
+    decode(tree, &json)
+}
+
+pub fn be_u64(tree: &'static str, bytes: &[u8]) -> Result<u64, StoreError> {
+    let arr: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        tree,
+        detail: format!("expected 8 bytes, got {}", bytes.len()),
+    })?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_numerically() {
+        assert!(version_key(1, 2) < version_key(1, 10));
+        assert!(version_key(1, u32::MAX) < version_key(2, 0));
+        assert!(check_key(1, 5, 0) < check_key(1, 300, 0));
+        assert!(outbox_key("a", 2) < outbox_key("a", 256));
+    }
+
+    #[test]
+    fn compressed_round_trip() {
+        let v = vec!["paragraph one".to_string(); 100];
+        let bytes = encode_compressed(&v);
+        assert!(bytes.len() < encode(&v).len());
+        let back: Vec<String> = decode_compressed("t", &bytes).unwrap();
+        assert_eq!(back, v);
+        assert!(decode_compressed::<Vec<String>>("t", b"garbage").is_err());
+    }
+}

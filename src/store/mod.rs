@@ -1,0 +1,202 @@
+//! Storage of watches, versions, check outcomes and events, behind the
+//! narrow [`Store`] trait so that another backend (PostgreSQL) can follow.
+//!
+//! [`SledStore`] is the embedded implementation. Every method that an alert
+//! or a reply depends on is flushed before it returns.
+
+mod codec;
+mod sled_store;
+
+pub use sled_store::SledStore;
+
+use crate::core::event::Event;
+use crate::core::normalize::ContentHash;
+use crate::core::Article;
+use crate::fetch::Validators;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The layout version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Check outcomes kept per watch (older ones are pruned).
+pub const CHECKS_KEPT_PER_WATCH: usize = 200;
+
+pub type WatchId = u64;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("the database at {path} is in use by another copydesk process (is the daemon running? stop it or use its API)")]
+    Locked { path: String },
+    #[error("the database at {path} has layout version {found}, but this copydesk understands only up to {supported}: upgrade copydesk (or restore a backup made by this version)")]
+    NewerSchema {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error(
+        "the database at {path} is not a copydesk database (no schema version key but not empty)"
+    )]
+    Foreign { path: String },
+    #[error("version {number} of {url} was written by someone else meanwhile")]
+    Conflict { url: String, number: u32 },
+    #[error("corrupt record in {tree}: {detail}")]
+    Corrupt { tree: &'static str, detail: String },
+    #[error("database error: {0}")]
+    Db(#[from] sled::Error),
+}
+
+/// Where a watch came from: the config file or the CLI / API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchSource {
+    Config,
+    Cli,
+}
+
+/// A watched URL and its state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Watch {
+    pub id: WatchId,
+    pub url: String,
+    pub label: Option<String>,
+    /// Crontab line; `None` means the config's default schedule.
+    pub schedule: Option<String>,
+    pub source: WatchSource,
+    pub added_at: DateTime<Utc>,
+    /// When the next check is due; `None` means now.
+    pub next_due: Option<DateTime<Utc>>,
+    pub validators: Validators,
+    pub last_check: Option<CheckRecord>,
+    /// Number of the latest version (0 before the first).
+    pub latest_version: u32,
+    pub consecutive_failures: u32,
+}
+
+/// What a watch looks like before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWatch {
+    pub url: String,
+    pub label: Option<String>,
+    pub schedule: Option<String>,
+    pub source: WatchSource,
+}
+
+/// How one check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new version was stored.
+    NewVersion,
+    /// Fetched and extracted; same text as the latest version.
+    Unchanged,
+    /// 304 Not Modified.
+    NotModified,
+    /// No usable page: see `reason`.
+    Failed,
+}
+
+/// One check of one watch, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub at: DateTime<Utc>,
+    pub outcome: Outcome,
+    pub http_status: Option<u16>,
+    /// Failure kind (`timeout`, `too_large`, `no_article`, ...).
+    pub failure: Option<String>,
+    /// Readable reason for a failure.
+    pub reason: Option<String>,
+    /// The version stored or confirmed by this check.
+    pub version: Option<u32>,
+    pub duration_ms: u64,
+    /// Final URL when redirected.
+    pub final_url: Option<String>,
+}
+
+/// A stored version's metadata (its text is in [`SledStore::version`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionMeta {
+    pub number: u32,
+    pub fetched_at: DateTime<Utc>,
+    pub hash: ContentHash,
+    pub title: String,
+    pub words: usize,
+    pub final_url: String,
+    /// Set when this text equals an earlier version (revert, A/B rotation).
+    pub same_as: Option<u32>,
+}
+
+/// A version to append.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub number: u32,
+    pub article: Article,
+    pub hash: ContentHash,
+    pub final_url: String,
+}
+
+/// An event as stored, with its outbox position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub created_at: DateTime<Utc>,
+    pub event: Event,
+}
+
+/// An event waiting for delivery to one sink.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub sink: String,
+    pub seq: u64,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt: DateTime<Utc>,
+}
+
+/// Everything one check writes, committed atomically.
+#[derive(Debug, Clone)]
+pub struct CheckCommit {
+    /// The watch with its new state (next due, validators, counters).
+    pub watch: Watch,
+    pub record: CheckRecord,
+    pub version: Option<NewVersion>,
+    /// Events with the sinks each must reach.
+    pub events: Vec<(Event, Vec<String>)>,
+}
+
+/// The domain-level storage interface.
+pub trait Store: Send + Sync {
+    /// Add a watch, or update label/schedule/source of an existing one.
+    fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError>;
+    /// Remove a watch and its history.
+    fn remove_watch(&self, url: &str) -> Result<Watch, StoreError>;
+    fn watch(&self, url: &str) -> Result<Watch, StoreError>;
+    fn watches(&self) -> Result<Vec<Watch>, StoreError>;
+    /// Write a check's outcome, the watch's new state and, if any, a new
+    /// version with its events, in one batch; flushed before returning.
+    fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError>;
+    /// Latest check records of a watch, newest first.
+    fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError>;
+    fn versions(&self, id: WatchId) -> Result<Vec<VersionMeta>, StoreError>;
+    fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError>;
+    /// The earliest version of this watch with the given text, if any.
+    fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError>;
+    /// Deliveries due at `now` (all, when `now` is `None`).
+    fn pending_deliveries(
+        &self,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError>;
+    fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError>;
+    fn delivery_failed(
+        &self,
+        sink: &str,
+        seq: u64,
+        error: &str,
+        next_attempt: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Newest events first.
+    fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+    fn flush(&self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,419 @@
+//! The embedded [`Store`]: one sled database, one tree per kind of record.
+//!
+//! | tree         | key                          | value                 |
+//! |--------------|------------------------------|-----------------------|
+//! | `meta`       | `schema_version`             | u32 BE                |
+//! | `watches`    | watch id (u64 BE)            | [`Watch`] JSON        |
+//! | `watch_urls` | URL bytes                    | watch id (u64 BE)     |
+//! | `versions`   | watch id ++ number (u32 BE)  | [`VersionMeta`] JSON  |
+//! | `texts`      | content hash (16 bytes)      | zstd JSON [`Article`] |
+//! | `checks`     | watch id ++ ms ++ unique     | [`CheckRecord`] JSON  |
+//! | `events`     | seq (u64 BE)                 | [`StoredEvent`] JSON  |
+//! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
+//!
+//! Identical texts are stored once (`texts` is keyed by content hash).
+
+use super::codec::{self, be_u64, decode, encode};
+use super::*;
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use std::path::Path;
+
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+/// A sled-backed store. Cheap to share behind an `Arc`.
+pub struct SledStore {
+    path: String,
+    db: sled::Db,
+    meta: sled::Tree,
+    watches: sled::Tree,
+    watch_urls: sled::Tree,
+    versions: sled::Tree,
+    texts: sled::Tree,
+    checks: sled::Tree,
+    events: sled::Tree,
+    outbox: sled::Tree,
+}
+
+impl SledStore {
+    /// Open (or create) the database at `path` with a page cache of
+    /// `cache_mb` MiB. Fails clearly when another process holds it or when
+    /// its layout is newer than this build.
+    pub fn open(path: &Path, cache_mb: u64) -> Result<SledStore, StoreError> {
+        let shown = path.display().to_string();
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_mb.saturating_mul(1024 * 1024))
+            .open()
+            .map_err(|e| match &e {
+                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked {
+                        path: shown.clone(),
+                    }
+                }
+                _ => StoreError::Db(e),
+            })?;
+        let store = SledStore {
+            path: shown,
+            meta: db.open_tree("meta")?,
+            watches: db.open_tree("watches")?,
+            watch_urls: db.open_tree("watch_urls")?,
+            versions: db.open_tree("versions")?,
+            texts: db.open_tree("texts")?,
+            checks: db.open_tree("checks")?,
+            events: db.open_tree("events")?,
+            outbox: db.open_tree("outbox")?,
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self.meta.get(SCHEMA_KEY)? {
+            Some(v) => {
+                let found = v.as_ref().try_into().map(u32::from_be_bytes).map_err(|_| {
+                    StoreError::Foreign {
+                        path: self.path.clone(),
+                    }
+                })?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        path: self.path.clone(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                Ok(())
+            }
+            None if self.watches.is_empty() && self.versions.is_empty() => {
+                self.meta
+                    .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                self.db.flush()?;
+                Ok(())
+            }
+            None => Err(StoreError::Foreign {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
+    /// Write a schema version (for tests of the newer-layout error).
+    #[doc(hidden)]
+    pub fn set_schema_version_for_tests(&self, v: u32) -> Result<(), StoreError> {
+        self.meta.insert(SCHEMA_KEY, &v.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn watch_id(&self, url: &str) -> Result<WatchId, StoreError> {
+        match self.watch_urls.get(url.as_bytes())? {
+            Some(id) => be_u64("watch_urls", &id),
+            None => Err(StoreError::NotFound(format!(
+                "no watch for {url} (see `copydesk watch list`)"
+            ))),
+        }
+    }
+
+    fn load_watch(&self, id: WatchId) -> Result<Watch, StoreError> {
+        match self.watches.get(codec::watch_key(id))? {
+            Some(v) => decode("watches", &v),
+            None => Err(StoreError::NotFound(format!("watch #{id}"))),
+        }
+    }
+
+    fn prune_checks(&self, id: WatchId) -> Result<(), StoreError> {
+        let prefix = codec::watch_key(id);
+        let n = self.checks.scan_prefix(prefix).count();
+        if n > CHECKS_KEPT_PER_WATCH {
+            let old: Vec<_> = self
+                .checks
+                .scan_prefix(prefix)
+                .keys()
+                .take(n - CHECKS_KEPT_PER_WATCH)
+                .collect();
+            for k in old {
+                self.checks.remove(k?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn abort<T>(e: StoreError) -> Result<T, ConflictableTransactionError<StoreError>> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Db(e),
+    }
+}
+
+impl Store for SledStore {
+    fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError> {
+        let watch = match self.watch(&new.url) {
+            Ok(mut w) => {
+                w.label = new.label;
+                w.schedule = new.schedule;
+                w.source = new.source;
+                w
+            }
+            Err(StoreError::NotFound(_)) => Watch {
+                id: self.db.generate_id()?,
+                url: new.url,
+                label: new.label,
+                schedule: new.schedule,
+                source: new.source,
+                added_at: Utc::now(),
+                next_due: None,
+                validators: Validators::default(),
+                last_check: None,
+                latest_version: 0,
+                consecutive_failures: 0,
+            },
+            Err(e) => return Err(e),
+        };
+        (&self.watches, &self.watch_urls)
+            .transaction(|(w, u)| {
+                w.insert(&codec::watch_key(watch.id), encode(&watch))?;
+                u.insert(watch.url.as_bytes(), &codec::watch_key(watch.id))?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.db.flush()?;
+        Ok(watch)
+    }
+
+    fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {
+        let id = self.watch_id(url)?;
+        let watch = self.load_watch(id)?;
+        self.watch_urls.remove(url.as_bytes())?;
+        self.watches.remove(codec::watch_key(id))?;
+        for tree in [&self.versions, &self.checks] {
+            for k in tree.scan_prefix(codec::watch_key(id)).keys() {
+                tree.remove(k?)?;
+            }
+        }
+        self.db.flush()?;
+        Ok(watch)
+    }
+
+    fn watch(&self, url: &str) -> Result<Watch, StoreError> {
+        let id = self.watch_id(url)?;
+        self.load_watch(id)
+    }
+
+    fn watches(&self) -> Result<Vec<Watch>, StoreError> {
+        self.watches
+            .iter()
+            .values()
+            .map(|v| decode("watches", &v?))
+            .collect()
+    }
+
+    fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError> {
+        let CheckCommit {
+            watch,
+            record,
+            version,
+            events,
+        } = commit;
+        let check_key = codec::check_key(
+            watch.id,
+            record.at.timestamp_millis(),
+            self.db.generate_id()?,
+        );
+        let seqs = events
+            .iter()
+            .map(|_| self.db.generate_id())
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta = version.as_ref().map(|v| VersionMeta {
+            number: v.number,
+            fetched_at: record.at,
+            hash: v.hash,
+            title: v.article.title.clone(),
+            words: v.article.word_count(),
+            final_url: v.final_url.clone(),
+            same_as: None,
+        });
+        let meta = match (meta, &version) {
+            (Some(mut m), Some(v)) => {
+                m.same_as = self.version_with_hash(watch.id, v.hash)?;
+                Some(m)
+            }
+            _ => None,
+        };
+        let text = version
+            .as_ref()
+            .map(|v| codec::encode_compressed(&v.article));
+        let created_at = record.at;
+        (
+            &self.watches,
+            &self.versions,
+            &self.texts,
+            &self.checks,
+            &self.events,
+            &self.outbox,
+        )
+            .transaction(|(tw, tv, tt, tc, te, to)| {
+                if tw.get(codec::watch_key(watch.id))?.is_none() {
+                    return abort(StoreError::NotFound(format!(
+                        "watch {} was removed during the check",
+                        watch.url
+                    )));
+                }
+                if let (Some(m), Some(v), Some(text)) = (&meta, &version, &text) {
+                    let key = codec::version_key(watch.id, m.number);
+                    if tv.get(key)?.is_some() {
+                        return abort(StoreError::Conflict {
+                            url: watch.url.clone(),
+                            number: m.number,
+                        });
+                    }
+                    tv.insert(&key, encode(m))?;
+                    let hash_key = v.hash.to_bytes();
+                    if tt.get(hash_key)?.is_none() {
+                        tt.insert(&hash_key, text.as_slice())?;
+                    }
+                }
+                for ((event, sinks), seq) in events.iter().zip(&seqs) {
+                    let stored = StoredEvent {
+                        seq: *seq,
+                        created_at,
+                        event: event.clone(),
+                    };
+                    te.insert(&seq.to_be_bytes(), encode(&stored))?;
+                    for sink in sinks {
+                        let d = Delivery {
+                            sink: sink.clone(),
+                            seq: *seq,
+                            attempts: 0,
+                            last_error: None,
+                            next_attempt: created_at,
+                        };
+                        to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
+                    }
+                }
+                tc.insert(&check_key, encode(&record))?;
+                tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        self.db.flush()?;
+        self.prune_checks(watch.id)?;
+        Ok(meta)
+    }
+
+    fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError> {
+        self.checks
+            .scan_prefix(codec::watch_key(id))
+            .values()
+            .rev()
+            .take(limit)
+            .map(|v| decode("checks", &v?))
+            .collect()
+    }
+
+    fn versions(&self, id: WatchId) -> Result<Vec<VersionMeta>, StoreError> {
+        self.versions
+            .scan_prefix(codec::watch_key(id))
+            .values()
+            .map(|v| decode("versions", &v?))
+            .collect()
+    }
+
+    fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError> {
+        let meta: VersionMeta = match self.versions.get(codec::version_key(id, number))? {
+            Some(v) => decode("versions", &v)?,
+            None => return Err(StoreError::NotFound(format!("version {number}"))),
+        };
+        let article = match self.texts.get(meta.hash.to_bytes())? {
+            Some(t) => codec::decode_compressed("texts", &t)?,
+            None => {
+                return Err(StoreError::Corrupt {
+                    tree: "texts",
+                    detail: format!("text {} of version {number} is missing", meta.hash),
+                })
+            }
+        };
+        Ok((meta, article))
+    }
+
+    fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError> {
+        for v in self.versions.scan_prefix(codec::watch_key(id)).values() {
+            let m: VersionMeta = decode("versions", &v?)?;
+            if m.hash == hash {
+                return Ok(Some(m.number));
+            }
+        }
+        Ok(None)
+    }
+
+    fn pending_deliveries(
+        &self,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
+        let mut out = Vec::new();
+        for v in self.outbox.iter().values() {
+            let d: Delivery = decode("outbox", &v?)?;
+            if now.is_some_and(|now| d.next_attempt > now) {
+                continue;
+            }
+            match self.events.get(d.seq.to_be_bytes())? {
+                Some(e) => out.push((d, decode("events", &e)?)),
+                None => {
+                    return Err(StoreError::Corrupt {
+                        tree: "events",
+                        detail: format!("event {} of an outbox entry is missing", d.seq),
+                    })
+                }
+            }
+        }
+        out.sort_by_key(|(d, _)| d.seq);
+        Ok(out)
+    }
+
+    fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError> {
+        self.outbox.remove(codec::outbox_key(sink, seq))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn delivery_failed(
+        &self,
+        sink: &str,
+        seq: u64,
+        error: &str,
+        next_attempt: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = codec::outbox_key(sink, seq);
+        let Some(v) = self.outbox.get(&key)? else {
+            return Err(StoreError::NotFound(format!(
+                "delivery of event {seq} to {sink}"
+            )));
+        };
+        let mut d: Delivery = decode("outbox", &v)?;
+        d.attempts += 1;
+        d.last_error = Some(error.to_string());
+        d.next_attempt = next_attempt;
+        self.outbox.insert(key, encode(&d))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.events
+            .iter()
+            .values()
+            .rev()
+            .take(limit)
+            .map(|v| decode("events", &v?))
+            .collect()
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,431 @@
+//! Test harness for end-to-end tests: a real HTTP server on 127.0.0.1:0 whose
+//! pages the test changes between runs (with a webhook receiver that can be
+//! taken down), article page templates, and a runner for the real binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the server answers on a path.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// A normal response; an `ETag` header makes it answer 304 to a matching If-None-Match.
+    Page {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Redirect to another path.
+    Redirect(String),
+    /// Reset the connection after reading the request.
+    Reset,
+    /// Send headers and a few bytes, then a byte per second forever.
+    Trickle,
+    /// Stream `len` bytes of HTML-ish filler as fast as the client reads.
+    Huge { len: u64 },
+}
+
+impl Reply {
+    pub fn html(body: impl Into<String>) -> Reply {
+        Reply::Page {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+            body: body.into().into_bytes(),
+        }
+    }
+    pub fn with_etag(self, tag: &str) -> Reply {
+        match self {
+            Reply::Page {
+                status,
+                mut headers,
+                body,
+            } => {
+                headers.push(("ETag".into(), format!("\"{tag}\"")));
+                Reply::Page {
+                    status,
+                    headers,
+                    body,
+                }
+            }
+            other => other,
+        }
+    }
+    pub fn status(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Page {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    routes: HashMap<String, Reply>,
+    hits: HashMap<String, usize>,
+    hook_down: bool,
+    hooks: Vec<serde_json::Value>,
+}
+
+/// A loopback HTTP/1.1 server, one thread per connection.
+#[derive(Clone)]
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let state = Arc::new(Mutex::new(State::default()));
+        let s = state.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let _ = handle(conn, &s);
+                });
+            }
+        });
+        Server { addr, state }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn set(&self, path: &str, reply: Reply) {
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_string(), reply);
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .hits
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// While down, POST /hook answers 503.
+    pub fn set_hook_down(&self, down: bool) {
+        self.state.lock().unwrap().hook_down = down;
+    }
+
+    /// JSON bodies received on POST /hook (while up), in order.
+    pub fn hooks(&self) -> Vec<serde_json::Value> {
+        self.state.lock().unwrap().hooks.clone()
+    }
+}
+
+fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("/").to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let mut out = conn;
+    if method == "POST" {
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        let mut st = state.lock().unwrap();
+        *st.hits.entry(path.clone()).or_default() += 1;
+        if st.hook_down {
+            return write_head(&mut out, 503, &[], Some(0));
+        }
+        if let Ok(v) = serde_json::from_slice(&body) {
+            st.hooks.push(v);
+        }
+        return write_head(&mut out, 204, &[], Some(0));
+    }
+    let reply = {
+        let mut st = state.lock().unwrap();
+        *st.hits.entry(path.clone()).or_default() += 1;
+        st.routes.get(&path).cloned()
+    };
+    match reply {
+        None => {
+            write_head(
+                &mut out,
+                404,
+                &[("Content-Type".into(), "text/plain".into())],
+                Some(9),
+            )?;
+            out.write_all(b"not found")
+        }
+        Some(Reply::Page {
+            status,
+            headers: hs,
+            body,
+        }) => {
+            let etag = hs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("etag"))
+                .map(|(_, v)| v.clone());
+            if etag.is_some() && headers.get("if-none-match") == etag.as_ref() {
+                return write_head(&mut out, 304, &hs, None);
+            }
+            write_head(&mut out, status, &hs, Some(body.len()))?;
+            out.write_all(&body)
+        }
+        Some(Reply::Redirect(to)) => write_head(&mut out, 302, &[("Location".into(), to)], Some(0)),
+        Some(Reply::Reset) => {
+            let sock = socket2::SockRef::from(&out);
+            sock.set_linger(Some(Duration::ZERO))?;
+            Ok(()) // dropping with zero linger sends RST
+        }
+        Some(Reply::Trickle) => {
+            write_head(
+                &mut out,
+                200,
+                &[("Content-Type".into(), "text/html".into())],
+                Some(100_000_000),
+            )?;
+            out.write_all(b"<html><body><p>")?;
+            for _ in 0..600 {
+                std::thread::sleep(Duration::from_millis(200));
+                out.write_all(b"a")?;
+            }
+            Ok(())
+        }
+        Some(Reply::Huge { len }) => {
+            write_head(
+                &mut out,
+                200,
+                &[("Content-Type".into(), "text/html".into())],
+                None,
+            )?;
+            let chunk =
+                b"<p>filler filler filler filler filler filler filler filler</p>\n".repeat(1024);
+            let mut sent = 0u64;
+            while sent < len {
+                out.write_all(&chunk)?;
+                sent += chunk.len() as u64;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_head(
+    out: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    len: Option<usize>,
+) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nConnection: close\r\n",
+        reason(status)
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(n) = len {
+        head.push_str(&format!("Content-Length: {n}\r\n"));
+    }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        302 => "Found",
+        304 => "Not Modified",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// The parts of a news page that change without being an edit.
+#[derive(Clone, Debug)]
+pub struct Furniture {
+    pub menu: Vec<&'static str>,
+    pub timestamp: String,
+    pub views: u32,
+    pub most_read: Vec<&'static str>,
+    pub nonce: String,
+}
+
+impl Default for Furniture {
+    fn default() -> Self {
+        Furniture {
+            menu: vec!["World", "Russia", "Society", "Opinion", "Science", "Sport"],
+            timestamp: "2026-11-25 09:00".into(),
+            views: 1204,
+            most_read: vec![
+                "Storm hits the coast",
+                "Markets rally again",
+                "New bridge opens downtown",
+            ],
+            nonce: "a1b2c3".into(),
+        }
+    }
+}
+
+impl Furniture {
+    /// Same furniture, all churned: menu order, time, counters, list, nonce.
+    pub fn churned(&self) -> Furniture {
+        let mut menu = self.menu.clone();
+        menu.reverse();
+        let mut most_read = self.most_read.clone();
+        most_read.rotate_left(1);
+        most_read[0] = "Local team wins the cup";
+        Furniture {
+            menu,
+            timestamp: "2026-11-25 10:47".into(),
+            views: self.views + 9876,
+            most_read,
+            nonce: "z9y8x7".into(),
+        }
+    }
+}
+
+/// A realistic article page: header menu, the story, a sidebar, a footer.
+pub fn article_page(title: &str, paragraphs: &[String], f: &Furniture) -> String {
+    let menu: String = f
+        .menu
+        .iter()
+        .map(|m| format!("<li><a href=\"/{m}\">{m}</a></li>"))
+        .collect();
+    let most: String = f
+        .most_read
+        .iter()
+        .map(|m| format!("<li><a href=\"/x\">{m}</a></li>"))
+        .collect();
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | The Daily Example</title>
+<meta property="og:title" content="{title}">
+<script nonce="{nonce}">window.__state = {{"session": "{nonce}"}};</script>
+</head><body>
+<header><nav><ul class="menu">{menu}</ul></nav><div class="clock">Updated {ts}</div></header>
+<main><article>
+<h1>{title}</h1>
+<div class="meta"><span class="views">{views} views</span></div>
+{body}</article>
+<aside class="most-read"><h2>Most read</h2><ol>{most}</ol></aside>
+</main>
+<footer><p>© The Daily Example. All rights reserved. Page generated {ts}.</p></footer>
+<script nonce="{nonce}">track("{nonce}");</script>
+</body></html>"#,
+        nonce = f.nonce,
+        ts = f.timestamp,
+        views = f.views,
+    )
+}
+
+/// Six paragraphs of a plausible story.
+pub fn story() -> Vec<String> {
+    [
+        "The city council voted on Tuesday to approve a new budget that expands funding for public transport and road repairs across all districts.",
+        "Council members debated the proposal for more than four hours before the final vote, which passed by seven votes to four.",
+        "The mayor said the plan would reduce commuting times and make the city's streets safer for cyclists and pedestrians alike.",
+        "Opposition members argued that the budget relies on optimistic revenue forecasts and could force cuts to other services next year.",
+        "Residents who attended the meeting were divided, with several speaking in favour of the transport plan and others raising concerns about taxes.",
+        "The budget will take effect at the start of the next fiscal year, and the council will review its progress in six months.",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// A temp dir with a config file pointing at a store inside it.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Env {
+    /// `extra` is appended to a config that has the store, a quick fetch
+    /// timeout and one retry.
+    pub fn new(extra: &str) -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("copydesk.toml");
+        let env = Env { dir, config };
+        env.write_config(extra);
+        env
+    }
+
+    pub fn write_config(&self, extra: &str) {
+        let text = format!(
+            "[storage]\npath = \"db\"\ncache_mb = 16\n\n[fetch]\ntimeout_secs = 3\nconnect_timeout_secs = 2\nretries = 1\n\n{extra}\n"
+        );
+        std::fs::write(&self.config, text).expect("write config");
+    }
+
+    /// Run the real binary with this config.
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_binary(&self.config, args)
+    }
+
+    /// Run and require exit code 0; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "copydesk {args:?} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Run with `--format json` appended and parse stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        let out = self.ok(&a);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("copydesk {a:?} printed invalid JSON ({e}):\n{out}"))
+    }
+}
+
+/// The binary under test: Cargo's for integration tests; examples (which
+/// share this module) do not run it through here.
+fn binary() -> &'static str {
+    option_env!("CARGO_BIN_EXE_copydesk").unwrap_or("copydesk")
+}
+
+pub fn run_binary(config: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("COPYDESK_CONFIG")
+        .output()
+        .expect("run the copydesk binary")
+}

@@ -1,0 +1,293 @@
+//! The sled store on real databases in temp dirs.
+
+use chrono::Utc;
+use copydesk::core::diff::{ChangeClass, ChangeSummary};
+use copydesk::core::event::{ArticleRef, EditEvent, Event};
+use copydesk::core::normalize::ContentHash;
+use copydesk::core::Article;
+use copydesk::store::*;
+
+fn article(title: &str, body: &[&str]) -> Article {
+    Article {
+        title: title.into(),
+        body: body.iter().map(|s| s.to_string()).collect(),
+        ..Article::default()
+    }
+}
+
+fn new_watch(url: &str) -> NewWatch {
+    NewWatch {
+        url: url.into(),
+        label: None,
+        schedule: None,
+        source: WatchSource::Cli,
+    }
+}
+
+fn record(outcome: Outcome, version: Option<u32>) -> CheckRecord {
+    CheckRecord {
+        at: Utc::now(),
+        outcome,
+        http_status: Some(200),
+        failure: None,
+        reason: None,
+        version,
+        duration_ms: 1,
+        final_url: None,
+    }
+}
+
+fn edit(url: &str, from: u32, to: u32) -> Event {
+    Event::Edit(EditEvent {
+        id: copydesk::core::event::edit_event_id(url, from, to),
+        detected_at: "2026-01-01T00:00:00Z".into(),
+        article: ArticleRef {
+            url: url.into(),
+            outlet: "o".into(),
+            title: "t".into(),
+        },
+        from_version: from,
+        to_version: to,
+        change: ChangeSummary {
+            class: ChangeClass::Minor,
+            title_changed: false,
+            paragraphs_added: 0,
+            paragraphs_removed: 0,
+            paragraphs_changed: 1,
+            words_added: 1,
+            words_removed: 1,
+            chars_changed: 3,
+        },
+        diff: String::new(),
+    })
+}
+
+/// Append version `n` of `a` to watch `w` with the given events.
+fn append(
+    store: &SledStore,
+    w: &mut Watch,
+    n: u32,
+    a: Article,
+    hash: u128,
+    events: Vec<(Event, Vec<String>)>,
+) -> VersionMeta {
+    w.latest_version = n;
+    store
+        .commit_check(CheckCommit {
+            watch: w.clone(),
+            record: record(Outcome::NewVersion, Some(n)),
+            version: Some(NewVersion {
+                number: n,
+                article: a,
+                hash: ContentHash(hash),
+                final_url: w.url.clone(),
+            }),
+            events,
+        })
+        .unwrap()
+        .expect("a version was written")
+}
+
+#[test]
+fn watches_versions_and_texts_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    assert_eq!(store.watches().unwrap().len(), 1);
+
+    let v1 = append(&store, &mut w, 1, article("T1", &["one", "two"]), 1, vec![]);
+    let v2 = append(
+        &store,
+        &mut w,
+        2,
+        article("T2", &["one", "two!"]),
+        2,
+        vec![],
+    );
+    let v3 = append(&store, &mut w, 3, article("T1", &["one", "two"]), 1, vec![]);
+    assert_eq!((v1.same_as, v2.same_as), (None, None));
+    assert_eq!(v3.same_as, Some(1), "a revert is recorded as such");
+
+    let versions = store.versions(w.id).unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.number).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    let (meta, a) = store.version(w.id, 2).unwrap();
+    assert_eq!(meta.title, "T2");
+    assert_eq!(a.body, vec!["one", "two!"]);
+    assert_eq!(
+        store.watch("https://a.example/1").unwrap().latest_version,
+        3
+    );
+    assert!(matches!(
+        store.version(w.id, 9),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.checks(w.id, 10).unwrap().len(), 3);
+}
+
+#[test]
+fn a_version_number_cannot_be_written_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    append(&store, &mut w, 1, article("T", &["x"]), 1, vec![]);
+    let again = store.commit_check(CheckCommit {
+        watch: w.clone(),
+        record: record(Outcome::NewVersion, Some(1)),
+        version: Some(NewVersion {
+            number: 1,
+            article: article("T", &["y"]),
+            hash: ContentHash(7),
+            final_url: w.url.clone(),
+        }),
+        events: vec![],
+    });
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn outbox_keeps_failed_deliveries_until_they_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    append(&store, &mut w, 1, article("T", &["x"]), 1, vec![]);
+    let sinks = vec!["webhook:a".to_string(), "webhook:b".to_string()];
+    let e = edit(&w.url, 1, 2);
+    append(&store, &mut w, 2, article("T", &["y"]), 2, vec![(e, sinks)]);
+
+    let pending = store.pending_deliveries(None).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].1.event.id(), pending[1].1.event.id());
+
+    store
+        .delivery_succeeded("webhook:a", pending[0].0.seq)
+        .unwrap();
+    let later = Utc::now() + chrono::Duration::hours(1);
+    store
+        .delivery_failed(
+            "webhook:b",
+            pending[0].0.seq,
+            "receiver answered 500",
+            later,
+        )
+        .unwrap();
+    assert!(
+        store
+            .pending_deliveries(Some(Utc::now()))
+            .unwrap()
+            .is_empty(),
+        "backing off"
+    );
+    let left = store.pending_deliveries(None).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0.sink, "webhook:b");
+    assert_eq!(left[0].0.attempts, 1);
+    assert_eq!(
+        left[0].0.last_error.as_deref(),
+        Some("receiver answered 500")
+    );
+    assert_eq!(store.events(10).unwrap().len(), 1);
+}
+
+#[test]
+fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = SledStore::open(&path, 16).unwrap();
+        let mut w = store
+            .upsert_watch(new_watch("https://a.example/1"))
+            .unwrap();
+        let e = edit(&w.url, 0, 1);
+        append(
+            &store,
+            &mut w,
+            1,
+            article("T", &["kept"]),
+            1,
+            vec![(e, vec!["webhook:a".into()])],
+        );
+    }
+    let store = SledStore::open(&path, 16).unwrap();
+    let w = store.watch("https://a.example/1").unwrap();
+    assert_eq!(store.version(w.id, 1).unwrap().1.body, vec!["kept"]);
+    assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
+}
+
+#[test]
+fn removing_a_watch_removes_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    append(&store, &mut w, 1, article("T", &["x"]), 1, vec![]);
+    store.remove_watch(&w.url).unwrap();
+    assert!(matches!(store.watch(&w.url), Err(StoreError::NotFound(_))));
+    assert!(store.versions(w.id).unwrap().is_empty());
+    assert!(matches!(
+        store.remove_watch(&w.url),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[test]
+fn a_newer_layout_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    SledStore::open(&path, 16)
+        .unwrap()
+        .set_schema_version_for_tests(SCHEMA_VERSION + 1)
+        .unwrap();
+    let err = SledStore::open(&path, 16)
+        .err()
+        .expect("must refuse a newer layout");
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "{err:?}");
+    assert!(err.to_string().contains("upgrade copydesk"), "{err}");
+}
+
+#[test]
+fn a_second_opener_is_told_the_database_is_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let _first = SledStore::open(&path, 16).unwrap();
+    let err = SledStore::open(&path, 16)
+        .err()
+        .expect("sled holds an exclusive lock");
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    assert!(err.to_string().contains("in use"), "{err}");
+}
+
+#[test]
+fn check_log_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    for _ in 0..CHECKS_KEPT_PER_WATCH + 20 {
+        store
+            .commit_check(CheckCommit {
+                watch: w.clone(),
+                record: record(Outcome::Unchanged, None),
+                version: None,
+                events: vec![],
+            })
+            .unwrap();
+    }
+    assert_eq!(
+        store.checks(w.id, usize::MAX).unwrap().len(),
+        CHECKS_KEPT_PER_WATCH
+    );
+}
