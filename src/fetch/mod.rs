@@ -147,7 +147,7 @@ impl std::fmt::Display for FetchFailure {
 
 /// What one attempt gives when it does not fail.
 enum Fetched {
-    Page(Page),
+    Page(Box<Page>),
     NotModified,
 }
 
