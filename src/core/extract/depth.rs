@@ -542,11 +542,10 @@ impl<'a> Lexer<'a> {
                 self.close_p();
             }
             match name {
-                _ if is_heading(name)
-                    && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
-                        let len = self.stack.len();
-                        self.pop_to(len - 1);
-                    }
+                _ if is_heading(name) && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
+                    let len = self.stack.len();
+                    self.pop_to(len - 1);
+                }
                 "li" | "dd" | "dt" => {
                     let kinds: &[&str] = if name == "li" { &["li"] } else { &["dd", "dt"] };
                     let mut found = None;
@@ -592,10 +591,9 @@ impl<'a> Lexer<'a> {
                 "tr" => match self.nearest(&["table", "tbody", "thead", "tfoot"]) {
                     Some((i, n)) => {
                         self.pop_to(i + 1);
-                        if &*n == "table"
-                            && !self.push_virtual(&["tbody"], start, tag) {
-                                return;
-                            }
+                        if &*n == "table" && !self.push_virtual(&["tbody"], start, tag) {
+                            return;
+                        }
                     }
                     None => return,
                 },

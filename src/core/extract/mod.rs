@@ -7,6 +7,7 @@
 //! [`extract_guarded`]), so one bad page cannot take the process down.
 
 pub mod depth;
+pub mod furniture;
 mod meta;
 mod paragraphs;
 
@@ -23,6 +24,11 @@ pub const DEFAULT_MAX_DEPTH: usize = 256;
 /// If the parsed tree is still deeper than this (markup that the depth
 /// lexer did not foresee), the page is re-parsed as flat text.
 pub const HARD_MAX_DEPTH: usize = 1024;
+
+/// A body with fewer words than this is not an article (an error page, a
+/// "deep" placeholder): recorded as "no article" instead of a new version
+/// that would alert as everything removed.
+pub const MIN_ARTICLE_WORDS: usize = 8;
 
 /// Stack of the thread [`extract_guarded`] runs on.
 pub const GUARD_STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -54,7 +60,7 @@ pub enum ExtractError {
 /// remove the outlet's `remove` elements, read the metadata, take the body
 /// from the outlet's `body` selector or else from readability
 /// (`dom_smoothie`), split it into paragraphs, drop the outlet's `ignore`
-/// paragraphs and a repeated headline.
+/// paragraphs, furniture lines and a repeated headline.
 pub fn extract(
     html: &str,
     url: Option<&str>,
@@ -105,7 +111,11 @@ pub fn extract(
         meta.title.clone()
     };
     let body = clean_body(body, &title, &rules.ignore);
-    if body.is_empty() {
+    let words: usize = body
+        .iter()
+        .map(|p| crate::core::normalize::tokens(p).len())
+        .sum();
+    if words < MIN_ARTICLE_WORDS {
         return Err(ExtractError::NoArticle);
     }
     Ok(Article {
@@ -182,12 +192,13 @@ fn top_level<'a>(nodes: &[NodeRef<'a>]) -> Vec<NodeRef<'a>> {
         .collect()
 }
 
-/// Apply the ignore rules and drop a headline repeated at the top.
+/// Drop furniture lines ([`furniture::is_furniture`]), apply the outlet's
+/// ignore rules and drop a headline repeated at the top.
 fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<String> {
     let title_key = key(title);
     let mut out: Vec<String> = Vec::with_capacity(body.len());
     for p in body {
-        if ignore.iter().any(|re| re.is_match(&p)) {
+        if furniture::is_furniture(&p) || ignore.iter().any(|re| re.is_match(&p)) {
             continue;
         }
         if out.is_empty() && !title_key.is_empty() && key(&p) == title_key {

@@ -1,0 +1,241 @@
+//! Lines that are page furniture rather than article text: view and comment
+//! counters, bare timestamps, photo credits, share and "read also" prompts.
+//!
+//! They sit inside the article container on many sites and change between
+//! fetches (a counter ticks, "Updated 10:47" moves), so leaving them in the
+//! body turns every poll into a false edit. Only short paragraphs are judged;
+//! a real sentence that mentions a date or a photo is never dropped.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Paragraphs with more words than this are always article text.
+pub const MAX_FURNITURE_WORDS: usize = 12;
+/// Credit lines ("Photo: X by Y is licensed under ...") run a little longer.
+pub const MAX_CREDIT_WORDS: usize = 25;
+
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\w+").expect("static regex"));
+
+/// "1,204 views", "12 comments", "5 min read", "Views: 3.4K".
+static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            [\d\s.,]+[km]?\s*(views?|reads?|comments?|shares?|likes?|reactions?|min(ute)?s?(\s+read)?)
+          | (views?|reads?|comments?|shares?|likes?)\s*:?\s*[\d.,]+[km]?
+          | reading\s+time\s*:?\s*\d+\s*min(ute)?s?
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// "Photo: ...", "Image credit: ...", "© Reuters", "(AP Photo/Jane Doe)".
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            (photo|image|picture|pic|foto|illustration|video|graphic)s?\s*(credit|source)?\s*(:|©|\bby\b|/)
+          | (credit|source)\s*:
+          | ©
+          | \(c\)\s
+          | copyright\b
+        )
+        | \b(getty\s+images|ap\s+photo|afp\s+photo|shutterstock|reuters/)[^.]*\)?\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Whole-line prompts and labels.
+static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            share(\s+(this|the)\s+(article|story|post))?(\s+on\s+\w+)?
+          | tweet | email | e-mail | print | copy\s+link | whatsapp | facebook | twitter | telegram
+          | advertisement | sponsored(\s+content)? | ad
+          | read\s+(more|also|next) | see\s+also | related(\s+(articles?|stories|news|content|topics))?
+          | most\s+(read|popular|viewed) | more\s+from\s+\w+
+          | comments? | leave\s+a\s+comment | subscribe(\s+now)? | sign\s+up | follow\s+us(\s+on\s+\w+)?
+          | listen(\s+to\s+(this\s+)?article)? | skip\s+to\s+(main\s+)?content
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Words a bare timestamp line is made of, besides numbers.
+const DATE_WORDS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "am",
+    "pm",
+    "a",
+    "p",
+    "m",
+    "gmt",
+    "utc",
+    "bst",
+    "cet",
+    "cest",
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "msk",
+    "t",
+    "z",
+    "at",
+    "on",
+    "updated",
+    "update",
+    "published",
+    "posted",
+    "last",
+    "modified",
+    "created",
+    "date",
+    "time",
+    "st",
+    "nd",
+    "rd",
+    "th",
+    "hours",
+    "hour",
+    "hrs",
+    "h",
+    "minutes",
+    "minute",
+    "mins",
+    "min",
+    "ago",
+    "yesterday",
+    "today",
+    "just",
+    "now",
+];
+
+/// Is this paragraph furniture? See the module doc for what counts.
+pub fn is_furniture(p: &str) -> bool {
+    let words: Vec<&str> = WORD.find_iter(p).map(|m| m.as_str()).collect();
+    if words.len() > MAX_CREDIT_WORDS {
+        return false;
+    }
+    if CREDIT.is_match(p) {
+        return true;
+    }
+    if words.len() > MAX_FURNITURE_WORDS {
+        return false;
+    }
+    words.is_empty() || COUNTER.is_match(p) || PROMPT.is_match(p) || is_timestamp(&words)
+}
+
+/// Only numbers and date/time words, with at least one number.
+fn is_timestamp(words: &[&str]) -> bool {
+    let mut numbers = 0;
+    for w in words {
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            numbers += 1;
+            continue;
+        }
+        // "10am", "25th", "09h30"
+        let alpha: String = w
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .to_ascii_lowercase();
+        let digits_led = alpha.len() < w.len();
+        let known = DATE_WORDS.contains(&alpha.as_str())
+            || (digits_led
+                && alpha
+                    .split(|c: char| c.is_ascii_digit())
+                    .all(|s| s.is_empty() || DATE_WORDS.contains(&s)));
+        if !known {
+            return false;
+        }
+        if digits_led {
+            numbers += 1;
+        }
+    }
+    numbers > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_furniture;
+
+    #[test]
+    fn furniture_lines() {
+        for p in [
+            "1204 views",
+            "1,204 Views",
+            "Views: 3.4K",
+            "12 comments",
+            "5 min read",
+            "Updated 2026-11-25 09:00",
+            "25 November 2026, 10:47 GMT",
+            "Tuesday, July 10, 2025 at 3:45 pm",
+            "Published 2 hours ago",
+            "Photo: commons.wikimedia.org by Duisenberg is licensed under Commons, the free media repository",
+            "Image credit: Jane Doe",
+            "© The Daily Example",
+            "(AP Photo/Jane Doe)",
+            "Share this article",
+            "Read also:",
+            "Advertisement",
+            "Most read",
+            "—",
+        ] {
+            assert!(is_furniture(p), "{p:?} should be furniture");
+        }
+    }
+
+    #[test]
+    fn article_text_is_kept() {
+        for p in [
+            "The council met on 10 July 2025 to vote on the budget.",
+            "Five people were hurt.",
+            "The photo shows the minister leaving the building after the vote.",
+            "Comments from residents were mostly positive, officials said.",
+            "She said: “We will share the results with everyone next week.”",
+            "Reuters contributed to this report from Berlin and Paris on Tuesday.",
+            "Ukraine",
+            "In 2024, prices rose by 12 percent.",
+            "Copyrighted material was removed from the site after the complaint, the court heard on Monday, according to the filing seen by reporters.",
+        ] {
+            assert!(!is_furniture(p), "{p:?} should be kept");
+        }
+    }
+}
