@@ -26,7 +26,11 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
             to,
             format,
         } => diff(&cfg, &url, from, to, format),
-        Command::Extract { source, format } => extract(&cfg, &source, format.format).await,
+        Command::Extract {
+            source,
+            url,
+            format,
+        } => extract(&cfg, &source, url.as_deref(), format.format).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
             Ok(())
@@ -165,7 +169,7 @@ fn diff(
     output::diff(url, &from_meta, &to_meta, &d, format)
 }
 
-async fn extract(cfg: &Config, source: &str, format: Format) -> Result<()> {
+async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: Format) -> Result<()> {
     let (html, page_url) = if source.starts_with("http://") || source.starts_with("https://") {
         let url = parse_http_url(source).map_err(UsageError)?;
         let fetcher = Fetcher::new(cfg.fetch_options())?;
@@ -176,7 +180,10 @@ async fn extract(cfg: &Config, source: &str, format: Format) -> Result<()> {
         }
     } else {
         let bytes = std::fs::read(source).with_context(|| format!("cannot read {source}"))?;
-        (String::from_utf8_lossy(&bytes).into_owned(), None) // TODO: charset decoding from fetch
+        let url = file_url
+            .map(|u| parse_http_url(u).map_err(UsageError))
+            .transpose()?;
+        (crate::fetch::decode_html(&bytes, url.as_ref()).0, url)
     };
     let rules = match page_url
         .as_ref()

@@ -87,6 +87,10 @@ pub enum Command {
     Extract {
         /// A file path, or an http(s) URL to fetch.
         source: String,
+        /// For a file: the page's URL, so that the outlet's [[outlet]] rules
+        /// apply and relative links (canonical URL) resolve.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
         #[command(flatten)]
         format: FormatArg,
     },

@@ -578,6 +578,23 @@ fn too_large(what: String, cap: u64) -> FetchFailure {
 }
 
 /// Byte counts for people: "5 MiB", "512 KiB", "1.5 MiB", "300 bytes".
+/// Decodes a saved HTML page (read from a file rather than fetched): a byte
+/// order mark, then a `<meta charset>` declaration, then a statistical guess
+/// (with `url`'s top-level domain as a hint when given), as for fetched pages.
+/// Returns the text and the name of the encoding used.
+pub fn decode_html(bytes: &[u8], url: Option<&Url>) -> (String, &'static str) {
+    let fallback;
+    let url = match url {
+        Some(u) => u,
+        None => {
+            fallback = Url::parse("file:///page.html").expect("static URL");
+            &fallback
+        }
+    };
+    let (encoding, bom_len, _) = decode::detect_encoding(bytes, None, url);
+    (decode::decode(bytes, encoding, bom_len), encoding.name())
+}
+
 pub(crate) fn human_bytes(n: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
