@@ -70,6 +70,12 @@ struct State {
     hits: HashMap<String, usize>,
     hook_down: bool,
     hooks: Vec<serde_json::Value>,
+    /// Pause before answering a GET (to observe concurrency).
+    delay: Duration,
+    in_flight: usize,
+    max_in_flight: usize,
+    /// Request headers of each GET, by path, in order.
+    requests: HashMap<String, Vec<HashMap<String, String>>>,
 }
 
 /// A loopback HTTP/1.1 server, one thread per connection.
@@ -123,6 +129,27 @@ impl Server {
         self.state.lock().unwrap().hook_down = down;
     }
 
+    /// Make every GET wait this long before answering.
+    pub fn set_delay(&self, d: Duration) {
+        self.state.lock().unwrap().delay = d;
+    }
+
+    /// Most GETs ever in progress at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
+    /// Request headers (lowercase names) of the GETs of `path`, in order.
+    pub fn requests(&self, path: &str) -> Vec<HashMap<String, String>> {
+        self.state
+            .lock()
+            .unwrap()
+            .requests
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// JSON bodies received on POST /hook (while up), in order.
     pub fn hooks(&self) -> Vec<serde_json::Value> {
         self.state.lock().unwrap().hooks.clone()
@@ -165,15 +192,32 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         }
         return write_head(&mut out, 204, &[], Some(0));
     }
-    let reply = {
+    let (reply, delay) = {
         let mut st = state.lock().unwrap();
         *st.hits.entry(path.clone()).or_default() += 1;
-        st.routes.get(&path).cloned()
+        st.requests
+            .entry(path.clone())
+            .or_default()
+            .push(headers.clone());
+        st.in_flight += 1;
+        st.max_in_flight = st.max_in_flight.max(st.in_flight);
+        (st.routes.get(&path).cloned(), st.delay)
     };
+    std::thread::sleep(delay);
+    let result = answer(&mut out, reply, &headers);
+    state.lock().unwrap().in_flight -= 1;
+    result
+}
+
+fn answer(
+    out: &mut TcpStream,
+    reply: Option<Reply>,
+    headers: &HashMap<String, String>,
+) -> std::io::Result<()> {
     match reply {
         None => {
             write_head(
-                &mut out,
+                out,
                 404,
                 &[("Content-Type".into(), "text/plain".into())],
                 Some(9),
@@ -190,23 +234,30 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
                 .find(|(k, _)| k.eq_ignore_ascii_case("etag"))
                 .map(|(_, v)| v.clone());
             if etag.is_some() && headers.get("if-none-match") == etag.as_ref() {
-                return write_head(&mut out, 304, &hs, None);
+                return write_head(out, 304, &hs, None);
             }
-            write_head(&mut out, status, &hs, Some(body.len()))?;
+            let modified = hs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("last-modified"))
+                .map(|(_, v)| v.clone());
+            if modified.is_some() && headers.get("if-modified-since") == modified.as_ref() {
+                return write_head(out, 304, &hs, None);
+            }
+            write_head(out, status, &hs, Some(body.len()))?;
             out.write_all(&body)
         }
-        Some(Reply::Redirect(to)) => write_head(&mut out, 302, &[("Location".into(), to)], Some(0)),
+        Some(Reply::Redirect(to)) => write_head(out, 302, &[("Location".into(), to)], Some(0)),
         Some(Reply::Reset) => {
-            let sock = socket2::SockRef::from(&out);
+            let sock = socket2::SockRef::from(&*out);
             sock.set_linger(Some(Duration::ZERO))?;
             Ok(()) // dropping with zero linger sends RST
         }
         Some(Reply::Trickle) => {
             write_head(
-                &mut out,
+                out,
                 200,
                 &[("Content-Type".into(), "text/html".into())],
-                Some(100_000_000),
+                None, // close-delimited: only the client's total timeout stops it
             )?;
             out.write_all(b"<html><body><p>")?;
             for _ in 0..600 {
@@ -217,7 +268,7 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         }
         Some(Reply::Huge { len }) => {
             write_head(
-                &mut out,
+                out,
                 200,
                 &[("Content-Type".into(), "text/html".into())],
                 None,
