@@ -1,0 +1,160 @@
+//! Config parsing and validation tests.
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("test.toml"))
+}
+
+fn err(text: &str) -> (usize, Option<String>, String) {
+    match parse(text) {
+        Err(ConfigError::Invalid {
+            line, key, message, ..
+        }) => (line, key, message),
+        other => panic!("expected an Invalid error, got {other:?}"),
+    }
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let c = parse("").unwrap();
+    assert_eq!(c.schedule.default.0.as_str(), DEFAULT_SCHEDULE);
+    assert_eq!(c.storage.cache_mb, DEFAULT_CACHE_MB);
+    assert!(c.web.listen.ip().is_loopback());
+}
+
+#[test]
+fn full_file_parses() {
+    let c = parse(
+        r#"
+[storage]
+path = "/var/lib/copydesk/db"
+cache_mb = 128
+
+[schedule]
+default = "*/10 * * * *"
+
+[fetch]
+timeout_secs = 20
+per_host_concurrency = 1
+
+[[watch]]
+url = "https://example.com/news/1"
+schedule = "*/5 * * * *"
+label = "one"
+
+[[feed]]
+url = "https://example.com/rss"
+
+[[outlet]]
+name = "Example"
+hosts = ["example.com", "example.org"]
+body = ["article .content"]
+remove = [".photo-credit"]
+ignore = ["^Photo: "]
+
+[[alert.webhook]]
+url = "http://127.0.0.1:9000/hook"
+events = ["edit"]
+
+[web]
+listen = "127.0.0.1:8080"
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.watches.len(), 1);
+    assert_eq!(c.watches[0].label.as_deref(), Some("one"));
+    assert_eq!(
+        c.alert.webhook[0].sink_name(),
+        "webhook:http://127.0.0.1:9000/hook"
+    );
+    assert!(c.alert.webhook[0].wants("edit"));
+    assert!(!c.alert.webhook[0].wants("republication"));
+    assert_eq!(c.storage_path(), PathBuf::from("/var/lib/copydesk/db"));
+    assert_eq!(c.fetch_options().per_host_concurrency, 1);
+    assert_eq!(c.outlet_rules()[0].ignore.len(), 1);
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let (line, key, msg) = err("[storage]\npath = \"x\"\ncolour = \"red\"\n");
+    assert_eq!(line, 3);
+    assert_eq!(key.as_deref(), Some("storage.colour"));
+    assert!(msg.contains("unknown field"), "{msg}");
+}
+
+#[test]
+fn bad_cron_names_line_and_key() {
+    let (line, key, msg) =
+        err("[[watch]]\nurl = \"https://a.example/x\"\nschedule = \"every hour\"\n");
+    assert_eq!(line, 3);
+    assert_eq!(key.as_deref(), Some("watch.schedule"));
+    assert!(msg.contains("crontab"), "{msg}");
+}
+
+#[test]
+fn bad_url_names_line_and_key() {
+    let (line, key, msg) = err("\n\n[[watch]]\nurl = \"ftp://a.example/x\"\n");
+    assert_eq!(line, 4);
+    assert_eq!(key.as_deref(), Some("watch.url"));
+    assert!(msg.contains("http"), "{msg}");
+    let (_, _, msg) = err("[[watch]]\nurl = \"not a url\"\n");
+    assert!(msg.contains("invalid URL"), "{msg}");
+}
+
+#[test]
+fn bad_values_are_named() {
+    assert_eq!(
+        err("[fetch]\ntimeout_secs = 0\n").1.as_deref(),
+        Some("fetch.timeout_secs")
+    );
+    assert_eq!(
+        err("[[outlet]]\nname = \"x\"\nignore = [\"(\"]\n")
+            .1
+            .as_deref(),
+        Some("outlet.ignore")
+    );
+    assert_eq!(
+        err("[[outlet]]\nname = \"x\"\nbody = [\"<<<\"]\n")
+            .1
+            .as_deref(),
+        Some("outlet.body")
+    );
+    assert_eq!(
+        err("[[alert.webhook]]\nurl = \"http://127.0.0.1:1/\"\nevents = [\"edits\"]\n")
+            .1
+            .as_deref(),
+        Some("alert.webhook.events")
+    );
+}
+
+#[test]
+fn public_listener_needs_token() {
+    let (line, key, msg) = err("[web]\nlisten = \"0.0.0.0:8080\"\n");
+    assert_eq!((line, key.as_deref()), (2, Some("web.listen")));
+    assert!(msg.contains("token"), "{msg}");
+    assert!(parse("[web]\nlisten = \"0.0.0.0:8080\"\ntoken = \"s3cret\"\n").is_ok());
+}
+
+#[test]
+fn duplicate_watch_is_an_error() {
+    let (line, _, msg) =
+        err("[[watch]]\nurl = \"https://a.example/x\"\n[[watch]]\nurl = \"https://a.example/x\"\n");
+    assert_eq!(line, 4, "points at the second entry");
+    assert!(msg.contains("twice"));
+}
+
+#[test]
+fn relative_storage_path_is_relative_to_the_file() {
+    let c = Config::parse(
+        "[storage]\npath = \"data/db\"\n",
+        Path::new("/etc/copydesk/copydesk.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.storage_path(), PathBuf::from("/etc/copydesk/data/db"));
+}
+
+#[test]
+fn syntax_error_has_a_line() {
+    let (line, _, _) = err("[storage]\npath = \n");
+    assert_eq!(line, 2);
+}

@@ -1,0 +1,111 @@
+//! Config values that validate themselves while they are deserialized, so
+//! that the TOML parser's span points at the bad value.
+
+use crate::core::schedule::Schedule;
+use serde::Deserialize;
+use url::Url;
+
+/// An absolute http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HttpUrl(pub Url);
+
+impl TryFrom<String> for HttpUrl {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_http_url(&s).map(HttpUrl)
+    }
+}
+
+/// Parse a user-given watch URL: absolute, http or https, with a host.
+pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| {
+        format!("invalid URL {s:?}: {e} (write an absolute http:// or https:// URL)")
+    })?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(format!("invalid URL {s:?}: no host")),
+        other => Err(format!(
+            "invalid URL {s:?}: scheme {other:?} is not http or https"
+        )),
+    }
+}
+
+/// A crontab line (5 fields, or 6 with seconds).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CronExpr(pub Schedule);
+
+impl TryFrom<String> for CronExpr {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Schedule::parse(&s).map(CronExpr).map_err(|e| e.to_string())
+    }
+}
+
+/// A regular expression (Rust `regex` syntax).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Pattern(pub regex::Regex);
+
+impl TryFrom<String> for Pattern {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        regex::Regex::new(&s)
+            .map(Pattern)
+            .map_err(|e| format!("invalid regex {s:?}: {e}"))
+    }
+}
+
+/// A CSS selector, checked by the same engine extraction uses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CssSelector(pub String);
+
+impl TryFrom<String> for CssSelector {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match dom_query::Matcher::new(&s) {
+            Ok(_) => Ok(CssSelector(s)),
+            Err(e) => Err(format!("invalid CSS selector {s:?}: {e:?}")),
+        }
+    }
+}
+
+/// An event kind a sink can subscribe to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct EventKind(pub String);
+
+/// Event kinds that exist (more come with later features).
+pub const EVENT_KINDS: &[&str] = &["edit", "republication"];
+
+impl TryFrom<String> for EventKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if EVENT_KINDS.contains(&s.as_str()) {
+            Ok(EventKind(s))
+        } else {
+            Err(format!(
+                "unknown event kind {s:?}; known kinds: {}",
+                EVENT_KINDS.join(", ")
+            ))
+        }
+    }
+}
+
+/// A whole number greater than zero.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "i64")]
+pub struct Positive(pub u64);
+
+impl TryFrom<i64> for Positive {
+    type Error = String;
+    fn try_from(n: i64) -> Result<Self, String> {
+        if n > 0 {
+            Ok(Positive(n as u64))
+        } else {
+            Err(format!("must be greater than zero, got {n}"))
+        }
+    }
+}
