@@ -4,12 +4,12 @@
 
 use crate::alert::{Deliverer, DeliveryReport};
 use crate::config::Config;
+use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing};
 use crate::core::diff::diff_articles;
 use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
 use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::{normalize_article, ContentHash};
 use crate::core::outlet::OutletMap;
-use crate::core::schedule::Schedule;
 use crate::fetch::{FetchOutcome, Fetcher, Page};
 use crate::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
@@ -57,7 +57,8 @@ pub struct Pipeline {
     outlets: OutletMap,
     rules: Vec<Arc<OutletRules>>,
     default_rules: Arc<OutletRules>,
-    default_schedule: Schedule,
+    default_schedule: ScheduleSpec,
+    adaptive: Adaptive,
     concurrency: usize,
     config_urls: HashSet<String>,
 }
@@ -71,6 +72,7 @@ impl Pipeline {
             rules: cfg.outlet_rules().into_iter().map(Arc::new).collect(),
             default_rules: Arc::new(OutletRules::default()),
             default_schedule: cfg.schedule.default.0.clone(),
+            adaptive: cfg.schedule.adaptive.adaptive(),
             concurrency: cfg.concurrency(),
             config_urls: cfg.watches.iter().map(|w| w.url.0.to_string()).collect(),
             store,
@@ -93,7 +95,7 @@ impl Pipeline {
             let new = NewWatch {
                 url: w.url.0.to_string(),
                 label: w.label.clone(),
-                schedule: w.schedule.as_ref().map(|s| s.0.as_str().to_string()),
+                schedule: w.schedule.as_ref().map(|s| s.0.to_string()),
                 source: WatchSource::Config,
             };
             match self.store.watch(&new.url) {
@@ -120,12 +122,32 @@ impl Pipeline {
         self.outlets.outlet(url)
     }
 
-    /// The schedule of a watch.
-    pub fn schedule_of(&self, w: &Watch) -> Schedule {
+    /// How a watch is scheduled: its own schedule, else the default.
+    pub fn plan_of(&self, w: &Watch) -> Plan {
         w.schedule
             .as_deref()
-            .and_then(|s| Schedule::parse(s).ok())
+            .and_then(|s| ScheduleSpec::parse(s).ok())
             .unwrap_or_else(|| self.default_schedule.clone())
+            .plan(&self.adaptive)
+    }
+
+    /// When `w` (as it stands after a check that ended at `now`) is due
+    /// next; `None` retires an adaptive watch past its age limit.
+    pub fn next_due(
+        &self,
+        w: &Watch,
+        now: chrono::DateTime<Utc>,
+        retry_after: Option<std::time::Duration>,
+    ) -> Option<chrono::DateTime<Utc>> {
+        let timing = Timing {
+            first_seen: Some(w.added_at),
+            published: w.published,
+            last_changed: w.last_changed,
+            consecutive_failures: w.consecutive_failures,
+            retry_after,
+        };
+        let key = xxhash_rust::xxh3::xxh3_64(w.url.as_bytes());
+        cadence::next_due(&self.plan_of(w), &timing, now, key)
     }
 
     /// Watches to check now: all active ones with `all`, else those due.
@@ -135,7 +157,9 @@ impl Pipeline {
             .store
             .watches()?
             .into_iter()
-            .filter(|w| self.is_active(w) && (all || w.next_due.is_none_or(|d| d <= now)))
+            .filter(|w| {
+                self.is_active(w) && (all || (!w.retired && w.next_due.is_none_or(|d| d <= now)))
+            })
             .collect())
     }
 
@@ -199,7 +223,7 @@ impl Pipeline {
                 .map(|_| (Outcome::Failed, 0));
         };
         let mut next = watch.clone();
-        next.next_due = self.schedule_of(watch).next_after(at);
+        let mut retry_after = None;
         let outcome = self.fetcher.fetch(&url, &watch.validators).await;
         let (record, version, events) = match outcome {
             FetchOutcome::NotModified => {
@@ -219,6 +243,7 @@ impl Pipeline {
             }
             FetchOutcome::Failed(f) => {
                 next.consecutive_failures += 1;
+                retry_after = f.retry_after;
                 let kind = serde_json::to_value(f.kind)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from));
@@ -242,6 +267,12 @@ impl Pipeline {
         tracing::debug!(url = %watch.url, outcome = ?record.outcome, reason = record.reason.as_deref().unwrap_or(""), "checked");
         let n_events = events.len();
         let outcome = record.outcome;
+        let now = Utc::now();
+        next.next_due = self.next_due(&next, now, retry_after);
+        next.retired = next.next_due.is_none();
+        if next.retired {
+            tracing::info!(url = %watch.url, "adaptive watch past its age limit: no longer checked");
+        }
         self.commit(next, record, version, events).await?;
         Ok((outcome, n_events))
     }
@@ -317,6 +348,12 @@ impl Pipeline {
         }
         let number = watch.latest_version + 1;
         next.latest_version = number;
+        next.last_changed = Some(at);
+        next.published = article
+            .published
+            .as_deref()
+            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+            .map(|p| p.with_timezone(&Utc));
         let mut events = Vec::new();
         if let Some((meta, old)) = &latest {
             let diff = diff_articles(old, &article);

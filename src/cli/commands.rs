@@ -4,10 +4,10 @@
 use super::output;
 use super::{Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand};
 use crate::config::{parse_http_url, Config};
+use crate::core::cadence::ScheduleSpec;
 use crate::core::diff::diff_articles;
 use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::normalize_article;
-use crate::core::schedule::Schedule;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::pipeline::Pipeline;
 use crate::store::{NewWatch, SledStore, Store, StoreError, WatchSource};
@@ -90,7 +90,7 @@ fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
         } => {
             let url = parse_http_url(&url).map_err(UsageError)?;
             if let Some(s) = &schedule {
-                Schedule::parse(s).map_err(|e| UsageError(e.to_string()))?;
+                ScheduleSpec::parse(s).map_err(|e| UsageError(e.to_string()))?;
             }
             match store.watch(url.as_str()) {
                 Ok(w) if w.source == WatchSource::Config => {

@@ -5,9 +5,9 @@
 //! the TOML parser's span points at the offending value and the error can
 //! name the line and the dotted key. Unknown keys are rejected everywhere.
 
+use crate::core::cadence::{Adaptive, ScheduleSpec};
 use crate::core::extract::OutletRules;
 use crate::core::outlet::OutletMap;
-use crate::core::schedule::Schedule;
 use crate::fetch::{self, FetchOptions};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -94,15 +94,46 @@ impl Default for StorageConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleConfig {
-    /// Crontab line for watches without their own `schedule`.
+    /// Crontab line (or `adaptive`) for watches without their own `schedule`.
     #[serde(default = "default_schedule")]
     pub default: CronExpr,
+    /// The cadence of watches scheduled `adaptive`.
+    #[serde(default)]
+    pub adaptive: AdaptiveConfig,
 }
 
 impl Default for ScheduleConfig {
     fn default() -> Self {
         ScheduleConfig {
             default: default_schedule(),
+            adaptive: AdaptiveConfig::default(),
+        }
+    }
+}
+
+/// `[schedule.adaptive]`: check every `steps[i].1` while the article is
+/// younger than `steps[i].0`, then every `then`, and stop after `stop_after`.
+/// Defaults: [`Adaptive::default`].
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveConfig {
+    pub steps: Option<Vec<(Span, Span)>>,
+    pub then: Option<Span>,
+    pub stop_after: Option<Span>,
+}
+
+impl AdaptiveConfig {
+    pub fn adaptive(&self) -> Adaptive {
+        let d = Adaptive::default();
+        let mut steps = match &self.steps {
+            Some(s) => s.iter().map(|(a, e)| (a.chrono(), e.chrono())).collect(),
+            None => d.steps,
+        };
+        steps.sort_by_key(|(age, _)| *age);
+        Adaptive {
+            steps,
+            then: self.then.map(Span::chrono).unwrap_or(d.then),
+            stop_after: self.stop_after.map(Span::chrono).unwrap_or(d.stop_after),
         }
     }
 }
@@ -215,7 +246,7 @@ fn default_cache_mb() -> u64 {
 }
 fn default_schedule() -> CronExpr {
     // The constant is a valid schedule; covered by a test below.
-    CronExpr(Schedule::parse(DEFAULT_SCHEDULE).expect("DEFAULT_SCHEDULE parses"))
+    CronExpr(ScheduleSpec::parse(DEFAULT_SCHEDULE).expect("DEFAULT_SCHEDULE parses"))
 }
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8765))

@@ -17,7 +17,7 @@ fn err(text: &str) -> (usize, Option<String>, String) {
 #[test]
 fn empty_file_gives_defaults() {
     let c = parse("").unwrap();
-    assert_eq!(c.schedule.default.0.as_str(), DEFAULT_SCHEDULE);
+    assert_eq!(c.schedule.default.0.to_string(), DEFAULT_SCHEDULE);
     assert_eq!(c.storage.cache_mb, DEFAULT_CACHE_MB);
     assert!(c.web.listen.ip().is_loopback());
 }
@@ -157,4 +157,37 @@ fn relative_storage_path_is_relative_to_the_file() {
 fn syntax_error_has_a_line() {
     let (line, _, _) = err("[storage]\npath = \n");
     assert_eq!(line, 2);
+}
+
+#[test]
+fn adaptive_schedule_and_its_durations() {
+    let c = parse(
+        "[schedule]\ndefault = \"adaptive\"\n\n[schedule.adaptive]\n\
+         steps = [[\"2h\", \"5m\"], [\"1d\", \"30m\"]]\nthen = \"12h\"\nstop_after = \"14d\"\n\n\
+         [[watch]]\nurl = \"https://a.example/x\"\nschedule = \"adaptive\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.schedule.default.0.to_string(), "adaptive");
+    let a = c.schedule.adaptive.adaptive();
+    assert_eq!(
+        a.steps[0],
+        (chrono::Duration::hours(2), chrono::Duration::minutes(5))
+    );
+    assert_eq!(a.then, chrono::Duration::hours(12));
+    assert_eq!(a.stop_after, chrono::Duration::days(14));
+    // unset parameters keep their defaults
+    let c = parse("[schedule.adaptive]\nthen = \"2d\"\n").unwrap();
+    assert_eq!(
+        c.schedule.adaptive.adaptive().stop_after,
+        Adaptive::default().stop_after
+    );
+
+    let (line, key, msg) = err("[schedule]\n\n[schedule.adaptive]\nthen = \"soon\"\n");
+    assert_eq!((line, key.as_deref()), (4, Some("schedule.adaptive.then")));
+    assert!(msg.contains("10m"), "{msg}");
+    let (line, key, _) = err("[schedule.adaptive]\nstop_after = \"0s\"\n");
+    assert_eq!(
+        (line, key.as_deref()),
+        (2, Some("schedule.adaptive.stop_after"))
+    );
 }

@@ -1,7 +1,7 @@
 //! Config values that validate themselves while they are deserialized, so
 //! that the TOML parser's span points at the bad value.
 
-use crate::core::schedule::Schedule;
+use crate::core::cadence::ScheduleSpec;
 use serde::Deserialize;
 use url::Url;
 
@@ -31,15 +31,41 @@ pub fn parse_http_url(s: &str) -> Result<Url, String> {
     }
 }
 
-/// A crontab line (5 fields, or 6 with seconds).
+/// A schedule: a crontab line (5 fields, or 6 with seconds) or `adaptive`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "String")]
-pub struct CronExpr(pub Schedule);
+pub struct CronExpr(pub ScheduleSpec);
 
 impl TryFrom<String> for CronExpr {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        Schedule::parse(&s).map(CronExpr).map_err(|e| e.to_string())
+        ScheduleSpec::parse(&s)
+            .map(CronExpr)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A duration as people write it: "90s", "10m", "3h", "7d".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Span(pub std::time::Duration);
+
+impl TryFrom<String> for Span {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match humantime::parse_duration(s.trim()) {
+            Ok(d) if !d.is_zero() => Ok(Span(d)),
+            Ok(_) => Err(format!("duration {s:?} must be greater than zero")),
+            Err(e) => Err(format!(
+                "invalid duration {s:?}: {e} (write e.g. \"90s\", \"10m\", \"3h\", \"7d\")"
+            )),
+        }
+    }
+}
+
+impl Span {
+    pub fn chrono(self) -> chrono::Duration {
+        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
     }
 }
 

@@ -3,6 +3,7 @@
 //! on its own.
 
 pub mod article;
+pub mod cadence;
 pub mod diff;
 pub mod event;
 pub mod extract;

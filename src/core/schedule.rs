@@ -20,7 +20,7 @@ pub struct Schedule {
 
 /// A schedule that could not be parsed; the message says what to write.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("invalid schedule {expr:?}: {reason} (write crontab's 5 fields \"min hour day month weekday\", e.g. \"*/15 * * * *\", or 6 with seconds first)")]
+#[error("invalid schedule {expr:?}: {reason} (write crontab's 5 fields \"min hour day month weekday\", e.g. \"*/15 * * * *\", or 6 with seconds first, or \"adaptive\" for the young-article cadence)")]
 pub struct ScheduleError {
     pub expr: String,
     pub reason: String,

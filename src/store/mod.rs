@@ -62,7 +62,7 @@ pub struct Watch {
     pub id: WatchId,
     pub url: String,
     pub label: Option<String>,
-    /// Crontab line; `None` means the config's default schedule.
+    /// Crontab line, or `adaptive`; `None` means the config's default.
     pub schedule: Option<String>,
     pub source: WatchSource,
     pub added_at: DateTime<Utc>,
@@ -73,6 +73,15 @@ pub struct Watch {
     /// Number of the latest version (0 before the first).
     pub latest_version: u32,
     pub consecutive_failures: u32,
+    /// The article's own published time, from its latest version's page.
+    #[serde(default)]
+    pub published: Option<DateTime<Utc>>,
+    /// When the latest version was stored.
+    #[serde(default)]
+    pub last_changed: Option<DateTime<Utc>>,
+    /// An adaptive watch past its age limit: kept, no longer checked.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// What a watch looks like before it is stored.

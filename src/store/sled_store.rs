@@ -154,6 +154,11 @@ impl Store for SledStore {
     fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError> {
         let watch = match self.watch(&new.url) {
             Ok(mut w) => {
+                if w.schedule != new.schedule {
+                    // a new schedule takes effect at once
+                    w.next_due = None;
+                    w.retired = false;
+                }
                 w.label = new.label;
                 w.schedule = new.schedule;
                 w.source = new.source;
@@ -171,6 +176,9 @@ impl Store for SledStore {
                 last_check: None,
                 latest_version: 0,
                 consecutive_failures: 0,
+                published: None,
+                last_changed: None,
+                retired: false,
             },
             Err(e) => return Err(e),
         };
