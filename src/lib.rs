@@ -9,6 +9,7 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod core;
 pub mod fetch;
 pub mod pipeline;

@@ -49,6 +49,18 @@ pub struct CheckSummary {
     pub delivery_failures: usize,
 }
 
+/// What one check of one watch did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub outcome: Outcome,
+    /// Events created (edit events of a new version).
+    pub events: usize,
+    /// When the watch is due next; `None` when it was retired.
+    pub next_due: Option<chrono::DateTime<Utc>>,
+    /// Wall time of the check, fetch included.
+    pub duration: std::time::Duration,
+}
+
 /// Everything a pass needs; cheap to share.
 pub struct Pipeline {
     store: Arc<dyn Store>,
@@ -174,12 +186,14 @@ impl Pipeline {
         let mut summary = CheckSummary::default();
         let mut results = stream::iter(watches)
             .map(|w| async move {
-                let r = self.check_one(&w).await;
+                let r = self.check_watch(&w).await;
                 (w, r)
             })
             .buffer_unordered(self.concurrency.max(1));
         while let Some((w, r)) = results.next().await {
-            let (outcome, events) = match r {
+            let Checked {
+                outcome, events, ..
+            } = match r {
                 Ok(x) => x,
                 Err(StoreError::NotFound(_)) => continue, // removed while we fetched
                 Err(e) => return Err(e.into()),
@@ -195,18 +209,23 @@ impl Pipeline {
         }
         let DeliveryReport {
             delivered, failed, ..
-        } = self
-            .deliverer
-            .deliver_pending(self.store.as_ref(), true)
-            .await?;
+        } = self.deliver(true).await?;
         summary.delivered = delivered;
         summary.delivery_failures = failed;
         Ok(summary)
     }
 
-    /// Check one watch and commit the result. Returns the outcome and the
-    /// number of events created.
-    async fn check_one(&self, watch: &Watch) -> Result<(Outcome, usize), StoreError> {
+    /// Deliver pending events to their sinks; `force` ignores the backoff
+    /// of earlier failures.
+    pub async fn deliver(&self, force: bool) -> Result<DeliveryReport, PipelineError> {
+        Ok(self
+            .deliverer
+            .deliver_pending(self.store.as_ref(), force)
+            .await?)
+    }
+
+    /// Check one watch and commit the result (flushed before this returns).
+    pub async fn check_watch(&self, watch: &Watch) -> Result<Checked, StoreError> {
         let started = Instant::now();
         let at = Utc::now();
         let Ok(url) = Url::parse(&watch.url) else {
@@ -217,10 +236,17 @@ impl Pipeline {
                 format!("{} is not a valid URL", watch.url),
                 None,
             );
-            return self
-                .commit(watch.clone(), record, None, Vec::new())
-                .await
-                .map(|_| (Outcome::Failed, 0));
+            let mut next = watch.clone();
+            next.consecutive_failures += 1;
+            next.next_due = self.next_due(&next, Utc::now(), None);
+            let next_due = next.next_due;
+            self.commit(next, record, None, Vec::new()).await?;
+            return Ok(Checked {
+                outcome: Outcome::Failed,
+                events: 0,
+                next_due,
+                duration: started.elapsed(),
+            });
         };
         let mut next = watch.clone();
         let mut retry_after = None;
@@ -264,7 +290,6 @@ impl Pipeline {
                     .await?
             }
         };
-        tracing::debug!(url = %watch.url, outcome = ?record.outcome, reason = record.reason.as_deref().unwrap_or(""), "checked");
         let n_events = events.len();
         let outcome = record.outcome;
         let now = Utc::now();
@@ -273,8 +298,22 @@ impl Pipeline {
         if next.retired {
             tracing::info!(url = %watch.url, "adaptive watch past its age limit: no longer checked");
         }
+        let next_due = next.next_due;
+        tracing::debug!(
+            url = %watch.url,
+            outcome = ?outcome,
+            reason = record.reason.as_deref().unwrap_or(""),
+            next_due = ?next_due,
+            ms = started.elapsed().as_millis() as u64,
+            "checked"
+        );
         self.commit(next, record, version, events).await?;
-        Ok((outcome, n_events))
+        Ok(Checked {
+            outcome,
+            events: n_events,
+            next_due,
+            duration: started.elapsed(),
+        })
     }
 
     async fn process_page(

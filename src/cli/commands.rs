@@ -18,6 +18,7 @@ use std::sync::Arc;
 pub async fn run(command: Command, cfg: Config) -> Result<()> {
     match command {
         Command::Check { all, format } => check(&cfg, all, format.format).await,
+        Command::Run { grace } => super::run::run(cfg, std::time::Duration::from_secs(grace)).await,
         Command::Watch(w) => watch(&cfg, w),
         Command::History { url, format } => history(&cfg, &url, format.format),
         Command::Diff {
@@ -38,7 +39,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
     }
 }
 
-fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
+pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
     let path = cfg.storage_path();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)

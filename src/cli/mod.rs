@@ -4,6 +4,7 @@
 
 mod commands;
 mod output;
+mod run;
 
 use crate::config::{Config, ConfigError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -60,6 +61,13 @@ pub enum Command {
         all: bool,
         #[command(flatten)]
         format: FormatArg,
+    },
+    /// Run the daemon: check each watch when it is due, until SIGTERM/SIGINT;
+    /// SIGHUP reloads the config. Serves /healthz and /metrics on [web] listen.
+    Run {
+        /// Seconds in-flight checks get to finish after SIGTERM/SIGINT.
+        #[arg(long, default_value_t = 20, value_name = "SECS")]
+        grace: u64,
     },
     /// Add, list or remove watches.
     #[command(subcommand)]
@@ -181,6 +189,8 @@ fn init_logging(format: LogFormat, level: Option<&str>) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // colours only for a person at a terminal, not for journald or files
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Human => builder.try_init(),

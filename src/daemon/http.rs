@@ -1,0 +1,70 @@
+//! The daemon's HTTP listener: `/healthz` and Prometheus `/metrics`. The
+//! router lives here, in one place; later resources get their own handler
+//! modules.
+
+use super::metrics::Metrics;
+use crate::store::Store;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::Arc;
+
+/// The scheduler loop turns at least every second; this much silence means
+/// it is stuck.
+pub const HEALTHY_TICK_SECS: i64 = 30;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub metrics: Arc<Metrics>,
+    pub store: Arc<dyn Store>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// 200 when the scheduler loop is turning and the store answers, else 503;
+/// the body says which.
+async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+    let since_tick = s.metrics.since_tick();
+    let scheduler_ok = since_tick <= HEALTHY_TICK_SECS;
+    let store = s.store.clone();
+    let store_result = tokio::task::spawn_blocking(move || store.watches().map(|w| w.len()))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    let healthy = scheduler_ok && store_result.is_ok();
+    let body = serde_json::json!({
+        "status": if healthy { "ok" } else { "unhealthy" },
+        "scheduler": {
+            "ok": scheduler_ok,
+            "seconds_since_last_turn": since_tick,
+        },
+        "store": match &store_result {
+            Ok(n) => serde_json::json!({"ok": true, "watches": n}),
+            Err(e) => serde_json::json!({"ok": false, "error": e}),
+        },
+    });
+    let code = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body))
+}
+
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.metrics.render(),
+    )
+}

@@ -1,0 +1,136 @@
+//! The daemon's Prometheus metrics, one registry, rendered as text on
+//! `/metrics`.
+
+use crate::store::Outcome;
+use prometheus_client::encoding::{text::encode, EncodeLabelSet};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge};
+use prometheus_client::registry::Registry;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StateLabel {
+    pub state: String,
+}
+
+/// Seconds buckets of the check duration histogram (fetch included).
+const DURATION_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+pub struct Metrics {
+    registry: Registry,
+    pub checks: Family<OutcomeLabel, Counter>,
+    pub check_seconds: Histogram,
+    pub versions: Counter,
+    pub events_pending: Gauge,
+    pub watches: Family<StateLabel, Gauge>,
+    pub due_lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    pub in_flight: Gauge,
+    pub reloads: Family<OutcomeLabel, Counter>,
+    /// Unix time of the scheduler loop's last turn (for /healthz).
+    pub last_tick: AtomicI64,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("copydesk");
+        let checks = Family::<OutcomeLabel, Counter>::default();
+        registry.register("checks", "Checks by outcome", checks.clone());
+        let check_seconds = Histogram::new(DURATION_BUCKETS);
+        registry.register(
+            "check_duration_seconds",
+            "Time of one check, fetch included",
+            check_seconds.clone(),
+        );
+        let versions = Counter::default();
+        registry.register("versions_created", "New versions stored", versions.clone());
+        let events_pending = Gauge::default();
+        registry.register(
+            "events_pending_delivery",
+            "Event deliveries waiting in the outbox",
+            events_pending.clone(),
+        );
+        let watches = Family::<StateLabel, Gauge>::default();
+        registry.register(
+            "watches",
+            "Watches by state (active, failing, retired, inactive)",
+            watches.clone(),
+        );
+        let due_lag_seconds = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "due_queue_lag_seconds",
+            "How late the most overdue watch is",
+            due_lag_seconds.clone(),
+        );
+        let in_flight = Gauge::default();
+        registry.register("checks_in_flight", "Checks running now", in_flight.clone());
+        let reloads = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "config_reloads",
+            "Config reloads by outcome (ok, failed)",
+            reloads.clone(),
+        );
+        Metrics {
+            registry,
+            checks,
+            check_seconds,
+            versions,
+            events_pending,
+            watches,
+            due_lag_seconds,
+            in_flight,
+            reloads,
+            last_tick: AtomicI64::new(0),
+        }
+    }
+
+    pub fn record_check(&self, outcome: Outcome, seconds: f64) {
+        let outcome = serde_json::to_value(outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| "unknown".into());
+        if outcome == "new_version" {
+            self.versions.inc();
+        }
+        self.checks.get_or_create(&OutcomeLabel { outcome }).inc();
+        self.check_seconds.observe(seconds);
+    }
+
+    pub fn set_watches(&self, state: &str, n: usize) {
+        self.watches
+            .get_or_create(&StateLabel {
+                state: state.into(),
+            })
+            .set(n as i64);
+    }
+
+    pub fn tick(&self) {
+        self.last_tick
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    /// Seconds since the scheduler loop last turned.
+    pub fn since_tick(&self) -> i64 {
+        chrono::Utc::now().timestamp() - self.last_tick.load(Ordering::Relaxed)
+    }
+
+    /// The OpenMetrics text of all metrics.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // writing into a String cannot fail
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}

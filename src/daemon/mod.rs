@@ -1,0 +1,317 @@
+//! `copydesk run`: the long-running service. One scheduler loop owns the
+//! due queue and hands due watches to the pipeline (at most `concurrency` at
+//! once; the fetcher keeps each host's limit), reloads the config on request,
+//! delivers the outbox, and on shutdown lets in-flight checks finish within
+//! a deadline, flushes and returns.
+//!
+//! Shutdown and reload arrive as a future and a channel, and the listener is
+//! passed in, so tests drive all of it without signals or fixed ports.
+
+mod http;
+pub mod metrics;
+pub mod queue;
+
+use crate::config::{Config, ConfigError};
+use crate::pipeline::{Checked, Pipeline, PipelineError};
+use crate::store::{Store, StoreError, Watch};
+use chrono::Utc;
+use metrics::Metrics;
+use queue::{startup_due, DueQueue};
+use std::collections::HashSet;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// In-flight checks get this long to finish after a shutdown request.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// The outbox is retried at least this often.
+pub const DELIVERY_INTERVAL: Duration = Duration::from_secs(30);
+/// The loop turns at least this often (watchdog pings, metrics, lag).
+pub const MAX_SLEEP: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the HTTP listener failed: {0}")]
+    Listener(std::io::Error),
+}
+
+/// What the daemon is started with.
+pub struct Daemon {
+    pub config: Config,
+    /// Where the config was read from; reloads read it again.
+    pub config_path: PathBuf,
+    pub store: Arc<dyn Store>,
+    pub listener: tokio::net::TcpListener,
+    pub grace: Duration,
+}
+
+/// Tell systemd something (a no-op when not started by systemd).
+fn notify(state: &[sd_notify::NotifyState]) {
+    if let Err(e) = sd_notify::notify(false, state) {
+        tracing::debug!(error = %e, "sd_notify failed");
+    }
+}
+
+impl Daemon {
+    /// Run until `shutdown` completes; each message on `reload` re-reads the
+    /// config (a bad one is logged and the running one kept).
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()>,
+        mut reload: mpsc::Receiver<()>,
+    ) -> Result<(), DaemonError> {
+        let Daemon {
+            mut config,
+            config_path,
+            store,
+            listener,
+            grace,
+        } = self;
+        let metrics = Arc::new(Metrics::new());
+        metrics.tick();
+        let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
+        let mut queue = build_queue(&pipeline, &metrics, true)?;
+
+        let app = http::router(http::AppState {
+            metrics: metrics.clone(),
+            store: store.clone(),
+        });
+        let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = http_stopped.await;
+                })
+                .await
+        });
+
+        let mut usec = 0u64;
+        let watchdog =
+            sd_notify::watchdog_enabled(false, &mut usec).then(|| Duration::from_micros(usec) / 2);
+        let mut last_ping = tokio::time::Instant::now();
+        notify(&[sd_notify::NotifyState::Ready]);
+        tracing::info!(watches = queue.len(), "daemon started");
+
+        let mut in_flight: JoinSet<(Watch, Result<Checked, StoreError>)> = JoinSet::new();
+        let mut running: HashSet<String> = HashSet::new();
+        let mut deliver_at = tokio::time::Instant::now();
+        tokio::pin!(shutdown);
+        loop {
+            metrics.tick();
+            if let Some(period) = watchdog {
+                if last_ping.elapsed() >= period {
+                    notify(&[sd_notify::NotifyState::Watchdog]);
+                    last_ping = tokio::time::Instant::now();
+                }
+            }
+            let now = Utc::now();
+            let limit = config.concurrency();
+            while in_flight.len() < limit {
+                let Some((url, _)) = queue.pop_due(now) else {
+                    break;
+                };
+                if running.contains(&url) {
+                    continue; // rescheduled when its check ends
+                }
+                let Ok(watch) = store.watch(&url) else {
+                    continue; // removed meanwhile
+                };
+                running.insert(url);
+                let p = pipeline.clone();
+                in_flight.spawn(async move {
+                    let r = p.check_watch(&watch).await;
+                    (watch, r)
+                });
+            }
+            metrics.in_flight.set(in_flight.len() as i64);
+            metrics
+                .due_lag_seconds
+                .set(queue.lag(now).num_milliseconds() as f64 / 1000.0);
+
+            if tokio::time::Instant::now() >= deliver_at {
+                deliver(&pipeline, &store, &metrics).await;
+                deliver_at = tokio::time::Instant::now() + DELIVERY_INTERVAL;
+            }
+
+            let sleep = queue
+                .next_time()
+                .and_then(|t| (t - Utc::now()).to_std().ok())
+                .unwrap_or(MAX_SLEEP)
+                .min(MAX_SLEEP);
+            tokio::select! {
+                _ = &mut shutdown => break,
+                Some(()) = reload.recv() => {
+                    match reload_config(&config_path, &store) {
+                        Ok((cfg, p)) => {
+                            config = cfg;
+                            pipeline = Arc::new(p);
+                            queue = build_queue(&pipeline, &metrics, false)?;
+                            for url in &running {
+                                queue.remove(url);
+                            }
+                            metrics.reloads.get_or_create(&metrics::OutcomeLabel { outcome: "ok".into() }).inc();
+                            tracing::info!(watches = queue.len() + running.len(), "config reloaded");
+                        }
+                        Err(e) => {
+                            metrics.reloads.get_or_create(&metrics::OutcomeLabel { outcome: "failed".into() }).inc();
+                            tracing::error!(path = %config_path.display(), error = %e, "config reload failed; keeping the running config");
+                        }
+                    }
+                }
+                Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    let had_events = finish(done, &mut queue, &mut running, &metrics)?;
+                    if had_events {
+                        deliver_at = tokio::time::Instant::now();
+                    }
+                }
+                _ = tokio::time::sleep(sleep) => {}
+            }
+        }
+
+        tracing::info!(in_flight = in_flight.len(), "shutting down");
+        notify(&[sd_notify::NotifyState::Stopping]);
+        let deadline = tokio::time::Instant::now() + grace;
+        while !in_flight.is_empty() {
+            match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
+                Ok(Some(done)) => {
+                    finish(done, &mut queue, &mut running, &metrics)?;
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    tracing::warn!(
+                        cancelled = in_flight.len(),
+                        "shutdown deadline reached; cancelling the remaining checks"
+                    );
+                    in_flight.shutdown().await;
+                    break;
+                }
+            }
+        }
+        let flush_store = store.clone();
+        tokio::task::spawn_blocking(move || flush_store.flush())
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                tree: "flush",
+                detail: e.to_string(),
+            })??;
+        let _ = stop_http.send(());
+        if let Ok(Err(e)) = server.await {
+            return Err(DaemonError::Listener(e));
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// A check ended: put the watch back on the queue and count it. Returns
+/// whether it created events.
+fn finish(
+    done: Result<(Watch, Result<Checked, StoreError>), tokio::task::JoinError>,
+    queue: &mut DueQueue,
+    running: &mut HashSet<String>,
+    metrics: &Metrics,
+) -> Result<bool, StoreError> {
+    let (watch, result) = match done {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::error!(error = %e, "a check task panicked");
+            return Ok(false);
+        }
+    };
+    running.remove(&watch.url);
+    match result {
+        Ok(c) => {
+            metrics.record_check(c.outcome, c.duration.as_secs_f64());
+            if let Some(due) = c.next_due {
+                queue.set(watch.url, due);
+            }
+            Ok(c.events > 0)
+        }
+        Err(StoreError::NotFound(_)) => Ok(false), // removed while it was checked
+        Err(e) => {
+            // The store failed: that is not a remote's fault, and the
+            // daemon cannot go on without its store.
+            tracing::error!(url = %watch.url, error = %e, "could not store a check");
+            Err(e)
+        }
+    }
+}
+
+async fn deliver(pipeline: &Pipeline, store: &Arc<dyn Store>, metrics: &Metrics) {
+    match pipeline.deliver(false).await {
+        Ok(r) if r.delivered + r.failed > 0 => {
+            tracing::info!(
+                delivered = r.delivered,
+                failed = r.failed,
+                "outbox delivery"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+    }
+    let s = store.clone();
+    if let Ok(Ok(pending)) =
+        tokio::task::spawn_blocking(move || s.pending_deliveries(None).map(|p| p.len())).await
+    {
+        metrics.events_pending.set(pending as i64);
+    }
+}
+
+fn reload_config(
+    path: &std::path::Path,
+    store: &Arc<dyn Store>,
+) -> Result<(Config, Pipeline), String> {
+    let cfg = Config::load(path).map_err(|e: ConfigError| e.to_string())?;
+    let p = Pipeline::new(&cfg, store.clone()).map_err(|e| e.to_string())?;
+    Ok((cfg, p))
+}
+
+/// The due queue from the store: every active, not retired watch at its
+/// stored due time (overdue ones spread out at start-up).
+fn build_queue(
+    pipeline: &Pipeline,
+    metrics: &Metrics,
+    startup: bool,
+) -> Result<DueQueue, StoreError> {
+    let now = Utc::now();
+    let mut queue = DueQueue::new();
+    let (mut active, mut failing, mut retired, mut inactive) = (0, 0, 0, 0);
+    for w in pipeline.store().watches()? {
+        if !pipeline.is_active(&w) {
+            inactive += 1;
+            continue;
+        }
+        if w.retired {
+            retired += 1;
+            continue;
+        }
+        if w.consecutive_failures > 0 {
+            failing += 1;
+        } else {
+            active += 1;
+        }
+        let due = if startup {
+            let interval = pipeline
+                .next_due(&w, now, None)
+                .map(|n| n - now)
+                .unwrap_or(chrono::Duration::zero());
+            let key = xxhash_rust::xxh3::xxh3_64(w.url.as_bytes());
+            startup_due(w.next_due, interval, now, key)
+        } else {
+            w.next_due.unwrap_or(now)
+        };
+        queue.set(w.url, due);
+    }
+    metrics.set_watches("active", active);
+    metrics.set_watches("failing", failing);
+    metrics.set_watches("retired", retired);
+    metrics.set_watches("inactive", inactive);
+    Ok(queue)
+}

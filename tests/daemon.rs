@@ -1,0 +1,334 @@
+//! `copydesk run` as a real process against loopback servers: schedule,
+//! edits, restart, SIGTERM with slow fetches, SIGHUP reloads, /metrics and
+//! /healthz.
+
+mod common;
+
+use common::{article_page, story, Env, Furniture, Reply, Server};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every 2 seconds (6-field crontab, seconds first).
+const EVERY_2S: &str = "*/2 * * * * *";
+
+struct Daemon {
+    child: Child,
+    addr: String,
+}
+
+impl Daemon {
+    fn start(env: &Env) -> Daemon {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+            .arg("--config")
+            .arg(&env.config)
+            .args(["run", "--grace", "15"])
+            .env("RUST_LOG", "info")
+            .env_remove("COPYDESK_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the daemon");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let addr = line
+            .trim()
+            .strip_prefix("copydesk: listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Daemon { child, addr }
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(ok, "kill {sig} failed");
+    }
+
+    /// Wait for the process to exit; its exit code and how long it took.
+    fn wait(&mut self, limit: Duration) -> (Option<i32>, Duration) {
+        let t = Instant::now();
+        while t.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return (status.code(), t.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the daemon did not exit within {limit:?}");
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        http_get(&self.addr, path)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect to the daemon");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read the response");
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, body.to_string())
+}
+
+/// Poll `cond` every 50 ms for up to `limit`.
+fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) -> Duration {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if cond() {
+            return t.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out after {limit:?} waiting for: {what}");
+}
+
+fn page(title: &str, body: &[String]) -> Reply {
+    Reply::html(article_page(title, body, &Furniture::default()))
+}
+
+fn watches(server: &Server, paths: &[&str]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("[[watch]]\nurl = \"{}\"\n", server.url(p)))
+        .collect()
+}
+
+fn config(server: &Server, paths: &[&str]) -> String {
+    format!(
+        "[schedule]\ndefault = \"{EVERY_2S}\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n\
+         [[alert.webhook]]\nurl = \"{}\"\n\n{}",
+        server.url("/hook"),
+        watches(server, paths)
+    )
+}
+
+#[test]
+fn checks_on_schedule_reports_an_edit_within_a_period_and_resumes_after_restart() {
+    let server = Server::start();
+    server.set("/a", page("Council approves budget", &story()));
+    server.set("/b", page("Storm hits the coast", &story()[1..]));
+    let env = Env::new(&config(&server, &["/a", "/b"]));
+    let mut d = Daemon::start(&env);
+    let started = Instant::now();
+
+    // first check at once, then one every 2 s
+    std::thread::sleep(Duration::from_millis(6_500));
+    for p in ["/a", "/b"] {
+        let hits = server.hits(p);
+        assert!(
+            (3..=5).contains(&hits),
+            "{p}: {hits} fetches in 6.5 s on a 2 s schedule"
+        );
+    }
+    assert!(
+        server.hooks().is_empty(),
+        "first versions make no edit events"
+    );
+
+    let mut edited = story();
+    edited[2] = edited[2].replace("reduce commuting times", "cut commuting times in half");
+    server.set("/a", page("Council approves budget", &edited));
+    let took = eventually(Duration::from_secs(8), "the edit webhook", || {
+        !server.hooks().is_empty()
+    });
+    assert!(
+        took < Duration::from_millis(4_000),
+        "edit reported after {took:?}"
+    );
+    let hooks = server.hooks();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0]["event"], "edit");
+    assert_eq!(hooks[0]["article"]["url"], server.url("/a"));
+    assert!(hooks[0]["diff"].as_str().unwrap().contains("cut"));
+
+    d.signal("-TERM");
+    let (code, _) = d.wait(Duration::from_secs(10));
+    assert_eq!(code, Some(0));
+    let ran = started.elapsed();
+    let before = server.hits("/a");
+
+    // restart: the schedule resumes from the store; no burst, no re-alert
+    let d2 = Daemon::start(&env);
+    std::thread::sleep(Duration::from_millis(4_500));
+    let after = server.hits("/a") - before;
+    assert!(
+        (1..=4).contains(&after),
+        "{after} fetches of /a in 4.5 s after restart"
+    );
+    assert_eq!(server.hooks().len(), 1, "the edit was not sent again");
+    drop(d2);
+    let history = env.json(&["history", &server.url("/a")]);
+    assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
+    assert!(ran < Duration::from_secs(30));
+}
+
+#[test]
+fn sigterm_lets_slow_checks_finish_and_loses_no_version() {
+    let server = Server::start();
+    let paths = ["/s1", "/s2", "/s3", "/s4"];
+    for (i, p) in paths.iter().enumerate() {
+        server.set(p, page(&format!("Slow story {i}"), &story()));
+    }
+    server.set_delay(Duration::from_millis(2_500));
+    let env = Env::new(&config(&server, &paths));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "fetches in flight", || {
+        server.max_in_flight() >= 2
+    });
+    d.signal("-TERM");
+    let (code, took) = d.wait(Duration::from_secs(20));
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(15), "exit took {took:?}");
+    for p in paths {
+        let history = env.json(&["history", &server.url(p)]);
+        assert_eq!(
+            history.as_array().map(Vec::len),
+            Some(1),
+            "{p}: the check in flight at SIGTERM was completed and stored"
+        );
+    }
+}
+
+#[test]
+fn sighup_adds_a_watch_and_a_broken_config_keeps_the_old_one() {
+    let server = Server::start();
+    server.set("/one", page("First story", &story()));
+    server.set("/two", page("Second story", &story()[2..]));
+    let env = Env::new(&config(&server, &["/one"]));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "the first watch checked", || {
+        server.hits("/one") >= 1
+    });
+    assert_eq!(server.hits("/two"), 0);
+
+    env.write_config(&config(&server, &["/one", "/two"]));
+    d.signal("-HUP");
+    eventually(Duration::from_secs(6), "the added watch checked", || {
+        server.hits("/two") >= 2
+    });
+
+    env.write_config(&(config(&server, &["/one"]) + "\n[bogus]\nx = 1\n"));
+    d.signal("-HUP");
+    let before = (server.hits("/one"), server.hits("/two"));
+    std::thread::sleep(Duration::from_millis(4_500));
+    assert!(d.alive(), "a broken config must not stop the daemon");
+    assert!(server.hits("/one") > before.0, "old watches still checked");
+    assert!(
+        server.hits("/two") > before.1,
+        "the running config was kept"
+    );
+    let (status, body) = d.get("/metrics");
+    assert_eq!(status, 200);
+    assert!(metric(&body, "copydesk_config_reloads_total", "outcome=\"failed\"") >= 1.0);
+    assert!(metric(&body, "copydesk_config_reloads_total", "outcome=\"ok\"") >= 1.0);
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}
+
+/// Parse Prometheus/OpenMetrics text strictly enough to catch a broken
+/// exposition, and return the value of `name` whose labels contain `label`.
+fn metric(text: &str, name: &str, label: &str) -> f64 {
+    let mut found = None;
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad line {line:?}"));
+        let v: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value in {line:?}"));
+        let metric_name = series.split('{').next().unwrap();
+        assert!(
+            metric_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "bad metric name in {line:?}"
+        );
+        if metric_name == name && series.contains(label) {
+            found = Some(v);
+        }
+    }
+    assert!(
+        text.trim_end().ends_with("# EOF"),
+        "OpenMetrics text ends with # EOF"
+    );
+    found.unwrap_or_else(|| panic!("{name}{{{label}}} not in:\n{text}"))
+}
+
+#[test]
+fn metrics_move_with_checks_and_healthz_is_ok() {
+    let server = Server::start();
+    server.set("/m", page("Metered story", &story()));
+    server.set("/gone", Reply::status(404, "text/html", "gone"));
+    let env = Env::new(&config(&server, &["/m", "/gone"]));
+    let mut d = Daemon::start(&env);
+
+    let (status, body) = d.get("/healthz");
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).expect("healthz JSON");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["store"]["ok"], true);
+
+    eventually(Duration::from_secs(5), "first checks", || {
+        server.hits("/m") >= 1
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let (_, text) = d.get("/metrics");
+    let new_versions = metric(&text, "copydesk_checks_total", "outcome=\"new_version\"");
+    assert_eq!(new_versions, 1.0);
+    assert!(metric(&text, "copydesk_checks_total", "outcome=\"failed\"") >= 1.0);
+    assert_eq!(metric(&text, "copydesk_versions_created_total", ""), 1.0);
+    assert!(metric(&text, "copydesk_check_duration_seconds_count", "") >= 2.0);
+    assert_eq!(metric(&text, "copydesk_watches", "state=\"active\""), 2.0);
+
+    std::thread::sleep(Duration::from_millis(4_200));
+    let (_, text) = d.get("/metrics");
+    let unchanged = metric(&text, "copydesk_checks_total", "outcome=\"unchanged\"");
+    assert!(unchanged >= 1.0, "unchanged checks counted: {unchanged}");
+    assert!(metric(&text, "copydesk_watches", "state=\"failing\"") >= 0.0);
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}
+
+#[test]
+fn a_second_daemon_on_the_same_store_exits_with_a_clear_message() {
+    let server = Server::start();
+    server.set("/x", page("Only story", &story()));
+    let env = Env::new(&config(&server, &["/x"]));
+    let _d = Daemon::start(&env);
+    let out = env.run(&["run"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another copydesk process"), "{err}");
+}
