@@ -10,5 +10,6 @@ pub mod extract;
 pub mod normalize;
 pub mod outlet;
 pub mod schedule;
+pub mod score;
 
 pub use article::Article;

@@ -161,7 +161,25 @@ pub fn is_furniture(p: &str) -> bool {
     if words.len() > MAX_FURNITURE_WORDS {
         return false;
     }
-    words.is_empty() || COUNTER.is_match(p) || PROMPT.is_match(p) || is_timestamp(&words)
+    words.is_empty()
+        || COUNTER.is_match(p)
+        || PROMPT.is_match(p)
+        || (is_timestamp(&words) && looks_like_time(p, &words))
+}
+
+/// A clock time, an ISO or numeric date, or a month or weekday name: bare
+/// numbers alone (a table cell, a score) are not a timestamp.
+fn looks_like_time(p: &str, words: &[&str]) -> bool {
+    static CLOCK_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+            .expect("static regex")
+    });
+    CLOCK_OR_DATE.is_match(p)
+        || words.iter().any(|w| {
+            let lw = w.to_ascii_lowercase();
+            let alpha = lw.trim_start_matches(|c: char| c.is_ascii_digit());
+            alpha.len() >= 3 && DATE_WORDS.contains(&alpha) && !matches!(alpha, "min" | "now")
+        })
 }
 
 /// Only numbers and date/time words, with at least one number.
@@ -231,6 +249,9 @@ mod tests {
             "Comments from residents were mostly positive, officials said.",
             "She said: “We will share the results with everyone next week.”",
             "Reuters contributed to this report from Berlin and Paris on Tuesday.",
+            "12",
+            "3 1 2 45",
+            "2024",
             "Ukraine",
             "In 2024, prices rose by 12 percent.",
             "Copyrighted material was removed from the site after the complaint, the court heard on Monday, according to the filing seen by reporters.",

@@ -1,0 +1,533 @@
+//! Score our extractor on the article-extraction-benchmark (181 news pages
+//! with human-annotated article bodies, `tests/data/article-extraction-benchmark/`)
+//! with the benchmark's own metric ([`copydesk::core::score`]), and time it.
+//!
+//! ```sh
+//! cargo run --release --example score_extraction                 # F1/P/R/accuracy + pages/s
+//! cargo run --release --example score_extraction -- --worst 15   # the 15 worst pages
+//! cargo run --release --example score_extraction -- --json       # machine-readable
+//! cargo run --release --example score_extraction -- --published trafilatura_local
+//! cargo run --release --example score_extraction -- --published all
+//! ```
+//!
+//! Options:
+//! - `--worst N`: list the N worst pages by page F1, with precision and recall.
+//! - `--json`: print one JSON object instead of text.
+//! - `--passes N` (default 5): timed passes over all pages; the median pass
+//!   is reported. Timing is single-threaded with the HTML already decoded in
+//!   memory: `extract` alone, and `extract` + `normalize_article` +
+//!   `ContentHash::of` (what a check does per page after the fetch), and
+//!   `normalize_article` + `ContentHash::of` alone on the extracted articles.
+//! - `--published NAME`: score a published prediction file instead of our
+//!   extractor. NAME is a file path, or a name looked up as
+//!   `<shared>/output/NAME.json` then `<shared>/local-runs/NAME.json`
+//!   (`local-runs/NAME` picks the second). `all` scores every file there.
+//! - `--shared DIR`: where the published outputs are (default
+//!   `../shared/data/article-extraction-benchmark` next to the crate).
+//! - `--data DIR`: the benchmark data (default the copy in `tests/data`).
+//! - `--show ID`: print our body and the true body of one page (ID or a
+//!   prefix of it), with its score, and exit.
+//!
+//! A progress line goes to stderr.
+
+use anyhow::{bail, Context, Result};
+use copydesk::core::extract::{extract, ExtractError, OutletRules};
+use copydesk::core::normalize::{normalize_article, ContentHash};
+use copydesk::core::score::{page_score, parse_benchmark_json, summarize, PageScore, Summary};
+use std::hint::black_box;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/article-extraction-benchmark"
+);
+const SHARED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/article-extraction-benchmark"
+);
+
+struct Opts {
+    worst: usize,
+    json: bool,
+    passes: usize,
+    published: Option<String>,
+    show: Option<String>,
+    shared: PathBuf,
+    data: PathBuf,
+}
+
+fn parse_args() -> Result<Opts> {
+    let mut o = Opts {
+        worst: 0,
+        json: false,
+        passes: 5,
+        published: None,
+        show: None,
+        shared: PathBuf::from(SHARED),
+        data: PathBuf::from(DATA),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value"));
+        match a.as_str() {
+            "--worst" => o.worst = value("--worst")?.parse().context("--worst N")?,
+            "--passes" => o.passes = value("--passes")?.parse().context("--passes N")?,
+            "--json" => o.json = true,
+            "--published" => o.published = Some(value("--published")?),
+            "--shared" => o.shared = value("--shared")?.into(),
+            "--data" => o.data = value("--data")?.into(),
+            "--show" => o.show = Some(value("--show")?),
+            "-h" | "--help" => {
+                println!(
+                    "usage: score_extraction [--worst N] [--json] [--passes N] \
+                     [--published NAME|PATH|all] [--shared DIR] [--data DIR] [--show ID]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+    Ok(o)
+}
+
+/// Progress on stderr: rewritten in place on a terminal, one line per
+/// phase otherwise.
+struct Progress {
+    tty: bool,
+}
+
+impl Progress {
+    fn update(&self, phase: &str, done: usize, total: usize) {
+        if self.tty {
+            eprint!("\r{phase}: {done}/{total}   ");
+            let _ = std::io::stderr().flush();
+            if done == total {
+                eprintln!();
+            }
+        } else if done == total {
+            eprintln!("{phase}: {done}/{total}");
+        }
+    }
+}
+
+struct Page {
+    id: String,
+    url: String,
+    truth: String,
+    html: String,
+}
+
+fn load_pages(data: &Path) -> Result<Vec<Page>> {
+    let gt_path = data.join("ground-truth.json");
+    let gt = std::fs::read_to_string(&gt_path)
+        .with_context(|| format!("reading {}", gt_path.display()))?;
+    let gt = parse_benchmark_json(&gt).with_context(|| format!("parsing {}", gt_path.display()))?;
+    let mut pages = Vec::with_capacity(gt.len());
+    for (id, entry) in gt {
+        let path = data.join("html").join(format!("{id}.html.gz"));
+        let gz = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("gunzip {}", path.display()))?;
+        let html = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        pages.push(Page {
+            id,
+            url: entry.url.unwrap_or_default(),
+            truth: entry.article_body,
+            html,
+        });
+    }
+    Ok(pages)
+}
+
+/// What our extractor made of one page.
+enum Outcome {
+    Body(String),
+    NoArticle,
+    Panicked(String),
+}
+
+fn run_extractor(page: &Page, rules: &OutletRules) -> Outcome {
+    let url = Some(page.url.as_str()).filter(|u| !u.is_empty());
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extract(&page.html, url, rules)
+    }));
+    match r {
+        Ok(Ok(a)) => Outcome::Body(a.body.join("\n")),
+        Ok(Err(ExtractError::NoArticle)) => Outcome::NoArticle,
+        Ok(Err(ExtractError::Crashed(m))) => Outcome::Panicked(m),
+        Err(p) => Outcome::Panicked(
+            p.downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into()),
+        ),
+    }
+}
+
+struct Scored<'a> {
+    id: &'a str,
+    url: &'a str,
+    score: PageScore,
+    pred_tokens: usize,
+    truth_tokens: usize,
+    note: &'static str,
+}
+
+fn median_rate(times: &mut [Duration], pages: usize) -> (f64, f64, f64) {
+    times.sort();
+    let rate = |d: &Duration| pages as f64 / d.as_secs_f64().max(1e-9);
+    let median = rate(&times[times.len() / 2]);
+    let slowest = rate(&times[times.len() - 1]);
+    let fastest = rate(&times[0]);
+    (median, slowest, fastest)
+}
+
+fn time_passes(
+    pages: &[Page],
+    passes: usize,
+    progress: &Progress,
+    phase: &str,
+    mut f: impl FnMut(&Page),
+) -> (f64, f64, f64) {
+    let mut times = Vec::with_capacity(passes);
+    for pass in 0..passes {
+        let start = Instant::now();
+        for p in pages {
+            f(p);
+        }
+        times.push(start.elapsed());
+        progress.update(phase, pass + 1, passes);
+    }
+    median_rate(&mut times, pages.len())
+}
+
+fn summary_json(s: &Summary) -> serde_json::Value {
+    serde_json::json!({
+        "f1": s.f1, "precision": s.precision, "recall": s.recall,
+        "accuracy": s.accuracy, "pages": s.pages,
+    })
+}
+
+fn print_summary(label: &str, s: &Summary) {
+    println!(
+        "{label:<34} F1 {:.3}  precision {:.3}  recall {:.3}  accuracy {:.3}  ({} pages)",
+        s.f1, s.precision, s.recall, s.accuracy, s.pages
+    );
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "  -  ".into(), |v| format!("{v:.3}"))
+}
+
+fn worst<'a, 'b>(scored: &'b [Scored<'a>], n: usize) -> Vec<&'b Scored<'a>> {
+    let mut v: Vec<&Scored> = scored.iter().collect();
+    v.sort_by(|a, b| a.score.f1().total_cmp(&b.score.f1()).then(a.id.cmp(b.id)));
+    v.truncate(n);
+    v
+}
+
+fn print_worst(scored: &[Scored], n: usize) {
+    if n == 0 {
+        return;
+    }
+    println!("\nworst {n} pages by page F1:");
+    println!(
+        "{:>3}  {:>5}  {:>5}  {:>5}  {:>6}  {:>6}  {:<10}  {:<12}  url",
+        "#", "F1", "P", "R", "pred", "truth", "note", "id"
+    );
+    for (i, s) in worst(scored, n).into_iter().enumerate() {
+        println!(
+            "{:>3}  {:.3}  {}  {}  {:>6}  {:>6}  {:<10}  {:<12}  {}",
+            i + 1,
+            s.score.f1(),
+            fmt_opt(s.score.precision()),
+            fmt_opt(s.score.recall()),
+            s.pred_tokens,
+            s.truth_tokens,
+            s.note,
+            &s.id[..s.id.len().min(12)],
+            s.url
+        );
+    }
+}
+
+fn worst_json(scored: &[Scored], n: usize) -> serde_json::Value {
+    worst(scored, n)
+        .into_iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id, "url": s.url, "f1": s.score.f1(),
+                "precision": s.score.precision(), "recall": s.score.recall(),
+                "matched": s.score.matched, "extra": s.score.extra, "missed": s.score.missed,
+                "pred_tokens": s.pred_tokens, "truth_tokens": s.truth_tokens, "note": s.note,
+            })
+        })
+        .collect()
+}
+
+/// Resolve `--published NAME` to files.
+fn published_files(name: &str, shared: &Path) -> Result<Vec<PathBuf>> {
+    if name == "all" {
+        let mut files = Vec::new();
+        for dir in ["output", "local-runs"] {
+            let d = shared.join(dir);
+            let mut here: Vec<PathBuf> = std::fs::read_dir(&d)
+                .with_context(|| format!("listing {}", d.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            here.sort();
+            files.extend(here);
+        }
+        return Ok(files);
+    }
+    let direct = PathBuf::from(name);
+    if direct.is_file() {
+        return Ok(vec![direct]);
+    }
+    let file = if name.ends_with(".json") {
+        name.to_string()
+    } else {
+        format!("{name}.json")
+    };
+    for candidate in [shared.join("output").join(&file), shared.join(&file)]
+        .into_iter()
+        .chain((!file.contains('/')).then(|| shared.join("local-runs").join(&file)))
+    {
+        if candidate.is_file() {
+            return Ok(vec![candidate]);
+        }
+    }
+    bail!(
+        "no published output {name:?} in {}/{{output,local-runs}}",
+        shared.display()
+    )
+}
+
+fn label_of(path: &Path, shared: &Path) -> String {
+    path.strip_prefix(shared)
+        .unwrap_or(path)
+        .with_extension("")
+        .display()
+        .to_string()
+}
+
+fn run_published(opts: &Opts, pages: &[Page], name: &str) -> Result<()> {
+    let files = published_files(name, &opts.shared)?;
+    let mut results = Vec::new();
+    for path in &files {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let pred =
+            parse_benchmark_json(&text).with_context(|| format!("parsing {}", path.display()))?;
+        if pred.len() != pages.len() || pages.iter().any(|p| !pred.contains_key(&p.id)) {
+            bail!(
+                "{}: prediction ids do not match the ground truth",
+                path.display()
+            );
+        }
+        let scored: Vec<Scored> = pages
+            .iter()
+            .map(|p| {
+                let body = &pred[&p.id].article_body;
+                Scored {
+                    id: &p.id,
+                    url: &p.url,
+                    score: page_score(body, &p.truth),
+                    pred_tokens: copydesk::core::score::tokens(body).len(),
+                    truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
+                    note: if body.trim().is_empty() { "empty" } else { "" },
+                }
+            })
+            .collect();
+        let summary = summarize(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
+        let version = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(String::from));
+        results.push((
+            label_of(path, &opts.shared),
+            version,
+            summary,
+            worst_json(&scored, opts.worst),
+        ));
+        if !opts.json && files.len() == 1 {
+            print_summary(&results[0].0, &summary);
+            print_worst(&scored, opts.worst);
+        }
+    }
+    if opts.json {
+        let v: Vec<_> = results
+            .iter()
+            .map(|(name, version, s, w)| {
+                serde_json::json!({"name": name, "version": version, "summary": summary_json(s), "worst": w})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if files.len() > 1 {
+        results.sort_by(|a, b| b.2.f1.total_cmp(&a.2.f1));
+        for (name, version, s, _) in &results {
+            let label = match version {
+                Some(v) => format!("{name} ({v})"),
+                None => name.clone(),
+            };
+            let label: String = label.chars().take(60).collect();
+            println!(
+                "{label:<60} F1 {:.3}  P {:.3}  R {:.3}  acc {:.3}",
+                s.f1, s.precision, s.recall, s.accuracy
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let opts = parse_args()?;
+    let progress = Progress {
+        tty: std::io::stderr().is_terminal(),
+    };
+    let pages = load_pages(&opts.data)?;
+    if pages.is_empty() {
+        bail!("no pages in {}", opts.data.display());
+    }
+    if let Some(name) = opts.published.clone() {
+        return run_published(&opts, &pages, &name);
+    }
+
+    let rules = OutletRules::default();
+    if let Some(prefix) = &opts.show {
+        let page = pages
+            .iter()
+            .find(|p| p.id.starts_with(prefix.as_str()))
+            .with_context(|| format!("no page id starts with {prefix:?}"))?;
+        let body = match run_extractor(page, &rules) {
+            Outcome::Body(b) => b,
+            Outcome::NoArticle => "(NoArticle)".into(),
+            Outcome::Panicked(m) => format!("(panicked: {m})"),
+        };
+        let s = page_score(&body, &page.truth);
+        println!("page {}\nurl  {}", page.id, page.url);
+        println!(
+            "F1 {:.3}  precision {}  recall {}  exact {}",
+            s.f1(),
+            fmt_opt(s.precision()),
+            fmt_opt(s.recall()),
+            s.exact
+        );
+        println!(
+            "\n===== ours =====\n{body}\n\n===== truth =====\n{}",
+            page.truth
+        );
+        return Ok(());
+    }
+    // Scoring pass (also warms up caches and lazy statics).
+    let mut scored = Vec::with_capacity(pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        let (body, note) = match run_extractor(p, &rules) {
+            Outcome::Body(b) => (b, ""),
+            Outcome::NoArticle => (String::new(), "NoArticle"),
+            Outcome::Panicked(m) => {
+                eprintln!("\npage {} panicked: {m}", p.id);
+                (String::new(), "PANIC")
+            }
+        };
+        scored.push(Scored {
+            id: &p.id,
+            url: &p.url,
+            score: page_score(&body, &p.truth),
+            pred_tokens: copydesk::core::score::tokens(&body).len(),
+            truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
+            note,
+        });
+        progress.update("scoring", i + 1, pages.len());
+    }
+    let summary = summarize(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
+    let no_article = scored.iter().filter(|s| s.note == "NoArticle").count();
+    let panicked = scored.iter().filter(|s| s.note == "PANIC").count();
+
+    let passes = opts.passes.max(1);
+    let extract_rate = time_passes(&pages, passes, &progress, "timing extract", |p| {
+        let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
+        let _ = black_box(extract(black_box(&p.html), url, &rules));
+    });
+    let pipeline_rate = time_passes(
+        &pages,
+        passes,
+        &progress,
+        "timing extract+normalize+hash",
+        |p| {
+            let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
+            if let Ok(a) = extract(black_box(&p.html), url, &rules) {
+                let n = normalize_article(&a);
+                black_box(ContentHash::of(&n));
+            }
+        },
+    );
+
+    // normalize + hash alone, on the articles already extracted
+    let articles: Vec<_> = pages
+        .iter()
+        .filter_map(|p| {
+            extract(
+                &p.html,
+                Some(p.url.as_str()).filter(|u| !u.is_empty()),
+                &rules,
+            )
+            .ok()
+        })
+        .collect();
+    let mut times = Vec::with_capacity(passes);
+    for pass in 0..passes {
+        let start = Instant::now();
+        for a in &articles {
+            black_box(ContentHash::of(&normalize_article(black_box(a))));
+        }
+        times.push(start.elapsed());
+        progress.update("timing normalize+hash", pass + 1, passes);
+    }
+    let normalize_rate = median_rate(&mut times, articles.len());
+
+    if opts.json {
+        let rate = |(median, slowest, fastest): (f64, f64, f64)| {
+            serde_json::json!({"pages_per_s_median": median, "pages_per_s_slowest_pass": slowest,
+                               "pages_per_s_fastest_pass": fastest})
+        };
+        let v = serde_json::json!({
+            "tool": "copydesk",
+            "summary": summary_json(&summary),
+            "no_article": no_article,
+            "panicked": panicked,
+            "passes": passes,
+            "speed": {
+                "extract": rate(extract_rate),
+                "extract_normalize_hash": rate(pipeline_rate),
+                "normalize_hash": rate(normalize_rate),
+            },
+            "worst": worst_json(&scored, opts.worst),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print_summary("copydesk extract", &summary);
+        println!("  NoArticle on {no_article} page(s), panics on {panicked}");
+        println!(
+            "speed: single thread, HTML in memory, median of {passes} passes over {} pages",
+            pages.len()
+        );
+        for (label, (median, slowest, fastest)) in [
+            ("extract", extract_rate),
+            ("extract+normalize+hash", pipeline_rate),
+            ("normalize+hash alone", normalize_rate),
+        ] {
+            println!(
+                "  {label:<24} {median:>7.1} pages/s  ({:.2} ms/page; passes {slowest:.1}..{fastest:.1} pages/s)",
+                1000.0 / median
+            );
+        }
+        print_worst(&scored, opts.worst);
+    }
+    Ok(())
+}
