@@ -9,8 +9,8 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
-pub mod daemon;
 pub mod core;
+pub mod daemon;
 pub mod fetch;
 pub mod pipeline;
 pub mod store;

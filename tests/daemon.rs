@@ -332,3 +332,100 @@ fn a_second_daemon_on_the_same_store_exits_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("in use by another copydesk process"), "{err}");
 }
+
+#[test]
+fn cli_commands_go_through_a_running_daemon_with_the_same_output() {
+    let server = Server::start();
+    server.set("/c", page("Council approves budget", &story()));
+    server.set("/added", page("A story added from the CLI", &story()[1..]));
+    let env = Env::new(&config(&server, &["/c"]));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "first check", || {
+        server.hits("/c") >= 1
+    });
+
+    // add through the daemon: it is checked without a restart
+    let out = env.ok(&["watch", "add", &server.url("/added"), "--label", "cli"]);
+    assert!(out.contains("the daemon checks it now"), "{out}");
+    eventually(Duration::from_secs(5), "the added watch checked", || {
+        server.hits("/added") >= 1
+    });
+    let mut edited = story();
+    edited[0] = edited[0].replace("Tuesday", "Wednesday");
+    server.set("/c", page("Council approves budget", &edited));
+    eventually(Duration::from_secs(6), "the edit stored", || {
+        env.json(&["history", &server.url("/c")])
+            .as_array()
+            .map(Vec::len)
+            == Some(2)
+    });
+    let list = env.json(&["watch", "list"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+    let diff = env.json(&["diff", &server.url("/c")]);
+    assert_eq!(diff["to"]["number"], 2);
+    assert!(diff["unified"].as_str().unwrap().contains("Wednesday"));
+    // unknown URL: same error and exit code as without a daemon
+    let out = env.run(&["history", &server.url("/nope")]);
+    assert_eq!(out.status.code(), Some(1));
+    let remote_err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(remote_err.contains("not found"), "{remote_err}");
+    assert!(!remote_err.contains("not found: not found"), "{remote_err}");
+
+    let via_daemon = env.ok(&["history", &server.url("/c"), "--format", "json"]);
+    let diff_via_daemon = env.ok(&["diff", &server.url("/c"), "--format", "unified"]);
+    let out = env.ok(&["watch", "remove", &server.url("/added")]);
+    assert!(out.contains("removed"), "{out}");
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+    assert!(
+        !env.dir.path().join("db.daemon.json").exists(),
+        "the daemon file is removed on exit"
+    );
+
+    // the same commands on the store itself print the same
+    assert_eq!(
+        env.ok(&["history", &server.url("/c"), "--format", "json"]),
+        via_daemon
+    );
+    assert_eq!(
+        env.ok(&["diff", &server.url("/c"), "--format", "unified"]),
+        diff_via_daemon
+    );
+    let list = env.json(&["watch", "list"]);
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "removed through the daemon: {list}"
+    );
+    let out = env.run(&["history", &server.url("/nope")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), remote_err);
+}
+
+#[test]
+fn demo_shows_an_edit_and_no_false_alerts_without_a_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args([
+            "--config",
+            "/nonexistent/copydesk.toml",
+            "demo",
+            "--seconds",
+            "14",
+        ])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the demo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // one edit per outlet: the stealth edit and the story swapped for a
+    // copy; the furniture churning on every load made none
+    assert_eq!(text.matches("edit of").count(), 2, "{text}");
+    assert!(text.contains("class correction"), "{text}");
+    assert!(text.contains("{+a year+}"), "{text}");
+    assert_eq!(text.matches(", 2 versions").count(), 2, "{text}");
+}

@@ -1,6 +1,7 @@
 //! The commands behind the CLI: each opens what it needs, does its work and
 //! hands data to [`super::output`] for printing.
 
+use super::backend::Backend;
 use super::output;
 use super::{Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand};
 use crate::config::{parse_http_url, Config};
@@ -18,15 +19,16 @@ use std::sync::Arc;
 pub async fn run(command: Command, cfg: Config) -> Result<()> {
     match command {
         Command::Check { all, format } => check(&cfg, all, format.format).await,
+        Command::Demo { seconds } => super::demo::run(seconds).await,
         Command::Run { grace } => super::run::run(cfg, std::time::Duration::from_secs(grace)).await,
-        Command::Watch(w) => watch(&cfg, w),
-        Command::History { url, format } => history(&cfg, &url, format.format),
+        Command::Watch(w) => watch(&cfg, w).await,
+        Command::History { url, format } => history(&cfg, &url, format.format).await,
         Command::Diff {
             url,
             from,
             to,
             format,
-        } => diff(&cfg, &url, from, to, format),
+        } => diff(&cfg, &url, from, to, format).await,
         Command::Extract {
             source,
             url,
@@ -81,8 +83,8 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     output::check_summary(&summary, store.as_ref(), format)
 }
 
-fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
-    let store = open_store(cfg)?;
+async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
+    let backend = Backend::open(cfg)?;
     match cmd {
         WatchCommand::Add {
             url,
@@ -93,33 +95,47 @@ fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             if let Some(s) = &schedule {
                 ScheduleSpec::parse(s).map_err(|e| UsageError(e.to_string()))?;
             }
-            match store.watch(url.as_str()) {
+            match backend.watch(url.as_str()).await.map_err(into_store_error) {
                 Ok(w) if w.source == WatchSource::Config => {
                     bail!(UsageError(format!(
                         "{url} is already watched through {}; change it there",
                         cfg.source.display()
                     )))
                 }
-                Ok(_) | Err(StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e.into()),
+                Ok(_) | Err(Ok(StoreError::NotFound(_))) => {}
+                Err(Ok(e)) => return Err(e.into()),
+                Err(Err(e)) => return Err(e),
             }
-            let w = store.upsert_watch(NewWatch {
-                url: url.to_string(),
-                label,
-                schedule,
-                source: WatchSource::Cli,
-            })?;
-            println!("watching {} (due now; run `copydesk check`)", w.url);
+            let w = backend
+                .add_watch(NewWatch {
+                    url: url.to_string(),
+                    label,
+                    schedule,
+                    source: WatchSource::Cli,
+                })
+                .await?;
+            match backend {
+                Backend::Local(_) => {
+                    println!("watching {} (due now; run `copydesk check`)", w.url)
+                }
+                Backend::Daemon(_) => println!("watching {} (the daemon checks it now)", w.url),
+            }
             Ok(())
         }
         WatchCommand::List { format } => {
-            // Make config watches visible before the first check.
-            let pipeline = Pipeline::new(cfg, store.clone())?;
-            let watches = store.watches()?;
-            output::watch_list(&watches, &pipeline, format.format)
+            if let Some(store) = backend.local() {
+                // Make config watches visible before the first check.
+                Pipeline::new(cfg, store.clone())?;
+            }
+            let watches = backend.watches().await?;
+            let is_active = |w: &crate::store::Watch| {
+                w.source == WatchSource::Cli
+                    || cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
+            };
+            output::watch_list(&watches, &is_active, format.format)
         }
         WatchCommand::Remove { url } => {
-            let w = store.watch(&url)?;
+            let w = backend.watch(&url).await?;
             if w.source == WatchSource::Config
                 && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
             {
@@ -128,29 +144,29 @@ fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
                     cfg.source.display()
                 )));
             }
-            store.remove_watch(&url)?;
+            backend.remove_watch(&url).await?;
             println!("removed {url} and its {} versions", w.latest_version);
             Ok(())
         }
     }
 }
 
-fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
-    let store = open_store(cfg)?;
-    let w = store.watch(url)?;
-    let versions = store.versions(w.id)?;
+async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
+    let backend = Backend::open(cfg)?;
+    let w = backend.watch(url).await?;
+    let versions = backend.versions(&w).await?;
     output::history(&w, &versions, format)
 }
 
-fn diff(
+async fn diff(
     cfg: &Config,
     url: &str,
     from: Option<u32>,
     to: Option<u32>,
     format: DiffFormat,
 ) -> Result<()> {
-    let store = open_store(cfg)?;
-    let w = store.watch(url)?;
+    let backend = Backend::open(cfg)?;
+    let w = backend.watch(url).await?;
     if w.latest_version == 0 {
         bail!("{url} has no versions yet; run `copydesk check` first");
     }
@@ -164,8 +180,8 @@ fn diff(
             )));
         }
     }
-    let (from_meta, old) = store.version(w.id, from)?;
-    let (to_meta, new) = store.version(w.id, to)?;
+    let (from_meta, old) = backend.version(&w, from).await?;
+    let (to_meta, new) = backend.version(&w, to).await?;
     let d = diff_articles(&old, &new);
     output::diff(url, &from_meta, &to_meta, &d, format)
 }
@@ -195,4 +211,10 @@ async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: For
     };
     let article = extract_guarded(html, page_url.map(|u| u.to_string()), Arc::new(rules))?;
     output::article(&normalize_article(&article), format)
+}
+
+/// A store error as such (`Ok`), or another failure (`Err`), to tell "not
+/// watched yet" apart from a daemon that did not answer.
+fn into_store_error(e: anyhow::Error) -> std::result::Result<StoreError, anyhow::Error> {
+    e.downcast::<StoreError>()
 }

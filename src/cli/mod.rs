@@ -2,7 +2,9 @@
 //! (0 ok, 1 runtime failure, 2 usage or config error) and dispatch to the
 //! command modules.
 
+mod backend;
 mod commands;
+mod demo;
 mod output;
 mod run;
 
@@ -68,6 +70,13 @@ pub enum Command {
         /// Seconds in-flight checks get to finish after SIGTERM/SIGINT.
         #[arg(long, default_value_t = 20, value_name = "SECS")]
         grace: u64,
+    },
+    /// See copydesk work with no network: sample outlets on loopback whose
+    /// pages change, a daemon on a temp store, alerts printed as they come.
+    Demo {
+        /// How long to run.
+        #[arg(long, default_value_t = 20, value_name = "SECS")]
+        seconds: u64,
     },
     /// Add, list or remove watches.
     #[command(subcommand)]
@@ -149,7 +158,12 @@ pub struct UsageError(pub String);
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let cfg = match Config::load(&cli.config) {
+    // The demo brings its own config: it must work anywhere.
+    let loaded = match cli.command {
+        Command::Demo { .. } => Ok(Config::default()),
+        _ => Config::load(&cli.config),
+    };
+    let cfg = match loaded {
         Ok(cfg) => cfg,
         Err(e) => {
             init_logging(cli.log_format, None);

@@ -5,7 +5,7 @@ use super::{DiffFormat, Format};
 use crate::config::Config;
 use crate::core::diff::ArticleDiff;
 use crate::core::Article;
-use crate::pipeline::{CheckSummary, Pipeline};
+use crate::pipeline::CheckSummary;
 use crate::store::{Outcome, Store, VersionMeta, Watch};
 use anyhow::Result;
 use serde::Serialize;
@@ -76,13 +76,17 @@ struct WatchRow<'a> {
     active: bool,
 }
 
-pub fn watch_list(watches: &[Watch], pipeline: &Pipeline, format: Format) -> Result<()> {
+pub fn watch_list(
+    watches: &[Watch],
+    is_active: &dyn Fn(&Watch) -> bool,
+    format: Format,
+) -> Result<()> {
     if format == Format::Json {
         let rows: Vec<_> = watches
             .iter()
             .map(|w| WatchRow {
                 watch: w,
-                active: pipeline.is_active(w),
+                active: is_active(w),
             })
             .collect();
         return print_json(&rows);
@@ -108,8 +112,10 @@ pub fn watch_list(watches: &[Watch], pipeline: &Pipeline, format: Format) -> Res
                 format!("{} {}", time(&c.at), what)
             }
         };
-        let due = if !pipeline.is_active(w) {
+        let due = if !is_active(w) {
             "inactive (not in config)".to_string()
+        } else if w.retired {
+            "retired (adaptive, too old)".to_string()
         } else {
             w.next_due
                 .as_ref()

@@ -10,6 +10,7 @@ use tokio::signal::unix::{signal, SignalKind};
 
 pub async fn run(cfg: Config, grace: Duration) -> Result<()> {
     let store = open_store(&cfg)?;
+    let cfg_storage = cfg.storage_path();
     let listen = cfg.web.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -42,6 +43,7 @@ pub async fn run(cfg: Config, grace: Duration) -> Result<()> {
         store,
         listener,
         grace,
+        daemon_file: Some(crate::daemon::daemon_file(&cfg_storage)),
     };
     daemon.run(shutdown, reload_rx).await?;
     Ok(())

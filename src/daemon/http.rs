@@ -1,6 +1,6 @@
-//! The daemon's HTTP listener: `/healthz` and Prometheus `/metrics`. The
-//! router lives here, in one place; later resources get their own handler
-//! modules.
+//! The daemon's HTTP listener: `/healthz`, Prometheus `/metrics` and the
+//! local API ([`super::api`]). The router lives here, in one place; each
+//! resource has its own handler module.
 
 use super::metrics::Metrics;
 use crate::store::Store;
@@ -20,12 +20,17 @@ pub const HEALTHY_TICK_SECS: i64 = 30;
 pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub store: Arc<dyn Store>,
+    /// `[web] token`: required on API calls when set.
+    pub token: Option<String>,
+    /// Watch-list changes made through the API, for the scheduler loop.
+    pub control: tokio::sync::mpsc::UnboundedSender<super::api::Control>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(super::api::routes())
         .with_state(state)
 }
 

@@ -7,6 +7,7 @@
 //! Shutdown and reload arrive as a future and a channel, and the listener is
 //! passed in, so tests drive all of it without signals or fixed ports.
 
+pub mod api;
 mod http;
 pub mod metrics;
 pub mod queue;
@@ -50,6 +51,24 @@ pub struct Daemon {
     pub store: Arc<dyn Store>,
     pub listener: tokio::net::TcpListener,
     pub grace: Duration,
+    /// Where to write the address of the running daemon, for CLI commands
+    /// that find the store locked (removed on exit).
+    pub daemon_file: Option<PathBuf>,
+}
+
+/// The file next to the database that names the running daemon's API.
+pub fn daemon_file(storage_path: &std::path::Path) -> PathBuf {
+    let mut name = storage_path.as_os_str().to_owned();
+    name.push(".daemon.json");
+    PathBuf::from(name)
+}
+
+/// What the daemon file holds.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct DaemonInfo {
+    /// Base URL of the API, e.g. `http://127.0.0.1:8765`.
+    pub url: String,
+    pub pid: u32,
 }
 
 /// Tell systemd something (a no-op when not started by systemd).
@@ -73,16 +92,34 @@ impl Daemon {
             store,
             listener,
             grace,
+            daemon_file,
         } = self;
         let metrics = Arc::new(Metrics::new());
         metrics.tick();
         let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
         let mut queue = build_queue(&pipeline, &metrics, true)?;
 
+        let (control_tx, mut control) = mpsc::unbounded_channel();
         let app = http::router(http::AppState {
             metrics: metrics.clone(),
             store: store.clone(),
+            token: config.web.token.clone(),
+            control: control_tx,
         });
+        if let Some(path) = &daemon_file {
+            let mut addr = listener.local_addr().map_err(DaemonError::Listener)?;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            let info = DaemonInfo {
+                url: format!("http://{addr}"),
+                pid: std::process::id(),
+            };
+            let text = serde_json::to_string(&info).unwrap_or_default();
+            if let Err(e) = std::fs::write(path, text) {
+                tracing::warn!(path = %path.display(), error = %e, "cannot write the daemon file; CLI commands will not find this daemon");
+            }
+        }
         let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -165,6 +202,14 @@ impl Daemon {
                         }
                     }
                 }
+                Some(change) = control.recv() => match change {
+                    api::Control::Upserted { url, next_due } => {
+                        if !running.contains(&url) {
+                            queue.set(url, next_due.unwrap_or_else(Utc::now));
+                        }
+                    }
+                    api::Control::Removed(url) => queue.remove(&url),
+                },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                     let had_events = finish(done, &mut queue, &mut running, &metrics)?;
                     if had_events {
@@ -202,6 +247,9 @@ impl Daemon {
                 detail: e.to_string(),
             })??;
         let _ = stop_http.send(());
+        if let Some(path) = &daemon_file {
+            let _ = std::fs::remove_file(path);
+        }
         if let Ok(Err(e)) = server.await {
             return Err(DaemonError::Listener(e));
         }

@@ -43,6 +43,7 @@ impl SledStore {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(cache_mb.saturating_mul(1024 * 1024))
+            .flush_every_ms(Some(500))
             .open()
             .map_err(|e| match &e {
                 sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
@@ -308,7 +309,13 @@ impl Store for SledStore {
                 Ok(())
             })
             .map_err(tx_error)?;
-        self.db.flush()?;
+        // A new version or an event is flushed before the check is reported:
+        // alerts depend on it. A check that changed nothing is left to
+        // sled's background flush (every 500 ms): losing it in a crash only
+        // means the page is checked again.
+        if meta.is_some() || !events.is_empty() {
+            self.db.flush()?;
+        }
         self.prune_checks(watch.id)?;
         Ok(meta)
     }

@@ -204,9 +204,11 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         (st.routes.get(&path).cloned(), st.delay)
     };
     std::thread::sleep(delay);
-    let result = answer(&mut out, reply, &headers);
+    // Counted as done before the answer is sent: a client cannot start its
+    // next request before it has the answer, so `max_in_flight` never
+    // counts one request of a limited client twice.
     state.lock().unwrap().in_flight -= 1;
-    result
+    answer(&mut out, reply, &headers)
 }
 
 fn answer(

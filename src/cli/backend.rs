@@ -1,0 +1,184 @@
+//! Where CLI commands read and change watches and versions: the store
+//! itself, or, while a daemon holds the store's lock, the daemon's local API
+//! (named in the daemon file next to the database). Both give the same
+//! values, so every command prints the same output either way.
+
+use crate::config::Config;
+use crate::core::Article;
+use crate::daemon::{daemon_file, DaemonInfo};
+use crate::store::{NewWatch, SledStore, Store, StoreError, VersionMeta, Watch};
+use anyhow::{anyhow, Context, Result};
+use std::sync::Arc;
+
+pub enum Backend {
+    Local(Arc<dyn Store>),
+    Daemon(Remote),
+}
+
+pub struct Remote {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+}
+
+impl Backend {
+    /// Open the store, or reach the daemon that holds it.
+    pub fn open(cfg: &Config) -> Result<Backend> {
+        let path = cfg.storage_path();
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        match SledStore::open(&path, cfg.storage.cache_mb) {
+            Ok(s) => Ok(Backend::Local(Arc::new(s))),
+            Err(locked @ StoreError::Locked { .. }) => {
+                let file = daemon_file(&path);
+                let Some(info) = std::fs::read_to_string(&file)
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<DaemonInfo>(&t).ok())
+                else {
+                    return Err(locked.into());
+                };
+                tracing::debug!(url = %info.url, "the store is held by a daemon; using its API");
+                Ok(Backend::Daemon(Remote {
+                    base: info.url,
+                    token: cfg.web.token.clone(),
+                    client: reqwest::Client::builder()
+                        .timeout(std::time::Duration::from_secs(30))
+                        .build()
+                        .context("HTTP client")?,
+                }))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The store, when this process holds it.
+    pub fn local(&self) -> Option<&Arc<dyn Store>> {
+        match self {
+            Backend::Local(s) => Some(s),
+            Backend::Daemon(_) => None,
+        }
+    }
+
+    pub async fn watches(&self) -> Result<Vec<Watch>> {
+        match self {
+            Backend::Local(s) => Ok(s.watches()?),
+            Backend::Daemon(r) => r.get("/api/v1/watches", &[]).await,
+        }
+    }
+
+    pub async fn watch(&self, url: &str) -> Result<Watch> {
+        match self {
+            Backend::Local(s) => Ok(s.watch(url)?),
+            Backend::Daemon(r) => r.get("/api/v1/watch", &[("url", url)]).await,
+        }
+    }
+
+    pub async fn add_watch(&self, new: NewWatch) -> Result<Watch> {
+        match self {
+            Backend::Local(s) => {
+                let w = s.upsert_watch(new)?;
+                s.flush()?;
+                Ok(w)
+            }
+            Backend::Daemon(r) => {
+                let body = serde_json::json!({
+                    "url": new.url, "label": new.label, "schedule": new.schedule,
+                });
+                r.send(r.client.post(r.url("/api/v1/watches", &[])).json(&body))
+                    .await
+            }
+        }
+    }
+
+    pub async fn remove_watch(&self, url: &str) -> Result<Watch> {
+        match self {
+            Backend::Local(s) => {
+                let w = s.remove_watch(url)?;
+                s.flush()?;
+                Ok(w)
+            }
+            Backend::Daemon(r) => {
+                r.send(r.client.delete(r.url("/api/v1/watches", &[("url", url)])))
+                    .await
+            }
+        }
+    }
+
+    pub async fn versions(&self, w: &Watch) -> Result<Vec<VersionMeta>> {
+        match self {
+            Backend::Local(s) => Ok(s.versions(w.id)?),
+            Backend::Daemon(r) => r.get("/api/v1/versions", &[("url", &w.url)]).await,
+        }
+    }
+
+    pub async fn version(&self, w: &Watch, n: u32) -> Result<(VersionMeta, Article)> {
+        match self {
+            Backend::Local(s) => Ok(s.version(w.id, n)?),
+            Backend::Daemon(r) => {
+                let n = n.to_string();
+                r.get("/api/v1/version", &[("url", &w.url), ("n", &n)])
+                    .await
+            }
+        }
+    }
+}
+
+impl Remote {
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = format!("{}{path}", self.base);
+        if !query.is_empty() {
+            let q: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            url.push('?');
+            url.push_str(&q);
+        }
+        url
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T> {
+        self.send(self.client.get(self.url(path, query))).await
+    }
+
+    /// Send, and turn an API error back into the store error it came from,
+    /// so that messages and exit codes match the local case.
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        mut req: reqwest::RequestBuilder,
+    ) -> Result<T> {
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| {
+            anyhow!(
+                "the database is held by a daemon at {}, but its API did not answer: {}",
+                self.base,
+                e.without_url()
+            )
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return resp
+                .json()
+                .await
+                .map_err(|e| anyhow!("the daemon sent an answer this copydesk cannot read: {e}"));
+        }
+        let msg = resp
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|v| v["error"].as_str().map(String::from))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        if status == reqwest::StatusCode::NOT_FOUND {
+            let what = msg.strip_prefix("not found: ").unwrap_or(&msg).to_string();
+            return Err(StoreError::NotFound(what).into());
+        }
+        Err(anyhow!("the daemon refused: {msg}"))
+    }
+}

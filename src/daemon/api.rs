@@ -1,0 +1,203 @@
+//! The daemon's local JSON API for the CLI (`watch add|list|remove`,
+//! `history`, `diff` while the daemon holds the store): watches and
+//! versions. Errors are JSON `{"error": ...}` with a fitting status.
+
+use super::http::AppState;
+use crate::store::{NewWatch, StoreError, Watch, WatchSource};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+/// A change to the watch list, for the scheduler loop that owns the queue.
+#[derive(Debug)]
+pub enum Control {
+    Upserted {
+        url: String,
+        next_due: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    Removed(String),
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/watches",
+            get(list_watches).post(add_watch).delete(remove_watch),
+        )
+        .route("/api/v1/watch", get(one_watch))
+        .route("/api/v1/versions", get(versions))
+        .route("/api/v1/version", get(version))
+}
+
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::Conflict { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError(code, e.to_string())
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// With `[web] token` set, every API call needs `Authorization: Bearer TOKEN`.
+fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &s.token else {
+        return Ok(());
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if given == Some(token.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token ([web] token)".into(),
+        ))
+    }
+}
+
+/// Run a store call off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+#[derive(Deserialize)]
+struct UrlQuery {
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct VersionQuery {
+    url: String,
+    n: u32,
+}
+
+#[derive(Deserialize)]
+struct AddWatch {
+    url: String,
+    label: Option<String>,
+    schedule: Option<String>,
+}
+
+async fn list_watches(State(s): State<AppState>, h: HeaderMap) -> ApiResult<Vec<Watch>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.watches()).await?))
+}
+
+async fn one_watch(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<UrlQuery>,
+) -> ApiResult<Watch> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.watch(&q.url)).await?))
+}
+
+/// Validation (URL, schedule, config-owned watches) is the CLI's, which
+/// shares the daemon's config; the API stores what it is given as a CLI
+/// watch.
+async fn add_watch(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Json(body): Json<AddWatch>,
+) -> ApiResult<Watch> {
+    authorize(&s, &h)?;
+    if let Err(e) = crate::config::parse_http_url(&body.url) {
+        return Err(ApiError(StatusCode::BAD_REQUEST, e));
+    }
+    if let Some(sched) = &body.schedule {
+        if let Err(e) = crate::core::cadence::ScheduleSpec::parse(sched) {
+            return Err(ApiError(StatusCode::BAD_REQUEST, e.to_string()));
+        }
+    }
+    let store = s.store.clone();
+    let w = blocking(move || {
+        let w = store.upsert_watch(NewWatch {
+            url: body.url,
+            label: body.label,
+            schedule: body.schedule,
+            source: WatchSource::Cli,
+        })?;
+        store.flush()?;
+        Ok(w)
+    })
+    .await?;
+    let _ = s.control.send(Control::Upserted {
+        url: w.url.clone(),
+        next_due: w.next_due,
+    });
+    Ok(Json(w))
+}
+
+async fn remove_watch(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<UrlQuery>,
+) -> ApiResult<Watch> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    let url = q.url.clone();
+    let w = blocking(move || {
+        let w = store.remove_watch(&url)?;
+        store.flush()?;
+        Ok(w)
+    })
+    .await?;
+    let _ = s.control.send(Control::Removed(q.url));
+    Ok(Json(w))
+}
+
+async fn versions(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<UrlQuery>,
+) -> ApiResult<Vec<crate::store::VersionMeta>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(
+        blocking(move || {
+            let w = store.watch(&q.url)?;
+            store.versions(w.id)
+        })
+        .await?,
+    ))
+}
+
+async fn version(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<VersionQuery>,
+) -> ApiResult<(crate::store::VersionMeta, crate::core::Article)> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(
+        blocking(move || {
+            let w = store.watch(&q.url)?;
+            store.version(w.id, q.n)
+        })
+        .await?,
+    ))
+}
