@@ -174,6 +174,9 @@ impl Daemon {
 
             if tokio::time::Instant::now() >= deliver_at {
                 deliver(&pipeline, &store, &metrics).await;
+                if let Ok(watches) = store.watches() {
+                    count_states(&watches, &pipeline, &metrics);
+                }
                 deliver_at = tokio::time::Instant::now() + DELIVERY_INTERVAL;
             }
 
@@ -330,20 +333,11 @@ fn build_queue(
 ) -> Result<DueQueue, StoreError> {
     let now = Utc::now();
     let mut queue = DueQueue::new();
-    let (mut active, mut failing, mut retired, mut inactive) = (0, 0, 0, 0);
-    for w in pipeline.store().watches()? {
-        if !pipeline.is_active(&w) {
-            inactive += 1;
+    let watches = pipeline.store().watches()?;
+    count_states(&watches, pipeline, metrics);
+    for w in watches {
+        if !pipeline.is_active(&w) || w.retired {
             continue;
-        }
-        if w.retired {
-            retired += 1;
-            continue;
-        }
-        if w.consecutive_failures > 0 {
-            failing += 1;
-        } else {
-            active += 1;
         }
         let due = if startup {
             let interval = pipeline
@@ -357,9 +351,25 @@ fn build_queue(
         };
         queue.set(w.url, due);
     }
+    Ok(queue)
+}
+
+/// Set the `copydesk_watches{state}` gauges.
+fn count_states(watches: &[Watch], pipeline: &Pipeline, metrics: &Metrics) {
+    let (mut active, mut failing, mut retired, mut inactive) = (0, 0, 0, 0);
+    for w in watches {
+        if !pipeline.is_active(w) {
+            inactive += 1;
+        } else if w.retired {
+            retired += 1;
+        } else if w.consecutive_failures > 0 {
+            failing += 1;
+        } else {
+            active += 1;
+        }
+    }
     metrics.set_watches("active", active);
     metrics.set_watches("failing", failing);
     metrics.set_watches("retired", retired);
     metrics.set_watches("inactive", inactive);
-    Ok(queue)
 }
