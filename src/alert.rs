@@ -14,13 +14,19 @@ pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 /// First retry delay; doubles per failed attempt up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(30);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// Attempts before a delivery is a dead letter: with the default backoff,
+/// about 9 hours of trying.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 12;
 
-/// Delay before the next attempt after `attempts` failures.
-pub fn backoff(attempts: u32) -> Duration {
+/// Delay before the next attempt after `attempts` failures, starting at
+/// `first`, with up to 20% jitter so that many retries do not align.
+pub fn backoff(first: Duration, attempts: u32, jitter_key: u64) -> Duration {
     let factor = 1u32
         .checked_shl(attempts.saturating_sub(1))
         .unwrap_or(u32::MAX);
-    FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
+    let base = first.saturating_mul(factor).min(MAX_BACKOFF);
+    let span = (base.as_millis() as u64 / 5).max(1);
+    base + Duration::from_millis(jitter_key % span)
 }
 
 /// One webhook receiver.
@@ -38,12 +44,16 @@ pub struct DeliveryReport {
     pub failed: usize,
     /// Entries for sinks that are no longer in the config (kept, not sent).
     pub orphaned: usize,
+    /// Deliveries that failed for the last allowed time in this round.
+    pub dead: usize,
 }
 
 /// Sends outbox entries to the configured webhooks.
 pub struct Deliverer {
     client: reqwest::Client,
     sinks: Vec<WebhookSink>,
+    max_attempts: u32,
+    first_backoff: Duration,
 }
 
 /// The HTTP client for webhooks could not be built.
@@ -71,7 +81,25 @@ impl Deliverer {
                     .map(|k| k.iter().map(|k| k.0.clone()).collect()),
             })
             .collect();
-        Ok(Deliverer { client, sinks })
+        Ok(Deliverer {
+            client,
+            sinks,
+            max_attempts: cfg
+                .alert
+                .max_attempts
+                .map(|p| p.0.min(u32::MAX as u64) as u32)
+                .unwrap_or(DEFAULT_MAX_ATTEMPTS),
+            first_backoff: cfg
+                .alert
+                .retry_backoff
+                .map(|s| s.0)
+                .unwrap_or(FIRST_BACKOFF),
+        })
+    }
+
+    /// The first retry delay (the daemon retries at least this often).
+    pub fn first_backoff(&self) -> Duration {
+        self.first_backoff
     }
 
     /// Names of the sinks that want this event.
@@ -109,8 +137,18 @@ impl Deliverer {
                     report.delivered += 1;
                 }
                 Err(error) => {
-                    let next: DateTime<Utc> = now + backoff(delivery.attempts + 1);
-                    tracing::warn!(sink = %redact(&sink.url), id = %stored.event.id(), attempts = delivery.attempts + 1, %error, "event delivery failed; will retry");
+                    let attempts = delivery.attempts + 1;
+                    let id = stored.event.id();
+                    let next: Option<DateTime<Utc>> = if attempts >= self.max_attempts {
+                        tracing::error!(sink = %redact(&sink.url), id = %id, attempts, %error, "event delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
+                        report.dead += 1;
+                        None
+                    } else {
+                        let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) ^ attempts as u64;
+                        let wait = backoff(self.first_backoff, attempts, key);
+                        tracing::warn!(sink = %redact(&sink.url), id = %id, attempts, %error, retry_in_ms = wait.as_millis() as u64, "event delivery failed; will retry");
+                        chrono::Duration::from_std(wait).ok().map(|w| now + w)
+                    };
                     store.delivery_failed(&delivery.sink, delivery.seq, &error, next)?;
                     report.failed += 1;
                 }
@@ -173,10 +211,17 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_and_caps() {
-        assert_eq!(backoff(1), FIRST_BACKOFF);
-        assert_eq!(backoff(2), FIRST_BACKOFF * 2);
-        assert_eq!(backoff(3), FIRST_BACKOFF * 4);
-        assert_eq!(backoff(40), MAX_BACKOFF);
+    fn backoff_doubles_caps_and_jitters() {
+        let within = |d: Duration, base: Duration| d >= base && d <= base + base / 5;
+        for key in [0, 7, 12_345, u64::MAX] {
+            assert!(within(backoff(FIRST_BACKOFF, 1, key), FIRST_BACKOFF));
+            assert!(within(backoff(FIRST_BACKOFF, 2, key), FIRST_BACKOFF * 2));
+            assert!(within(backoff(FIRST_BACKOFF, 3, key), FIRST_BACKOFF * 4));
+            assert!(within(backoff(FIRST_BACKOFF, 40, key), MAX_BACKOFF));
+        }
+        let spread: std::collections::HashSet<_> = (0..20)
+            .map(|k| backoff(FIRST_BACKOFF, 1, k * 997))
+            .collect();
+        assert!(spread.len() > 10, "jitter spreads retries");
     }
 }

@@ -215,6 +215,11 @@ impl Pipeline {
         Ok(summary)
     }
 
+    /// The alert retry backoff's first step.
+    pub fn retry_backoff(&self) -> std::time::Duration {
+        self.deliverer.first_backoff()
+    }
+
     /// Deliver pending events to their sinks; `force` ignores the backoff
     /// of earlier failures.
     pub async fn deliver(&self, force: bool) -> Result<DeliveryReport, PipelineError> {

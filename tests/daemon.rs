@@ -4,112 +4,13 @@
 
 mod common;
 
+use common::daemon::{eventually, Daemon};
 use common::{article_page, story, Env, Furniture, Reply, Server};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Every 2 seconds (6-field crontab, seconds first).
 const EVERY_2S: &str = "*/2 * * * * *";
-
-struct Daemon {
-    child: Child,
-    addr: String,
-}
-
-impl Daemon {
-    fn start(env: &Env) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-            .arg("--config")
-            .arg(&env.config)
-            .args(["run", "--grace", "15"])
-            .env("RUST_LOG", "info")
-            .env_remove("COPYDESK_CONFIG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the daemon");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let addr = line
-            .trim()
-            .strip_prefix("copydesk: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Daemon { child, addr }
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .expect("run kill")
-            .success();
-        assert!(ok, "kill {sig} failed");
-    }
-
-    /// Wait for the process to exit; its exit code and how long it took.
-    fn wait(&mut self, limit: Duration) -> (Option<i32>, Duration) {
-        let t = Instant::now();
-        while t.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return (status.code(), t.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the daemon did not exit within {limit:?}");
-    }
-
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().expect("try_wait").is_none()
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        http_get(&self.addr, path)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect to the daemon");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read the response");
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    (status, body.to_string())
-}
-
-/// Poll `cond` every 50 ms for up to `limit`.
-fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) -> Duration {
-    let t = Instant::now();
-    while t.elapsed() < limit {
-        if cond() {
-            return t.elapsed();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out after {limit:?} waiting for: {what}");
-}
 
 fn page(title: &str, body: &[String]) -> Reply {
     Reply::html(article_page(title, body, &Furniture::default()))

@@ -179,7 +179,7 @@ fn outbox_keeps_failed_deliveries_until_they_succeed() {
             "webhook:b",
             pending[0].0.seq,
             "receiver answered 500",
-            later,
+            Some(later),
         )
         .unwrap();
     assert!(
@@ -198,6 +198,53 @@ fn outbox_keeps_failed_deliveries_until_they_succeed() {
         Some("receiver answered 500")
     );
     assert_eq!(store.events(10).unwrap().len(), 1);
+}
+
+#[test]
+fn a_dead_letter_is_kept_listed_and_retried_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/1"))
+        .unwrap();
+    append(&store, &mut w, 1, article("T", &["x"]), 1, vec![]);
+    let e = edit(&w.url, 1, 2);
+    let id = e.id().to_string();
+    append(
+        &store,
+        &mut w,
+        2,
+        article("T", &["y"]),
+        2,
+        vec![(e, vec!["webhook:a".into()])],
+    );
+    let seq = store.pending_deliveries(None).unwrap()[0].0.seq;
+
+    store
+        .delivery_failed("webhook:a", seq, "receiver answered 503", None)
+        .unwrap();
+    assert!(
+        store.pending_deliveries(None).unwrap().is_empty(),
+        "dead letters are not retried"
+    );
+    let all = store.outbox().unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all[0].0.dead);
+    assert_eq!(all[0].0.attempts, 1);
+    assert_eq!(all[0].1.event.id(), id);
+
+    assert!(matches!(
+        store.retry_deliveries("edit-nope"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.retry_deliveries(&id).unwrap(), 1);
+    let pending = store.pending_deliveries(Some(Utc::now())).unwrap();
+    assert_eq!(pending.len(), 1, "due again at once");
+    assert!(!pending[0].0.dead);
+    drop(store);
+    // and it all survives a reopen
+    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 use crate::config::Config;
 use crate::core::Article;
 use crate::daemon::{daemon_file, DaemonInfo};
-use crate::store::{NewWatch, SledStore, Store, StoreError, VersionMeta, Watch};
+use crate::store::{
+    Delivery, NewWatch, SledStore, Store, StoreError, StoredEvent, VersionMeta, Watch,
+};
 use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
 
@@ -119,6 +121,27 @@ impl Backend {
             Backend::Daemon(r) => {
                 let n = n.to_string();
                 r.get("/api/v1/version", &[("url", &w.url), ("n", &n)])
+                    .await
+            }
+        }
+    }
+}
+
+impl Backend {
+    /// Every outbox entry, dead letters included.
+    pub async fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>> {
+        match self {
+            Backend::Local(s) => Ok(s.outbox()?),
+            Backend::Daemon(r) => r.get("/api/v1/alerts", &[]).await,
+        }
+    }
+
+    /// Make the deliveries of one event due now.
+    pub async fn retry_alert(&self, id: &str) -> Result<usize> {
+        match self {
+            Backend::Local(s) => Ok(s.retry_deliveries(id)?),
+            Backend::Daemon(r) => {
+                r.send(r.client.post(r.url("/api/v1/alerts/retry", &[("id", id)])))
                     .await
             }
         }

@@ -3,7 +3,9 @@
 
 use super::backend::Backend;
 use super::output;
-use super::{Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand};
+use super::{
+    AlertsArgs, AlertsCommand, Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand,
+};
 use crate::config::{parse_http_url, Config};
 use crate::core::cadence::ScheduleSpec;
 use crate::core::diff::diff_articles;
@@ -34,6 +36,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
             url,
             format,
         } => extract(&cfg, &source, url.as_deref(), format.format).await,
+        Command::Alerts(a) => alerts(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
             Ok(())
@@ -149,6 +152,22 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
+    let backend = Backend::open(cfg)?;
+    if let Some(AlertsCommand::Retry { id }) = args.command {
+        let n = backend.retry_alert(&id).await?;
+        println!("{id}: {n} deliveries due again (sent by the next `check`, or by the daemon now)");
+        return Ok(());
+    }
+    let entries = backend
+        .outbox()
+        .await?
+        .into_iter()
+        .filter(|(d, _)| if d.dead { !args.pending } else { !args.failed })
+        .collect::<Vec<_>>();
+    output::alerts(&entries, args.format.format)
 }
 
 async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {

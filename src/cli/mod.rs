@@ -111,9 +111,33 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// The alert outbox: deliveries waiting (--pending) or given up
+    /// (--failed, dead letters); `alerts retry ID` sends one again.
+    Alerts(AlertsArgs),
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AlertsArgs {
+    #[command(subcommand)]
+    pub command: Option<AlertsCommand>,
+    /// Only deliveries still being tried.
+    #[arg(long, conflicts_with = "failed")]
+    pub pending: bool,
+    /// Only dead letters (given up after [alert] max_attempts).
+    #[arg(long)]
+    pub failed: bool,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Make every delivery of event ID due now, dead letters included.
+    Retry { id: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::core::diff::ArticleDiff;
 use crate::core::Article;
 use crate::pipeline::CheckSummary;
-use crate::store::{Outcome, Store, VersionMeta, Watch};
+use crate::store::{Delivery, Outcome, Store, StoredEvent, VersionMeta, Watch};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -262,4 +262,67 @@ pub fn config_summary(cfg: &Config) {
             ""
         }
     );
+}
+
+/// One outbox entry as `alerts` prints it.
+#[derive(Serialize)]
+struct AlertRow<'a> {
+    id: &'a str,
+    event: &'a str,
+    url: Option<&'a str>,
+    sink: String,
+    state: &'static str,
+    attempts: u32,
+    last_error: Option<&'a str>,
+    next_attempt: Option<chrono::DateTime<chrono::Utc>>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn alerts(entries: &[(Delivery, StoredEvent)], format: Format) -> Result<()> {
+    let rows: Vec<AlertRow> = entries
+        .iter()
+        .map(|(d, e)| AlertRow {
+            id: e.event.id(),
+            event: e.event.kind(),
+            url: e.event.article_url(),
+            sink: d
+                .sink
+                .strip_prefix("webhook:")
+                .and_then(|u| url::Url::parse(u).ok())
+                .map(|u| format!("webhook {}", crate::alert::redact(&u)))
+                .unwrap_or_else(|| d.sink.clone()),
+            state: if d.dead { "failed" } else { "pending" },
+            attempts: d.attempts,
+            last_error: d.last_error.as_deref(),
+            next_attempt: (!d.dead).then_some(d.next_attempt),
+            created_at: e.created_at,
+        })
+        .collect();
+    if format == Format::Json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("the outbox is empty: every alert was delivered");
+        return Ok(());
+    }
+    for r in &rows {
+        let when = match r.next_attempt {
+            Some(t) => format!("next attempt {}", time(&t)),
+            None => "given up; `copydesk alerts retry ID` sends it again".into(),
+        };
+        println!(
+            "{} {} {} -> {}: {}, {} attempts, {}{}",
+            r.id,
+            r.event,
+            r.url.unwrap_or("-"),
+            r.sink,
+            r.state,
+            r.attempts,
+            when,
+            r.last_error
+                .map(|e| format!(" (last error: {e})"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
 }

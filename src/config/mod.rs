@@ -189,6 +189,12 @@ pub struct OutletConfig {
 pub struct AlertConfig {
     #[serde(default)]
     pub webhook: Vec<WebhookConfig>,
+    /// Attempts per delivery before it becomes a dead letter
+    /// (default [`crate::alert::DEFAULT_MAX_ATTEMPTS`]).
+    pub max_attempts: Option<Positive>,
+    /// First wait after a failed delivery; doubles per attempt up to an
+    /// hour (default [`crate::alert::FIRST_BACKOFF`]).
+    pub retry_backoff: Option<Span>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -50,6 +50,13 @@ impl Event {
         }
     }
 
+    /// The URL of the article the event is about.
+    pub fn article_url(&self) -> Option<&str> {
+        match self {
+            Event::Edit(e) => Some(&e.article.url),
+        }
+    }
+
     /// The JSON payload as POSTed to webhooks.
     pub fn to_payload(&self) -> serde_json::Value {
         // Serializing plain data structs cannot fail.

@@ -19,6 +19,8 @@ pub enum Control {
         next_due: Option<chrono::DateTime<chrono::Utc>>,
     },
     Removed(String),
+    /// Run a delivery round now (an alert was made due again).
+    DeliverNow,
 }
 
 pub fn routes() -> Router<AppState> {
@@ -30,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/watch", get(one_watch))
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/version", get(version))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
 }
 
 pub struct ApiError(StatusCode, String);
@@ -200,4 +204,30 @@ async fn version(
         })
         .await?,
     ))
+}
+
+async fn alerts(
+    State(s): State<AppState>,
+    h: HeaderMap,
+) -> ApiResult<Vec<(crate::store::Delivery, crate::store::StoredEvent)>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.outbox()).await?))
+}
+
+#[derive(Deserialize)]
+struct IdQuery {
+    id: String,
+}
+
+async fn retry_alert(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    Query(q): Query<IdQuery>,
+) -> ApiResult<usize> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    let n = blocking(move || store.retry_deliveries(&q.id)).await?;
+    let _ = s.control.send(Control::DeliverNow);
+    Ok(Json(n))
 }

@@ -29,6 +29,7 @@ pub struct Metrics {
     pub check_seconds: Histogram,
     pub versions: Counter,
     pub events_pending: Gauge,
+    pub deliveries_dead: Gauge,
     pub watches: Family<StateLabel, Gauge>,
     pub due_lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     pub in_flight: Gauge,
@@ -56,6 +57,12 @@ impl Metrics {
             "Event deliveries waiting in the outbox",
             events_pending.clone(),
         );
+        let deliveries_dead = Gauge::default();
+        registry.register(
+            "deliveries_dead",
+            "Deliveries given up after [alert] max_attempts (copydesk alerts --failed)",
+            deliveries_dead.clone(),
+        );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
             "watches",
@@ -82,6 +89,7 @@ impl Metrics {
             check_seconds,
             versions,
             events_pending,
+            deliveries_dead,
             watches,
             due_lag_seconds,
             in_flight,

@@ -139,6 +139,7 @@ impl Daemon {
         let mut in_flight: JoinSet<(Watch, Result<Checked, StoreError>)> = JoinSet::new();
         let mut running: HashSet<String> = HashSet::new();
         let mut deliver_at = tokio::time::Instant::now();
+        let mut first_round = true;
         tokio::pin!(shutdown);
         loop {
             metrics.tick();
@@ -173,11 +174,15 @@ impl Daemon {
                 .set(queue.lag(now).num_milliseconds() as f64 / 1000.0);
 
             if tokio::time::Instant::now() >= deliver_at {
-                deliver(&pipeline, &store, &metrics).await;
+                // The first round after a start retries everything at once:
+                // a restart often follows fixing a receiver.
+                deliver(&pipeline, &store, &metrics, first_round).await;
+                first_round = false;
                 if let Ok(watches) = store.watches() {
                     count_states(&watches, &pipeline, &metrics);
                 }
-                deliver_at = tokio::time::Instant::now() + DELIVERY_INTERVAL;
+                let every = DELIVERY_INTERVAL.min(pipeline.retry_backoff());
+                deliver_at = tokio::time::Instant::now() + every;
             }
 
             let sleep = queue
@@ -212,6 +217,7 @@ impl Daemon {
                         }
                     }
                     api::Control::Removed(url) => queue.remove(&url),
+                    api::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
                 },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                     let had_events = finish(done, &mut queue, &mut running, &metrics)?;
@@ -295,8 +301,8 @@ fn finish(
     }
 }
 
-async fn deliver(pipeline: &Pipeline, store: &Arc<dyn Store>, metrics: &Metrics) {
-    match pipeline.deliver(false).await {
+async fn deliver(pipeline: &Pipeline, store: &Arc<dyn Store>, metrics: &Metrics, force: bool) {
+    match pipeline.deliver(force).await {
         Ok(r) if r.delivered + r.failed > 0 => {
             tracing::info!(
                 delivered = r.delivered,
@@ -308,10 +314,10 @@ async fn deliver(pipeline: &Pipeline, store: &Arc<dyn Store>, metrics: &Metrics)
         Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
     }
     let s = store.clone();
-    if let Ok(Ok(pending)) =
-        tokio::task::spawn_blocking(move || s.pending_deliveries(None).map(|p| p.len())).await
-    {
-        metrics.events_pending.set(pending as i64);
+    if let Ok(Ok(outbox)) = tokio::task::spawn_blocking(move || s.outbox()).await {
+        let dead = outbox.iter().filter(|(d, _)| d.dead).count();
+        metrics.events_pending.set((outbox.len() - dead) as i64);
+        metrics.deliveries_dead.set(dead as i64);
     }
 }
 

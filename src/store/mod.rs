@@ -162,6 +162,10 @@ pub struct Delivery {
     pub attempts: u32,
     pub last_error: Option<String>,
     pub next_attempt: DateTime<Utc>,
+    /// Given up after too many attempts (dead letter): kept, not retried
+    /// until `copydesk alerts retry`.
+    #[serde(default)]
+    pub dead: bool,
 }
 
 /// Everything one check writes, committed atomically.
@@ -192,7 +196,7 @@ pub trait Store: Send + Sync {
     fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError>;
     /// The earliest version of this watch with the given text, if any.
     fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError>;
-    /// Deliveries due at `now` (all, when `now` is `None`).
+    /// Deliveries due at `now` (all, when `now` is `None`); never dead ones.
     fn pending_deliveries(
         &self,
         now: Option<DateTime<Utc>>,
@@ -203,8 +207,13 @@ pub trait Store: Send + Sync {
         sink: &str,
         seq: u64,
         error: &str,
-        next_attempt: DateTime<Utc>,
+        next_attempt: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError>;
+    /// Every outbox entry, dead ones included, oldest event first.
+    fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>, StoreError>;
+    /// Make every delivery of the event with this id due now (dead ones
+    /// too); how many there were. `NotFound` when none.
+    fn retry_deliveries(&self, event_id: &str) -> Result<usize, StoreError>;
     /// Newest events first.
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
     fn flush(&self) -> Result<(), StoreError>;

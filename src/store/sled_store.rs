@@ -300,6 +300,7 @@ impl Store for SledStore {
                             attempts: 0,
                             last_error: None,
                             next_attempt: created_at,
+                            dead: false,
                         };
                         to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
                     }
@@ -372,7 +373,7 @@ impl Store for SledStore {
         let mut out = Vec::new();
         for v in self.outbox.iter().values() {
             let d: Delivery = decode("outbox", &v?)?;
-            if now.is_some_and(|now| d.next_attempt > now) {
+            if d.dead || now.is_some_and(|now| d.next_attempt > now) {
                 continue;
             }
             match self.events.get(d.seq.to_be_bytes())? {
@@ -400,7 +401,7 @@ impl Store for SledStore {
         sink: &str,
         seq: u64,
         error: &str,
-        next_attempt: DateTime<Utc>,
+        next_attempt: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let key = codec::outbox_key(sink, seq);
         let Some(v) = self.outbox.get(&key)? else {
@@ -411,10 +412,47 @@ impl Store for SledStore {
         let mut d: Delivery = decode("outbox", &v)?;
         d.attempts += 1;
         d.last_error = Some(error.to_string());
-        d.next_attempt = next_attempt;
+        match next_attempt {
+            Some(t) => d.next_attempt = t,
+            None => d.dead = true,
+        }
         self.outbox.insert(key, encode(&d))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
+        let mut out = Vec::new();
+        for v in self.outbox.iter().values() {
+            let d: Delivery = decode("outbox", &v?)?;
+            if let Some(e) = self.events.get(d.seq.to_be_bytes())? {
+                out.push((d, decode("events", &e)?));
+            }
+        }
+        out.sort_by_key(|(d, _)| d.seq);
+        Ok(out)
+    }
+
+    fn retry_deliveries(&self, event_id: &str) -> Result<usize, StoreError> {
+        let now = Utc::now();
+        let mut n = 0;
+        for (mut d, e) in self.outbox()? {
+            if e.event.id() != event_id {
+                continue;
+            }
+            d.dead = false;
+            d.next_attempt = now;
+            self.outbox
+                .insert(codec::outbox_key(&d.sink, d.seq), encode(&d))?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "event {event_id} in the outbox (`copydesk alerts` lists them)"
+            )));
+        }
+        self.db.flush()?;
+        Ok(n)
     }
 
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {

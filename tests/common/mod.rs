@@ -3,6 +3,8 @@
 //! taken down), article page templates, and a runner for the real binary.
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -69,6 +71,10 @@ struct State {
     routes: HashMap<String, Reply>,
     hits: HashMap<String, usize>,
     hook_down: bool,
+    /// The next this many POSTs to /hook answer 503.
+    hook_failures: usize,
+    /// When each POST to /hook arrived.
+    hook_times: Vec<std::time::Instant>,
     hooks: Vec<serde_json::Value>,
     /// Pause before answering a GET (to observe concurrency).
     delay: Duration,
@@ -150,6 +156,16 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// The next `n` POSTs to /hook answer 503, then it recovers.
+    pub fn fail_hook_times(&self, n: usize) {
+        self.state.lock().unwrap().hook_failures = n;
+    }
+
+    /// Arrival times of every POST to /hook (failed ones included).
+    pub fn hook_times(&self) -> Vec<std::time::Instant> {
+        self.state.lock().unwrap().hook_times.clone()
+    }
+
     /// JSON bodies received on POST /hook (while up), in order.
     pub fn hooks(&self) -> Vec<serde_json::Value> {
         self.state.lock().unwrap().hooks.clone()
@@ -184,7 +200,9 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         reader.read_exact(&mut body)?;
         let mut st = state.lock().unwrap();
         *st.hits.entry(path.clone()).or_default() += 1;
-        if st.hook_down {
+        st.hook_times.push(std::time::Instant::now());
+        if st.hook_down || st.hook_failures > 0 {
+            st.hook_failures = st.hook_failures.saturating_sub(1);
             return write_head(&mut out, 503, &[], Some(0));
         }
         if let Ok(v) = serde_json::from_slice(&body) {
@@ -468,7 +486,7 @@ impl Env {
 
 /// The binary under test: Cargo's for integration tests; examples (which
 /// share this module) do not run it through here.
-fn binary() -> &'static str {
+pub fn binary() -> &'static str {
     option_env!("CARGO_BIN_EXE_copydesk").unwrap_or("copydesk")
 }
 

@@ -1,0 +1,152 @@
+//! The alert outbox with real receivers: retry with backoff, dead letters
+//! and `copydesk alerts`, and exactly-once delivery across a SIGKILL.
+
+mod common;
+
+use common::daemon::{eventually, Daemon};
+use common::{article_page, story, Env, Furniture, Reply, Server};
+use std::time::Duration;
+
+fn page(body: &[String]) -> Reply {
+    Reply::html(article_page(
+        "Council approves budget",
+        body,
+        &Furniture::default(),
+    ))
+}
+
+fn edited() -> Vec<String> {
+    let mut b = story();
+    b[1] = b[1].replace("four hours", "six hours");
+    b
+}
+
+fn env(server: &Server, extra: &str) -> Env {
+    Env::new(&format!(
+        "[alert]\n{extra}\n\n[[alert.webhook]]\nurl = \"{}\"\n\n[[watch]]\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url("/story")
+    ))
+}
+
+#[test]
+fn a_receiver_that_fails_three_times_gets_the_event_once_with_backoff() {
+    let server = Server::start();
+    server.set("/story", page(&story()));
+    let env = env(
+        &server,
+        "retry_backoff = \"300ms\"\nmax_attempts = 10\n\n[schedule]\ndefault = \"*/2 * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"",
+    );
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "first version", || {
+        server.hits("/story") >= 1
+    });
+    server.fail_hook_times(3);
+    server.set("/story", page(&edited()));
+    eventually(Duration::from_secs(15), "the event delivered", || {
+        !server.hooks().is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(server.hooks().len(), 1, "delivered once");
+    let times = server.hook_times();
+    assert_eq!(times.len(), 4, "3 failures, then the delivery");
+    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    // 300 ms, then 600 ms, then 1.2 s (plus jitter and the loop's turn)
+    assert!(gaps[0] >= Duration::from_millis(300), "{gaps:?}");
+    assert!(gaps[1] >= Duration::from_millis(600), "{gaps:?}");
+    assert!(gaps[2] >= Duration::from_millis(1_200), "{gaps:?}");
+    assert!(gaps[2] > gaps[0], "backoff grows: {gaps:?}");
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}
+
+#[test]
+fn a_receiver_that_never_recovers_ends_in_dead_letter_until_retried() {
+    let server = Server::start();
+    server.set("/story", page(&story()));
+    let env = env(&server, "max_attempts = 3");
+    env.ok(&["check"]);
+    server.set_hook_down(true);
+    server.set("/story", page(&edited()));
+    for _ in 0..3 {
+        env.ok(&["check", "--all"]);
+    }
+    assert_eq!(server.hits("/hook"), 3);
+    let failed = env.json(&["alerts", "--failed"]);
+    let rows = failed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{failed}");
+    assert_eq!(rows[0]["state"], "failed");
+    assert_eq!(rows[0]["attempts"], 3);
+    assert!(rows[0]["last_error"].as_str().unwrap().contains("503"));
+    assert_eq!(rows[0]["url"], server.url("/story"));
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+    assert!(env
+        .json(&["alerts", "--pending"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let text = env.ok(&["alerts"]);
+    assert!(text.contains(&id) && text.contains("given up"), "{text}");
+
+    // a dead letter is not retried by later runs
+    env.ok(&["check", "--all"]);
+    assert_eq!(server.hits("/hook"), 3);
+
+    server.set_hook_down(false);
+    let out = env.ok(&["alerts", "retry", &id]);
+    assert!(out.contains("1 deliveries due again"), "{out}");
+    env.ok(&["check"]);
+    let hooks = server.hooks();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0]["id"], id.as_str());
+    assert!(env.json(&["alerts"]).as_array().unwrap().is_empty());
+    assert!(env.ok(&["alerts"]).contains("the outbox is empty"));
+    let out = env.run(&["alerts", "retry", "edit-nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("edit-nope"));
+}
+
+#[test]
+fn sigkill_before_delivery_delivers_exactly_once_after_restart() {
+    let server = Server::start();
+    server.set("/story", page(&story()));
+    let env = env(
+        &server,
+        "[schedule]\ndefault = \"*/2 * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"",
+    );
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "first version", || {
+        server.hits("/story") >= 1
+    });
+    server.set_hook_down(true);
+    server.set("/story", page(&edited()));
+    eventually(Duration::from_secs(6), "a failed delivery", || {
+        server.hits("/hook") >= 1
+    });
+    // the event waits in the outbox; the CLI reads it through the daemon
+    let pending = env.json(&["alerts", "--pending"]);
+    let id = pending[0]["id"]
+        .as_str()
+        .expect("a pending event")
+        .to_string();
+    d.signal("-KILL");
+    d.wait(Duration::from_secs(5));
+
+    server.set_hook_down(false);
+    let d2 = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "delivery after restart", || {
+        !server.hooks().is_empty()
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let hooks = server.hooks();
+    assert_eq!(hooks.len(), 1, "exactly once: {hooks:?}");
+    assert_eq!(hooks[0]["id"], id.as_str(), "with the same id");
+    assert_eq!(hooks[0]["to_version"], 2);
+    drop(d2);
+    let history = env.json(&["history", &server.url("/story")]);
+    assert_eq!(
+        history.as_array().map(Vec::len),
+        Some(2),
+        "the version survived the kill"
+    );
+}
