@@ -35,6 +35,25 @@ struct WebhookSink {
     name: String,
     url: url::Url,
     events: Option<Vec<String>>,
+    /// HMAC-SHA256 key for `X-Copydesk-Signature` (never logged).
+    secret: Option<Vec<u8>>,
+    headers: reqwest::header::HeaderMap,
+}
+
+/// `sha256=HEX` of the HMAC-SHA256 of `body` under `key`: what
+/// `X-Copydesk-Signature` carries, for receivers to verify.
+pub fn signature(key: &[u8], body: &[u8]) -> String {
+    use std::fmt::Write;
+    let tag = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key),
+        body,
+    );
+    let mut hex = String::with_capacity(7 + 64);
+    hex.push_str("sha256=");
+    for b in tag.as_ref() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// What a delivery round did.
@@ -58,8 +77,12 @@ pub struct Deliverer {
 
 /// The HTTP client for webhooks could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot set up the webhook client: {0}")]
-pub struct AlertSetupError(#[from] reqwest::Error);
+pub enum AlertSetupError {
+    #[error("cannot set up the webhook client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("[[alert.webhook]] {url}: {message}")]
+    Sink { url: String, message: String },
+}
 
 impl Deliverer {
     pub fn new(cfg: &Config) -> Result<Deliverer, AlertSetupError> {
@@ -72,15 +95,44 @@ impl Deliverer {
             .alert
             .webhook
             .iter()
-            .map(|w| WebhookSink {
-                name: w.sink_name(),
-                url: w.url.0.clone(),
-                events: w
-                    .events
-                    .as_ref()
-                    .map(|k| k.iter().map(|k| k.0.clone()).collect()),
+            .map(|w| {
+                let sink_err = |message: String| AlertSetupError::Sink {
+                    url: redact(&w.url.0),
+                    message,
+                };
+                let secret = match (&w.secret, &w.secret_env) {
+                    (Some(s), _) => Some(s.clone().into_bytes()),
+                    (None, Some(var)) => Some(
+                        std::env::var(var)
+                            .map_err(|_| {
+                                sink_err(format!(
+                                    "the environment variable {var} (secret_env) is not set"
+                                ))
+                            })?
+                            .into_bytes(),
+                    ),
+                    (None, None) => None,
+                };
+                let mut headers = reqwest::header::HeaderMap::new();
+                for (k, v) in &w.headers {
+                    let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+                        .map_err(|_| sink_err(format!("{k:?} is not a valid header name")))?;
+                    let value = reqwest::header::HeaderValue::from_str(&v.0)
+                        .map_err(|_| sink_err(format!("the value of header {k} is not valid")))?;
+                    headers.insert(name, value);
+                }
+                Ok(WebhookSink {
+                    name: w.sink_name(),
+                    url: w.url.0.clone(),
+                    events: w
+                        .events
+                        .as_ref()
+                        .map(|k| k.iter().map(|k| k.0.clone()).collect()),
+                    secret,
+                    headers,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, AlertSetupError>>()?;
         Ok(Deliverer {
             client,
             sinks,
@@ -158,12 +210,21 @@ impl Deliverer {
     }
 
     async fn post(&self, sink: &WebhookSink, event: &Event) -> Result<(), String> {
-        let resp = self
+        // Serializing plain data cannot fail; the signature covers exactly
+        // these bytes.
+        let body = serde_json::to_vec(&event.to_payload()).unwrap_or_default();
+        let mut req = self
             .client
             .post(sink.url.clone())
+            .headers(sink.headers.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("X-Copydesk-Event", event.kind())
-            .header("X-Copydesk-Id", event.id())
-            .json(&event.to_payload())
+            .header("X-Copydesk-Id", event.id());
+        if let Some(key) = &sink.secret {
+            req = req.header("X-Copydesk-Signature", signature(key, &body));
+        }
+        let resp = req
+            .body(body)
             .send()
             .await
             .map_err(|e| describe(&e.without_url()))?;
@@ -208,6 +269,15 @@ mod tests {
         let r = redact(&u);
         assert_eq!(r, "https://hooks.slack.com/…");
         assert!(!r.contains("SECRET") && !r.contains("abc"));
+    }
+
+    #[test]
+    fn signature_is_hmac_sha256() {
+        // RFC 4231, test case 2
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

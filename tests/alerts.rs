@@ -150,3 +150,61 @@ fn sigkill_before_delivery_delivers_exactly_once_after_restart() {
         "the version survived the kill"
     );
 }
+
+#[test]
+fn signed_webhooks_verify_and_carry_custom_headers() {
+    let server = Server::start();
+    server.set("/story", page(&story()));
+    let env = Env::new(&format!(
+        "[[alert.webhook]]\nurl = \"{}\"\nsecret = \"s3cret-key\"\n\
+         headers = {{ \"X-Team\" = \"politics desk\" }}\n\n[[watch]]\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url("/story")
+    ));
+    env.ok(&["check"]);
+    server.set("/story", page(&edited()));
+    let out = env.run(&["check", "--all"]);
+    assert!(out.status.success());
+    let raw = server.hook_raw();
+    assert_eq!(raw.len(), 1);
+    let (headers, body) = &raw[0];
+    assert_eq!(
+        headers.get("x-team").map(String::as_str),
+        Some("politics desk")
+    );
+    assert_eq!(
+        headers.get("content-type").map(String::as_str),
+        Some("application/json")
+    );
+    let sig = headers
+        .get("x-copydesk-signature")
+        .expect("a signature header");
+    let hex = sig.strip_prefix("sha256=").expect("sha256= prefix");
+    let tag: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"s3cret-key");
+    assert!(
+        aws_lc_rs::hmac::verify(&key, body, &tag).is_ok(),
+        "the signature verifies"
+    );
+    assert!(aws_lc_rs::hmac::verify(&key, b"tampered", &tag).is_err());
+    // the secret is not in logs or in `config check`
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("s3cret-key"));
+    assert!(!env.ok(&["config", "check"]).contains("s3cret-key"));
+
+    // a secret_env that is not set is a clear error
+    let env2 = Env::new(&format!(
+        "[[alert.webhook]]\nurl = \"{}\"\nsecret_env = \"COPYDESK_TEST_UNSET_SECRET_VAR\"\n",
+        server.url("/hook")
+    ));
+    let out = env2.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("COPYDESK_TEST_UNSET_SECRET_VAR") && err.contains("not set"),
+        "{err}"
+    );
+}

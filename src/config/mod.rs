@@ -203,6 +203,14 @@ pub struct WebhookConfig {
     pub url: HttpUrl,
     /// Event kinds to send; all when absent.
     pub events: Option<Vec<EventKind>>,
+    /// HMAC-SHA256 key: each POST carries `X-Copydesk-Signature:
+    /// sha256=HEX` over its body. Prefer `secret_env`.
+    pub secret: Option<String>,
+    /// Name of an environment variable holding the secret.
+    pub secret_env: Option<String>,
+    /// Extra headers sent with each POST.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, HeaderText>,
 }
 
 impl WebhookConfig {

@@ -69,6 +69,22 @@ impl Span {
     }
 }
 
+/// A header value: printable ASCII, no line breaks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HeaderText(pub String);
+
+impl TryFrom<String> for HeaderText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+            Ok(HeaderText(s))
+        } else {
+            Err("a header value must be printable ASCII on one line".into())
+        }
+    }
+}
+
 /// A regular expression (Rust `regex` syntax).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "String")]

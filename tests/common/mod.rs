@@ -73,6 +73,8 @@ struct State {
     hook_down: bool,
     /// The next this many POSTs to /hook answer 503.
     hook_failures: usize,
+    /// Headers (lowercase names) and raw body of each accepted POST.
+    hook_raw: Vec<(HashMap<String, String>, Vec<u8>)>,
     /// When each POST to /hook arrived.
     hook_times: Vec<std::time::Instant>,
     hooks: Vec<serde_json::Value>,
@@ -156,6 +158,11 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// Headers and raw bodies of the POSTs /hook accepted, in order.
+    pub fn hook_raw(&self) -> Vec<(HashMap<String, String>, Vec<u8>)> {
+        self.state.lock().unwrap().hook_raw.clone()
+    }
+
     /// The next `n` POSTs to /hook answer 503, then it recovers.
     pub fn fail_hook_times(&self, n: usize) {
         self.state.lock().unwrap().hook_failures = n;
@@ -208,6 +215,7 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         if let Ok(v) = serde_json::from_slice(&body) {
             st.hooks.push(v);
         }
+        st.hook_raw.push((headers.clone(), body));
         return write_head(&mut out, 204, &[], Some(0));
     }
     let (reply, delay) = {
