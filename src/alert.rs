@@ -4,6 +4,7 @@
 //! is retried (at the next `check`, or after a backoff in a daemon).
 
 use crate::config::Config;
+use crate::core::diff::ChangeClass;
 use crate::core::event::Event;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -38,6 +39,34 @@ struct WebhookSink {
     /// HMAC-SHA256 key for `X-Copydesk-Signature` (never logged).
     secret: Option<Vec<u8>>,
     headers: reqwest::header::HeaderMap,
+    rules: SinkRules,
+}
+
+/// Which events a sink wants, besides their kind.
+#[derive(Debug, Clone, Default)]
+pub struct SinkRules {
+    pub min_class: Option<ChangeClass>,
+    pub headline_only: bool,
+    pub outlets: Option<Vec<String>>,
+    pub exclude_outlets: Vec<String>,
+}
+
+impl SinkRules {
+    /// Does an event pass these rules?
+    pub fn accepts(&self, event: &Event) -> bool {
+        match event {
+            Event::Edit(e) => {
+                let outlet = e.article.outlet.as_str();
+                self.min_class.is_none_or(|min| e.change.class >= min)
+                    && (!self.headline_only || e.change.title_changed)
+                    && self
+                        .outlets
+                        .as_ref()
+                        .is_none_or(|o| o.iter().any(|x| x == outlet))
+                    && !self.exclude_outlets.iter().any(|x| x == outlet)
+            }
+        }
+    }
 }
 
 /// `sha256=HEX` of the HMAC-SHA256 of `body` under `key`: what
@@ -130,6 +159,12 @@ impl Deliverer {
                         .map(|k| k.iter().map(|k| k.0.clone()).collect()),
                     secret,
                     headers,
+                    rules: SinkRules {
+                        min_class: w.min_class,
+                        headline_only: w.headline_only,
+                        outlets: w.outlets.clone(),
+                        exclude_outlets: w.exclude_outlets.clone(),
+                    },
                 })
             })
             .collect::<Result<Vec<_>, AlertSetupError>>()?;
@@ -162,6 +197,7 @@ impl Deliverer {
                 s.events
                     .as_ref()
                     .is_none_or(|k| k.iter().any(|k| k == event.kind()))
+                    && s.rules.accepts(event)
             })
             .map(|s| s.name.clone())
             .collect()

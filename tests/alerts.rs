@@ -208,3 +208,58 @@ fn signed_webhooks_verify_and_carry_custom_headers() {
         "{err}"
     );
 }
+
+#[test]
+fn rules_drop_a_typo_fix_and_keep_a_headline_change() {
+    let server = Server::start();
+    server.set("/story", page(&story()));
+    let env = Env::new(&format!(
+        "[[alert.webhook]]\nurl = \"{}\"\nmin_class = \"minor\"\n\n\
+         [[alert.webhook]]\nurl = \"{}\"\nheadline_only = true\n\n\
+         [[alert.webhook]]\nurl = \"{}\"\nexclude_outlets = [\"{}\"]\n\n[[watch]]\nurl = \"{}\"\n",
+        server.url("/no-typos"),
+        server.url("/headlines"),
+        server.url("/not-this-outlet"),
+        server.addr,
+        server.url("/story")
+    ));
+    env.ok(&["check"]);
+    let mut body = story();
+    // a one-character fix
+    body[1] = body[1].replace("four hours", "for hours");
+    server.set("/story", page(&body));
+    env.ok(&["check", "--all"]);
+    let diff = env.json(&["diff", &server.url("/story")]);
+    assert_eq!(diff["summary"]["class"], "typo");
+    assert_eq!(server.hits("/no-typos"), 0, "typo dropped by min_class");
+    assert_eq!(server.hits("/headlines"), 0, "no headline change");
+
+    // a headline change
+    server.set(
+        "/story",
+        Reply::html(article_page(
+            "Council rejects budget",
+            &body,
+            &Furniture::default(),
+        )),
+    );
+    env.ok(&["check", "--all"]);
+    assert_eq!(server.hits("/no-typos"), 1, "a headline change is kept");
+    assert_eq!(server.hits("/headlines"), 1);
+
+    // a few words changed in the body: not a headline change
+    body[2] = body[2].replace("reduce commuting times", "shorten commutes");
+    server.set(
+        "/story",
+        Reply::html(article_page(
+            "Council rejects budget",
+            &body,
+            &Furniture::default(),
+        )),
+    );
+    env.ok(&["check", "--all"]);
+    assert_eq!(server.hits("/no-typos"), 2);
+    assert_eq!(server.hits("/headlines"), 1);
+    assert_eq!(server.hits("/not-this-outlet"), 0, "excluded outlet");
+    assert!(env.json(&["alerts"]).as_array().unwrap().is_empty());
+}

@@ -211,6 +211,18 @@ pub struct WebhookConfig {
     /// Extra headers sent with each POST.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, HeaderText>,
+    /// Edits of a lower class are not sent (`typo` < `minor` < `headline`
+    /// < `substantive` < `correction`).
+    pub min_class: Option<crate::core::diff::ChangeClass>,
+    /// Only edits whose headline changed.
+    #[serde(default)]
+    pub headline_only: bool,
+    /// Only events about these outlets (names as in `[[outlet]]`, or
+    /// registrable domains).
+    pub outlets: Option<Vec<String>>,
+    /// Never events about these outlets.
+    #[serde(default)]
+    pub exclude_outlets: Vec<String>,
 }
 
 impl WebhookConfig {

@@ -191,3 +191,23 @@ fn adaptive_schedule_and_its_durations() {
         (2, Some("schedule.adaptive.stop_after"))
     );
 }
+
+#[test]
+fn webhook_rules_parse_and_bad_ones_are_located() {
+    let c = parse(
+        "[[alert.webhook]]\nurl = \"https://h.example/x\"\nmin_class = \"headline\"\n\
+         headline_only = true\noutlets = [\"a.example\"]\n",
+    )
+    .unwrap();
+    let w = &c.alert.webhook[0];
+    assert_eq!(w.min_class, Some(crate::core::diff::ChangeClass::Headline));
+    assert!(w.headline_only);
+    let (line, key, msg) =
+        err("[[alert.webhook]]\nurl = \"https://h.example/x\"\nmin_class = \"huge\"\n");
+    assert_eq!((line, key.as_deref()), (3, Some("alert.webhook.min_class")));
+    assert!(msg.contains("typo"), "{msg}");
+    let (line, key, _) = err(
+        "[[alert.webhook]]\nurl = \"https://h.example/x\"\nheaders = { \"X-A\" = \"line\\nbreak\" }\n",
+    );
+    assert_eq!((line, key.as_deref()), (3, Some("alert.webhook.headers")));
+}
