@@ -19,8 +19,8 @@ const DATA: &str = concat!(
     "/tests/data/article-extraction-benchmark"
 );
 
-/// F1 must stay at or above this (measured 0.9507 on 2026-11-25).
-const F1_FLOOR: f64 = 0.950;
+/// F1 must stay at or above this (measured 0.9722 on 2026-11-25).
+const F1_FLOOR: f64 = 0.967;
 /// Pages where extraction may legitimately find no article. None so far:
 /// every page of the benchmark is an article.
 const NO_ARTICLE_ALLOWED: &[&str] = &[];

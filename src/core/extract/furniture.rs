@@ -59,6 +59,80 @@ static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// More whole-line prompts, gallery and widget labels.
+static PROMPT2: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            don'?t\s+miss | you\s+may\s+(also\s+)?like | continue\s+reading(\s+below)?
+          | tags? | adverts? | advertisements? | caption | close | sharing\s+is\s+caring
+          | about\s+the\s+author | loading(\s+content)? | (most\s+read|top|more|latest|popular)(\s+\w+)?\s+stories(\s+in\s+\w+)?
+          | (image|photo|picture|slide|video)?\s*\d+\s*(of|/)\s*/?\s*\d+
+          | (previous|next)(\s+(image|photo|slide|article|story|post))?
+          | (view|see)\s+(the\s+)?(gallery|photos|comments)
+          | this\s+slideshow\s+requires\s+javascript
+          | media\s+playback\s+is\s+unsupported\s+on\s+your\s+device
+          | (image|media)\s+(caption|copyright)\b.*
+          | (read|see)\s+(more|also)\s*:.*
+          | related\s*:.*
+          | also\s+on\s+\S+\s.*
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Caption ends: "... (Image: GETTY)", "...Credit: EPA".
+static CAPTION_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)(\((?i:image|photo|picture|foto|pic)s?\s*:[^()]{1,60}\)|Credit:\s*[^.]{1,60})\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Copyright footers anywhere in a short line.
+static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\ball\s+rights\s+reserved\b|©\s*(19|20)\d\d").expect("static regex")
+});
+
+/// Words of a share-button row ("Whatsapp Facebook Pinterest Email").
+const SHARE_WORDS: &[&str] = &[
+    "share",
+    "shares",
+    "tweet",
+    "email",
+    "mail",
+    "print",
+    "whatsapp",
+    "facebook",
+    "fb",
+    "twitter",
+    "pinterest",
+    "pin",
+    "pint",
+    "linkedin",
+    "reddit",
+    "telegram",
+    "tumblr",
+    "messenger",
+    "sms",
+    "copy",
+    "link",
+    "flipboard",
+    "pocket",
+    "vk",
+    "line",
+    "download",
+    "save",
+    "compartilhar",
+    "compartir",
+    "partager",
+    "teilen",
+    "condividi",
+    "baixar",
+    "imprimir",
+    "enviar",
+    "google",
+];
+
 /// Words a bare timestamp line is made of, besides numbers.
 const DATE_WORDS: &[&str] = &[
     "jan",
@@ -147,7 +221,139 @@ const DATE_WORDS: &[&str] = &[
     "today",
     "just",
     "now",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "hst",
+    "ist",
+    "jst",
+    "aest",
+    "et",
+    "pt",
+    "first",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
 ];
+
+/// Month and weekday names and dateline glue words of some other languages
+/// (Portuguese, Spanish, French, German, Italian).
+const DATE_WORDS_INTL: &[&str] = &[
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "segunda",
+    "terça",
+    "quarta",
+    "quinta",
+    "sexta",
+    "sábado",
+    "domingo",
+    "feira",
+    "de",
+    "às",
+    "as",
+    "publicado",
+    "atualizado",
+    "actualizado",
+    "em",
+    "enero",
+    "febrero",
+    "marzo",
+    "mayo",
+    "junio",
+    "julio",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "del",
+    "el",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "le",
+    "à",
+    "publié",
+    "mis",
+    "jour",
+    "januar",
+    "februar",
+    "märz",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "uhr",
+    "um",
+    "aktualisiert",
+    "veröffentlicht",
+    "gennaio",
+    "febbraio",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "settembre",
+    "ottobre",
+    "dicembre",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+    "alle",
+    "ore",
+    "aggiornato",
+    "pubblicato",
+];
+
+fn is_date_word(w: &str) -> bool {
+    DATE_WORDS.contains(&w) || DATE_WORDS_INTL.contains(&w)
+}
 
 /// Is this paragraph furniture? See the module doc for what counts.
 pub fn is_furniture(p: &str) -> bool {
@@ -156,6 +362,15 @@ pub fn is_furniture(p: &str) -> bool {
         return false;
     }
     if CREDIT.is_match(p) {
+        return true;
+    }
+    if CAPTION_END.is_match(p) || COPYRIGHT.is_match(p) || PROMPT2.is_match(p) {
+        return true;
+    }
+    if is_dated_byline(p, &words) {
+        return true;
+    }
+    if is_share_row(&words) {
         return true;
     }
     if words.len() > MAX_FURNITURE_WORDS {
@@ -167,18 +382,32 @@ pub fn is_furniture(p: &str) -> bool {
         || (is_timestamp(&words) && looks_like_time(p, &words))
 }
 
+/// "By Jane Doe - 11/18/19 11:04 PM EST": a byline glued to a timestamp.
+fn is_dated_byline(p: &str, words: &[&str]) -> bool {
+    words.first().is_some_and(|w| *w == "By" || *w == "BY") && CLOCK_OR_DATE.is_match(p)
+}
+
+/// Two or more words, all of them share-button labels.
+fn is_share_row(words: &[&str]) -> bool {
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| SHARE_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+static CLOCK_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+        .expect("static regex")
+});
+
 /// A clock time, an ISO or numeric date, or a month or weekday name: bare
 /// numbers alone (a table cell, a score) are not a timestamp.
 fn looks_like_time(p: &str, words: &[&str]) -> bool {
-    static CLOCK_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
-            .expect("static regex")
-    });
     CLOCK_OR_DATE.is_match(p)
         || words.iter().any(|w| {
-            let lw = w.to_ascii_lowercase();
+            let lw = w.to_lowercase();
             let alpha = lw.trim_start_matches(|c: char| c.is_ascii_digit());
-            alpha.len() >= 3 && DATE_WORDS.contains(&alpha) && !matches!(alpha, "min" | "now")
+            alpha.chars().count() >= 3 && is_date_word(alpha) && !matches!(alpha, "min" | "now")
         })
 }
 
@@ -193,13 +422,13 @@ fn is_timestamp(words: &[&str]) -> bool {
         // "10am", "25th", "09h30"
         let alpha: String = w
             .trim_start_matches(|c: char| c.is_ascii_digit())
-            .to_ascii_lowercase();
+            .to_lowercase();
         let digits_led = alpha.len() < w.len();
-        let known = DATE_WORDS.contains(&alpha.as_str())
+        let known = is_date_word(&alpha)
             || (digits_led
                 && alpha
                     .split(|c: char| c.is_ascii_digit())
-                    .all(|s| s.is_empty() || DATE_WORDS.contains(&s)));
+                    .all(|s| s.is_empty() || is_date_word(s)));
         if !known {
             return false;
         }
@@ -235,6 +464,24 @@ mod tests {
             "Advertisement",
             "Most read",
             "—",
+            // Gallery and widget labels.
+            "Image 1 of / 8",
+            "3 of 12",
+            "Caption",
+            "Close",
+            "You may also like...",
+            "Read more: Council delays the vote on the bridge",
+            "Image caption The mayor at the opening",
+            // Caption ends and copyright footers.
+            "The mayor cuts the ribbon on Monday (Image: Jane Doe)",
+            "Crowds gather outside the hall on TuesdayCredit: Jane Doe",
+            "The contents of this site are ©2019 Example Media Corp.",
+            // Datelines in other languages, bylines glued to a timestamp.
+            "segunda-feira, 22 de janeiro de 2018 às 0:13",
+            "Published 4:00 am CST, Wednesday, November 20, 2019",
+            "By Jane Doe - 11/18/19 11:04 PM EST",
+            // Share-button rows.
+            "Whatsapp Facebook Pinterest Email",
         ] {
             assert!(is_furniture(p), "{p:?} should be furniture");
         }
@@ -254,6 +501,11 @@ mod tests {
             "2024",
             "Ukraine",
             "In 2024, prices rose by 12 percent.",
+            "Close to the river, the new bridge will carry four lanes.",
+            "Twitter and Facebook",
+            "By Tuesday the council had approved the plan.",
+            "The credit: a loan from the regional bank, officials said on Monday.",
+            "De manhã, a câmara aprovou o projeto da nova ponte sobre o rio.",
             "Copyrighted material was removed from the site after the complaint, the court heard on Monday, according to the filing seen by reporters.",
         ] {
             assert!(!is_furniture(p), "{p:?} should be kept");

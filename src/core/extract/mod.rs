@@ -30,6 +30,12 @@ pub const HARD_MAX_DEPTH: usize = 1024;
 /// that would alert as everything removed.
 pub const MIN_ARTICLE_WORDS: usize = 8;
 
+/// A paragraph of at least this many words that occurs three or more times in
+/// the body is a repeated caption or teaser (galleries repeat theirs per
+/// slide) and every copy is dropped; one that occurs twice (a pull quote) is
+/// kept once.
+pub const REPEAT_MIN_WORDS: usize = 12;
+
 /// Stack of the thread [`extract_guarded`] runs on.
 pub const GUARD_STACK_SIZE: usize = 64 * 1024 * 1024;
 
@@ -192,12 +198,27 @@ fn top_level<'a>(nodes: &[NodeRef<'a>]) -> Vec<NodeRef<'a>> {
         .collect()
 }
 
-/// Drop furniture lines ([`furniture::is_furniture`]), apply the outlet's
-/// ignore rules and drop a headline repeated at the top.
+/// Drop furniture lines ([`furniture::is_furniture`]), repeated captions
+/// ([`REPEAT_MIN_WORDS`]), apply the outlet's ignore rules and drop a
+/// headline repeated at the top.
 fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<String> {
     let title_key = key(title);
     let mut out: Vec<String> = Vec::with_capacity(body.len());
+    // Caption-like paragraphs that occur three times or more (a gallery
+    // repeats each caption per slide) are dropped, every copy; twice (a pull
+    // quote) keeps the first. usize::MAX marks "first copy already kept".
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for p in body.iter().filter(|p| is_caption_like(p)) {
+        *counts.entry(key(p)).or_default() += 1;
+    }
     for p in body {
+        if !counts.is_empty() {
+            match counts.get_mut(&key(&p)) {
+                Some(n) if *n >= 3 || *n == usize::MAX => continue,
+                Some(n) if *n == 2 => *n = usize::MAX,
+                _ => {}
+            }
+        }
         if furniture::is_furniture(&p) || ignore.iter().any(|re| re.is_match(&p)) {
             continue;
         }
@@ -207,6 +228,21 @@ fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<St
         out.push(p);
     }
     out
+}
+
+/// Long enough prose to be a caption or teaser when repeated: at least
+/// [`REPEAT_MIN_WORDS`] words with letters, and few bare numbers (repeated
+/// lines of a recipe or a table are content).
+fn is_caption_like(p: &str) -> bool {
+    let (mut alpha, mut numeric) = (0usize, 0usize);
+    for t in crate::core::normalize::tokens(p) {
+        if t.chars().any(char::is_alphabetic) {
+            alpha += 1;
+        } else {
+            numeric += 1;
+        }
+    }
+    alpha >= REPEAT_MIN_WORDS && numeric * 5 < alpha
 }
 
 /// Comparison key: lowercase letters and digits only.
@@ -297,6 +333,37 @@ mod tests {
             ignore: vec![],
         };
         assert!(extract(PAGE, None, &rules).is_ok());
+    }
+
+    #[test]
+    fn repeated_captions_are_dropped() {
+        let caption = "The mayor and the chief engineer walk across the old bridge before the vote on Tuesday evening";
+        let quote = "We will not let the river cut this town in two again, the mayor told the packed hall on Monday";
+        let recipe = "Portion: 1 cup rice, 2 eggs, 1 tsp oil, 3 tbsp sauce, 1 onion";
+        let body: Vec<String> = vec![
+            caption.into(),
+            "The council approved the bridge.".into(),
+            quote.into(),
+            caption.into(),
+            recipe.into(),
+            recipe.into(),
+            quote.into(),
+            caption.into(),
+            "Work starts next year.".into(),
+        ];
+        let out = clean_body(body, "", &[]);
+        // The caption (three times) goes entirely, the pull quote (twice)
+        // stays once, the repeated numeric line is content and stays twice.
+        assert_eq!(
+            out,
+            vec![
+                "The council approved the bridge.",
+                quote,
+                recipe,
+                recipe,
+                "Work starts next year.",
+            ]
+        );
     }
 
     #[test]

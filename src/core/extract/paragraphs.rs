@@ -71,6 +71,10 @@ pub fn paragraphs(roots: &[NodeRef<'_>]) -> Vec<String> {
 struct Collector {
     paras: Vec<String>,
     cur: String,
+    /// Bytes of `cur` that came from inside a link.
+    cur_link: usize,
+    /// Nesting of `<a href>` elements around the current node.
+    in_link: usize,
 }
 
 impl Collector {
@@ -78,8 +82,16 @@ impl Collector {
         if self.cur.is_empty() {
             return;
         }
+        let linked = self.cur_link;
+        let total = self.cur.chars().filter(|c| !c.is_whitespace()).count();
         let p = super::meta::collapse(&self.cur);
         self.cur.clear();
+        self.cur_link = 0;
+        // A paragraph that is all link text is navigation or a teaser
+        // ("Read more", related stories, breadcrumbs), not article text.
+        if total > 0 && linked * 10 >= total * 9 && !looks_like_url(&p) {
+            return;
+        }
         if !p.is_empty() {
             self.paras.push(p);
         }
@@ -87,7 +99,11 @@ impl Collector {
 
     fn node(&mut self, node: &NodeRef<'_>) {
         if node.is_text() {
-            self.cur.push_str(&node.text());
+            let t = node.text();
+            if self.in_link > 0 {
+                self.cur_link += t.chars().filter(|c| !c.is_whitespace()).count();
+            }
+            self.cur.push_str(&t);
             return;
         }
         if !node.is_element() {
@@ -107,6 +123,13 @@ impl Collector {
         match name {
             "br" | "hr" => self.flush(),
             "img" => {}
+            // Photos and their captions and credits are not article text.
+            "figure" | "figcaption" => {}
+            "a" if node.has_attr("href") => {
+                self.in_link += 1;
+                self.children(node);
+                self.in_link -= 1;
+            }
             _ if BLOCK.contains(&name) => {
                 self.flush();
                 self.children(node);
@@ -128,6 +151,13 @@ impl Collector {
             child = c.next_sibling();
         }
     }
+}
+
+/// A paragraph that is a bare address ("http://example.com/x"): a link
+/// whose text is the address is shown in full, not a teaser.
+fn looks_like_url(p: &str) -> bool {
+    let l = p.trim_start().to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.")
 }
 
 fn is_hidden(node: &NodeRef<'_>) -> bool {
@@ -182,6 +212,24 @@ mod tests {
                 "line",
                 "break",
                 "ab"
+            ]
+        );
+    }
+
+    #[test]
+    fn captions_and_link_only_paragraphs_are_dropped() {
+        let p = paras(
+            "<body><p>The council met <a href=\"/c\">on Tuesday</a> to vote.</p>\
+             <figure><img src=\"x.jpg\"><figcaption>The mayor at the vote</figcaption></figure>\
+             <ul><li><a href=\"/other\">Another story about the council</a></li></ul>\
+             <p><a href=\"/more\">Read the full <b>report</b></a></p>\
+             <p><a href=\"https://example.com/r\">https://example.com/r</a></p></body>",
+        );
+        assert_eq!(
+            p,
+            vec![
+                "The council met on Tuesday to vote.",
+                "https://example.com/r"
             ]
         );
     }
