@@ -242,6 +242,9 @@ impl Deliverer {
                 }
             }
         }
+        if report.delivered + report.failed > 0 {
+            store.flush()?;
+        }
         Ok(report)
     }
 
