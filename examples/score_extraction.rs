@@ -13,6 +13,9 @@
 //! Options:
 //! - `--worst N`: list the N worst pages by page F1, with precision and recall.
 //! - `--json`: print one JSON object instead of text.
+//! - `--leaks`: list the pages whose body has a date, time or byline that
+//!   the ground truth lacks ([`copydesk::core::score::leaks`]); the count of
+//!   such pages is always printed.
 //! - `--passes N` (default 5): timed passes over all pages; the median pass
 //!   is reported. Timing is single-threaded with the HTML already decoded in
 //!   memory: `extract` alone, and `extract` + `normalize_article` +
@@ -33,7 +36,9 @@
 use anyhow::{bail, Context, Result};
 use copydesk::core::extract::{extract, ExtractError, OutletRules};
 use copydesk::core::normalize::{normalize_article, ContentHash};
-use copydesk::core::score::{page_score, parse_benchmark_json, summarize, PageScore, Summary};
+use copydesk::core::score::{
+    leaks, page_score, parse_benchmark_json, summarize, PageScore, Summary,
+};
 use std::hint::black_box;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -51,6 +56,7 @@ const SHARED: &str = concat!(
 struct Opts {
     worst: usize,
     json: bool,
+    leaks: bool,
     passes: usize,
     published: Option<String>,
     show: Option<String>,
@@ -65,6 +71,7 @@ fn parse_args() -> Result<Opts> {
         passes: 5,
         published: None,
         show: None,
+        leaks: false,
         shared: PathBuf::from(SHARED),
         data: PathBuf::from(DATA),
     };
@@ -75,13 +82,14 @@ fn parse_args() -> Result<Opts> {
             "--worst" => o.worst = value("--worst")?.parse().context("--worst N")?,
             "--passes" => o.passes = value("--passes")?.parse().context("--passes N")?,
             "--json" => o.json = true,
+            "--leaks" => o.leaks = true,
             "--published" => o.published = Some(value("--published")?),
             "--shared" => o.shared = value("--shared")?.into(),
             "--data" => o.data = value("--data")?.into(),
             "--show" => o.show = Some(value("--show")?),
             "-h" | "--help" => {
                 println!(
-                    "usage: score_extraction [--worst N] [--json] [--passes N] \
+                    "usage: score_extraction [--worst N] [--json] [--leaks] [--passes N] \
                      [--published NAME|PATH|all] [--shared DIR] [--data DIR] [--show ID]"
                 );
                 std::process::exit(0);
@@ -176,6 +184,34 @@ struct Scored<'a> {
     pred_tokens: usize,
     truth_tokens: usize,
     note: &'static str,
+    /// Dates, times and bylines in our body that the truth does not have.
+    leaks: Vec<(&'static str, String)>,
+}
+
+/// Pages with at least one leak, and a line listing them when `list`.
+fn print_leaks(scored: &[Scored], list: bool) {
+    let pages: Vec<&Scored> = scored.iter().filter(|s| !s.leaks.is_empty()).collect();
+    let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+    for (k, _) in pages.iter().flat_map(|s| &s.leaks) {
+        *kinds.entry(k).or_default() += 1;
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "  pages with a date/time/byline in the body that the truth lacks: {} ({})",
+        pages.len(),
+        kinds.join(", ")
+    );
+    if list {
+        for s in pages {
+            let hits: Vec<String> = s.leaks.iter().map(|(k, t)| format!("{k}: {t:?}")).collect();
+            println!(
+                "    {}  {}  {}",
+                &s.id[..s.id.len().min(12)],
+                s.url,
+                hits.join("; ")
+            );
+        }
+    }
 }
 
 fn median_rate(times: &mut [Duration], pages: usize) -> (f64, f64, f64) {
@@ -342,6 +378,7 @@ fn run_published(opts: &Opts, pages: &[Page], name: &str) -> Result<()> {
                     pred_tokens: copydesk::core::score::tokens(body).len(),
                     truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
                     note: if body.trim().is_empty() { "empty" } else { "" },
+                    leaks: leaks(body, &p.truth),
                 }
             })
             .collect();
@@ -354,30 +391,33 @@ fn run_published(opts: &Opts, pages: &[Page], name: &str) -> Result<()> {
             version,
             summary,
             worst_json(&scored, opts.worst),
+            scored.iter().filter(|s| !s.leaks.is_empty()).count(),
         ));
         if !opts.json && files.len() == 1 {
             print_summary(&results[0].0, &summary);
+            print_leaks(&scored, opts.leaks);
             print_worst(&scored, opts.worst);
         }
     }
     if opts.json {
         let v: Vec<_> = results
             .iter()
-            .map(|(name, version, s, w)| {
-                serde_json::json!({"name": name, "version": version, "summary": summary_json(s), "worst": w})
+            .map(|(name, version, s, w, leak_pages)| {
+                serde_json::json!({"name": name, "version": version, "summary": summary_json(s),
+                                   "leak_pages": leak_pages, "worst": w})
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else if files.len() > 1 {
         results.sort_by(|a, b| b.2.f1.total_cmp(&a.2.f1));
-        for (name, version, s, _) in &results {
+        for (name, version, s, _, leak_pages) in &results {
             let label = match version {
                 Some(v) => format!("{name} ({v})"),
                 None => name.clone(),
             };
             let label: String = label.chars().take(60).collect();
             println!(
-                "{label:<60} F1 {:.3}  P {:.3}  R {:.3}  acc {:.3}",
+                "{label:<60} F1 {:.3}  P {:.3}  R {:.3}  acc {:.3}  leak pages {leak_pages}",
                 s.f1, s.precision, s.recall, s.accuracy
             );
         }
@@ -442,6 +482,7 @@ fn main() -> Result<()> {
             pred_tokens: copydesk::core::score::tokens(&body).len(),
             truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
             note,
+            leaks: leaks(&body, &p.truth),
         });
         progress.update("scoring", i + 1, pages.len());
     }
@@ -501,6 +542,7 @@ fn main() -> Result<()> {
             "summary": summary_json(&summary),
             "no_article": no_article,
             "panicked": panicked,
+            "leak_pages": scored.iter().filter(|s| !s.leaks.is_empty()).count(),
             "passes": passes,
             "speed": {
                 "extract": rate(extract_rate),
@@ -513,6 +555,7 @@ fn main() -> Result<()> {
     } else {
         print_summary("copydesk extract", &summary);
         println!("  NoArticle on {no_article} page(s), panics on {panicked}");
+        print_leaks(&scored, opts.leaks);
         println!(
             "speed: single thread, HTML in memory, median of {passes} passes over {} pages",
             pages.len()

@@ -9,7 +9,9 @@
 //! `cargo run --release --example score_extraction -- --worst 20`.
 
 use copydesk::core::extract::{extract, ExtractError, OutletRules, GUARD_STACK_SIZE};
-use copydesk::core::score::{page_score, parse_benchmark_json, summarize, PageScore, Summary};
+use copydesk::core::score::{
+    leaks, page_score, parse_benchmark_json, summarize, PageScore, Summary,
+};
 use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -19,8 +21,12 @@ const DATA: &str = concat!(
     "/tests/data/article-extraction-benchmark"
 );
 
-/// F1 must stay at or above this (measured 0.9722 on 2026-11-25).
-const F1_FLOOR: f64 = 0.967;
+/// F1 must stay at or above this (measured 0.9740 on 2026-11-25).
+const F1_FLOOR: f64 = 0.969;
+/// At most this many pages may have a date, time or byline in the body that
+/// the ground truth lacks (measured 3 on 2026-11-25: a caption without a
+/// credit, a radio promo, a fact-check's claim attribution).
+const LEAK_PAGES_CEILING: usize = 3;
 /// Pages where extraction may legitimately find no article. None so far:
 /// every page of the benchmark is an article.
 const NO_ARTICLE_ALLOWED: &[&str] = &[];
@@ -30,6 +36,7 @@ struct PageResult {
     url: String,
     outcome: Result<Result<String, ExtractError>, String>,
     score: PageScore,
+    leaks: Vec<(&'static str, String)>,
 }
 
 /// Extract and score every page once (shared by the tests), on a thread
@@ -76,11 +83,13 @@ fn run_all() -> Vec<PageResult> {
                 _ => "",
             };
             let score = page_score(pred, &entry.article_body);
+            let leaks = leaks(pred, &entry.article_body);
             PageResult {
                 id,
                 url,
                 outcome,
                 score,
+                leaks,
             }
         })
         .collect()
@@ -137,5 +146,27 @@ fn f1_stays_above_the_floor() {
         s.f1,
         s.precision,
         s.recall
+    );
+}
+
+#[test]
+fn dates_and_bylines_stay_out_of_the_body() {
+    let leaky: Vec<String> = results()
+        .iter()
+        .filter(|r| !r.leaks.is_empty())
+        .map(|r| format!("{} ({}): {:?}", r.id, r.url, r.leaks))
+        .collect();
+    println!(
+        "pages with a date/time/byline the truth lacks: {}",
+        leaky.len()
+    );
+    for l in &leaky {
+        println!("  {l}");
+    }
+    assert!(
+        leaky.len() <= LEAK_PAGES_CEILING,
+        "{} pages leak dates, times or bylines into the body (ceiling {LEAK_PAGES_CEILING}):\n{}",
+        leaky.len(),
+        leaky.join("\n")
     );
 }

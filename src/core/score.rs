@@ -209,6 +209,46 @@ pub fn parse_benchmark_json(
     })
 }
 
+/// Dates, times and bylines: what must not leak into an article body. One
+/// alternative per kind, so a leak can be reported by what it is.
+static LEAK_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+    [
+        ("time", r"(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\b\.?)?".to_string()),
+        ("date", r"\b\d{4}-\d{2}-\d{2}\b".to_string()),
+        ("date", r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b".to_string()),
+        ("date", format!(r"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b")),
+        ("date", format!(r"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+\d{{4}}\b")),
+        ("byline", r"(?m)^[ \t]*(?:By|BY|Von|Por|Par)[ \t]+\p{Lu}[\p{L}.'’-]+(?:[ \t]+\p{Lu}[\p{L}.'’-]+){0,3}".to_string()),
+        ("dateline", r"(?mi)^[ \t]*(?:updated|published|posted|last[ \t]+modified)\b[^\n]{0,40}".to_string()),
+    ]
+    .into_iter()
+    .map(|(kind, re)| (kind, Regex::new(&re).expect("static regex")))
+    .collect()
+});
+
+/// Date, time and byline patterns found in `pred` but not in `truth`: what
+/// counts as furniture leaking into the body (issue 3's third target). Each
+/// hit is `(kind, text)`; text is compared with runs of whitespace collapsed,
+/// so a timestamp the article itself quotes ("at 10:30 the vote...") is not
+/// a leak when the ground truth has it too.
+pub fn leaks(pred: &str, truth: &str) -> Vec<(&'static str, String)> {
+    fn squash(s: &str) -> String {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    let truth = squash(truth);
+    let mut out = Vec::new();
+    for (kind, re) in LEAK_PATTERNS.iter() {
+        for m in re.find_iter(pred) {
+            let hit = squash(m.as_str());
+            if !hit.is_empty() && !truth.contains(&hit) && !out.iter().any(|(_, h)| *h == hit) {
+                out.push((*kind, hit));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,5 +406,26 @@ mod tests {
         assert!(parse_benchmark_json("[1, 2]").is_err());
         assert!(parse_benchmark_json(r#"{"a": {"articleBody": 5}}"#).is_err());
         assert!(parse_benchmark_json("{").is_err());
+    }
+
+    #[test]
+    fn leaks_are_patterns_missing_from_the_truth() {
+        let truth = "The council met at 10:30 on March 3, 2024.\nThe vote passed.";
+        // The same time and date inside the article are not leaks.
+        assert!(leaks(truth, truth).is_empty());
+        let pred =
+            "By Jane Doe\nUpdated 11:04 PM EST\nThe council met at 10:30 on March 3, 2024.\n\
+                    Posted 2024-03-04\n12/03/2024\nThe vote passed.";
+        let found = leaks(pred, truth);
+        let kinds: Vec<&str> = found.iter().map(|(k, _)| *k).collect();
+        let texts: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(texts.contains(&"11:04 PM"), "{found:?}");
+        assert!(texts.contains(&"2024-03-04"), "{found:?}");
+        assert!(texts.contains(&"12/03/2024"), "{found:?}");
+        assert!(texts.contains(&"By Jane Doe"), "{found:?}");
+        assert!(kinds.contains(&"dateline"), "{found:?}");
+        assert!(!texts.contains(&"10:30"), "{found:?}");
+        // A sentence that starts with "By" and a lowercase word is prose.
+        assert!(leaks("By then the vote had passed.", "").is_empty());
     }
 }

@@ -88,6 +88,53 @@ static CAPTION_END: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A caption's expand/collapse toggle glued to its end, as Hearst sites
+/// print them: "... Tuesday, Nov. 19, 2019. less", "... relations ... more".
+static CAPTION_TOGGLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:[.)]\s+less|(?:\.\.\.|…)\s*more)\s*$").expect("static regex"));
+
+/// A photo credit in parentheses ending a caption of any length:
+/// "(Photo by Jane Doe/Getty Images)", "(AP Photo/Jane Doe)".
+static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\((?:ap\s+|afp\s+|epa\s+)?(?:photo|image|picture|foto)s?\s*(?:by\b|:|/)[^()]{1,80}\)\W*$",
+    )
+    .expect("static regex")
+});
+
+/// A dateline: "Updated on: November 19, 2019 / 10:07 AM / CBS News",
+/// "Posted on March 30, 2015 by Admin", "05/10/2018 - Publicado por: ...",
+/// "November 20, 2019 / 1:07 AM / CBS News". Starts with a publishing verb
+/// or a date; see [`is_dateline`].
+static DATELINE_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            (last\s+)?(updated|posted|published|publicado|publicada|atualizado|actualizado|original|publié|veröffentlicht|aktualisiert)\b
+          | (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b
+          | \d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}
+          | \d{1,2}[./]\d{1,2}[./]\d{2,4}
+          | \d{4}-\d{2}-\d{2}
+        )",
+    )
+    .expect("static regex")
+});
+
+/// A year, for datelines that name the month in another language.
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(19|20)\d\d\b").expect("static regex"));
+
+/// A bare byline: "By Reuters", "By Jane Doe and John Roe".
+static BYLINE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\W*(?:By|BY)\s+\p{Lu}[\w.'’-]*(?:,?\s+(?:and\s+)?\p{Lu}[\w.'’-]*){0,4}\W*$")
+        .expect("static regex")
+});
+
+/// The citation line science sites append: "... retrieved 20 November 2019
+/// from https://...".
+static RETRIEVED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bretrieved\s+\d{1,2}\s+\w+\s+\d{4}\s+from\s+https?://").expect("static regex")
+});
+
 /// Copyright footers anywhere in a short line.
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\ball\s+rights\s+reserved\b|©\s*(19|20)\d\d").expect("static regex")
@@ -357,9 +404,15 @@ fn is_date_word(w: &str) -> bool {
 
 /// Is this paragraph furniture? See the module doc for what counts.
 pub fn is_furniture(p: &str) -> bool {
+    if CAPTION_TOGGLE.is_match(p) || CAPTION_CREDIT.is_match(p) || RETRIEVED.is_match(p) {
+        return true;
+    }
     let words: Vec<&str> = WORD.find_iter(p).map(|m| m.as_str()).collect();
     if words.len() > MAX_CREDIT_WORDS {
         return false;
+    }
+    if is_dateline(p, &words) || is_bare_byline(p, &words) {
+        return true;
     }
     if CREDIT.is_match(p) {
         return true;
@@ -380,6 +433,27 @@ pub fn is_furniture(p: &str) -> bool {
         || COUNTER.is_match(p)
         || PROMPT.is_match(p)
         || (is_timestamp(&words) && looks_like_time(p, &words))
+}
+
+/// Most words a dateline may have.
+pub const MAX_DATELINE_WORDS: usize = 20;
+
+/// A short line that starts like a dateline ([`DATELINE_START`]), carries a
+/// clock time, a date or a year, and does not end like a sentence (a wire
+/// story's opening "November 20, 2019 - The council voted ... ." is prose).
+fn is_dateline(p: &str, words: &[&str]) -> bool {
+    words.len() <= MAX_DATELINE_WORDS
+        && !p.trim_end().ends_with(['.', '!', '?', '"', '”', ':'])
+        && DATELINE_START.is_match(p)
+        && (CLOCK_OR_DATE.is_match(p) || YEAR.is_match(p))
+}
+
+/// "By Reuters" but not "By Friday" or "By March".
+fn is_bare_byline(p: &str, words: &[&str]) -> bool {
+    BYLINE_ONLY.is_match(p)
+        && !words
+            .get(1)
+            .is_some_and(|w| is_date_word(&w.to_lowercase()))
 }
 
 /// "By Jane Doe - 11/18/19 11:04 PM EST": a byline glued to a timestamp.
@@ -482,6 +556,18 @@ mod tests {
             "By Jane Doe - 11/18/19 11:04 PM EST",
             // Share-button rows.
             "Whatsapp Facebook Pinterest Email",
+            // Datelines, bare bylines, caption toggles and credits, citations.
+            "Updated on: November 19, 2019 / 10:07 AM / CBS News",
+            "November 20, 2019 / 1:07 AM / CBS News",
+            "Posted on Maret 30, 2015 by Admin",
+            "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde",
+            "Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET",
+            "By Reuters",
+            "By Jane Doe and John Roe",
+            "Officials shake hands in Hanoi, Vietnam, on Wednesday, Nov. 20, 2019. The minister is on a visit to strengthen military relations with the Southeast Asian nation. less",
+            "Officials shake hands in Hanoi, Vietnam, on Wednesday, Nov. 20, 2019. The minister is on a visit to strengthen the military relations ... more",
+            "Two executives pose for a photo at a private residence on June 28, 2019 in Montecito, California, before the announcement of the deal. (Photo by Jane Doe/Getty Images for Example Holdings)",
+            "Citation: Hibernating astronauts (2019, November 18) retrieved 20 November 2019 from https://phys.org/news/x.html",
         ] {
             assert!(is_furniture(p), "{p:?} should be furniture");
         }
@@ -504,6 +590,11 @@ mod tests {
             "Close to the river, the new bridge will carry four lanes.",
             "Twitter and Facebook",
             "By Tuesday the council had approved the plan.",
+            "By Friday",
+            "November 20, 2019 - The council voted to approve the bridge on Tuesday.",
+            "Updated figures show that 2019 was the warmest year on record.",
+            "More or less.",
+            "The council said it would spend more on roads and less",
             "The credit: a loan from the regional bank, officials said on Monday.",
             "De manhã, a câmara aprovou o projeto da nova ponte sobre o rio.",
             "Copyrighted material was removed from the site after the complaint, the court heard on Monday, according to the filing seen by reporters.",

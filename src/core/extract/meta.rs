@@ -158,7 +158,8 @@ fn attr_of(doc: &Document, css: &str, attr: &str) -> Option<String> {
 
 /// The first non-empty `content` of a `<meta>` whose `property`, `name`,
 /// `itemprop` or `http-equiv` is one of `keys` (case-insensitive), trying
-/// the keys in order.
+/// the keys in order. The attributes are token lists (`itemprop="datePublished
+/// dateCreated"`), so any one token may match.
 fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
     let metas = doc.select("meta[content]");
     let nodes = metas.nodes();
@@ -167,8 +168,10 @@ fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
             let matches = ["property", "name", "itemprop", "http-equiv"]
                 .iter()
                 .any(|a| {
-                    node.attr(a)
-                        .is_some_and(|v| v.trim().eq_ignore_ascii_case(key))
+                    node.attr(a).is_some_and(|v| {
+                        v.split_ascii_whitespace()
+                            .any(|t| t.eq_ignore_ascii_case(key))
+                    })
                 });
             if !matches {
                 continue;
