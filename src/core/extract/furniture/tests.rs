@@ -1,0 +1,88 @@
+//! Tests of [`super`].
+use super::is_furniture;
+
+#[test]
+fn furniture_lines() {
+    for p in [
+        "1204 views",
+        "1,204 Views",
+        "Views: 3.4K",
+        "12 comments",
+        "5 min read",
+        "Updated 2026-11-25 09:00",
+        "25 November 2026, 10:47 GMT",
+        "Tuesday, July 10, 2025 at 3:45 pm",
+        "Published 2 hours ago",
+        "Photo: commons.wikimedia.org by Duisenberg is licensed under Commons, the free media repository",
+        "Image credit: Jane Doe",
+        "© The Daily Example",
+        "(AP Photo/Jane Doe)",
+        "Share this article",
+        "Read also:",
+        "Advertisement",
+        "Most read",
+        "—",
+        // Gallery and widget labels.
+        "Image 1 of / 8",
+        "3 of 12",
+        "Caption",
+        "Close",
+        "You may also like...",
+        "Read more: Council delays the vote on the bridge",
+        "Image caption The mayor at the opening",
+        // Caption ends and copyright footers.
+        "The mayor cuts the ribbon on Monday (Image: Jane Doe)",
+        "Crowds gather outside the hall on TuesdayCredit: Jane Doe",
+        "The contents of this site are ©2019 Example Media Corp.",
+        // Datelines in other languages, bylines glued to a timestamp.
+        "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "Published 4:00 am CST, Wednesday, November 20, 2019",
+        "By Jane Doe - 11/18/19 11:04 PM EST",
+        // Share-button rows.
+        "Whatsapp Facebook Pinterest Email",
+        // Datelines, bare bylines, caption toggles and credits, citations.
+        "Updated on: November 19, 2019 / 10:07 AM / CBS News",
+        "November 20, 2019 / 1:07 AM / CBS News",
+        "Posted on Maret 30, 2015 by Admin",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde",
+        "Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET",
+        "By Reuters",
+        "By Jane Doe and John Roe",
+        "Officials shake hands in Hanoi, Vietnam, on Wednesday, Nov. 20, 2019. The minister is on a visit to strengthen military relations with the Southeast Asian nation. less",
+        "Officials shake hands in Hanoi, Vietnam, on Wednesday, Nov. 20, 2019. The minister is on a visit to strengthen the military relations ... more",
+        "Two executives pose for a photo at a private residence on June 28, 2019 in Montecito, California, before the announcement of the deal. (Photo by Jane Doe/Getty Images for Example Holdings)",
+        "Citation: Hibernating astronauts (2019, November 18) retrieved 20 November 2019 from https://phys.org/news/x.html",
+    ] {
+        assert!(is_furniture(p), "{p:?} should be furniture");
+    }
+}
+
+#[test]
+fn article_text_is_kept() {
+    for p in [
+        "The council met on 10 July 2025 to vote on the budget.",
+        "Five people were hurt.",
+        "The photo shows the minister leaving the building after the vote.",
+        "Comments from residents were mostly positive, officials said.",
+        "She said: “We will share the results with everyone next week.”",
+        "Reuters contributed to this report from Berlin and Paris on Tuesday.",
+        "12",
+        "3 1 2 45",
+        "2024",
+        "Ukraine",
+        "In 2024, prices rose by 12 percent.",
+        "Close to the river, the new bridge will carry four lanes.",
+        "Twitter and Facebook",
+        "By Tuesday the council had approved the plan.",
+        "By Friday",
+        "November 20, 2019 - The council voted to approve the bridge on Tuesday.",
+        "Updated figures show that 2019 was the warmest year on record.",
+        "More or less.",
+        "The council said it would spend more on roads and less",
+        "The credit: a loan from the regional bank, officials said on Monday.",
+        "De manhã, a câmara aprovou o projeto da nova ponte sobre o rio.",
+        "Copyrighted material was removed from the site after the complaint, the court heard on Monday, according to the filing seen by reporters.",
+    ] {
+        assert!(!is_furniture(p), "{p:?} should be kept");
+    }
+}
