@@ -5,7 +5,8 @@
 use super::{format, http::describe, Alert, SendError};
 use crate::config::{EmailConfig, SmtpTls};
 use crate::core::event::Event;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -84,10 +85,11 @@ impl Email {
             m = m.to(t.clone());
         }
         let message = m
-            .multipart(MultiPart::alternative_plain_html(
-                text_body(alert),
-                html_body(alert),
-            ))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(quoted_printable(text_body(alert))))
+                    .singlepart(SinglePart::html(quoted_printable(html_body(alert)))),
+            )
             .map_err(|e| SendError::Smtp(describe(&e)))?;
         self.transport
             .send(message)
@@ -95,6 +97,13 @@ impl Email {
             .map(|_| ())
             .map_err(|e| SendError::Smtp(describe(&e)))
     }
+}
+
+/// Quoted-printable always: readable in the raw message, safe for any
+/// UTF-8 and any line length (lettre would pick base64 for some texts).
+fn quoted_printable(text: String) -> Body {
+    Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
+        .unwrap_or_else(Body::new)
 }
 
 pub fn subject(alert: &Alert<'_>) -> String {

@@ -22,7 +22,7 @@ pub fn send(sink: &str, alert: &Alert<'_>) {
     match alert {
         Alert::One(e) => tracing::info!(
             target: "copydesk::alert",
-            sink,
+            sink = %sink,
             id = %e.id(),
             event = e.kind(),
             class = format::class_of(e),
@@ -32,7 +32,7 @@ pub fn send(sink: &str, alert: &Alert<'_>) {
         ),
         Alert::Digest(events) => tracing::info!(
             target: "copydesk::alert",
-            sink,
+            sink = %sink,
             id = %format::digest_id(events),
             event = "digest",
             events = events.len(),
