@@ -42,7 +42,7 @@ fn slack_discord_and_ntfy_say_what_changed_and_labels_select_sinks() {
             "[[alert.slack]]\nurl = \"{}\"\nlabels = [\"politics\"]\n\n\
              [[alert.discord]]\nurl = \"{}\"\n\n\
              [[alert.discord]]\nurl = \"{}\"\nexclude_labels = [\"politics\"]\n\n\
-             [[alert.ntfy]]\nurl = \"{}\"\ntopic = \"desk\"\n\n\
+             [[alert.ntfy]]\nurl = \"{}\"\ntopic = \"desk\"\ntoken_env = \"COPYDESK_TEST_NTFY_TOKEN\"\n\n\
              [[alert.log]]",
             server.url("/slack/T0/B0/secret"),
             server.url("/discord"),
@@ -51,9 +51,10 @@ fn slack_discord_and_ntfy_say_what_changed_and_labels_select_sinks() {
         ),
         "politics",
     ));
-    env.ok(&["check"]);
+    let token = ("COPYDESK_TEST_NTFY_TOKEN", "tk_ntfy_token");
+    assert!(env.run_env(&["check"], &[token]).status.success());
     server.set("/story", page("Council approves budget", &edited(0)));
-    let out = env.run_env(&["check", "--all"], &[("RUST_LOG", "info")]);
+    let out = env.run_env(&["check", "--all"], &[("RUST_LOG", "info"), token]);
     assert!(out.status.success());
 
     let slack = server.post_json("/slack/T0/B0/secret");
