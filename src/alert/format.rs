@@ -40,15 +40,56 @@ pub fn class_name(c: ChangeClass) -> &'static str {
 
 /// The change class of an event, as rules and tags name it.
 pub fn class_of(event: &Event) -> &'static str {
+    #[allow(unreachable_patterns)]
     match event {
         Event::Edit(e) => class_name(e.change.class),
+        _ => event.kind(),
     }
 }
 
 /// The readable parts of an event.
 pub fn summarize(event: &Event) -> Summary {
+    // The fallback arm keeps kinds added later (republication) readable
+    // until they get their own wording.
+    #[allow(unreachable_patterns)]
     match event {
         Event::Edit(e) => summarize_edit(e),
+        _ => summarize_other(event),
+    }
+}
+
+/// A generic summary from the payload: kind, title, outlet and URL where
+/// the event has them.
+#[allow(dead_code)]
+fn summarize_other(event: &Event) -> Summary {
+    let p = event.to_payload();
+    let article = p
+        .get("article")
+        .or_else(|| p.get("copy"))
+        .cloned()
+        .unwrap_or_default();
+    let text = |k: &str| {
+        article
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut kind = event.kind().to_string();
+    if let Some(first) = kind.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    Summary {
+        headline: format!("{kind}: {}", text("title")),
+        title: text("title"),
+        outlet: text("outlet"),
+        url: event
+            .article_url()
+            .map(str::to_string)
+            .unwrap_or_else(|| text("url")),
+        facts: String::new(),
+        excerpt: Vec::new(),
+        id: event.id().to_string(),
     }
 }
 

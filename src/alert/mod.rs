@@ -18,16 +18,18 @@ mod http;
 pub mod log;
 pub mod ntfy;
 pub mod rules;
+mod sinks;
 pub mod slack;
 pub mod webhook;
 
 pub use rules::SinkRules;
 pub use webhook::signature;
 
-use crate::config::{Config, RateLimit, SinkCommon};
+use crate::config::{Config, RateLimit};
 use crate::core::event::Event;
 use crate::store::{Delivery, Store, StoreError, StoredEvent};
 use chrono::{DateTime, Utc};
+use sinks::{Sink, Target};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -116,59 +118,12 @@ pub struct DeliveryReport {
     pub deferred: usize,
 }
 
-/// Where a sink's messages go.
-#[derive(Debug)]
-enum Target {
-    Webhook(webhook::Webhook),
-    Slack(url::Url),
-    Discord(url::Url),
-    Ntfy(ntfy::Ntfy),
-    Email(Box<email::Email>),
-    Command(command::CommandSink),
-    Log,
-}
-
-/// One configured sink.
-#[derive(Debug)]
-struct Sink {
-    name: String,
-    rules: SinkRules,
-    digest: Option<Duration>,
-    rate_limit: Option<RateLimit>,
-    target: Target,
-}
-
 /// Sends outbox entries to the configured sinks.
 pub struct Deliverer {
     client: reqwest::Client,
     sinks: Vec<Sink>,
     max_attempts: u32,
     first_backoff: Duration,
-}
-
-fn env_secret(var: &str, key: &str) -> Result<String, String> {
-    std::env::var(var).map_err(|_| format!("the environment variable {var} ({key}) is not set"))
-}
-
-fn webhook_target(w: &crate::config::WebhookConfig) -> Result<webhook::Webhook, String> {
-    let secret = match (&w.secret, &w.secret_env) {
-        (Some(s), _) => Some(s.0.clone().into_bytes()),
-        (None, Some(var)) => Some(env_secret(var, "secret_env")?.into_bytes()),
-        (None, None) => None,
-    };
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in &w.headers {
-        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| format!("{k:?} is not a valid header name"))?;
-        let value = reqwest::header::HeaderValue::from_str(&v.0)
-            .map_err(|_| format!("the value of header {k} is not valid"))?;
-        headers.insert(name, value);
-    }
-    Ok(webhook::Webhook {
-        url: w.url.0.clone(),
-        secret,
-        headers,
-    })
 }
 
 impl Deliverer {
@@ -179,79 +134,7 @@ impl Deliverer {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let a = &cfg.alert;
-        let mut sinks = Vec::new();
-        let mut add = |kind: &'static str,
-                       name: String,
-                       common: SinkCommon,
-                       target: Result<Target, String>| {
-            let target = target.map_err(|message| AlertSetupError::Sink {
-                kind,
-                sink: display_sink(&name),
-                message,
-            })?;
-            sinks.push(Sink {
-                name,
-                rules: SinkRules::from_config(&common),
-                digest: common.digest,
-                rate_limit: common.rate_limit,
-                target,
-            });
-            Ok::<(), AlertSetupError>(())
-        };
-        for w in &a.webhook {
-            add(
-                "webhook",
-                w.sink_name(),
-                w.common(),
-                webhook_target(w).map(Target::Webhook),
-            )?;
-        }
-        for c in &a.slack {
-            add(
-                "slack",
-                c.sink_name("slack"),
-                c.common(),
-                Ok(Target::Slack(c.url.0.clone())),
-            )?;
-        }
-        for c in &a.discord {
-            add(
-                "discord",
-                c.sink_name("discord"),
-                c.common(),
-                Ok(Target::Discord(c.url.0.clone())),
-            )?;
-        }
-        for c in &a.ntfy {
-            let target = c
-                .token_env
-                .as_deref()
-                .map(|v| env_secret(v, "token_env"))
-                .transpose()
-                .map(|token| {
-                    Target::Ntfy(ntfy::Ntfy {
-                        url: c.url.0.clone(),
-                        topic: c.topic.clone(),
-                        token,
-                    })
-                });
-            add("ntfy", c.sink_name(), c.common(), target)?;
-        }
-        for c in &a.email {
-            let target = email::Email::new(c).map(|e| Target::Email(Box::new(e)));
-            add("email", c.sink_name(), c.common(), target)?;
-        }
-        for c in &a.command {
-            let target = Target::Command(command::CommandSink {
-                program: c.program.clone(),
-                args: c.args.clone(),
-                timeout: c.timeout.map(|t| t.0).unwrap_or(command::DEFAULT_TIMEOUT),
-            });
-            add("command", c.sink_name(), c.common(), Ok(target))?;
-        }
-        for c in &a.log {
-            add("log", c.sink_name(), c.common(), Ok(Target::Log))?;
-        }
+        let sinks = sinks::build(a)?;
         Ok(Deliverer {
             client,
             sinks,

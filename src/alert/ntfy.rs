@@ -8,12 +8,21 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 /// ntfy's message size limit (bytes) for plain messages.
 pub const MAX_MESSAGE: usize = 4000;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Ntfy {
     pub url: url::Url,
     pub topic: String,
     /// Bearer token (never logged).
     pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Ntfy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ntfy")
+            .field("url", &super::redact(&self.url))
+            .field("token", &self.token.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The JSON published for an alert.

@@ -71,6 +71,7 @@ impl SinkRules {
         if !included(&self.labels, label) || excluded(&self.exclude_labels, label) {
             return false;
         }
+        #[allow(unreachable_patterns)]
         match event {
             Event::Edit(e) => {
                 let outlet = Some(e.article.outlet.as_str());
@@ -78,6 +79,18 @@ impl SinkRules {
                     && (!self.headline_only || e.change.title_changed)
                     && included(&self.outlets, outlet)
                     && !excluded(&self.exclude_outlets, outlet)
+            }
+            // Kinds added later (republication): the edit-only rules do not
+            // apply; outlets are checked on the payload's `article`/`copy`.
+            #[allow(unreachable_patterns)]
+            _ => {
+                let p = event.to_payload();
+                let outlet = p
+                    .get("article")
+                    .or_else(|| p.get("copy"))
+                    .and_then(|a| a.get("outlet"))
+                    .and_then(|o| o.as_str());
+                included(&self.outlets, outlet) && !excluded(&self.exclude_outlets, outlet)
             }
         }
     }

@@ -5,12 +5,21 @@ use super::{format, http, Alert, SendError};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 /// One webhook receiver.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Webhook {
     pub url: url::Url,
     /// HMAC-SHA256 key (never logged).
     pub secret: Option<Vec<u8>>,
     pub headers: HeaderMap,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("url", &super::redact(&self.url))
+            .field("signed", &self.secret.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The exact body POSTed, and the headers that describe it (lowercase
