@@ -241,6 +241,41 @@ mod tests {
     use crate::alert::format::tests::{edit, DIFF};
     use crate::core::diff::ChangeClass;
 
+    fn config(extra: &str) -> Result<Email, String> {
+        let to = if extra.starts_with("to =") {
+            ""
+        } else {
+            "to = [\"b@example.org\"]\n"
+        };
+        let text = format!(
+            "[[alert.email]]\nhost = \"smtp.example.org\"\nfrom = \"copydesk <a@example.org>\"\n{to}{extra}"
+        );
+        let cfg = crate::config::Config::parse(&text, std::path::Path::new("t.toml"))
+            .map_err(|e| e.to_string())?;
+        Email::new(&cfg.alert.email[0])
+    }
+
+    #[test]
+    fn smtp_settings_are_checked() {
+        for tls in ["starttls", "tls", "none"] {
+            assert!(config(&format!("tls = \"{tls}\"")).is_ok(), "{tls}");
+        }
+        assert!(config("tls = \"ssl\"").is_err());
+        let e = config("username = \"u\"").unwrap_err();
+        assert!(e.contains("password_env"), "{e}");
+        let e = config("username = \"u\"\npassword_env = \"COPYDESK_TEST_UNSET_SMTP_VAR\"")
+            .unwrap_err();
+        assert!(
+            e.contains("COPYDESK_TEST_UNSET_SMTP_VAR") && e.contains("not set"),
+            "{e}"
+        );
+        let e = config("to = [\"not an address\"]").unwrap_err();
+        assert!(
+            e.contains("duplicate key") || e.contains("not an address"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn subject_and_text_say_what_changed() {
         let e = edit("Council approves budget", ChangeClass::Minor, DIFF);

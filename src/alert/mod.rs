@@ -436,4 +436,90 @@ mod tests {
         assert_eq!(allowance(&mut sent, now, limit), 1);
         assert_eq!(sent, vec![ms - 2_000], "old sends forgotten");
     }
+
+    /// A store with `n` edit events written `age` ago, queued for the
+    /// sinks of `config`.
+    #[allow(irrefutable_let_patterns)] // more event kinds come
+    fn outbox_with(
+        config: &str,
+        n: u32,
+        age: chrono::Duration,
+    ) -> (tempfile::TempDir, crate::store::SledStore, Deliverer) {
+        use crate::store::{CheckCommit, CheckRecord, NewWatch, Outcome, WatchSource};
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config::parse(config, &dir.path().join("c.toml")).unwrap();
+        let store = crate::store::SledStore::open(&dir.path().join("db"), 8).unwrap();
+        let d = Deliverer::new(&cfg).unwrap();
+        let w = store
+            .upsert_watch(NewWatch {
+                url: "https://news.example/story".into(),
+                label: None,
+                schedule: None,
+                source: WatchSource::Cli,
+            })
+            .unwrap();
+        for i in 0..n {
+            let mut event = format::tests::edit("T", crate::core::diff::ChangeClass::Minor, "");
+            if let Event::Edit(e) = &mut event {
+                e.id = format!("edit-{i}");
+            }
+            let sinks = d.sinks_for(&event, None);
+            store
+                .commit_check(CheckCommit {
+                    watch: w.clone(),
+                    record: CheckRecord {
+                        at: Utc::now() - age,
+                        outcome: Outcome::Unchanged,
+                        http_status: Some(200),
+                        failure: None,
+                        reason: None,
+                        version: None,
+                        duration_ms: 1,
+                        final_url: None,
+                    },
+                    version: None,
+                    events: vec![(event, sinks)],
+                })
+                .unwrap();
+        }
+        (dir, store, d)
+    }
+
+    #[tokio::test]
+    async fn a_digest_waits_for_its_period_then_goes_whole() {
+        let cfg = "[[alert.log]]\ndigest = \"1h\"\n";
+        let (_dir, store, d) = outbox_with(cfg, 3, chrono::Duration::minutes(5));
+        let r = d.deliver_pending(&store, true).await.unwrap();
+        assert_eq!((r.delivered, r.deferred), (0, 3), "{r:?}");
+        let (_dir, store, d) = outbox_with(cfg, 3, chrono::Duration::minutes(61));
+        let r = d.deliver_pending(&store, false).await.unwrap();
+        assert_eq!((r.delivered, r.deferred), (3, 0), "{r:?}");
+        assert!(store.outbox().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_digest_is_retried_whole_and_a_rate_limit_defers() {
+        let cfg = "[alert]\nmax_attempts = 2\n\n[[alert.command]]\nprogram = \"false\"\ndigest = \"1s\"\n";
+        let (_dir, store, d) = outbox_with(cfg, 2, chrono::Duration::seconds(5));
+        let r = d.deliver_pending(&store, true).await.unwrap();
+        assert_eq!((r.failed, r.delivered), (2, 0), "{r:?}");
+        let rows = store.outbox().unwrap();
+        assert!(rows.iter().all(|(d, _)| d.attempts == 1 && !d.dead));
+        let r = d.deliver_pending(&store, true).await.unwrap();
+        assert_eq!((r.failed, r.dead), (2, 2), "both dead together: {r:?}");
+
+        let cfg = "[[alert.log]]\nrate_limit = \"2/h\"\n";
+        let (_dir, store, d) = outbox_with(cfg, 3, chrono::Duration::zero());
+        let r = d.deliver_pending(&store, true).await.unwrap();
+        assert_eq!((r.delivered, r.deferred, r.failed), (2, 1, 0), "{r:?}");
+        let left = store.outbox().unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].0.attempts, 0, "waiting is not an attempt");
+        let r = d.deliver_pending(&store, true).await.unwrap();
+        assert_eq!(
+            (r.delivered, r.deferred),
+            (0, 1),
+            "the window is stored: {r:?}"
+        );
+    }
 }
