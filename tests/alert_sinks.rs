@@ -222,7 +222,9 @@ fn email_arrives_over_smtp_with_text_and_escaped_html_parts() {
         &server,
         &format!(
             "[[alert.email]]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\n\
-             from = \"copydesk <alerts@example.org>\"\nto = [\"desk@example.org\", \"editor@example.org\"]"
+             from = \"copydesk <alerts@example.org>\"\nto = [\"desk@example.org\", \"editor@example.org\"]\n\n\
+             [[alert.email]]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"starttls\"\n\
+             from = \"alerts@example.org\"\nto = [\"tls-only@example.org\"]"
         ),
         "politics",
     ));
@@ -278,7 +280,12 @@ fn email_arrives_over_smtp_with_text_and_escaped_html_parts() {
         "article text escaped, the insertion marked: {html}"
     );
     assert!(!html.contains("<b>long"), "{html}");
-    assert!(env.json(&["alerts"]).as_array().unwrap().is_empty());
+    // STARTTLS is required: a server that does not offer it gets nothing
+    let pending = env.json(&["alerts", "--pending"]);
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    assert_eq!(pending[0]["sink"], "email tls-only@example.org");
+    let err = pending[0]["last_error"].as_str().unwrap();
+    assert!(err.starts_with("SMTP:"), "{err}");
 }
 
 #[test]
