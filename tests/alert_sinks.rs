@@ -501,3 +501,59 @@ fn secrets_stay_out_of_config_check_and_failure_logs() {
         assert!(!seen.contains(s), "{s} leaked:\n{seen}");
     }
 }
+
+#[test]
+fn a_daemons_digest_survives_sigkill_and_loses_nothing() {
+    use common::daemon::{eventually, Daemon};
+    let server = Server::start();
+    server.set("/story", page("Council approves budget", &story()));
+    let env = Env::new(&format!(
+        "[alert]\nretry_backoff = \"300ms\"\n\n\
+         [[alert.webhook]]\nurl = \"{}\"\ndigest = \"6s\"\n\n\
+         [schedule]\ndefault = \"*/1 * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n\
+         [[watch]]\nurl = \"{}\"\n",
+        server.url("/digest"),
+        server.url("/story")
+    ));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(5), "first version", || {
+        server.hits("/story") >= 1
+    });
+    server.set("/story", page("Council approves budget", &edited(0)));
+    eventually(Duration::from_secs(5), "the first event queued", || {
+        env.json(&["alerts", "--pending"])
+            .as_array()
+            .is_some_and(|a| a.len() == 1)
+    });
+    let first = env.json(&["alerts", "--pending"])[0]["id"].clone();
+    d.signal("-KILL");
+    d.wait(Duration::from_secs(5));
+    assert!(
+        server.posts("/digest").is_empty(),
+        "killed within the period"
+    );
+
+    server.set("/story", page("Council approves budget", &edited(1)));
+    let mut d2 = Daemon::start(&env);
+    eventually(Duration::from_secs(15), "every event delivered", || {
+        server
+            .post_json("/digest")
+            .iter()
+            .map(|p| p["events"].as_array().map_or(0, Vec::len))
+            .sum::<usize>()
+            >= 2
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let digests = server.post_json("/digest");
+    let ids: Vec<_> = digests
+        .iter()
+        .flat_map(|p| p["events"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(ids.len(), 2, "each event once: {digests:?}");
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[0], first, "the event from before the kill, first");
+    assert!(digests.iter().all(|p| p["event"] == "digest"));
+    d2.signal("-TERM");
+    d2.wait(Duration::from_secs(10));
+}
