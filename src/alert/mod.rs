@@ -268,8 +268,18 @@ impl Deliverer {
                     report.delivered += batch.len();
                 }
                 Err(error) => {
+                    // One retry time for the whole batch, so that a failed
+                    // digest is retried as one message.
+                    let attempts = batch.iter().map(|(d, _)| d.attempts + 1).max().unwrap_or(1);
+                    let next = self.retry_at(sink, &id, attempts, &error, now);
                     for (d, e) in batch {
-                        let next = self.after_failure(sink, d, e, &error, now, report);
+                        let next = if d.attempts + 1 >= self.max_attempts {
+                            tracing::error!(sink = %display_sink(&sink.name), id = %e.event.id(), attempts = d.attempts + 1, %error, "alert delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
+                            report.dead += 1;
+                            None
+                        } else {
+                            next
+                        };
                         store.delivery_failed(&d.sink, d.seq, &error.to_string(), next)?;
                     }
                     report.failed += batch.len();
@@ -282,29 +292,22 @@ impl Deliverer {
         Ok(())
     }
 
-    /// Log a failure; when the delivery may be tried again.
-    fn after_failure(
+    /// When a message (`id`) that failed for the `attempts`-th time may be
+    /// tried again; logged unless this was the last attempt.
+    fn retry_at(
         &self,
         sink: &Sink,
-        d: &Delivery,
-        e: &StoredEvent,
+        id: &str,
+        attempts: u32,
         error: &SendError,
         now: DateTime<Utc>,
-        report: &mut DeliveryReport,
     ) -> Option<DateTime<Utc>> {
-        let attempts = d.attempts + 1;
-        let id = e.event.id();
-        let shown = display_sink(&sink.name);
-        if attempts >= self.max_attempts {
-            tracing::error!(sink = %shown, id = %id, attempts, %error, "alert delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
-            report.dead += 1;
-            None
-        } else {
-            let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) ^ attempts as u64;
-            let wait = backoff(self.first_backoff, attempts, key);
-            tracing::warn!(sink = %shown, id = %id, attempts, %error, retry_in_ms = wait.as_millis() as u64, "alert delivery failed; will retry");
-            chrono::Duration::from_std(wait).ok().map(|w| now + w)
+        let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) ^ attempts as u64;
+        let wait = backoff(self.first_backoff, attempts, key);
+        if attempts < self.max_attempts {
+            tracing::warn!(sink = %display_sink(&sink.name), id = %id, attempts, %error, retry_in_ms = wait.as_millis() as u64, "alert delivery failed; will retry");
         }
+        chrono::Duration::from_std(wait).ok().map(|w| now + w)
     }
 
     async fn send(&self, sink: &Sink, alert: &Alert<'_>) -> Result<(), SendError> {
@@ -505,6 +508,11 @@ mod tests {
         assert_eq!((r.failed, r.delivered), (2, 0), "{r:?}");
         let rows = store.outbox().unwrap();
         assert!(rows.iter().all(|(d, _)| d.attempts == 1 && !d.dead));
+        assert!(
+            rows.windows(2)
+                .all(|w| w[0].0.next_attempt == w[1].0.next_attempt),
+            "one retry time for the digest"
+        );
         let r = d.deliver_pending(&store, true).await.unwrap();
         assert_eq!((r.failed, r.dead), (2, 2), "both dead together: {r:?}");
 
