@@ -557,3 +557,37 @@ fn a_daemons_digest_survives_sigkill_and_loses_nothing() {
     d2.signal("-TERM");
     d2.wait(Duration::from_secs(10));
 }
+
+#[test]
+fn a_slow_sink_does_not_hold_up_the_others() {
+    let server = Server::start();
+    server.set("/story", page("Council approves budget", &story()));
+    let env = Env::new(&config(
+        &server,
+        &format!(
+            "[[alert.command]]\nprogram = \"sleep\"\nargs = [\"3\"]\n\n\
+             [[alert.webhook]]\nurl = \"{}\"",
+            server.url("/hook")
+        ),
+        "politics",
+    ));
+    env.ok(&["check"]);
+    server.set("/story", page("Council approves budget", &edited(0)));
+    let t = Instant::now();
+    let config = env.config.clone();
+    let run = std::thread::spawn(move || common::run_binary(&config, &["check", "--all"]));
+    while server.hooks().is_empty() && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let webhook_after = t.elapsed();
+    assert!(run.join().unwrap().status.success());
+    let run_took = t.elapsed();
+    assert_eq!(server.hooks().len(), 1);
+    // the command ("command:…" sorts first) takes 3 s; the webhook is not
+    // made to wait for it
+    assert!(run_took >= Duration::from_secs(3), "{run_took:?}");
+    assert!(
+        webhook_after + Duration::from_millis(1_500) < run_took,
+        "webhook after {webhook_after:?}, run {run_took:?}"
+    );
+}

@@ -186,13 +186,27 @@ impl Deliverer {
             by_sink.entry(d.sink.clone()).or_default().push((d, e));
         }
         let mut report = DeliveryReport::default();
+        // Sinks are served side by side (a slow SMTP server or command does
+        // not hold up the webhooks); each sink's entries in order.
+        let mut rounds = Vec::new();
         for (name, entries) in by_sink {
             let Some(sink) = self.sinks.iter().find(|s| s.name == name) else {
                 report.orphaned += entries.len();
                 continue;
             };
-            self.deliver_to(store, sink, entries, now, &mut report)
-                .await?;
+            rounds.push(async move {
+                let mut r = DeliveryReport::default();
+                self.deliver_to(store, sink, entries, now, &mut r)
+                    .await
+                    .map(|()| r)
+            });
+        }
+        for r in futures_util::future::join_all(rounds).await {
+            let r = r?;
+            report.delivered += r.delivered;
+            report.failed += r.failed;
+            report.dead += r.dead;
+            report.deferred += r.deferred;
         }
         if report.delivered + report.failed > 0 {
             store.flush()?;
