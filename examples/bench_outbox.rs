@@ -65,7 +65,7 @@ fn main() {
             },
             diff: "--- version 1\n+++ version 2\n@@ paragraph 2 @@\n~ The council [-met-]{+voted+} on Tuesday.\n".into(),
         });
-        let sinks = deliverer.sinks_for(&event);
+        let sinks = deliverer.sinks_for(&event, None);
         store
             .commit_check(CheckCommit {
                 watch: w.clone(),

@@ -215,9 +215,10 @@ impl Pipeline {
         Ok(summary)
     }
 
-    /// The alert retry backoff's first step.
+    /// How often delivery rounds should run: the alert retry backoff's
+    /// first step, or a shorter digest period or rate-limit window.
     pub fn retry_backoff(&self) -> std::time::Duration {
-        self.deliverer.first_backoff()
+        self.deliverer.round_interval()
     }
 
     /// Deliver pending events to their sinks; `force` ignores the backoff
@@ -419,7 +420,7 @@ impl Pipeline {
                 ),
             });
             tracing::info!(url = %watch.url, version = number, class = ?diff.summary.class, "new version");
-            let sinks = self.deliverer.sinks_for(&event);
+            let sinks = self.deliverer.sinks_for(&event, watch.label.as_deref());
             events.push((event, sinks));
         } else {
             tracing::info!(url = %watch.url, version = number, "first version");

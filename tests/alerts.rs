@@ -216,11 +216,13 @@ fn rules_drop_a_typo_fix_and_keep_a_headline_change() {
     let env = Env::new(&format!(
         "[[alert.webhook]]\nurl = \"{}\"\nmin_class = \"minor\"\n\n\
          [[alert.webhook]]\nurl = \"{}\"\nheadline_only = true\n\n\
-         [[alert.webhook]]\nurl = \"{}\"\nexclude_outlets = [\"{}\"]\n\n[[watch]]\nurl = \"{}\"\n",
+         [[alert.webhook]]\nurl = \"{}\"\nexclude_outlets = [\"{}\"]\n\n\
+         [[alert.slack]]\nurl = \"{}\"\nmin_class = \"minor\"\n\n[[watch]]\nurl = \"{}\"\n",
         server.url("/no-typos"),
         server.url("/headlines"),
         server.url("/not-this-outlet"),
         server.addr,
+        server.url("/slack-no-typos"),
         server.url("/story")
     ));
     env.ok(&["check"]);
@@ -232,6 +234,11 @@ fn rules_drop_a_typo_fix_and_keep_a_headline_change() {
     let diff = env.json(&["diff", &server.url("/story")]);
     assert_eq!(diff["summary"]["class"], "typo");
     assert_eq!(server.hits("/no-typos"), 0, "typo dropped by min_class");
+    assert_eq!(
+        server.hits("/slack-no-typos"),
+        0,
+        "the same rule on a chat sink"
+    );
     assert_eq!(server.hits("/headlines"), 0, "no headline change");
 
     // a headline change
@@ -245,6 +252,14 @@ fn rules_drop_a_typo_fix_and_keep_a_headline_change() {
     );
     env.ok(&["check", "--all"]);
     assert_eq!(server.hits("/no-typos"), 1, "a headline change is kept");
+    let slack = server.post_json("/slack-no-typos");
+    assert_eq!(slack.len(), 1);
+    let text = slack[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Edited (headline): Council rejects budget")
+            && text.contains("headline changed"),
+        "{text}"
+    );
     assert_eq!(server.hits("/headlines"), 1);
 
     // a few words changed in the body: not a headline change

@@ -253,6 +253,20 @@ pub fn config_summary(cfg: &Config) {
     println!("  feeds:    {}", cfg.feeds.len());
     println!("  outlets:  {}", cfg.outlets.len());
     println!("  webhooks: {}", cfg.alert.webhook.len());
+    let sinks: Vec<String> = cfg
+        .alert
+        .sink_names()
+        .iter()
+        .map(|n| crate::alert::display_sink(n))
+        .collect();
+    println!(
+        "  alerts:   {}",
+        if sinks.is_empty() {
+            "none".to_string()
+        } else {
+            sinks.join(", ")
+        }
+    );
     println!(
         "  web:      {}{}",
         cfg.web.listen,
@@ -285,12 +299,7 @@ pub fn alerts(entries: &[(Delivery, StoredEvent)], format: Format) -> Result<()>
             id: e.event.id(),
             event: e.event.kind(),
             url: e.event.article_url(),
-            sink: d
-                .sink
-                .strip_prefix("webhook:")
-                .and_then(|u| url::Url::parse(u).ok())
-                .map(|u| format!("webhook {}", crate::alert::redact(&u)))
-                .unwrap_or_else(|| d.sink.clone()),
+            sink: crate::alert::display_sink(&d.sink),
             state: if d.dead { "failed" } else { "pending" },
             attempts: d.attempts,
             last_error: d.last_error.as_deref(),

@@ -184,61 +184,6 @@ pub struct OutletConfig {
     pub ignore: Vec<Pattern>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AlertConfig {
-    #[serde(default)]
-    pub webhook: Vec<WebhookConfig>,
-    /// Attempts per delivery before it becomes a dead letter
-    /// (default [`crate::alert::DEFAULT_MAX_ATTEMPTS`]).
-    pub max_attempts: Option<Positive>,
-    /// First wait after a failed delivery; doubles per attempt up to an
-    /// hour (default [`crate::alert::FIRST_BACKOFF`]).
-    pub retry_backoff: Option<Span>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookConfig {
-    pub url: HttpUrl,
-    /// Event kinds to send; all when absent.
-    pub events: Option<Vec<EventKind>>,
-    /// HMAC-SHA256 key: each POST carries `X-Copydesk-Signature:
-    /// sha256=HEX` over its body. Prefer `secret_env`.
-    pub secret: Option<String>,
-    /// Name of an environment variable holding the secret.
-    pub secret_env: Option<String>,
-    /// Extra headers sent with each POST.
-    #[serde(default)]
-    pub headers: std::collections::BTreeMap<String, HeaderText>,
-    /// Edits of a lower class are not sent (`typo` < `minor` < `headline`
-    /// < `substantive` < `correction`).
-    pub min_class: Option<crate::core::diff::ChangeClass>,
-    /// Only edits whose headline changed.
-    #[serde(default)]
-    pub headline_only: bool,
-    /// Only events about these outlets (names as in `[[outlet]]`, or
-    /// registrable domains).
-    pub outlets: Option<Vec<String>>,
-    /// Never events about these outlets.
-    #[serde(default)]
-    pub exclude_outlets: Vec<String>,
-}
-
-impl WebhookConfig {
-    /// The outbox name of this sink.
-    pub fn sink_name(&self) -> String {
-        format!("webhook:{}", self.url.0)
-    }
-
-    pub fn wants(&self, kind: &str) -> bool {
-        match &self.events {
-            None => true,
-            Some(kinds) => kinds.iter().any(|k| k.0 == kind),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
@@ -278,11 +223,13 @@ fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8765))
 }
 
+mod alert;
 mod locate;
 #[cfg(test)]
 mod tests;
 mod values;
 
+pub use alert::*;
 use locate::{find_key, invalid};
 pub use values::*;
 
@@ -333,6 +280,22 @@ impl Config {
                     text,
                     at,
                     format!("watch {} is listed twice", w.url.0),
+                ));
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for name in self.alert.sink_names() {
+            if !names.insert(name.clone()) {
+                let kind = name.split(':').next().unwrap_or("alert");
+                let at = text.rfind(&format!("[[alert.{kind}]]")).unwrap_or(0);
+                return Err(invalid(
+                    path,
+                    text,
+                    at,
+                    format!(
+                        "two [[alert.{kind}]] sinks have the same target; give them different targets{}",
+                        if kind == "log" { " or names" } else { "" }
+                    ),
                 ));
             }
         }

@@ -211,3 +211,81 @@ fn webhook_rules_parse_and_bad_ones_are_located() {
     );
     assert_eq!((line, key.as_deref()), (3, Some("alert.webhook.headers")));
 }
+
+#[test]
+fn every_alert_sink_parses_with_common_rules() {
+    let c = parse(
+        r#"
+[[alert.slack]]
+url = "https://hooks.slack.com/services/T/B/X"
+min_class = "minor"
+labels = ["politics"]
+digest = "15m"
+
+[[alert.discord]]
+url = "https://discord.com/api/webhooks/1/x"
+exclude_watches = ["https://news.example/a"]
+
+[[alert.ntfy]]
+url = "https://ntfy.sh"
+topic = "desk"
+token_env = "NTFY_TOKEN"
+rate_limit = "30/min"
+
+[[alert.email]]
+host = "smtp.example.org"
+tls = "tls"
+from = "a@example.org"
+to = ["b@example.org"]
+
+[[alert.command]]
+program = "notify"
+args = ["--x"]
+timeout = "5s"
+events = ["edit"]
+
+[[alert.log]]
+"#,
+    )
+    .unwrap();
+    let a = &c.alert;
+    let slack = a.slack[0].common();
+    assert_eq!(slack.min_class, Some(crate::core::diff::ChangeClass::Minor));
+    assert_eq!(slack.labels, Some(vec!["politics".to_string()]));
+    assert_eq!(slack.digest, Some(Duration::from_secs(900)));
+    assert_eq!(a.ntfy[0].common().rate_limit.map(|r| r.count), Some(30));
+    assert_eq!(a.email[0].tls, SmtpTls::Tls);
+    assert_eq!(
+        a.command[0].timeout.map(|t| t.0),
+        Some(Duration::from_secs(5))
+    );
+    assert_eq!(
+        a.sink_names(),
+        vec![
+            "slack:https://hooks.slack.com/services/T/B/X",
+            "discord:https://discord.com/api/webhooks/1/x",
+            "ntfy:https://ntfy.sh/#desk",
+            "email:smtp.example.org:b@example.org",
+            "command:notify --x",
+            "log",
+        ]
+    );
+}
+
+#[test]
+fn alert_sink_errors_name_line_and_key() {
+    let (line, key, msg) =
+        err("[[alert.ntfy]]\nurl = \"https://ntfy.sh\"\ntopic = \"t\"\nrate_limit = \"lots\"\n");
+    assert_eq!((line, key.as_deref()), (4, Some("alert.ntfy.rate_limit")));
+    assert!(msg.contains("invalid rate limit"), "{msg}");
+    let (line, key, _) =
+        err("[[alert.email]]\nhost = \"h\"\nfrom = \"a@b\"\nto = []\ntls = \"ssl\"\n");
+    assert_eq!((line, key.as_deref()), (5, Some("alert.email.tls")));
+    let (_, _, msg) = err("[[alert.slack]]\nurl = \"https://h/x\"\ncolour = \"red\"\n");
+    assert!(msg.contains("colour"), "{msg}");
+    let (line, _, msg) = err(
+        "[[alert.discord]]\nurl = \"https://h/x\"\n\n[[alert.discord]]\nurl = \"https://h/x\"\n",
+    );
+    assert_eq!(line, 4);
+    assert!(msg.contains("same target"), "{msg}");
+}

@@ -214,6 +214,11 @@ pub trait Store: Send + Sync {
     /// Make every delivery of the event with this id due now (dead ones
     /// too); how many there were. `NotFound` when none.
     fn retry_deliveries(&self, event_id: &str) -> Result<usize, StoreError>;
+    /// A sink's own small state (a rate-limited sink's send times), if any.
+    fn sink_state(&self, sink: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Replace a sink's state (not flushed: losing it in a crash only loosens
+    /// one rate-limit window).
+    fn set_sink_state(&self, sink: &str, state: &[u8]) -> Result<(), StoreError>;
     /// Newest events first.
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
     fn flush(&self) -> Result<(), StoreError>;

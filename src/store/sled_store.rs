@@ -10,6 +10,7 @@
 //! | `checks`     | watch id ++ ms ++ unique     | [`CheckRecord`] JSON  |
 //! | `events`     | seq (u64 BE)                 | [`StoredEvent`] JSON  |
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
+//! | `sink_state` | sink name bytes              | the sink's own JSON   |
 //!
 //! Identical texts are stored once (`texts` is keyed by content hash).
 
@@ -32,6 +33,7 @@ pub struct SledStore {
     checks: sled::Tree,
     events: sled::Tree,
     outbox: sled::Tree,
+    sink_state: sled::Tree,
 }
 
 impl SledStore {
@@ -63,6 +65,7 @@ impl SledStore {
             checks: db.open_tree("checks")?,
             events: db.open_tree("events")?,
             outbox: db.open_tree("outbox")?,
+            sink_state: db.open_tree("sink_state")?,
             db,
         };
         store.check_schema()?;
@@ -455,6 +458,15 @@ impl Store for SledStore {
         }
         self.db.flush()?;
         Ok(n)
+    }
+
+    fn sink_state(&self, sink: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.sink_state.get(sink.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    fn set_sink_state(&self, sink: &str, state: &[u8]) -> Result<(), StoreError> {
+        self.sink_state.insert(sink.as_bytes(), state)?;
+        Ok(())
     }
 
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {

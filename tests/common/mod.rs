@@ -82,6 +82,8 @@ struct State {
     delay: Duration,
     in_flight: usize,
     max_in_flight: usize,
+    /// Path, headers and raw body of every accepted POST, in order.
+    posts: Vec<(String, HashMap<String, String>, Vec<u8>)>,
     /// Request headers of each GET, by path, in order.
     requests: HashMap<String, Vec<HashMap<String, String>>>,
 }
@@ -173,6 +175,26 @@ impl Server {
         self.state.lock().unwrap().hook_times.clone()
     }
 
+    /// Headers and raw bodies of the accepted POSTs to `path`, in order.
+    pub fn posts(&self, path: &str) -> Vec<(HashMap<String, String>, Vec<u8>)> {
+        self.state
+            .lock()
+            .unwrap()
+            .posts
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, h, b)| (h.clone(), b.clone()))
+            .collect()
+    }
+
+    /// The accepted POSTs to `path` parsed as JSON.
+    pub fn post_json(&self, path: &str) -> Vec<serde_json::Value> {
+        self.posts(path)
+            .iter()
+            .filter_map(|(_, b)| serde_json::from_slice(b).ok())
+            .collect()
+    }
+
     /// JSON bodies received on POST /hook (while up), in order.
     pub fn hooks(&self) -> Vec<serde_json::Value> {
         self.state.lock().unwrap().hooks.clone()
@@ -215,6 +237,7 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         if let Ok(v) = serde_json::from_slice(&body) {
             st.hooks.push(v);
         }
+        st.posts.push((path.clone(), headers.clone(), body.clone()));
         st.hook_raw.push((headers.clone(), body));
         return write_head(&mut out, 204, &[], Some(0));
     }
@@ -467,6 +490,19 @@ impl Env {
     /// Run the real binary with this config.
     pub fn run(&self, args: &[&str]) -> Output {
         run_binary(&self.config, args)
+    }
+
+    /// Run with extra environment variables (they override `RUST_LOG`).
+    pub fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env_remove("COPYDESK_CONFIG")
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run the copydesk binary")
     }
 
     /// Run and require exit code 0; returns stdout.

@@ -1,0 +1,124 @@
+//! Discord-compatible incoming webhooks: `{"content": ...}` in Discord
+//! markdown (at most 2,000 characters), mentions disabled so that article
+//! text cannot ping anyone.
+
+use super::{format, http, Alert, SendError};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+
+/// Discord's limit on `content`.
+pub const MAX_CONTENT: usize = 2000;
+
+/// Markdown characters in article text shown literally.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '*' | '_' | '~' | '`' | '|' | '[' | ']' | '\\' | '>' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The JSON POSTed for an alert.
+pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
+    let content = match alert {
+        Alert::One(e) => {
+            let s = format::summarize(e);
+            let mut t = format!(
+                "**[{}](<{}>)**\n{} — {}",
+                escape(&s.headline),
+                s.url,
+                escape(&s.outlet),
+                escape(&s.facts)
+            );
+            if !s.excerpt.is_empty() {
+                t.push_str("\n```diff\n");
+                t.push_str(&s.excerpt.join("\n").replace("```", "'''"));
+                t.push_str("\n```");
+            }
+            t
+        }
+        Alert::Digest(events) => {
+            let mut t = format!("**{}**", format::digest_title(events));
+            for e in events.iter().take(format::DIGEST_LISTED) {
+                let s = format::summarize(e);
+                t.push_str(&format!(
+                    "\n• [{}](<{}>) — {}",
+                    escape(&s.headline),
+                    s.url,
+                    escape(&s.outlet)
+                ));
+            }
+            if events.len() > format::DIGEST_LISTED {
+                t.push_str(&format!(
+                    "\n… and {} more",
+                    events.len() - format::DIGEST_LISTED
+                ));
+            }
+            t
+        }
+    };
+    let content = fit(&content);
+    serde_json::json!({ "content": content, "allowed_mentions": { "parse": [] } })
+}
+
+/// Cut to [`MAX_CONTENT`] characters, closing an open code block.
+fn fit(s: &str) -> String {
+    if s.chars().count() <= MAX_CONTENT {
+        return s.to_string();
+    }
+    let mut t = format::shorten(s, MAX_CONTENT - 8);
+    if t.matches("```").count() % 2 == 1 {
+        t.push_str("\n```");
+    }
+    t
+}
+
+pub async fn send(
+    client: &reqwest::Client,
+    url: &url::Url,
+    alert: &Alert<'_>,
+) -> Result<(), SendError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::to_vec(&payload(alert)).unwrap_or_default();
+    http::post(client, url, headers, body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::format::tests::{edit, DIFF};
+    use crate::core::diff::ChangeClass;
+
+    #[test]
+    fn says_what_changed_with_link_and_excerpt() {
+        let e = edit("Budget *approved*", ChangeClass::Minor, DIFF);
+        let p = payload(&Alert::One(&e));
+        let t = p["content"].as_str().unwrap();
+        assert!(t.starts_with(
+            "**[Edited (minor): Budget \\*approved\\*](<https://news.example/story>)**\n"
+        ));
+        assert!(t.contains("news.example — version 1 → 2"));
+        assert!(t.contains("```diff\n~ The meeting lasted [-four-]{+six+} hours.\n```"));
+        assert_eq!(p["allowed_mentions"]["parse"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn long_messages_fit_the_limit() {
+        let diff = format!("~ {}\n", "@everyone word ".repeat(30)).repeat(20);
+        let events: Vec<_> = (0..60)
+            .map(|i| edit(&format!("Story {i}"), ChangeClass::Minor, &diff))
+            .collect();
+        for a in [Alert::One(&events[0]), Alert::Digest(&events)] {
+            let p = payload(&a);
+            let t = p["content"].as_str().unwrap();
+            assert!(t.chars().count() <= MAX_CONTENT);
+            assert_eq!(t.matches("```").count() % 2, 0);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Email over SMTP (lettre): STARTTLS, implicit TLS or plain; one
+//! multipart/alternative message with a text/plain part and an HTML part
+//! showing the diff with `<del>`/`<ins>`, article text HTML-escaped.
+
+use super::{format, http::describe, Alert, SendError};
+use crate::config::{EmailConfig, SmtpTls};
+use crate::core::event::Event;
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// Diff lines in an email (the full diff up to this many).
+pub const EMAIL_DIFF_LINES: usize = 200;
+/// Deadline for one SMTP conversation step.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Email {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+}
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Email").field("to", &self.to).finish()
+    }
+}
+
+impl Email {
+    /// Set up from the config; the password comes from `password_env`.
+    pub fn new(c: &EmailConfig) -> Result<Email, String> {
+        let from: Mailbox = c
+            .from
+            .parse()
+            .map_err(|e| format!("from {:?} is not an address: {e}", c.from))?;
+        if c.to.is_empty() {
+            return Err("`to` lists no address".into());
+        }
+        let to =
+            c.to.iter()
+                .map(|t| {
+                    t.parse::<Mailbox>()
+                        .map_err(|e| format!("to {t:?} is not an address: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        let builder = match c.tls {
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
+            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &c.host,
+            )),
+        }
+        .map_err(|e| format!("cannot set up SMTP to {}: {}", c.host, describe(&e)))?;
+        let port = c.port.unwrap_or(match c.tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+            SmtpTls::None => 25,
+        });
+        let mut builder = builder.port(port).timeout(Some(SMTP_TIMEOUT));
+        match (&c.username, &c.password_env) {
+            (Some(user), Some(var)) => {
+                let password = std::env::var(var).map_err(|_| {
+                    format!("the environment variable {var} (password_env) is not set")
+                })?;
+                builder = builder.credentials(Credentials::new(user.clone(), password));
+            }
+            (Some(_), None) => return Err("`username` needs `password_env`".into()),
+            (None, Some(_)) => return Err("`password_env` needs `username`".into()),
+            (None, None) => {}
+        }
+        Ok(Email {
+            transport: builder.build(),
+            from,
+            to,
+        })
+    }
+
+    pub async fn send(&self, alert: &Alert<'_>) -> Result<(), SendError> {
+        let mut m = Message::builder()
+            .from(self.from.clone())
+            .subject(subject(alert));
+        for t in &self.to {
+            m = m.to(t.clone());
+        }
+        let message = m
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(quoted_printable(text_body(alert))))
+                    .singlepart(SinglePart::html(quoted_printable(html_body(alert)))),
+            )
+            .map_err(|e| SendError::Smtp(describe(&e)))?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| SendError::Smtp(describe(&e)))
+    }
+}
+
+/// Quoted-printable always: readable in the raw message, safe for any
+/// UTF-8 and any line length (lettre would pick base64 for some texts).
+fn quoted_printable(text: String) -> Body {
+    Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
+        .unwrap_or_else(Body::new)
+}
+
+pub fn subject(alert: &Alert<'_>) -> String {
+    format!("[copydesk] {}", format::subject(alert))
+}
+
+fn diff_of(e: &Event) -> &str {
+    // The fallback arm is for event kinds added later (republication).
+    #[allow(unreachable_patterns)]
+    match e {
+        Event::Edit(e) => &e.diff,
+        _ => "",
+    }
+}
+
+/// The text/plain part: the readable summary and the (capped) diff.
+pub fn text_body(alert: &Alert<'_>) -> String {
+    let mut t = format::plain_text(alert);
+    if let Alert::One(e) = alert {
+        let diff: Vec<&str> = diff_of(e).lines().collect();
+        if !diff.is_empty() {
+            t.push_str("\nThe diff:\n\n");
+            for l in diff.iter().take(EMAIL_DIFF_LINES) {
+                t.push_str(l);
+                t.push('\n');
+            }
+            if diff.len() > EMAIL_DIFF_LINES {
+                t.push_str(&format!("… {} more lines\n", diff.len() - EMAIL_DIFF_LINES));
+            }
+        }
+        t.push_str(&format!("\nevent {}\n", e.id()));
+    }
+    t
+}
+
+/// HTML-escape text (element content and attribute values).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One diff line as HTML: escaped first, then the word marks become
+/// `<del>` / `<ins>` (the marks contain no escaped characters).
+fn diff_line(l: &str) -> String {
+    let class = match l.get(..2) {
+        Some("+ ") => "added",
+        Some("- ") => "removed",
+        Some("~ ") => "changed",
+        Some("@@") => "hunk",
+        _ => "context",
+    };
+    let body = escape(l)
+        .replace("[-", "<del style=\"background:#fdd\">")
+        .replace("-]", "</del>")
+        .replace("{+", "<ins style=\"background:#dfd\">")
+        .replace("+}", "</ins>");
+    format!("<div class=\"{class}\">{body}</div>\n")
+}
+
+/// The text/html part.
+pub fn html_body(alert: &Alert<'_>) -> String {
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">\n",
+    );
+    match alert {
+        Alert::One(e) => {
+            let s = format::summarize(e);
+            h.push_str(&format!(
+                "<h2><a href=\"{}\">{}</a></h2>\n<p>{} — {}</p>\n",
+                escape(&s.url),
+                escape(&s.headline),
+                escape(&s.outlet),
+                escape(&s.facts)
+            ));
+            let diff: Vec<&str> = diff_of(e)
+                .lines()
+                .filter(|l| !l.starts_with("--- ") && !l.starts_with("+++ "))
+                .collect();
+            h.push_str("<pre style=\"white-space:pre-wrap\">\n");
+            for l in diff.iter().take(EMAIL_DIFF_LINES) {
+                h.push_str(&diff_line(l));
+            }
+            if diff.len() > EMAIL_DIFF_LINES {
+                h.push_str(&format!(
+                    "<div>… {} more lines</div>\n",
+                    diff.len() - EMAIL_DIFF_LINES
+                ));
+            }
+            h.push_str(&format!(
+                "</pre>\n<p><small>event {}</small></p>\n",
+                escape(&s.id)
+            ));
+        }
+        Alert::Digest(events) => {
+            h.push_str(&format!(
+                "<h2>{}</h2>\n<ul>\n",
+                escape(&format::digest_title(events))
+            ));
+            for e in events.iter().take(format::DIGEST_LISTED) {
+                let s = format::summarize(e);
+                h.push_str(&format!(
+                    "<li><a href=\"{}\">{}</a> — {} — {}</li>\n",
+                    escape(&s.url),
+                    escape(&s.headline),
+                    escape(&s.outlet),
+                    escape(&s.facts)
+                ));
+            }
+            if events.len() > format::DIGEST_LISTED {
+                h.push_str(&format!(
+                    "<li>… and {} more</li>\n",
+                    events.len() - format::DIGEST_LISTED
+                ));
+            }
+            h.push_str("</ul>\n");
+        }
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::format::tests::{edit, DIFF};
+    use crate::core::diff::ChangeClass;
+
+    fn config(extra: &str) -> Result<Email, String> {
+        let to = if extra.starts_with("to =") {
+            ""
+        } else {
+            "to = [\"b@example.org\"]\n"
+        };
+        let text = format!(
+            "[[alert.email]]\nhost = \"smtp.example.org\"\nfrom = \"copydesk <a@example.org>\"\n{to}{extra}"
+        );
+        let cfg = crate::config::Config::parse(&text, std::path::Path::new("t.toml"))
+            .map_err(|e| e.to_string())?;
+        Email::new(&cfg.alert.email[0])
+    }
+
+    #[test]
+    fn smtp_settings_are_checked() {
+        for tls in ["starttls", "tls", "none"] {
+            assert!(config(&format!("tls = \"{tls}\"")).is_ok(), "{tls}");
+        }
+        assert!(config("tls = \"ssl\"").is_err());
+        let e = config("username = \"u\"").unwrap_err();
+        assert!(e.contains("password_env"), "{e}");
+        let e = config("username = \"u\"\npassword_env = \"COPYDESK_TEST_UNSET_SMTP_VAR\"")
+            .unwrap_err();
+        assert!(
+            e.contains("COPYDESK_TEST_UNSET_SMTP_VAR") && e.contains("not set"),
+            "{e}"
+        );
+        let e = config("to = [\"not an address\"]").unwrap_err();
+        assert!(
+            e.contains("duplicate key") || e.contains("not an address"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn subject_and_text_say_what_changed() {
+        let e = edit("Council approves budget", ChangeClass::Minor, DIFF);
+        let a = Alert::One(&e);
+        assert_eq!(
+            subject(&a),
+            "[copydesk] Edited (minor): Council approves budget"
+        );
+        let t = text_body(&a);
+        assert!(t.contains("news.example — version 1 → 2"));
+        assert!(t.contains("https://news.example/story"));
+        assert!(t.contains("The diff:\n\n--- version 1\n"));
+        assert!(t.contains(&format!("event {}", e.id())));
+    }
+
+    #[test]
+    fn html_escapes_article_text_and_marks_words() {
+        let diff = "--- version 1\n+++ version 2\n@@ paragraph 1 @@\n~ <script>alert(1)</script> & [-old-]{+new+} \"q\"\n";
+        let e = edit("Tom & Jerry <b>", ChangeClass::Minor, diff);
+        let h = html_body(&Alert::One(&e));
+        assert!(h.contains(
+            "<a href=\"https://news.example/story\">Edited (minor): Tom &amp; Jerry &lt;b&gt;</a>"
+        ));
+        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; <del style=\"background:#fdd\">old</del><ins style=\"background:#dfd\">new</ins> &quot;q&quot;"));
+        assert!(!h.contains("<script>") && !h.contains("<b>"));
+        assert!(!h.contains("--- version 1"));
+    }
+
+    #[test]
+    fn a_digest_lists_every_event() {
+        let events = vec![
+            edit("One", ChangeClass::Minor, DIFF),
+            edit("Two & three", ChangeClass::Headline, DIFF),
+        ];
+        let a = Alert::Digest(&events);
+        assert_eq!(subject(&a), "[copydesk] copydesk digest: 2 article changes");
+        let h = html_body(&a);
+        assert_eq!(h.matches("<li>").count(), 2);
+        assert!(h.contains("Edited (headline): Two &amp; three"));
+        assert!(text_body(&a).contains("• Edited (minor): One"));
+    }
+}

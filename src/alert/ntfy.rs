@@ -1,0 +1,119 @@
+//! ntfy (<https://ntfy.sh> or self-hosted): a JSON publish to the server
+//! root with topic, title, message, click link and tags; an optional
+//! access token from an environment variable.
+
+use super::{format, http, Alert, SendError};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+
+/// ntfy's message size limit (bytes) for plain messages.
+pub const MAX_MESSAGE: usize = 4000;
+
+#[derive(Clone)]
+pub struct Ntfy {
+    pub url: url::Url,
+    pub topic: String,
+    /// Bearer token (never logged).
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Ntfy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ntfy")
+            .field("url", &super::redact(&self.url))
+            .field("token", &self.token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JSON published for an alert.
+pub fn payload(topic: &str, alert: &Alert<'_>) -> serde_json::Value {
+    match alert {
+        Alert::One(e) => {
+            let s = format::summarize(e);
+            let mut message = format!("{} — {}", s.outlet, s.facts);
+            for l in &s.excerpt {
+                message.push('\n');
+                message.push_str(l);
+            }
+            serde_json::json!({
+                "topic": topic,
+                "title": s.headline,
+                "message": fit(&message),
+                "click": s.url,
+                "tags": ["memo", format::class_of(e)],
+            })
+        }
+        Alert::Digest(events) => serde_json::json!({
+            "topic": topic,
+            "title": format::digest_title(events),
+            "message": fit(&format::digest_lines(events).join("\n")),
+            "tags": ["memo", "digest"],
+        }),
+    }
+}
+
+fn fit(s: &str) -> String {
+    if s.len() <= MAX_MESSAGE {
+        return s.to_string();
+    }
+    let mut end = MAX_MESSAGE - 3;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+impl Ntfy {
+    pub async fn send(&self, client: &reqwest::Client, alert: &Alert<'_>) -> Result<(), SendError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(t) = &self.token {
+            let mut v = HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| {
+                SendError::Config("the ntfy token is not a valid header value".into())
+            })?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
+        let body = serde_json::to_vec(&payload(&self.topic, alert)).unwrap_or_default();
+        http::post(client, &self.url, headers, body).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::format::tests::{edit, DIFF};
+    use crate::core::diff::ChangeClass;
+
+    #[test]
+    fn says_what_changed_with_link_and_excerpt() {
+        let e = edit("Council approves budget", ChangeClass::Minor, DIFF);
+        let p = payload("desk", &Alert::One(&e));
+        assert_eq!(p["topic"], "desk");
+        assert_eq!(p["title"], "Edited (minor): Council approves budget");
+        assert_eq!(p["click"], "https://news.example/story");
+        assert_eq!(
+            p["message"],
+            "news.example — version 1 → 2 · 1 paragraph changed · +1 −1 words\n~ The meeting lasted [-four-]{+six+} hours."
+        );
+        assert_eq!(p["tags"], serde_json::json!(["memo", "minor"]));
+    }
+
+    #[test]
+    fn a_digest_lists_events_and_fits() {
+        let events: Vec<_> = (0..40)
+            .map(|i| {
+                edit(
+                    &format!("Story {i} {}", "x".repeat(200)),
+                    ChangeClass::Minor,
+                    DIFF,
+                )
+            })
+            .collect();
+        let p = payload("desk", &Alert::Digest(&events));
+        assert_eq!(p["title"], "copydesk digest: 40 article changes");
+        let m = p["message"].as_str().unwrap();
+        assert!(m.starts_with("Edited (minor): Story 0"));
+        assert!(m.len() <= MAX_MESSAGE + 3);
+    }
+}

@@ -1,0 +1,105 @@
+//! Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat):
+//! `{"text": ...}` in Slack's mrkdwn, with the link, the facts and the diff
+//! excerpt in a code block.
+
+use super::{format, http, Alert, SendError};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+
+/// Slack's escaping: `&`, `<` and `>` are markup.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Text inside a ``` block: a fence in the article text would end it.
+fn code(s: &str) -> String {
+    escape(s).replace("```", "'''")
+}
+
+/// The JSON POSTed for an alert.
+pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
+    let text = match alert {
+        Alert::One(e) => {
+            let s = format::summarize(e);
+            let mut t = format!(
+                "*<{}|{}>*\n{} — {}",
+                escape(&s.url),
+                escape(&s.headline).replace('|', "¦"),
+                escape(&s.outlet),
+                escape(&s.facts)
+            );
+            if !s.excerpt.is_empty() {
+                t.push_str("\n```\n");
+                t.push_str(&code(&s.excerpt.join("\n")));
+                t.push_str("\n```");
+            }
+            t
+        }
+        Alert::Digest(events) => {
+            let mut t = format!("*{}*", escape(&format::digest_title(events)));
+            for e in events.iter().take(format::DIGEST_LISTED) {
+                let s = format::summarize(e);
+                t.push_str(&format!(
+                    "\n• <{}|{}> — {}",
+                    escape(&s.url),
+                    escape(&s.headline).replace('|', "¦"),
+                    escape(&s.outlet)
+                ));
+            }
+            if events.len() > format::DIGEST_LISTED {
+                t.push_str(&format!(
+                    "\n… and {} more",
+                    events.len() - format::DIGEST_LISTED
+                ));
+            }
+            t
+        }
+    };
+    serde_json::json!({ "text": text })
+}
+
+pub async fn send(
+    client: &reqwest::Client,
+    url: &url::Url,
+    alert: &Alert<'_>,
+) -> Result<(), SendError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::to_vec(&payload(alert)).unwrap_or_default();
+    http::post(client, url, headers, body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::format::tests::{edit, DIFF};
+    use crate::core::diff::ChangeClass;
+
+    #[test]
+    fn says_what_changed_with_link_and_excerpt() {
+        let e = edit("Tax <cuts> & more", ChangeClass::Minor, DIFF);
+        let p = payload(&Alert::One(&e));
+        let t = p["text"].as_str().unwrap();
+        assert!(t.starts_with(
+            "*<https://news.example/story|Edited (minor): Tax &lt;cuts&gt; &amp; more>*\n"
+        ));
+        assert!(t.contains("news.example — version 1 → 2 · 1 paragraph changed"));
+        assert!(t.contains("```\n~ The meeting lasted [-four-]{+six+} hours.\n```"));
+    }
+
+    #[test]
+    fn a_digest_lists_every_event() {
+        let events = vec![
+            edit("One", ChangeClass::Minor, DIFF),
+            edit("Two", ChangeClass::Headline, DIFF),
+        ];
+        let t = payload(&Alert::Digest(&events))["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(t.starts_with("*copydesk digest: 2 article changes*"));
+        assert!(t.contains("• <https://news.example/story|Edited (minor): One>"));
+        assert!(t.contains("• <https://news.example/story|Edited (headline): Two>"));
+    }
+}
