@@ -27,7 +27,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/watches",
-            get(list_watches).post(add_watch).delete(remove_watch),
+            // GET (the paged list) is the review API's: crate::web::api::watches
+            axum::routing::post(add_watch).delete(remove_watch),
         )
         .route("/api/v1/watch", get(one_watch))
         .route("/api/v1/versions", get(versions))
@@ -102,12 +103,6 @@ struct AddWatch {
     url: String,
     label: Option<String>,
     schedule: Option<String>,
-}
-
-async fn list_watches(State(s): State<AppState>, h: HeaderMap) -> ApiResult<Vec<Watch>> {
-    authorize(&s, &h)?;
-    let store = s.store.clone();
-    Ok(Json(blocking(move || store.watches()).await?))
 }
 
 async fn one_watch(
