@@ -10,6 +10,7 @@
 mod webcommon;
 
 use fantoccini::{ClientBuilder, Locator};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,7 +45,8 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("{msg}");
             }
-            eprintln!("SKIPPED: {msg}");
+            // straight to stderr: libtest would swallow eprintln! of a passing test
+            let _ = writeln!(std::io::stderr(), "SKIPPED web_browser: {msg}");
             None
         }
     }
@@ -136,6 +138,9 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
 
         c.goto(&site.url("/")).await.expect("open the dashboard");
         assert_eq!(c.title().await.expect("title"), "Dashboard · copydesk");
+        let dir = artifacts();
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("dashboard.png"), png).expect("save dashboard.png");
         let link = c
             .find(Locator::Css("a.article"))
             .await
@@ -185,9 +190,29 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
             "the payload made no elements"
         );
 
-        let dir = artifacts();
         let png = c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join("diff.png"), png).expect("save diff.png");
+
+        // "show only changes" is a plain link: no script needed
+        let rows = c.find_all(Locator::Css("tr.eq")).await.expect("rows").len();
+        assert_eq!(rows, 1, "one unchanged paragraph");
+        c.find(Locator::Css("a.toggle"))
+            .await
+            .expect("the toggle link")
+            .click()
+            .await
+            .expect("show only changes");
+        let here = c.current_url().await.expect("url");
+        assert!(
+            here.query().unwrap_or("").contains("changes=only"),
+            "{here}"
+        );
+        assert_eq!(
+            c.find_all(Locator::Css("tr.eq")).await.expect("rows").len(),
+            0
+        );
+        let gap = c.find(Locator::Css("tr.gap")).await.expect("the gap row");
+        assert_eq!(gap.text().await.expect("text"), "1 unchanged paragraph");
         c.set_window_size(390, 844).await.expect("phone size");
         let png = c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join("diff-phone.png"), png).expect("save diff-phone.png");

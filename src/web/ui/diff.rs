@@ -104,7 +104,9 @@ pub fn render(id: u64, d: &StoredDiff, only: bool) -> Markup {
                     }
                     @for r in &rows {
                         @match r {
-                            Row::Gap(n) => tr.gap { td colspan="2" { (n) " unchanged paragraphs" } },
+                            Row::Gap(n) => tr.gap { td colspan="2" {
+                                (n) @if *n == 1 { " unchanged paragraph" } @else { " unchanged paragraphs" }
+                            } },
                             Row::Op(p) => (row(p)),
                         }
                     }
