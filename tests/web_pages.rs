@@ -180,6 +180,12 @@ fn the_diff_page_marks_words_aligns_paragraphs_and_can_hide_unchanged_ones() {
         assert!(list.contains("No watch matches"));
         let (_, list, _) = page(&site, "/watches?outlet=news.example").await;
         assert!(list.contains(&format!("/watches/{id}\"")), "{list}");
+        let (_, timeline, _) = page(&site, &format!("/watches/{id}")).await;
+        assert!(
+            timeline.contains("href=\"/outlets/news.example/feed.atom\""),
+            "{timeline}"
+        );
+        assert!(timeline.contains(&format!("href=\"/watches/{id}/diff?from=1&amp;to=2\"")));
         let (_, dash, _) = page(&site, "/").await;
         assert!(dash.contains(&format!("/watches/{id}/diff?from=2&amp;to=3")));
     });

@@ -140,7 +140,9 @@ pub async fn timeline(
         html! {
             h1 { (title) }
             p.meta {
-                (article_link(&w.watch.url)) " · " (w.outlet) " · "
+                (article_link(&w.watch.url)) " · "
+                a href={ "/watches?outlet=" (enc(&w.outlet)) } { (w.outlet) }
+                " (" a href={ "/outlets/" (enc(&w.outlet)) "/feed.atom" } { "feed" } ") · "
                 span class={ "badge " (st) } { (st) }
                 @if let Some(l) = &w.watch.label { " · " (l) }
             }
@@ -170,6 +172,11 @@ pub async fn timeline(
             }
         },
     ))
+}
+
+/// A path segment or query value, percent-encoded.
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn version_row(id: u64, v: &VersionMeta) -> Markup {
