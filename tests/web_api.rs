@@ -373,3 +373,50 @@ fn without_a_token_only_loopback_host_names_are_served() {
         }
     });
 }
+
+#[test]
+fn the_openapi_description_names_every_route_and_each_answers() {
+    let (site, a, _, _) = seeded();
+    rt().block_on(async {
+        let (st, doc) = get(&site, "/api/v1/openapi.json").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let documented: std::collections::BTreeSet<&str> =
+            paths.keys().map(String::as_str).collect();
+        let source = include_str!("../src/web/api/mod.rs");
+        let routed: std::collections::BTreeSet<&str> = source
+            .split(".route(")
+            .skip(1)
+            .filter_map(|r| r.trim_start().strip_prefix('"')?.split('"').next())
+            .filter(|p| *p != "/api/v1/openapi.json")
+            .collect();
+        assert_eq!(documented, routed, "openapi.json and api::routes differ");
+
+        let c = client();
+        for (path, item) in paths {
+            let url = site.url(&path.replace("{id}", &a.to_string()).replace("{n}", "1"));
+            for method in item.as_object().expect("path item").keys() {
+                let (req, want) = match method.as_str() {
+                    "get" => (c.get(&url), StatusCode::OK),
+                    "post" => (
+                        c.post(&url)
+                            .json(&serde_json::json!({"url": "https://openapi.example/x"})),
+                        StatusCode::OK,
+                    ),
+                    // on a watch that does not exist: routed, and a JSON 404
+                    "delete" => (
+                        c.delete(url.replace(&format!("/{a}"), "/999999")),
+                        StatusCode::NOT_FOUND,
+                    ),
+                    "parameters" => continue,
+                    other => panic!("{path}: unexpected method {other}"),
+                };
+                let r = req.send().await.expect("request");
+                assert_eq!(r.status(), want, "{method} {path}");
+                let body: Value = r.json().await.expect("a JSON answer");
+                assert!(body.is_object(), "{method} {path}: {body}");
+            }
+        }
+    });
+}

@@ -30,8 +30,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/watches/{id}/versions/{n}", get(versions::one))
         .route("/api/v1/watches/{id}/diff", get(versions::diff))
         .route("/api/v1/events", get(events::list))
+        .route("/api/v1/openapi.json", get(openapi))
     // issue 5 (republication clusters): `/api/v1/clusters` and
     // `/api/v1/clusters/{id}` go here, in a `clusters` module.
+}
+
+/// The OpenAPI description of these routes (`tests/web_api.rs` calls every
+/// path it names, and checks it names every route).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 /// A [`WebError`] rendered as `{"error": ...}`.
