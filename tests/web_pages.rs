@@ -62,7 +62,7 @@ fn untrusted_text_is_escaped_and_every_page_has_the_csp() {
             format!("/watches/{a}/diff?from=1&to=2&changes=only"),
             format!("/watches/{b}"),
             format!("/watches/{b}/diff"),
-            "/login".into(),
+            "/login?next=/%22%3E%3Cscript%3Ewindow.__xss=5%3C/script%3E".into(),
             "/no/such/page".into(),
         ] {
             let (status, body, h) = page(&site, &path).await;

@@ -1,6 +1,8 @@
 //! The daemon's local JSON API for the CLI (`watch add|list|remove`,
 //! `history`, `diff` while the daemon holds the store): watches and
-//! versions. Errors are JSON `{"error": ...}` with a fitting status.
+//! versions. Errors are JSON `{"error": ...}` with a fitting status. The
+//! paged watch list (`GET /api/v1/watches`) is the review API's
+//! ([`crate::web::api`]); the CLI reads it page by page.
 
 use super::http::AppState;
 use crate::store::{NewWatch, StoreError, Watch, WatchSource};
