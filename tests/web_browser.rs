@@ -216,6 +216,20 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
         c.set_window_size(390, 844).await.expect("phone size");
         let png = c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join("diff-phone.png"), png).expect("save diff-phone.png");
+        c.set_window_size(1200, 900).await.expect("desktop size");
+        for (page, file) in [
+            ("/watches".to_string(), "watches.png"),
+            (format!("/watches/{}", w.id), "timeline.png"),
+        ] {
+            c.goto(&site.url(&page)).await.expect("open a page");
+            let png = c.screenshot().await.expect("screenshot");
+            std::fs::write(dir.join(file), png).expect("save a screenshot");
+        }
+        let xss = c
+            .execute("return typeof window.__xss", vec![])
+            .await
+            .expect("read the page state");
+        assert_eq!(xss, "undefined", "an XSS payload ran on the timeline");
         eprintln!("screenshots in {}", dir.display());
         // issue 5: the cluster page's screenshot (cluster.png) goes here.
 
