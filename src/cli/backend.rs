@@ -66,7 +66,27 @@ impl Backend {
     pub async fn watches(&self) -> Result<Vec<Watch>> {
         match self {
             Backend::Local(s) => Ok(s.watches()?),
-            Backend::Daemon(r) => r.get("/api/v1/watches", &[]).await,
+            Backend::Daemon(r) => {
+                // the review API's paged list; its items are watches with
+                // more fields (outlet, status)
+                #[derive(serde::Deserialize)]
+                struct Page {
+                    items: Vec<Watch>,
+                    next_cursor: Option<String>,
+                }
+                let mut all = Vec::new();
+                let mut cursor = String::new();
+                loop {
+                    let page: Page = r
+                        .get("/api/v1/watches", &[("limit", "500"), ("cursor", &cursor)])
+                        .await?;
+                    all.extend(page.items);
+                    match page.next_cursor {
+                        Some(c) => cursor = c,
+                        None => return Ok(all),
+                    }
+                }
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 //! The daemon's local JSON API for the CLI (`watch add|list|remove`,
 //! `history`, `diff` while the daemon holds the store): watches and
-//! versions. Errors are JSON `{"error": ...}` with a fitting status.
+//! versions. Errors are JSON `{"error": ...}` with a fitting status. The
+//! paged watch list (`GET /api/v1/watches`) is the review API's
+//! ([`crate::web::api`]); the CLI reads it page by page.
 
 use super::http::AppState;
 use crate::store::{NewWatch, StoreError, Watch, WatchSource};
@@ -27,7 +29,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/watches",
-            get(list_watches).post(add_watch).delete(remove_watch),
+            // GET (the paged list) is the review API's: crate::web::api::watches
+            axum::routing::post(add_watch).delete(remove_watch),
         )
         .route("/api/v1/watch", get(one_watch))
         .route("/api/v1/versions", get(versions))
@@ -102,12 +105,6 @@ struct AddWatch {
     url: String,
     label: Option<String>,
     schedule: Option<String>,
-}
-
-async fn list_watches(State(s): State<AppState>, h: HeaderMap) -> ApiResult<Vec<Watch>> {
-    authorize(&s, &h)?;
-    let store = s.store.clone();
-    Ok(Json(blocking(move || store.watches()).await?))
 }
 
 async fn one_watch(

@@ -1,5 +1,5 @@
-//! The daemon's HTTP listener: `/healthz`, Prometheus `/metrics` and the
-//! local API ([`super::api`]). The router lives here, in one place; each
+//! The daemon's HTTP listener: `/healthz`, Prometheus `/metrics`, the
+//! local API ([`super::api`]) and the review surface ([`crate::web`]). The router lives here, in one place; each
 //! resource has its own handler module.
 
 use super::metrics::Metrics;
@@ -26,11 +26,20 @@ pub struct AppState {
     pub control: tokio::sync::mpsc::UnboundedSender<super::api::Control>,
 }
 
+/// Every route the daemon serves: health and metrics, the CLI's local API,
+/// and the review API, UI and feeds ([`crate::web`]). Without a token only
+/// loopback host names are served ([`crate::web::auth::loopback_host`]).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(super::api::routes())
+        .merge(crate::web::routes(&state))
+        .fallback(crate::web::ui::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::auth::loopback_host,
+        ))
         .with_state(state)
 }
 

@@ -8,7 +8,7 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod api;
-mod http;
+pub mod http;
 pub mod metrics;
 pub mod queue;
 

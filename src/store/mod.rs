@@ -221,5 +221,28 @@ pub trait Store: Send + Sync {
     fn set_sink_state(&self, sink: &str, state: &[u8]) -> Result<(), StoreError>;
     /// Newest events first.
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Newest events first, only those with `seq` below `before` (all when
+    /// `None`): a page of the event log for the review API. The default
+    /// reads every event; backends override it with a range scan.
+    fn events_before(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        Ok(self
+            .events(usize::MAX)?
+            .into_iter()
+            .filter(|e| before.is_none_or(|b| e.seq < b))
+            .take(limit)
+            .collect())
+    }
+    /// The watch with this id. The default scans every watch; backends
+    /// override it with a key lookup.
+    fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {
+        self.watches()?
+            .into_iter()
+            .find(|w| w.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
+    }
     fn flush(&self) -> Result<(), StoreError>;
 }

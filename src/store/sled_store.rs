@@ -479,6 +479,28 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn events_before(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let end = before.unwrap_or(u64::MAX).to_be_bytes();
+        self.events
+            .range(..end)
+            .values()
+            .rev()
+            .take(limit)
+            .map(|v| decode("events", &v?))
+            .collect()
+    }
+
+    fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {
+        match self.watches.get(codec::watch_key(id))? {
+            Some(v) => decode("watches", &v),
+            None => Err(StoreError::NotFound(format!("watch {id}"))),
+        }
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())

@@ -1,0 +1,111 @@
+//! `/api/v1/events`: the event log, newest first, filtered by kind, watch
+//! URL or outlet; the cursor is the last `seq` seen.
+
+use super::{ApiResult, Page};
+use crate::daemon::http::AppState;
+use crate::store::{Store, StoredEvent};
+use crate::web::data::{self, blocking, WebError};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+
+/// Events read per store call while filtering.
+const SCAN_BATCH: usize = 500;
+/// A filtered page looks at no more than this many events, so that a rare
+/// filter cannot make one request read the whole log; `next_cursor` then
+/// says where to go on.
+pub const SCAN_LIMIT: usize = 20_000;
+
+/// Which events a list or feed wants.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EventFilter {
+    /// `edit` (and, with issue 5, `republication`).
+    pub kind: Option<String>,
+    /// The article URL.
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+}
+
+impl EventFilter {
+    pub fn matches(&self, e: &StoredEvent) -> bool {
+        let article = data::article_of(&e.event);
+        self.kind
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .is_none_or(|k| k == e.event.kind())
+            && self
+                .url
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .is_none_or(|u| e.event.article_url() == Some(u))
+            && self
+                .outlet
+                .as_deref()
+                .filter(|o| !o.is_empty())
+                .is_none_or(|o| article.is_some_and(|a| a.outlet.eq_ignore_ascii_case(o)))
+    }
+}
+
+/// Up to `limit` events with `seq < before` passing `filter`, newest first,
+/// and the cursor to go on from (when more may follow).
+pub fn event_page(
+    store: &dyn Store,
+    filter: &EventFilter,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<(Vec<StoredEvent>, Option<u64>), WebError> {
+    let mut items = Vec::new();
+    let mut cursor = before;
+    let mut scanned = 0;
+    loop {
+        let batch = store.events_before(cursor, SCAN_BATCH)?;
+        let done = batch.len() < SCAN_BATCH;
+        for e in batch {
+            scanned += 1;
+            cursor = Some(e.seq);
+            if filter.matches(&e) {
+                items.push(e);
+                if items.len() == limit {
+                    let more = cursor.is_some_and(|c| c > 0);
+                    return Ok((items, more.then_some(cursor).flatten()));
+                }
+            }
+        }
+        if done {
+            return Ok((items, None));
+        }
+        if scanned >= SCAN_LIMIT {
+            return Ok((items, cursor));
+        }
+    }
+}
+
+/// Flat, not `#[serde(flatten)]` (numbers in query strings).
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+}
+
+/// `GET /api/v1/events?limit=&cursor=&kind=&url=&outlet=`
+pub async fn list(
+    State(s): State<AppState>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Page<StoredEvent>> {
+    let Query(q) = q.map_err(WebError::from)?;
+    let limit = data::limit(q.limit)?;
+    let before = data::cursor(q.cursor.as_deref())?;
+    let filter = EventFilter {
+        kind: q.kind,
+        url: q.url,
+        outlet: q.outlet,
+    };
+    let store = s.store.clone();
+    let (items, next) =
+        blocking(move || event_page(store.as_ref(), &filter, before, limit)).await?;
+    Ok(Json(Page::new(items, next)))
+}

@@ -1,0 +1,114 @@
+//! The review JSON API under `/api/v1/`: one module per resource
+//! ([`watches`], [`versions`], [`events`]), the routes assembled in
+//! [`routes`]. Lists are pages (`?limit=&cursor=`, answered with
+//! `{"items": [...], "next_cursor": ...}`); errors are `{"error": "..."}`
+//! with a fitting status, bad query strings and bodies included.
+//!
+//! The CLI's own calls (`/api/v1/watch`, `/api/v1/versions`, ...) stay in
+//! `daemon::api`; `POST` / `DELETE /api/v1/watches` are shared with it.
+
+pub mod events;
+pub mod versions;
+pub mod watches;
+
+use super::data::WebError;
+use crate::daemon::http::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/watches", get(watches::list))
+        .route(
+            "/api/v1/watches/{id}",
+            get(watches::one).delete(watches::remove),
+        )
+        .route("/api/v1/watches/{id}/versions", get(versions::list))
+        .route("/api/v1/watches/{id}/versions/{n}", get(versions::one))
+        .route("/api/v1/watches/{id}/diff", get(versions::diff))
+        .route("/api/v1/events", get(events::list))
+        .route("/api/v1/openapi.json", get(openapi))
+    // issue 5 (republication clusters): `/api/v1/clusters` and
+    // `/api/v1/clusters/{id}` go here, in a `clusters` module.
+}
+
+/// The OpenAPI description of these routes (`tests/web_api.rs` calls every
+/// path it names, and checks it names every route).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
+/// A [`WebError`] rendered as `{"error": ...}`.
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "API request failed");
+        }
+        (
+            status,
+            Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+impl From<QueryRejection> for WebError {
+    fn from(e: QueryRejection) -> Self {
+        WebError::BadRequest(e.body_text())
+    }
+}
+
+impl From<PathRejection> for WebError {
+    fn from(e: PathRejection) -> Self {
+        WebError::BadRequest(e.body_text())
+    }
+}
+
+impl From<JsonRejection> for WebError {
+    fn from(e: JsonRejection) -> Self {
+        WebError::BadRequest(e.body_text())
+    }
+}
+
+pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, next: Option<u64>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: next.map(|n| n.to_string()),
+        }
+    }
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,120 @@
+//! `/api/v1/watches/{id}/versions` and `/diff`: an article's versions,
+//! one version's text, and the diff between any two versions (structured
+//! paragraph and word ops, the summary, and the unified text).
+
+use super::{ApiResult, Page, PageQuery};
+use crate::core::diff::{ChangeSummary, ParagraphOp, WordOp};
+use crate::core::Article;
+use crate::daemon::http::AppState;
+use crate::store::VersionMeta;
+use crate::web::data::{self, blocking, WebError, UNIFIED_CONTEXT};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/watches/{id}/versions?limit=&cursor=`: oldest first; the
+/// cursor is the last version number seen.
+pub async fn list(
+    State(s): State<AppState>,
+    id: Result<Path<u64>, PathRejection>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult<Page<VersionMeta>> {
+    let Path(id) = id.map_err(WebError::from)?;
+    let Query(q) = q.map_err(WebError::from)?;
+    let limit = data::limit(q.limit)?;
+    let after = data::cursor(q.cursor.as_deref())?;
+    let store = s.store.clone();
+    let mut items: Vec<VersionMeta> = blocking(move || {
+        let w = store.watch_by_id(id)?;
+        Ok(store.versions(w.id)?)
+    })
+    .await?
+    .into_iter()
+    .filter(|v| after.is_none_or(|a| u64::from(v.number) > a))
+    .take(limit + 1)
+    .collect();
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|v| u64::from(v.number))
+    } else {
+        None
+    };
+    Ok(Json(Page::new(items, next)))
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionBody {
+    pub meta: VersionMeta,
+    pub article: Article,
+}
+
+/// `GET /api/v1/watches/{id}/versions/{n}`
+pub async fn one(
+    State(s): State<AppState>,
+    p: Result<Path<(u64, u32)>, PathRejection>,
+) -> ApiResult<VersionBody> {
+    let Path((id, n)) = p.map_err(WebError::from)?;
+    let store = s.store.clone();
+    let (meta, article) = blocking(move || {
+        let w = store.watch_by_id(id)?;
+        Ok(store.version(w.id, n)?)
+    })
+    .await?;
+    Ok(Json(VersionBody { meta, article }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    pub from: Option<u32>,
+    pub to: Option<u32>,
+    /// Unchanged paragraphs around each change in `unified` (default 1).
+    pub context: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffBody {
+    pub url: String,
+    pub from: VersionMeta,
+    pub to: VersionMeta,
+    pub summary: ChangeSummary,
+    pub old_title: String,
+    pub new_title: String,
+    /// Word ops of the title; empty when it is unchanged.
+    pub title_words: Vec<WordOp>,
+    /// Aligned paragraphs: `equal`, `added`, `removed` or `changed` (with
+    /// word ops).
+    pub paragraphs: Vec<ParagraphOp>,
+    /// The same diff as unified text (`[-old-]{+new+}` word marks).
+    pub unified: String,
+}
+
+/// `GET /api/v1/watches/{id}/diff?from=&to=&context=`: `to` defaults to the
+/// latest version, `from` to the one before `to`.
+pub async fn diff(
+    State(s): State<AppState>,
+    id: Result<Path<u64>, PathRejection>,
+    q: Result<Query<DiffQuery>, QueryRejection>,
+) -> ApiResult<DiffBody> {
+    let Path(id) = id.map_err(WebError::from)?;
+    let Query(q) = q.map_err(WebError::from)?;
+    let context = q.context.unwrap_or(UNIFIED_CONTEXT).min(1000);
+    let store = s.store.clone();
+    let d = blocking(move || data::load_diff(&store, id, q.from, q.to)).await?;
+    let unified = d.diff.unified(
+        &format!("version {}", d.from.number),
+        &format!("version {}", d.to.number),
+        context,
+    );
+    Ok(Json(DiffBody {
+        url: d.watch.url,
+        from: d.from,
+        to: d.to,
+        summary: d.diff.summary,
+        old_title: d.diff.old_title,
+        new_title: d.diff.new_title,
+        title_words: d.diff.title_words,
+        paragraphs: d.diff.paragraphs,
+        unified,
+    }))
+}

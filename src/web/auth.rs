@@ -1,0 +1,207 @@
+//! Who may use the review surface.
+//!
+//! - Without `[web] token` the daemon listens on loopback only (the config
+//!   refuses anything else), and [`loopback_host`] also refuses requests whose
+//!   `Host` is not a loopback name, so a web page cannot reach the API
+//!   through DNS rebinding.
+//! - With a token, the JSON API wants `Authorization: Bearer TOKEN`; the UI
+//!   and the feeds take the bearer header or the session cookie that the
+//!   login form (`/login`) sets. The cookie holds a digest of the token, not
+//!   the token, and is `HttpOnly; SameSite=Strict`.
+
+use crate::daemon::http::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+
+/// The UI's session cookie.
+pub const COOKIE: &str = "copydesk_session";
+
+fn eq_const_time(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The cookie value that proves a login with `token`.
+pub fn session_value(token: &str) -> String {
+    let d = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("copydesk-ui-session\0{token}").as_bytes(),
+    );
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bearer_ok(token: &str, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| eq_const_time(given.as_bytes(), token.as_bytes()))
+}
+
+fn cookie_ok(token: &str, headers: &HeaderMap) -> bool {
+    let want = session_value(token);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .any(|(k, v)| k == COOKIE && eq_const_time(v.as_bytes(), want.as_bytes()))
+}
+
+/// True when `token` (if any) accepts these headers; `cookie` allows the
+/// session cookie besides the bearer header.
+pub fn allowed(token: Option<&str>, headers: &HeaderMap, cookie: bool) -> bool {
+    match token.filter(|t| !t.is_empty()) {
+        None => true,
+        Some(t) => bearer_ok(t, headers) || (cookie && cookie_ok(t, headers)),
+    }
+}
+
+/// The JSON API: bearer header only (a cookie would open it to CSRF).
+pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if allowed(s.token.as_deref(), req.headers(), false) {
+        return next.run(req).await;
+    }
+    tracing::info!(path = %req.uri().path(), "API request without a valid token");
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(serde_json::json!({"error": "missing or wrong bearer token ([web] token)"})),
+    )
+        .into_response()
+}
+
+/// UI pages: bearer or session cookie, else to the login form.
+pub async fn require_ui(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if allowed(s.token.as_deref(), req.headers(), true) {
+        return next.run(req).await;
+    }
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &here)
+        .finish();
+    Redirect::to(&format!("/login?{q}")).into_response()
+}
+
+/// Feeds: bearer or session cookie, else 401 (feed readers do not follow
+/// a login form).
+pub async fn require_feed(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if allowed(s.token.as_deref(), req.headers(), true) {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "missing or wrong bearer token ([web] token)\n",
+    )
+        .into_response()
+}
+
+/// A host name (with an optional port) that names this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Without a token, only requests addressed to a loopback host name are
+/// served (DNS-rebinding guard). With a token, the token decides.
+pub async fn loopback_host(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if s.token.as_deref().is_some_and(|t| !t.is_empty()) {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host());
+    if host.is_none_or(is_loopback_host) {
+        return next.run(req).await;
+    }
+    tracing::warn!(host = ?host, "refused a request for a non-loopback host name");
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        Json(serde_json::json!({
+            "error": "this copydesk serves loopback host names only; set [web] token to serve others"
+        })),
+    )
+        .into_response()
+}
+
+/// Only local paths are followed after a login (no open redirect).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.into(),
+        _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_names() {
+        for h in [
+            "127.0.0.1:8765",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:80",
+            "127.1.2.3",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "evil.example",
+            "10.0.0.1:80",
+            "[2001:db8::1]:80",
+            "localhost.evil",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn next_paths_stay_local() {
+        assert_eq!(local_path(Some("/watches?x=1")), "/watches?x=1");
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "javascript:x",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/");
+        }
+    }
+
+    #[test]
+    fn tokens_and_cookies() {
+        let mut h = HeaderMap::new();
+        assert!(allowed(None, &h, false));
+        assert!(!allowed(Some("s3cret"), &h, true));
+        h.insert(
+            header::COOKIE,
+            format!("a=b; {COOKIE}={}", session_value("s3cret"))
+                .parse()
+                .unwrap(),
+        );
+        assert!(allowed(Some("s3cret"), &h, true));
+        assert!(!allowed(Some("s3cret"), &h, false));
+        assert!(!allowed(Some("other"), &h, true));
+        h.insert(header::AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+        assert!(allowed(Some("s3cret"), &h, false));
+    }
+}

@@ -1,0 +1,280 @@
+//! What the API, the UI and the feeds read from the store: watch summaries
+//! with a status, pages of a list, a diff between two stored versions.
+//! Store calls run on the blocking pool; errors are [`WebError`].
+
+use crate::core::diff::{diff_articles, ArticleDiff};
+use crate::core::outlet::outlet_of;
+use crate::store::{CheckRecord, Outcome, Store, StoreError, VersionMeta, Watch};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Default page size of every list.
+pub const DEFAULT_LIMIT: usize = 50;
+/// Largest page size a client may ask for.
+pub const MAX_LIMIT: usize = 500;
+/// Paragraphs of context around each change in the unified text.
+pub const UNIFIED_CONTEXT: usize = 1;
+
+/// A failure of a review request, before it is rendered as JSON or HTML.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Run a store call off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+}
+
+/// Where a watch stands, for lists and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not checked yet.
+    New,
+    /// The last check worked.
+    Ok,
+    /// The last check failed (see `last_check.reason`).
+    Failing,
+    /// An adaptive watch past its age: kept, no longer checked.
+    Retired,
+}
+
+impl Status {
+    pub fn of(w: &Watch) -> Status {
+        if w.retired {
+            Status::Retired
+        } else {
+            match &w.last_check {
+                None => Status::New,
+                Some(c) if c.outcome == Outcome::Failed => Status::Failing,
+                Some(_) => Status::Ok,
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Ok => "ok",
+            Status::Failing => "failing",
+            Status::Retired => "retired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::New, Status::Ok, Status::Failing, Status::Retired]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// A watch as the review API lists it: every [`Watch`] field, plus its
+/// outlet and status.
+#[derive(Debug, Clone, Serialize)]
+pub struct WatchSummary {
+    #[serde(flatten)]
+    pub watch: Watch,
+    /// By the default rule (host without `www.`, registrable domain).
+    pub outlet: String,
+    pub status: Status,
+}
+
+impl WatchSummary {
+    pub fn of(watch: Watch) -> WatchSummary {
+        let outlet = outlet_name(&watch.url);
+        let status = Status::of(&watch);
+        WatchSummary {
+            watch,
+            outlet,
+            status,
+        }
+    }
+
+    pub fn last_outcome(&self) -> Option<&CheckRecord> {
+        self.watch.last_check.as_ref()
+    }
+}
+
+pub fn outlet_name(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| outlet_of(&u))
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// Filters of the watch list (API and UI share them).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct WatchFilter {
+    pub status: Option<String>,
+    pub outlet: Option<String>,
+    /// Case-insensitive substring of the URL or label.
+    pub q: Option<String>,
+}
+
+impl WatchFilter {
+    pub fn check(&self) -> Result<Option<Status>, WebError> {
+        match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => Status::parse(s).map(Some).ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "unknown status {s:?} (new, ok, failing or retired)"
+                ))
+            }),
+        }
+    }
+
+    pub fn matches(&self, status: Option<Status>, w: &WatchSummary) -> bool {
+        let q = self.q.as_deref().map(str::to_lowercase).unwrap_or_default();
+        status.is_none_or(|s| s == w.status)
+            && self
+                .outlet
+                .as_deref()
+                .filter(|o| !o.is_empty())
+                .is_none_or(|o| o.eq_ignore_ascii_case(&w.outlet))
+            && (q.is_empty()
+                || w.watch.url.to_lowercase().contains(&q)
+                || w.watch
+                    .label
+                    .as_deref()
+                    .is_some_and(|l| l.to_lowercase().contains(&q)))
+    }
+}
+
+/// The page size asked for, checked.
+pub fn limit(asked: Option<usize>) -> Result<usize, WebError> {
+    match asked {
+        None => Ok(DEFAULT_LIMIT),
+        Some(0) => Err(WebError::BadRequest("limit must be at least 1".into())),
+        Some(n) if n > MAX_LIMIT => Err(WebError::BadRequest(format!(
+            "limit must be at most {MAX_LIMIT}"
+        ))),
+        Some(n) => Ok(n),
+    }
+}
+
+/// A numeric cursor (an id, a version number or an event seq).
+pub fn cursor(asked: Option<&str>) -> Result<Option<u64>, WebError> {
+    asked
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse()
+                .map_err(|_| WebError::BadRequest(format!("bad cursor {c:?}")))
+        })
+        .transpose()
+}
+
+/// Watches after the cursor id that pass the filter, at most `limit`, and
+/// the cursor of the next page.
+pub fn watch_page(
+    store: &dyn Store,
+    filter: &WatchFilter,
+    after: Option<u64>,
+    limit: usize,
+) -> Result<(Vec<WatchSummary>, Option<u64>), WebError> {
+    let status = filter.check()?;
+    let mut items: Vec<WatchSummary> = store
+        .watches()?
+        .into_iter()
+        .filter(|w| after.is_none_or(|a| w.id > a))
+        .map(WatchSummary::of)
+        .filter(|w| filter.matches(status, w))
+        .take(limit + 1)
+        .collect();
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|w| w.watch.id)
+    } else {
+        None
+    };
+    Ok((items, next))
+}
+
+/// The versions `from` and `to` of a watch (`to` defaults to the latest,
+/// `from` to the one before `to`), checked.
+pub fn version_pair(w: &Watch, from: Option<u32>, to: Option<u32>) -> Result<(u32, u32), WebError> {
+    if w.latest_version == 0 {
+        return Err(WebError::NotFound(format!("{} has no version yet", w.url)));
+    }
+    let to = to.unwrap_or(w.latest_version);
+    let from = from.unwrap_or(to.saturating_sub(1).max(1));
+    for n in [from, to] {
+        if n == 0 || n > w.latest_version {
+            return Err(WebError::NotFound(format!(
+                "version {n} (there are {})",
+                w.latest_version
+            )));
+        }
+    }
+    Ok((from, to))
+}
+
+/// A diff between two stored versions, with both versions' metadata.
+pub struct StoredDiff {
+    pub watch: Watch,
+    pub from: VersionMeta,
+    pub to: VersionMeta,
+    pub diff: ArticleDiff,
+}
+
+pub fn load_diff(
+    store: &Arc<dyn Store>,
+    id: u64,
+    from: Option<u32>,
+    to: Option<u32>,
+) -> Result<StoredDiff, WebError> {
+    let watch = store.watch_by_id(id)?;
+    let (f, t) = version_pair(&watch, from, to)?;
+    let (from, old) = store.version(watch.id, f)?;
+    let (to, new) = store.version(watch.id, t)?;
+    let diff = diff_articles(&old, &new);
+    tracing::debug!(watch = id, from = f, to = t, "diff");
+    Ok(StoredDiff {
+        watch,
+        from,
+        to,
+        diff,
+    })
+}
+
+/// `url` when it is an http(s) URL that may be linked to, else `None`
+/// (a `javascript:` or `data:` URL from a page is shown as text only).
+pub fn safe_link(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+/// The article an event is about, when it is about one. Issue 5's
+/// `republication` events are about two (original and copy): give the copy
+/// here, or match them where a caller needs both.
+#[allow(unreachable_patterns)]
+pub fn article_of(e: &crate::core::event::Event) -> Option<&crate::core::event::ArticleRef> {
+    match e {
+        crate::core::event::Event::Edit(x) => Some(&x.article),
+        _ => None,
+    }
+}

@@ -1,0 +1,229 @@
+//! Atom feeds of changes (RFC 4287): `/feed.atom` (all),
+//! `/watches/{id}/feed.atom` (one article) and `/outlets/{outlet}/feed.atom`
+//! (one outlet), the latest [`ENTRIES`] events each. Entry ids are the
+//! events' stable ids, so a reader shows an edit once whichever feed it came
+//! through. Links are relative to the feed's own URL.
+
+use super::api::events::{event_page, EventFilter};
+use super::data::{article_of, blocking, safe_link, WebError};
+use super::ui::PageError;
+use crate::core::event::{rfc3339, Event};
+use crate::daemon::http::AppState;
+use crate::store::{Store, StoredEvent};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+use std::fmt::Write;
+
+/// Entries per feed.
+pub const ENTRIES: usize = 50;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/feed.atom", get(all))
+        .route("/watches/{id}/feed.atom", get(one_watch))
+        .route("/outlets/{outlet}/feed.atom", get(one_outlet))
+}
+
+/// Text escaped for XML content and attribute values; characters XML 1.0
+/// does not allow (most control characters) are dropped.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What one feed is about.
+struct FeedHead {
+    id: String,
+    title: String,
+    self_href: String,
+}
+
+/// An event with the watch id its links need.
+struct Item {
+    event: StoredEvent,
+    watch: Option<u64>,
+}
+
+fn load(store: &dyn Store, filter: &EventFilter) -> Result<Vec<Item>, WebError> {
+    let (events, _) = event_page(store, filter, None, ENTRIES)?;
+    Ok(events
+        .into_iter()
+        .map(|event| {
+            let watch = event
+                .event
+                .article_url()
+                .and_then(|u| store.watch(u).ok())
+                .map(|w| w.id);
+            Item { event, watch }
+        })
+        .collect())
+}
+
+/// The Atom document.
+fn render(head: &FeedHead, items: &[Item]) -> String {
+    let updated = items
+        .iter()
+        .map(|i| i.event.created_at)
+        .max()
+        .unwrap_or_else(Utc::now);
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(x, "  <id>{}</id>", xml_escape(&head.id));
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&head.title));
+    let _ = writeln!(x, "  <updated>{}</updated>", rfc3339(updated));
+    x.push_str("  <author><name>copydesk</name></author>\n");
+    x.push_str("  <generator>copydesk</generator>\n");
+    let _ = writeln!(
+        x,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+        xml_escape(&head.self_href)
+    );
+    for i in items {
+        entry(&mut x, i);
+    }
+    x.push_str("</feed>\n");
+    x
+}
+
+fn entry(x: &mut String, i: &Item) {
+    let e = &i.event.event;
+    let Some(article) = article_of(e) else {
+        return;
+    };
+    // issue 5: a `republication` entry (original, copy, similarity) goes here.
+    let Event::Edit(edit) = e;
+    let c = &edit.change;
+    let class = format!("{:?}", c.class).to_lowercase();
+    let _ = writeln!(x, "  <entry>");
+    let _ = writeln!(x, "    <id>urn:copydesk:{}</id>", xml_escape(e.id()));
+    let _ = writeln!(
+        x,
+        "    <title type=\"text\">{} ({class}, version {} → {})</title>",
+        xml_escape(&article.title),
+        edit.from_version,
+        edit.to_version
+    );
+    let _ = writeln!(x, "    <updated>{}</updated>", rfc3339(i.event.created_at));
+    if let Some(id) = i.watch {
+        let _ = writeln!(
+            x,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"/watches/{id}/diff?from={}&amp;to={}\"/>",
+            edit.from_version, edit.to_version
+        );
+    }
+    if let Some(href) = safe_link(&article.url) {
+        let _ = writeln!(
+            x,
+            "    <link rel=\"related\" href=\"{}\"/>",
+            xml_escape(&href)
+        );
+    }
+    let _ = writeln!(x, "    <category term=\"{class}\"/>");
+    let _ = writeln!(
+        x,
+        "    <summary type=\"text\">{}: {class}, +{} / -{} words, {} paragraphs added, {} removed, {} changed{}</summary>",
+        xml_escape(&article.outlet),
+        c.words_added,
+        c.words_removed,
+        c.paragraphs_added,
+        c.paragraphs_removed,
+        c.paragraphs_changed,
+        if c.title_changed { ", headline changed" } else { "" }
+    );
+    let _ = writeln!(
+        x,
+        "    <content type=\"text\">{}</content>",
+        xml_escape(&edit.diff)
+    );
+    let _ = writeln!(x, "  </entry>");
+}
+
+fn atom(body: String) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+async fn serve(s: AppState, head: FeedHead, filter: EventFilter) -> Result<Response, PageError> {
+    let store = s.store.clone();
+    let items = blocking(move || load(store.as_ref(), &filter)).await?;
+    Ok(atom(render(&head, &items)))
+}
+
+async fn all(State(s): State<AppState>) -> Result<Response, PageError> {
+    let head = FeedHead {
+        id: "urn:copydesk:feed:all".into(),
+        title: "copydesk: all changes".into(),
+        self_href: "/feed.atom".into(),
+    };
+    serve(s, head, EventFilter::default()).await
+}
+
+async fn one_watch(
+    State(s): State<AppState>,
+    id: Result<Path<u64>, PathRejection>,
+) -> Result<Response, PageError> {
+    let Path(id) = id.map_err(WebError::from)?;
+    let store = s.store.clone();
+    let w = blocking(move || Ok(store.watch_by_id(id)?)).await?;
+    let head = FeedHead {
+        id: format!("urn:copydesk:feed:watch:{id}"),
+        title: format!("copydesk: changes of {}", w.url),
+        self_href: format!("/watches/{id}/feed.atom"),
+    };
+    let filter = EventFilter {
+        url: Some(w.url),
+        ..EventFilter::default()
+    };
+    serve(s, head, filter).await
+}
+
+async fn one_outlet(
+    State(s): State<AppState>,
+    outlet: Result<Path<String>, PathRejection>,
+) -> Result<Response, PageError> {
+    let Path(outlet) = outlet.map_err(WebError::from)?;
+    let enc: String = url::form_urlencoded::byte_serialize(outlet.as_bytes()).collect();
+    let head = FeedHead {
+        id: format!("urn:copydesk:feed:outlet:{enc}"),
+        title: format!("copydesk: changes at {outlet}"),
+        self_href: format!("/outlets/{enc}/feed.atom"),
+    };
+    let filter = EventFilter {
+        outlet: Some(outlet),
+        ..EventFilter::default()
+    };
+    serve(s, head, filter).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_escape;
+
+    #[test]
+    fn escapes_markup_and_drops_invalid_chars() {
+        assert_eq!(
+            xml_escape("<a href=\"x\">&'\u{1}\u{FFFF}ok\n"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;ok\n"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! `/`: the dashboard, recent edits first, then how the watches stand.
+
+use super::{layout, when, PageResult};
+use crate::daemon::http::AppState;
+use crate::store::StoredEvent;
+use crate::web::api::events::{event_page, EventFilter};
+use crate::web::data::{article_of, blocking, Status, WatchSummary};
+use axum::extract::State;
+use maud::{html, Markup};
+
+/// Edits shown on the dashboard.
+const RECENT: usize = 30;
+
+/// A recent event with the watch id its links need (none once removed).
+struct Recent {
+    event: StoredEvent,
+    watch: Option<u64>,
+}
+
+pub async fn page(State(s): State<AppState>) -> PageResult {
+    let store = s.store.clone();
+    let (recent, counts, failing) = blocking(move || {
+        let (events, _) = event_page(store.as_ref(), &EventFilter::default(), None, RECENT)?;
+        let recent: Vec<Recent> = events
+            .into_iter()
+            .map(|event| {
+                let watch = event
+                    .event
+                    .article_url()
+                    .and_then(|u| store.watch(u).ok())
+                    .map(|w| w.id);
+                Recent { event, watch }
+            })
+            .collect();
+        let mut counts = [0usize; 4];
+        let mut failing = Vec::new();
+        for w in store.watches()? {
+            let w = WatchSummary::of(w);
+            counts[w.status as usize] += 1;
+            if w.status == Status::Failing && failing.len() < 10 {
+                failing.push(w);
+            }
+        }
+        Ok((recent, counts, failing))
+    })
+    .await?;
+    Ok(layout(
+        "Dashboard",
+        None,
+        html! {
+            h1 { "Recent edits" }
+            @if recent.is_empty() {
+                p.muted { "No edits yet. Each new version after an article's first shows up here." }
+            } @else {
+                table.list {
+                    thead { tr { th { "Article" } th { "Change" } th.wide { "Detected" } } }
+                    tbody { @for r in &recent { (edit_row(r)) } }
+                }
+            }
+            h2 { "Watches" }
+            p {
+                @for (st, label) in [(Status::Ok, "ok"), (Status::Failing, "failing"), (Status::New, "new"), (Status::Retired, "retired")] {
+                    a href={ "/watches?status=" (label) } {
+                        span class={ "badge " (label) } { (counts[st as usize]) " " (label) }
+                    }
+                    " "
+                }
+            }
+            @if !failing.is_empty() {
+                h2 { "Failing" }
+                ul {
+                    @for w in &failing {
+                        li {
+                            a href={ "/watches/" (w.watch.id) } { (w.watch.label.as_deref().unwrap_or(&w.watch.url)) }
+                            @if let Some(reason) = w.last_outcome().and_then(|c| c.reason.as_deref()) {
+                                " " span.muted { (reason) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn edit_row(r: &Recent) -> Markup {
+    let e = &r.event.event;
+    let Some(article) = article_of(e) else {
+        return html! {};
+    };
+    // issue 5: republication events get their own row (link to the cluster)
+    let (from, to, change) = match e {
+        crate::core::event::Event::Edit(x) => (x.from_version, x.to_version, &x.change),
+    };
+    let class = format!("{:?}", change.class).to_lowercase();
+    html! {
+        tr {
+            td {
+                @match r.watch {
+                    Some(id) => a.article href={ "/watches/" (id) "/diff?from=" (from) "&to=" (to) } { (article.title) },
+                    None => span { (article.title) },
+                }
+                br;
+                span.meta { (article.outlet) " · version " (from) " → " (to) }
+            }
+            td {
+                span class={ "badge " (class) } { (class) }
+                " "
+                span.meta {
+                    "+" (change.words_added) " / −" (change.words_removed) " words"
+                    @if change.title_changed { ", headline" }
+                }
+            }
+            td.wide.meta { (when(&r.event.created_at)) }
+        }
+    }
+}

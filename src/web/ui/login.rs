@@ -1,0 +1,68 @@
+//! `/login` and `/logout`: the cookie login for the UI when `[web] token`
+//! is set (the API itself takes only the bearer header).
+
+use super::layout;
+use crate::daemon::http::AppState;
+use crate::web::auth::{self, COOKIE};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    token: String,
+    next: Option<String>,
+}
+
+fn form_page(next: &str, failed: bool) -> Markup {
+    layout(
+        "Log in",
+        None,
+        html! {
+            h1 { "Log in" }
+            @if failed { p.error { "That is not the token." } }
+            form method="post" action="/login" {
+                input type="hidden" name="next" value=(next);
+                label { "Token ([web] token) " input type="password" name="token" autocomplete="current-password" required; }
+                " "
+                button type="submit" { "Log in" }
+            }
+        },
+    )
+}
+
+pub async fn form(Query(q): Query<Next>) -> Markup {
+    form_page(&auth::local_path(q.next.as_deref()), false)
+}
+
+pub async fn submit(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    let next = auth::local_path(f.next.as_deref());
+    let Some(token) = s.token.as_deref().filter(|t| !t.is_empty()) else {
+        return Redirect::to(&next).into_response();
+    };
+    let mut h = axum::http::HeaderMap::new();
+    if let Ok(v) = format!("Bearer {}", f.token).parse() {
+        h.insert(header::AUTHORIZATION, v);
+    }
+    if !auth::allowed(Some(token), &h, false) {
+        tracing::info!("failed UI login");
+        return (StatusCode::UNAUTHORIZED, form_page(&next, true)).into_response();
+    }
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+        auth::session_value(token)
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+pub async fn logout() -> Response {
+    let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}

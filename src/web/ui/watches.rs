@@ -1,0 +1,199 @@
+//! `/watches` (the watch list with status, outlet and text filters, paged)
+//! and `/watches/{id}` (an article's timeline of versions).
+
+use super::{article_link, layout, when, PageError, PageResult};
+use crate::daemon::http::AppState;
+use crate::store::{CheckRecord, Outcome, VersionMeta};
+use crate::web::data::{self, blocking, WatchFilter, WatchSummary, WebError};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// Watches per page of the list.
+const PER_PAGE: usize = 100;
+/// Checks shown on a timeline.
+const CHECKS_SHOWN: usize = 10;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    outlet: Option<String>,
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+fn outcome(c: &CheckRecord) -> &'static str {
+    match c.outcome {
+        Outcome::NewVersion => "new version",
+        Outcome::Unchanged => "unchanged",
+        Outcome::NotModified => "not modified",
+        Outcome::Failed => "failed",
+    }
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> PageResult {
+    let Query(q) = q.map_err(WebError::from)?;
+    let filter = WatchFilter {
+        status: q.status.clone(),
+        outlet: q.outlet.clone(),
+        q: q.q.clone(),
+    };
+    let after = data::cursor(q.cursor.as_deref())?;
+    let store = s.store.clone();
+    let f = filter.clone();
+    let (items, next) =
+        blocking(move || data::watch_page(store.as_ref(), &f, after, PER_PAGE)).await?;
+    let next_link = next.map(|n| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("status", q.status.as_deref().unwrap_or(""))
+            .append_pair("outlet", q.outlet.as_deref().unwrap_or(""))
+            .append_pair("q", q.q.as_deref().unwrap_or(""))
+            .append_pair("cursor", &n.to_string())
+            .finish()
+    });
+    let status = q.status.as_deref().unwrap_or("");
+    Ok(layout(
+        "Watches",
+        None,
+        html! {
+            h1 { "Watches" }
+            form.filters method="get" action="/watches" {
+                label { "Status"
+                    select name="status" {
+                        @for s in ["", "ok", "failing", "new", "retired"] {
+                            option value=(s) selected[s == status] { @if s.is_empty() { "any" } @else { (s) } }
+                        }
+                    }
+                }
+                label { "Outlet" input type="text" name="outlet" value=(q.outlet.as_deref().unwrap_or("")) placeholder="example.com"; }
+                label { "URL or label" input type="search" name="q" value=(q.q.as_deref().unwrap_or("")); }
+                button type="submit" { "Filter" }
+            }
+            @if items.is_empty() {
+                p.muted { "No watch matches." }
+            } @else {
+                table.list {
+                    thead { tr { th { "Watch" } th { "Status" } th.wide { "Last check" } th { "Versions" } th.wide { "Next due" } } }
+                    tbody { @for w in &items { (row(w)) } }
+                }
+            }
+            @if let Some(link) = next_link {
+                nav.pager { a rel="next" href={ "/watches?" (link) } { "Next page →" } }
+            }
+        },
+    ))
+}
+
+fn row(w: &WatchSummary) -> Markup {
+    let st = w.status.as_str();
+    html! {
+        tr {
+            td {
+                a href={ "/watches/" (w.watch.id) } { (w.watch.label.as_deref().unwrap_or(&w.watch.url)) }
+                br;
+                span.meta { (w.outlet) }
+            }
+            td { span class={ "badge " (st) } { (st) } }
+            td.wide.meta {
+                @if let Some(c) = w.last_outcome() {
+                    (when(&c.at)) ": " (outcome(c))
+                    @if let Some(r) = &c.reason { " — " (r) }
+                } @else { "never" }
+            }
+            td { (w.watch.latest_version) }
+            td.wide.meta {
+                @if w.watch.retired { "—" }
+                @else if let Some(t) = &w.watch.next_due { (when(t)) }
+                @else { "now" }
+            }
+        }
+    }
+}
+
+pub async fn timeline(
+    State(s): State<AppState>,
+    id: Result<Path<u64>, PathRejection>,
+) -> PageResult {
+    let Path(id) = id.map_err(WebError::from)?;
+    let store = s.store.clone();
+    let (w, versions, checks) = blocking(move || {
+        let w = store.watch_by_id(id)?;
+        let versions = store.versions(w.id)?;
+        let checks = store.checks(w.id, CHECKS_SHOWN)?;
+        Ok((WatchSummary::of(w), versions, checks))
+    })
+    .await
+    .map_err(PageError)?;
+    let title = versions
+        .last()
+        .map(|v| v.title.clone())
+        .unwrap_or_else(|| w.watch.url.clone());
+    let feed = format!("/watches/{id}/feed.atom");
+    let st = w.status.as_str();
+    Ok(layout(
+        &title,
+        Some(&feed),
+        html! {
+            h1 { (title) }
+            p.meta {
+                (article_link(&w.watch.url)) " · "
+                a href={ "/watches?outlet=" (enc(&w.outlet)) } { (w.outlet) }
+                " (" a href={ "/outlets/" (enc(&w.outlet)) "/feed.atom" } { "feed" } ") · "
+                span class={ "badge " (st) } { (st) }
+                @if let Some(l) = &w.watch.label { " · " (l) }
+            }
+            @if versions.len() > 1 {
+                p { a href={ "/watches/" (id) "/diff" } { "Latest change" } " · " a href=(feed) { "Atom feed of this article" } }
+            }
+            h2 { "Versions" }
+            @if versions.is_empty() { p.muted { "No version stored yet." } }
+            @else {
+                table.list.versions {
+                    thead { tr { th { "#" } th { "Title" } th.wide { "Stored" } th { "Words" } th { "Change" } } }
+                    tbody { @for v in versions.iter().rev() { (version_row(id, v)) } }
+                }
+            }
+            h2 { "Latest checks" }
+            @if checks.is_empty() { p.muted { "Not checked yet." } }
+            @else {
+                ul.meta {
+                    @for c in &checks {
+                        li {
+                            (when(&c.at)) ": " (outcome(c))
+                            @if let Some(code) = c.http_status { " (HTTP " (code) ")" }
+                            @if let Some(r) = &c.reason { " — " (r) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// A path segment or query value, percent-encoded.
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn version_row(id: u64, v: &VersionMeta) -> Markup {
+    html! {
+        tr {
+            td { (v.number) }
+            td {
+                (v.title)
+                @if let Some(n) = v.same_as { br; span.meta { "same text as version " (n) } }
+            }
+            td.wide.meta { (when(&v.fetched_at)) }
+            td { (v.words) }
+            td {
+                @if v.number > 1 {
+                    a href={ "/watches/" (id) "/diff?from=" (v.number - 1) "&to=" (v.number) } { "diff" }
+                } @else { span.muted { "first" } }
+            }
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! The review JSON API over a real listener on 127.0.0.1:0 with a real
+//! sled store: watch list (status, last outcome, next due, filters,
+//! pages), add and remove, versions, diffs between any two versions,
+//! events, JSON errors, the token and the loopback host guard.
+
+mod webcommon;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use webcommon::{art, client, fail, seed, Site};
+
+const P1: &str = "The city council approved the budget on Tuesday after a long debate.";
+const P2: &str = "The plan includes new bus lines and repairs to two bridges.";
+const P3: &str = "Critics said the spending would raise local taxes next year.";
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn get(site: &Site, path: &str) -> (StatusCode, Value) {
+    let r = client().get(site.url(path)).send().await.expect("GET");
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        ct.starts_with("application/json"),
+        "{path}: content type {ct}"
+    );
+    (status, r.json().await.expect("JSON body"))
+}
+
+/// Three watches: one edited twice, one failing, one with a single version.
+fn seeded() -> (Site, u64, u64, u64) {
+    let site = Site::start(None);
+    let s = site.store.as_ref();
+    let a = seed(
+        s,
+        "https://news.example.com/budget",
+        Some("Budget story"),
+        &[
+            art("Council approves budget", &[P1, P2]),
+            art(
+                "Council approves budget",
+                &[P1, &P2.replace("two bridges", "three bridges")],
+            ),
+            art(
+                "Council approves city budget",
+                &[P1, &P2.replace("two bridges", "three bridges"), P3],
+            ),
+        ],
+    );
+    let b = seed(
+        s,
+        "https://www.other.example.org/storm",
+        None,
+        &[art("Storm", &[P3])],
+    );
+    fail(
+        s,
+        "https://www.other.example.org/storm",
+        "HTTP 503 Service Unavailable",
+    );
+    let c = seed(
+        s,
+        "https://news.example.com/quiet",
+        None,
+        &[art("Quiet", &[P1])],
+    );
+    (site, a.id, b.id, c.id)
+}
+
+#[test]
+fn watch_list_has_status_last_outcome_next_due_filters_and_pages() {
+    let (site, a, b, c) = seeded();
+    rt().block_on(async {
+        let (st, page) = get(&site, "/api/v1/watches?limit=2").await;
+        assert_eq!(st, StatusCode::OK);
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["id"], a);
+        assert_eq!(items[0]["status"], "ok");
+        assert_eq!(items[0]["outlet"], "example.com");
+        assert_eq!(items[0]["latest_version"], 3);
+        assert_eq!(items[0]["last_check"]["outcome"], "new_version");
+        assert!(items[0]["next_due"].is_string());
+        assert_eq!(items[1]["id"], b);
+        assert_eq!(items[1]["status"], "failing");
+        assert_eq!(
+            items[1]["last_check"]["reason"],
+            "HTTP 503 Service Unavailable"
+        );
+        let cursor = page["next_cursor"].as_str().expect("a next page");
+
+        let (_, page2) = get(&site, &format!("/api/v1/watches?limit=2&cursor={cursor}")).await;
+        assert_eq!(page2["items"].as_array().map(Vec::len), Some(1));
+        assert_eq!(page2["items"][0]["id"], c);
+        assert!(page2["next_cursor"].is_null());
+
+        let (_, failing) = get(&site, "/api/v1/watches?status=failing").await;
+        assert_eq!(failing["items"].as_array().map(Vec::len), Some(1));
+        let (_, outlet) = get(&site, "/api/v1/watches?outlet=example.com").await;
+        assert_eq!(outlet["items"].as_array().map(Vec::len), Some(2));
+        let (_, q) = get(&site, "/api/v1/watches?q=budget").await;
+        assert_eq!(q["items"][0]["label"], "Budget story");
+
+        for bad in [
+            "limit=0",
+            "limit=501",
+            "limit=x",
+            "cursor=x",
+            "status=sleeping",
+        ] {
+            let (st, body) = get(&site, &format!("/api/v1/watches?{bad}")).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}");
+            assert!(body["error"].is_string(), "{bad}: {body}");
+        }
+
+        let (st, one) = get(&site, &format!("/api/v1/watches/{b}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(one["checks"][0]["outcome"], "failed");
+        let (st, body) = get(&site, "/api/v1/watches/999999").await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert!(body["error"].as_str().unwrap_or("").contains("999999"));
+        let (st, _) = get(&site, "/api/v1/watches/notanumber").await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = get(&site, "/api/v1/nothing-here").await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn versions_and_a_diff_between_any_two() {
+    let (site, a, _, _) = seeded();
+    rt().block_on(async {
+        let (_, vs) = get(&site, &format!("/api/v1/watches/{a}/versions?limit=2")).await;
+        assert_eq!(vs["items"][0]["number"], 1);
+        assert_eq!(vs["items"][1]["number"], 2);
+        assert_eq!(vs["next_cursor"], "2");
+        let (_, rest) = get(&site, &format!("/api/v1/watches/{a}/versions?cursor=2")).await;
+        assert_eq!(rest["items"][0]["title"], "Council approves city budget");
+
+        let (st, v) = get(&site, &format!("/api/v1/watches/{a}/versions/2")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["meta"]["number"], 2);
+        assert!(v["article"]["body"][1]
+            .as_str()
+            .unwrap_or("")
+            .contains("three bridges"));
+
+        // default: the latest change
+        let (_, d) = get(&site, &format!("/api/v1/watches/{a}/diff")).await;
+        assert_eq!(
+            (d["from"]["number"].clone(), d["to"]["number"].clone()),
+            (2.into(), 3.into())
+        );
+        assert_eq!(d["summary"]["title_changed"], true);
+        assert_eq!(d["paragraphs"][2]["op"], "added");
+        assert!(
+            d["unified"].as_str().unwrap_or("").contains("{+city +}"),
+            "{}",
+            d["unified"]
+        );
+
+        // any two: 1 -> 3, word ops inside the changed paragraph
+        let (_, d) = get(&site, &format!("/api/v1/watches/{a}/diff?from=1&to=3")).await;
+        let changed = &d["paragraphs"][1];
+        assert_eq!(changed["op"], "changed");
+        let words = changed["words"].as_array().expect("word ops");
+        assert!(
+            words
+                .iter()
+                .any(|w| w["op"] == "delete" && w["text"] == "two"),
+            "{words:?}"
+        );
+        assert!(
+            words
+                .iter()
+                .any(|w| w["op"] == "insert" && w["text"] == "three"),
+            "{words:?}"
+        );
+        assert!(d["unified"]
+            .as_str()
+            .unwrap_or("")
+            .contains("[-two-]{+three+}"));
+
+        let (st, e) = get(&site, &format!("/api/v1/watches/{a}/diff?from=1&to=9")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{e}");
+        let (st, _) = get(&site, &format!("/api/v1/watches/{a}/diff?from=zero")).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = get(&site, &format!("/api/v1/watches/{a}/versions/7")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn events_newest_first_with_cursor_and_filters() {
+    let (site, _, _, _) = seeded();
+    rt().block_on(async {
+        let (_, p1) = get(&site, "/api/v1/events?limit=1").await;
+        assert_eq!(p1["items"][0]["event"]["to_version"], 3);
+        assert_eq!(p1["items"][0]["event"]["event"], "edit");
+        let cursor = p1["next_cursor"].as_str().expect("more events").to_string();
+        let (_, p2) = get(&site, &format!("/api/v1/events?limit=1&cursor={cursor}")).await;
+        assert_eq!(p2["items"][0]["event"]["to_version"], 2);
+        let next = p2["next_cursor"].as_str().map(String::from);
+        if let Some(c) = next {
+            let (_, p3) = get(&site, &format!("/api/v1/events?limit=1&cursor={c}")).await;
+            assert_eq!(p3["items"].as_array().map(Vec::len), Some(0));
+            assert!(p3["next_cursor"].is_null());
+        }
+        let (_, none) = get(&site, "/api/v1/events?outlet=other.example.org").await;
+        assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
+        let (_, by_url) = get(
+            &site,
+            "/api/v1/events?url=https%3A%2F%2Fnews.example.com%2Fbudget",
+        )
+        .await;
+        assert_eq!(by_url["items"].as_array().map(Vec::len), Some(2));
+    });
+}
+
+#[test]
+fn add_and_remove_watches() {
+    let site = Site::start(None);
+    rt().block_on(async {
+        let c = client();
+        let r = c
+            .post(site.url("/api/v1/watches"))
+            .json(&serde_json::json!({"url": "https://added.example/x", "label": "Added"}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::OK);
+        let w: Value = r.json().await.expect("JSON");
+        let id = w["id"].as_u64().expect("id");
+        let (_, list) = get(&site, "/api/v1/watches").await;
+        assert_eq!(list["items"][0]["status"], "new");
+
+        let r = c
+            .post(site.url("/api/v1/watches"))
+            .json(&serde_json::json!({"url": "javascript:alert(1)"}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+        let r = c
+            .delete(site.url(&format!("/api/v1/watches/{id}")))
+            .send()
+            .await
+            .expect("DELETE");
+        assert_eq!(r.status(), StatusCode::OK);
+        let (st, _) = get(&site, &format!("/api/v1/watches/{id}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let r = c
+            .delete(site.url(&format!("/api/v1/watches/{id}")))
+            .send()
+            .await
+            .expect("DELETE");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn a_token_guards_the_api_ui_and_feeds() {
+    let site = Site::start(Some("s3cret"));
+    seed(
+        site.store.as_ref(),
+        "https://a.example/x",
+        None,
+        &[art("T", &[P1])],
+    );
+    rt().block_on(async {
+        let c = client();
+        let r = c
+            .get(site.url("/api/v1/watches"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = c
+            .get(site.url("/api/v1/watches"))
+            .bearer_auth("s3cret")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let r = c
+            .get(site.url("/watches?status=ok"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = r.headers()["location"].to_str().unwrap_or("");
+        assert_eq!(to, "/login?next=%2Fwatches%3Fstatus%3Dok");
+        let r = c.get(site.url("/feed.atom")).send().await.expect("GET");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+        let r = c
+            .post(site.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=wrong&next=%2Fwatches")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = c
+            .post(site.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=s3cret&next=%2F%2Fevil.example%2F")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/");
+        let cookie = r.headers()["set-cookie"].to_str().unwrap_or("").to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        assert!(
+            !cookie.contains("s3cret"),
+            "the cookie holds a digest, not the token"
+        );
+        let pair = cookie.split(';').next().unwrap_or("").to_string();
+        let r = c
+            .get(site.url("/watches"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = c
+            .get(site.url("/feed.atom"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::OK);
+        // the API does not take the cookie (CSRF)
+        let r = c
+            .get(site.url("/api/v1/watches"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    });
+}
+
+#[test]
+fn without_a_token_only_loopback_host_names_are_served() {
+    let site = Site::start(None);
+    rt().block_on(async {
+        let c = client();
+        for (host, want) in [
+            ("rebound.example:80", StatusCode::MISDIRECTED_REQUEST),
+            ("localhost:8765", StatusCode::OK),
+            ("127.0.0.1", StatusCode::OK),
+        ] {
+            let r = c
+                .get(site.url("/api/v1/watches"))
+                .header("host", host)
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(r.status(), want, "{host}");
+        }
+    });
+}
+
+#[test]
+fn the_openapi_description_names_every_route_and_each_answers() {
+    let (site, a, _, _) = seeded();
+    rt().block_on(async {
+        let (st, doc) = get(&site, "/api/v1/openapi.json").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let documented: std::collections::BTreeSet<&str> =
+            paths.keys().map(String::as_str).collect();
+        let source = include_str!("../src/web/api/mod.rs");
+        let routed: std::collections::BTreeSet<&str> = source
+            .split(".route(")
+            .skip(1)
+            .filter_map(|r| r.trim_start().strip_prefix('"')?.split('"').next())
+            .filter(|p| *p != "/api/v1/openapi.json")
+            .collect();
+        assert_eq!(documented, routed, "openapi.json and api::routes differ");
+
+        let c = client();
+        for (path, item) in paths {
+            let url = site.url(&path.replace("{id}", &a.to_string()).replace("{n}", "1"));
+            for method in item.as_object().expect("path item").keys() {
+                let (req, want) = match method.as_str() {
+                    "get" => (c.get(&url), StatusCode::OK),
+                    "post" => (
+                        c.post(&url)
+                            .json(&serde_json::json!({"url": "https://openapi.example/x"})),
+                        StatusCode::OK,
+                    ),
+                    // on a watch that does not exist: routed, and a JSON 404
+                    "delete" => (
+                        c.delete(url.replace(&format!("/{a}"), "/999999")),
+                        StatusCode::NOT_FOUND,
+                    ),
+                    "parameters" => continue,
+                    other => panic!("{path}: unexpected method {other}"),
+                };
+                let r = req.send().await.expect("request");
+                assert_eq!(r.status(), want, "{method} {path}");
+                let body: Value = r.json().await.expect("a JSON answer");
+                assert!(body.is_object(), "{method} {path}: {body}");
+            }
+        }
+    });
+}

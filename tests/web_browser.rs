@@ -1,0 +1,238 @@
+//! The web UI in real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, driven over WebDriver with fantoccini): open the
+//! dashboard, follow an article to its diff, read the highlighted words,
+//! and check that an XSS payload in the title shows as text and never runs.
+//! Screenshots go to `target/test-artifacts/`.
+//!
+//! Without chromium or chromedriver the test is skipped with a notice, and
+//! fails when `CI=true` (CI installs both: see `.ci/run`).
+
+mod webcommon;
+
+use fantoccini::{ClientBuilder, Locator};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use webcommon::{art, seed, Site};
+
+const XSS_TITLE: &str =
+    "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2;document.title='pwned'\">";
+const P1: &str = "The harbour authority said on Monday that the new pier would open in June.";
+const P2: &str = "Fishing crews welcomed the plan but asked for lower mooring fees.";
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    names.iter().find_map(|n| {
+        std::env::split_paths(&path)
+            .map(|d| d.join(n))
+            .find(|p| p.is_file())
+    })
+}
+
+/// chromium and chromedriver, or a skip notice (a failure under CI=true).
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => {
+            let msg = format!(
+                "browser test needs chromium ({}) and chromedriver ({}): apt-get install -y chromium chromium-driver",
+                if c.is_some() { "found" } else { "missing" },
+                if d.is_some() { "found" } else { "missing" },
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{msg}");
+            }
+            // straight to stderr: libtest would swallow eprintln! of a passing test
+            let _ = writeln!(std::io::stderr(), "SKIPPED web_browser: {msg}");
+            None
+        }
+    }
+}
+
+/// A chromedriver child on a free loopback port; killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver(path: &PathBuf) -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+    dir
+}
+
+#[test]
+fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
+    let Some((chromium, driver_path)) = browser() else {
+        return;
+    };
+    let site = Site::start(None);
+    let w = seed(
+        site.store.as_ref(),
+        "https://harbour.example/pier",
+        None,
+        &[
+            art(XSS_TITLE, &[P1, P2]),
+            art(XSS_TITLE, &[&P1.replace("June", "September"), P2]),
+        ],
+    );
+    let driver = start_driver(&driver_path);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1200,900"],
+            }),
+        );
+        let c = ClientBuilder::rustls()
+            .expect("WebDriver client")
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session through chromedriver");
+
+        c.goto(&site.url("/")).await.expect("open the dashboard");
+        assert_eq!(c.title().await.expect("title"), "Dashboard · copydesk");
+        let dir = artifacts();
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("dashboard.png"), png).expect("save dashboard.png");
+        let link = c
+            .find(Locator::Css("a.article"))
+            .await
+            .expect("a recent edit on the dashboard");
+        assert_eq!(link.text().await.expect("link text"), XSS_TITLE);
+        link.click().await.expect("follow the article");
+
+        let here = c.current_url().await.expect("url");
+        assert_eq!(here.path(), format!("/watches/{}/diff", w.id));
+        let h1 = c.find(Locator::Css("h1")).await.expect("h1");
+        assert_eq!(
+            h1.text().await.expect("h1 text"),
+            XSS_TITLE,
+            "the title is shown as text"
+        );
+        let dels = c.find_all(Locator::Css("td.old del")).await.expect("del");
+        let inss = c.find_all(Locator::Css("td.new ins")).await.expect("ins");
+        assert_eq!(dels.len(), 1);
+        assert_eq!(inss.len(), 1);
+        assert_eq!(dels[0].text().await.expect("del text"), "June");
+        assert_eq!(inss[0].text().await.expect("ins text"), "September");
+        let bg = c
+            .execute(
+                "return getComputedStyle(document.querySelector('ins')).backgroundColor",
+                vec![],
+            )
+            .await
+            .expect("computed style");
+        assert_ne!(
+            bg,
+            serde_json::json!("rgba(0, 0, 0, 0)"),
+            "<ins> is highlighted (the stylesheet loaded)"
+        );
+
+        let xss = c
+            .execute("return [typeof window.__xss, document.title]", vec![])
+            .await
+            .expect("read the page state");
+        assert_eq!(xss[0], "undefined", "an XSS payload ran");
+        assert_ne!(xss[1], "pwned", "an XSS payload ran");
+        assert_eq!(
+            c.find_all(Locator::Css("main img, main script"))
+                .await
+                .expect("query")
+                .len(),
+            0,
+            "the payload made no elements"
+        );
+
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("diff.png"), png).expect("save diff.png");
+
+        // "show only changes" is a plain link: no script needed
+        let rows = c.find_all(Locator::Css("tr.eq")).await.expect("rows").len();
+        assert_eq!(rows, 1, "one unchanged paragraph");
+        c.find(Locator::Css("a.toggle"))
+            .await
+            .expect("the toggle link")
+            .click()
+            .await
+            .expect("show only changes");
+        let here = c.current_url().await.expect("url");
+        assert!(
+            here.query().unwrap_or("").contains("changes=only"),
+            "{here}"
+        );
+        assert_eq!(
+            c.find_all(Locator::Css("tr.eq")).await.expect("rows").len(),
+            0
+        );
+        let gap = c.find(Locator::Css("tr.gap")).await.expect("the gap row");
+        assert_eq!(gap.text().await.expect("text"), "1 unchanged paragraph");
+        c.set_window_size(390, 844).await.expect("phone size");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("diff-phone.png"), png).expect("save diff-phone.png");
+        c.set_window_size(1200, 900).await.expect("desktop size");
+        for (page, file) in [
+            ("/watches".to_string(), "watches.png"),
+            (format!("/watches/{}", w.id), "timeline.png"),
+        ] {
+            c.goto(&site.url(&page)).await.expect("open a page");
+            let png = c.screenshot().await.expect("screenshot");
+            std::fs::write(dir.join(file), png).expect("save a screenshot");
+        }
+        let xss = c
+            .execute("return typeof window.__xss", vec![])
+            .await
+            .expect("read the page state");
+        assert_eq!(xss, "undefined", "an XSS payload ran on the timeline");
+        eprintln!("screenshots in {}", dir.display());
+        // issue 5: the cluster page's screenshot (cluster.png) goes here.
+
+        c.close().await.expect("close the session");
+    });
+}

@@ -1,0 +1,247 @@
+//! The web UI's pages and the Atom feeds over a real listener with a real
+//! store: untrusted titles, bodies and URLs are escaped everywhere, article
+//! links are http(s) only, every page carries the CSP, the diff page marks
+//! words with `<del>`/`<ins>` and hides unchanged paragraphs on request,
+//! and every feed parses as Atom (feed-rs).
+
+mod webcommon;
+
+use webcommon::{art, client, seed, Site};
+
+const XSS_TITLE: &str = "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2\">";
+const XSS_BODY: &str =
+    "Body <b onmouseover='window.__xss=3'>bold</b> & \"quoted\" text that is long enough.";
+const XSS_URL: &str = "javascript:window.__xss=4//\"><script>x</script>";
+const P1: &str = "The minister resigned on Friday after a week of protests in the capital.";
+const P2: &str = "Her deputy will lead the ministry until a successor is named.";
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn page(site: &Site, path: &str) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = client().get(site.url(path)).send().await.expect("GET");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, r.text().await.expect("body"), headers)
+}
+
+fn hostile(site: &Site) -> (u64, u64) {
+    let s = site.store.as_ref();
+    let a = seed(
+        s,
+        "https://evil.example/story?a=1&b=\"2\"",
+        Some("<i>label</i>"),
+        &[
+            art(XSS_TITLE, &[P1, XSS_BODY]),
+            art(&format!("{XSS_TITLE} updated"), &[P1, XSS_BODY, P2]),
+        ],
+    );
+    let b = seed(
+        s,
+        XSS_URL,
+        None,
+        &[art("Plain", &[P1]), art("Plain", &[P2])],
+    );
+    (a.id, b.id)
+}
+
+#[test]
+fn untrusted_text_is_escaped_and_every_page_has_the_csp() {
+    let site = Site::start(None);
+    let (a, b) = hostile(&site);
+    rt().block_on(async {
+        for path in [
+            "/".to_string(),
+            "/watches".into(),
+            format!("/watches/{a}"),
+            format!("/watches/{a}/diff"),
+            format!("/watches/{a}/diff?from=1&to=2&changes=only"),
+            format!("/watches/{b}"),
+            format!("/watches/{b}/diff"),
+            "/login?next=/%22%3E%3Cscript%3Ewindow.__xss=5%3C/script%3E".into(),
+            "/no/such/page".into(),
+        ] {
+            let (status, body, h) = page(&site, &path).await;
+            assert!(status == 200 || path == "/no/such/page", "{path}: {status}");
+            let csp = h
+                .get("content-security-policy")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            assert!(
+                csp.contains("default-src 'none'") && !csp.contains("unsafe"),
+                "{path}: {csp}"
+            );
+            assert_eq!(h["x-content-type-options"], "nosniff");
+            assert!(h["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/html"));
+            for raw in [
+                "<script",
+                "<img",
+                "<b ",
+                "onerror=\"",
+                "href=\"javascript:",
+                "<i>label",
+            ] {
+                assert!(!body.contains(raw), "{path}: unescaped {raw:?} in\n{body}");
+            }
+            assert!(body.contains("<meta name=\"viewport\""), "{path}");
+        }
+        let (_, body, _) = page(&site, &format!("/watches/{a}/diff")).await;
+        assert!(
+            body.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;&quot;&gt;"),
+            "{body}"
+        );
+        assert!(
+            body.contains("&lt;b onmouseover='window.__xss=3'&gt;")
+                || body.contains("&lt;b onmouseover=&#39;")
+        );
+        // the http(s) article URL is a link, attribute-escaped
+        assert!(
+            body.contains("href=\"https://evil.example/story?a=1&amp;b=%222%22\""),
+            "{body}"
+        );
+        // the javascript: URL is text only
+        let (_, body, _) = page(&site, &format!("/watches/{b}")).await;
+        assert!(
+            body.contains("javascript:window.__xss=4//&quot;&gt;&lt;script&gt;"),
+            "{body}"
+        );
+        assert!(!body.contains("href=\"javascript"));
+    });
+}
+
+#[test]
+fn the_diff_page_marks_words_aligns_paragraphs_and_can_hide_unchanged_ones() {
+    let site = Site::start(None);
+    let s = site.store.as_ref();
+    let p3 = "Opposition leaders called for early elections this spring.";
+    let w = seed(
+        s,
+        "https://news.example/minister",
+        None,
+        &[
+            art("Minister resigns", &[P1, P2, p3]),
+            art(
+                "Minister quits",
+                &[&P1.replace("Friday", "Saturday"), P2, p3],
+            ),
+            art("Minister quits", &[&P1.replace("Friday", "Saturday"), P2]),
+        ],
+    );
+    let id = w.id;
+    rt().block_on(async {
+        let (_, body, _) = page(&site, &format!("/watches/{id}/diff?from=1&to=2")).await;
+        assert!(body.contains("<del>Friday</del>"), "{body}");
+        assert!(body.contains("<ins>Saturday</ins>"), "{body}");
+        assert!(body.contains("<del>resigns</del>") && body.contains("<ins>quits</ins>"));
+        assert_eq!(
+            body.matches("<tr class=\"eq\">").count(),
+            2,
+            "two unchanged rows"
+        );
+        assert!(
+            body.contains(&format!("href=\"/watches/{id}/diff?from=2&amp;to=3\"")),
+            "next"
+        );
+        assert!(
+            !body.contains("previous change"),
+            "no previous pair before version 1"
+        );
+
+        let (_, only, _) = page(
+            &site,
+            &format!("/watches/{id}/diff?from=1&to=2&changes=only"),
+        )
+        .await;
+        assert_eq!(only.matches("<tr class=\"eq\">").count(), 0);
+        assert!(only.contains("2 unchanged paragraphs"), "{only}");
+        assert!(only.contains("Show the whole article"));
+
+        let (_, latest, _) = page(&site, &format!("/watches/{id}/diff")).await;
+        assert!(
+            latest.contains("Version 2 → 3"),
+            "defaults to the latest change"
+        );
+        assert!(latest.contains("previous change"));
+        assert!(
+            latest.contains("<del>Opposition leaders"),
+            "removed paragraph"
+        );
+
+        let (status, _, _) = page(&site, &format!("/watches/{id}/diff?from=1&to=8")).await;
+        assert_eq!(status, 404);
+        let (_, list, _) = page(&site, "/watches?status=failing").await;
+        assert!(list.contains("No watch matches"));
+        let (_, list, _) = page(&site, "/watches?outlet=news.example").await;
+        assert!(list.contains(&format!("/watches/{id}\"")), "{list}");
+        let (_, timeline, _) = page(&site, &format!("/watches/{id}")).await;
+        assert!(
+            timeline.contains("href=\"/outlets/news.example/feed.atom\""),
+            "{timeline}"
+        );
+        assert!(timeline.contains(&format!("href=\"/watches/{id}/diff?from=1&amp;to=2\"")));
+        let (_, dash, _) = page(&site, "/").await;
+        assert!(dash.contains(&format!("/watches/{id}/diff?from=2&amp;to=3")));
+    });
+}
+
+#[test]
+fn feeds_parse_as_atom_all_per_watch_and_per_outlet() {
+    let site = Site::start(None);
+    let (a, _) = hostile(&site);
+    seed(
+        site.store.as_ref(),
+        "https://news.example/m",
+        None,
+        &[art("M", &[P1]), art("M", &[P2])],
+    );
+    rt().block_on(async {
+        for (path, entries) in [
+            ("/feed.atom".to_string(), 3),
+            (format!("/watches/{a}/feed.atom"), 1),
+            ("/outlets/news.example/feed.atom".into(), 1),
+            ("/outlets/nowhere.example/feed.atom".into(), 0),
+        ] {
+            let r = client().get(site.url(&path)).send().await.expect("GET");
+            assert_eq!(r.status(), 200, "{path}");
+            assert!(r.headers()["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("application/atom+xml"));
+            let bytes = r.bytes().await.expect("body");
+            let feed = feed_rs::parser::parse(&bytes[..])
+                .unwrap_or_else(|e| panic!("{path} is not a feed: {e}"));
+            assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom, "{path}");
+            assert_eq!(feed.entries.len(), entries, "{path}");
+            assert!(feed.updated.is_some(), "{path}");
+            for e in &feed.entries {
+                assert!(e.id.starts_with("urn:copydesk:edit-"), "{}", e.id);
+                assert!(e.updated.is_some());
+                assert!(!e.links.is_empty());
+            }
+        }
+        let r = client()
+            .get(site.url(&format!("/watches/{a}/feed.atom")))
+            .send()
+            .await
+            .expect("GET");
+        let feed = feed_rs::parser::parse(&r.bytes().await.expect("body")[..]).expect("feed");
+        let title = &feed.entries[0].title.as_ref().expect("title").content;
+        assert!(
+            title.starts_with(XSS_TITLE),
+            "the title comes back as the same text: {title}"
+        );
+        let r = client()
+            .get(site.url("/watches/999/feed.atom"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 404);
+    });
+}
