@@ -65,6 +65,18 @@ impl SinkRules {
                         .is_none_or(|o| o.iter().any(|x| x == outlet))
                     && !self.exclude_outlets.iter().any(|x| x == outlet)
             }
+            // edit-only rules (min_class, headline_only) do not apply; the
+            // outlet rules look at both articles
+            Event::Republication(e) => {
+                let outlets = [e.original.outlet.as_str(), e.copy.outlet.as_str()];
+                self.outlets
+                    .as_ref()
+                    .is_none_or(|o| o.iter().any(|x| outlets.contains(&x.as_str())))
+                    && !self
+                        .exclude_outlets
+                        .iter()
+                        .any(|x| outlets.contains(&x.as_str()))
+            }
         }
     }
 }
