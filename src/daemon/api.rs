@@ -1,6 +1,6 @@
 //! The daemon's local JSON API for the CLI (`watch add|list|remove`,
-//! `history`, `diff` while the daemon holds the store): watches and
-//! versions. Errors are JSON `{"error": ...}` with a fitting status.
+//! `history`, `diff`, `matches` while the daemon holds the store): watches,
+//! versions, alerts and republication pairs. Errors are JSON `{"error": ...}` with a fitting status.
 
 use super::http::AppState;
 use crate::store::{NewWatch, StoreError, Watch, WatchSource};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/version", get(version))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/matches", get(matches))
         .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
 }
 
@@ -230,4 +231,13 @@ async fn retry_alert(
     let n = blocking(move || store.retry_deliveries(&q.id)).await?;
     let _ = s.control.send(Control::DeliverNow);
     Ok(Json(n))
+}
+
+async fn matches(
+    State(s): State<AppState>,
+    h: HeaderMap,
+) -> ApiResult<Vec<crate::core::matching::cluster::MatchPair>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.match_pairs()).await?))
 }
