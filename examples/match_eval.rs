@@ -69,33 +69,83 @@ fn main() {
         "\nunlabelled false positives across the corpus: {}",
         r.unlabelled_false
     );
+    println!("\nThreshold curve: every labelled pair verified directly (candidate or not),");
+    println!("one threshold varied at a time, the others at their defaults.");
     println!("\n| thresholds | precision | recall | tp | fp | fn |");
     println!("|---|---|---|---|---|---|");
-    line("defaults", &r);
+    line("defaults (via the index)", &r);
+    line("defaults (direct)", &scored.curve_point(&t));
     for c in [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5] {
         let tt = Thresholds {
             containment: c,
             ..t
         };
-        line(&format!("containment {c}"), &scored.report(&tt));
+        line(&format!("containment {c}"), &scored.curve_point(&tt));
     }
     for m in [10, 20, 40, 60, 100] {
         let tt = Thresholds {
             min_shared_shingles: m,
             ..t
         };
-        line(&format!("min_shared_shingles {m}"), &scored.report(&tt));
+        line(
+            &format!("min_shared_shingles {m}"),
+            &scored.curve_point(&tt),
+        );
     }
     for p in [1, 2, 3, 4] {
         let tt = Thresholds {
             min_shared_paragraphs: p,
             ..t
         };
-        line(&format!("min_shared_paragraphs {p}"), &scored.report(&tt));
+        line(
+            &format!("min_shared_paragraphs {p}"),
+            &scored.curve_point(&tt),
+        );
     }
     for s in [0.3, 0.5, 0.7, 0.9] {
         let tt = Thresholds { similarity: s, ..t };
-        line(&format!("similarity {s}"), &scored.report(&tt));
+        line(&format!("similarity {s}"), &scored.curve_point(&tt));
+    }
+    println!("\nEach rule alone (the other two switched off):\n");
+    println!("| rule | precision | recall | tp | fp | fn |");
+    println!("|---|---|---|---|---|---|");
+    let off = Thresholds {
+        similarity: 2.0,
+        containment: 2.0,
+        min_shared_paragraphs: usize::MAX,
+        ..t
+    };
+    for s in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+        line(
+            &format!("similarity >= {s}"),
+            &scored.curve_point(&Thresholds {
+                similarity: s,
+                ..off
+            }),
+        );
+    }
+    for c in [0.02, 0.05, 0.1, 0.2, 0.3, 0.4] {
+        for m in [0, 40] {
+            let tt = Thresholds {
+                containment: c,
+                min_shared_shingles: m,
+                ..off
+            };
+            line(
+                &format!("containment >= {c}, shared shingles >= {m}"),
+                &scored.curve_point(&tt),
+            );
+        }
+    }
+    for p in [1, 2, 3] {
+        let tt = Thresholds {
+            min_shared_paragraphs: p,
+            ..off
+        };
+        line(
+            &format!("shared paragraphs >= {p}"),
+            &scored.curve_point(&tt),
+        );
     }
     println!("\nLSH S-curve ({BANDS} bands x {ROWS} rows): P(candidate | Jaccard s)");
     for s in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {

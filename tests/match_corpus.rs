@@ -59,6 +59,9 @@ fn corpus_meets_precision_and_recall_targets() {
     }
     assert!(r.precision() >= 0.99, "precision {}", r.precision());
     assert!(r.recall() >= 0.95, "recall {}", r.recall());
+    // the decision alone, every labelled pair verified directly
+    let d = scored.curve_point(&t);
+    assert!(d.precision() >= 0.99 && d.recall() >= 0.95, "{d:?}");
     let partial = r.per_kind["partial_lift"];
     assert!(
         partial.reported as f64 >= 0.95 * partial.pairs as f64,

@@ -333,6 +333,9 @@ pub struct Scored {
     pub index: MemIndex,
     /// Verified scores of every pair the index proposed (a < b).
     pub found: HashMap<(usize, usize), Scores>,
+    /// Scores of every labelled pair, candidate or not (a < b): what the
+    /// threshold curve is drawn from.
+    pub direct: HashMap<(usize, usize), Scores>,
 }
 
 /// Index the corpus (thresholds that shape the index: paragraph length,
@@ -347,14 +350,47 @@ pub fn score(corpus: Corpus, t: Thresholds) -> Scored {
         .into_iter()
         .map(|f| ((f.a as usize, f.b as usize), f.scores))
         .collect();
+    let direct = corpus
+        .pairs
+        .iter()
+        .filter_map(|p| {
+            let (a, b) = (p.a.min(p.b), p.a.max(p.b));
+            index.verify(a as u64, b as u64).map(|s| ((a, b), s))
+        })
+        .collect();
     Scored {
         corpus,
         index,
         found,
+        direct,
     }
 }
 
 impl Scored {
+    /// Precision and recall of the decision alone at thresholds `t`: every
+    /// labelled pair verified directly, as if the index proposed it (the
+    /// threshold curve; the index's own recall is in [`Scored::report`]).
+    pub fn curve_point(&self, t: &Thresholds) -> Report {
+        let mut r = Report::default();
+        for p in &self.corpus.pairs {
+            let key = (p.a.min(p.b), p.a.max(p.b));
+            let reported = self
+                .direct
+                .get(&key)
+                .is_some_and(|s| classify(s, t).is_some());
+            let s = r.per_kind.entry(p.kind).or_default();
+            s.pairs += 1;
+            s.reported += usize::from(reported);
+            match (p.positive, reported) {
+                (true, true) => r.true_positives += 1,
+                (true, false) => r.false_negatives += 1,
+                (false, true) => r.false_positives += 1,
+                (false, false) => {}
+            }
+        }
+        r
+    }
+
     /// Precision and recall at decision thresholds `t`.
     pub fn report(&self, t: &Thresholds) -> Report {
         let mut r = Report::default();
