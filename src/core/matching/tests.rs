@@ -83,3 +83,36 @@ fn scores_swap_roles() {
     };
     assert_eq!(s.swapped().containment, 0.9);
 }
+
+#[test]
+fn cjk_copy_is_found_and_a_different_cjk_story_is_not() {
+    let t = Thresholds::default();
+    let orig: Vec<String> = [
+        "东京都议会周二投票通过了新的预算案，大幅增加了公共交通和道路维修的资金。",
+        "议员们在最终投票前就该提案辩论了四个多小时，最终以七票对四票获得通过。",
+        "市长表示，这项计划将缩短通勤时间，并使城市街道对骑自行车的人和行人更加安全。",
+        "反对派议员认为，该预算依赖于过于乐观的收入预测，明年可能被迫削减其他服务。",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let other: Vec<String> = [
+        "周一晚上的暴雨淹没了老城区的几条街道，消防队不得不从数十个地下室抽水。",
+        "气象学家表示，这场风暴在三个小时内的降雨量超过了该地区通常一个月的降雨量。",
+        "河边步行街的店主们周二早上开始清理，估计每家损失达数千欧元。",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut idx = memindex::MemIndex::new(t);
+    idx.insert("a.example", &orig);
+    let mut copy = orig.clone();
+    copy[0] = format!("（新华社）{}", copy[0]);
+    idx.insert("b.example", &copy);
+    idx.insert("c.example", &other);
+    let found = idx.matches();
+    let reported: Vec<_> = found.iter().filter(|f| f.class.is_some()).collect();
+    assert_eq!(reported.len(), 1, "{found:?}");
+    assert_eq!((reported[0].a, reported[0].b), (0, 1));
+    assert_eq!(reported[0].class, Some(MatchClass::Copy));
+}
