@@ -4,7 +4,8 @@
 //! check + band and paragraph postings), verification cost per candidate,
 //! and size on disk / resident memory per article.
 //!
-//! `cargo run --release --example bench_match -- [N]` (default 100000)
+//! `cargo run --release --example bench_match -- [N] [CACHE_MB]` (defaults
+//! 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`)
 
 use copydesk::core::matching::memindex::{boilerplate, candidates, outlet_key};
 use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
@@ -89,6 +90,10 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
+    let cache_mb: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(64);
     let t = Thresholds::default();
 
     // 1. text -> signature, one thread
@@ -113,7 +118,7 @@ fn main() {
 
     // 2. sled index of n articles
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SledStore::open(&dir.path().join("db"), 64).expect("open sled");
+    let store = SledStore::open(&dir.path().join("db"), cache_mb).expect("open sled");
     let rss0 = rss_kb();
     let started = Instant::now();
     let now = chrono::Utc::now();
@@ -200,7 +205,7 @@ fn main() {
     drop(store);
     let disk = dir_size(dir.path());
     println!(
-        "size: {:.1} MiB on disk = {:.0} bytes/article; resident memory grew {:.1} MiB = {:.0} bytes/article (sled cache capped at 64 MiB)",
+        "size: {:.1} MiB on disk = {:.0} bytes/article; resident memory grew {:.1} MiB = {:.0} bytes/article (sled cache capped at {cache_mb} MiB)",
         disk as f64 / 1048576.0,
         disk as f64 / n as f64,
         (rss1.saturating_sub(rss0)) as f64 / 1024.0,
