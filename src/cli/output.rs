@@ -291,6 +291,14 @@ pub fn config_summary(cfg: &Config) {
     println!("  feeds:    {}", cfg.feeds.len());
     println!("  outlets:  {}", cfg.outlets.len());
     println!("  webhooks: {}", cfg.alert.webhook.len());
+    let m = cfg.matching.thresholds();
+    println!(
+        "  matching: {} (similarity {}, containment {}, {} shared paragraphs)",
+        if cfg.matching.enabled() { "on" } else { "off" },
+        m.similarity,
+        m.containment,
+        m.min_shared_paragraphs
+    );
     println!(
         "  web:      {}{}",
         cfg.web.listen,
