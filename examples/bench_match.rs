@@ -1,13 +1,13 @@
 //! Republication matching performance (issue 5): text → signature
 //! throughput on one thread for ~4 KB articles, then a sled index of N
 //! articles: insert rate, query latency (candidate lookup: boilerplate
-//! check + band and paragraph postings), verification cost per candidate,
+//! check + band and paragraph postings, each read once), verification cost per candidate,
 //! and size on disk / resident memory per article.
 //!
 //! `cargo run --release --example bench_match -- [N] [CACHE_MB]` (defaults
 //! 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`)
 
-use copydesk::core::matching::memindex::{boilerplate, candidates, outlet_key};
+use copydesk::core::matching::memindex::{lookup, outlet_key};
 use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
 use copydesk::store::{FingerprintCommit, FingerprintRecord, IndexOf, SledStore, Store};
 use std::collections::HashSet;
@@ -174,8 +174,7 @@ fn main() {
         body[3] = format!("{} and a few more words", body[3]);
         let (_, fp) = fingerprint(&body, &t);
         let t0 = Instant::now();
-        let bp = boilerplate(&view, u64::MAX, outlet_key("query.example"), &fp, &t).expect("bp");
-        let c = candidates(&view, u64::MAX, &fp, &bp).expect("candidates");
+        let (_, c) = lookup(&view, u64::MAX, outlet_key("query.example"), &fp, &t).expect("lookup");
         lat.push(t0.elapsed().as_secs_f64() * 1e6);
         if i % 2 == 0 && c.contains(&target) {
             found += 1;

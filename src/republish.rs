@@ -8,7 +8,7 @@
 
 use crate::core::event::{republication_event_id, rfc3339, Event, RepublicationEvent};
 use crate::core::matching::cluster::{MatchPair, MatchedArticle, Relation};
-use crate::core::matching::memindex::{boilerplate, candidates, outlet_key};
+use crate::core::matching::memindex::{boilerplate, lookup, outlet_key};
 use crate::core::matching::{classify, compare, fingerprint, Doc, Fingerprint, Thresholds};
 use crate::core::outlet::OutletMap;
 use crate::store::{
@@ -97,8 +97,7 @@ impl Matcher {
             paragraphs: fp.paragraphs.clone(),
         };
         let view = IndexOf(store);
-        let bp = boilerplate(&view, w.id, outlet_key(&outlet), &fp, t)?;
-        let cands = candidates(&view, w.id, &fp, &bp)?;
+        let (bp, cands) = lookup(&view, w.id, outlet_key(&outlet), &fp, t)?;
         let mut report = MatchReport {
             candidates: cands.len(),
             ..MatchReport::default()

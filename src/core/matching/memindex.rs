@@ -52,6 +52,45 @@ pub fn boilerplate<V: IndexView>(
     fp: &Fingerprint,
     t: &Thresholds,
 ) -> Result<HashSet<u64>, V::Error> {
+    let posts = paragraph_postings(view, fp)?;
+    boilerplate_from(view, id, outlet, fp, t, &posts)
+}
+
+/// Postings of each indexed paragraph of `fp` (at most one more than
+/// [`MAX_PARAGRAPH_POSTINGS`], so that a too common one can be told).
+type Postings = HashMap<u64, Vec<(u64, u64)>>;
+
+fn paragraph_postings<V: IndexView>(view: &V, fp: &Fingerprint) -> Result<Postings, V::Error> {
+    let mut out = HashMap::new();
+    for &p in &fp.paragraphs {
+        out.insert(p, view.paragraph_postings(p, MAX_PARAGRAPH_POSTINGS + 1)?);
+    }
+    Ok(out)
+}
+
+/// Boilerplate and candidates of one article, reading each paragraph's
+/// postings once: what a new version costs the index.
+pub fn lookup<V: IndexView>(
+    view: &V,
+    id: u64,
+    outlet: u64,
+    fp: &Fingerprint,
+    t: &Thresholds,
+) -> Result<(HashSet<u64>, Vec<u64>), V::Error> {
+    let posts = paragraph_postings(view, fp)?;
+    let bp = boilerplate_from(view, id, outlet, fp, t, &posts)?;
+    let cands = candidates_from(view, id, fp, &bp, &posts)?;
+    Ok((bp, cands))
+}
+
+fn boilerplate_from<V: IndexView>(
+    view: &V,
+    id: u64,
+    outlet: u64,
+    fp: &Fingerprint,
+    t: &Thresholds,
+    posts: &Postings,
+) -> Result<HashSet<u64>, V::Error> {
     let mut out = HashSet::new();
     let need = t.boilerplate_articles.max(2);
     let mut paras: HashMap<u64, HashSet<u64>> = HashMap::new();
@@ -59,7 +98,8 @@ pub fn boilerplate<V: IndexView>(
     for &p in &fp.paragraphs {
         let mut groups: HashMap<u64, Vec<u64>> = HashMap::new();
         groups.entry(outlet).or_default().push(id);
-        for (o, d) in view.paragraph_postings(p, MAX_PARAGRAPH_POSTINGS)? {
+        let list = posts.get(&p).map(Vec::as_slice).unwrap_or_default();
+        for &(o, d) in list.iter().take(MAX_PARAGRAPH_POSTINGS) {
             if d != id {
                 groups.entry(o).or_default().push(d);
             }
@@ -100,18 +140,29 @@ pub fn candidates<V: IndexView>(
     fp: &Fingerprint,
     boilerplate: &HashSet<u64>,
 ) -> Result<Vec<u64>, V::Error> {
+    let posts = paragraph_postings(view, fp)?;
+    candidates_from(view, id, fp, boilerplate, &posts)
+}
+
+fn candidates_from<V: IndexView>(
+    view: &V,
+    id: u64,
+    fp: &Fingerprint,
+    boilerplate: &HashSet<u64>,
+    posts: &Postings,
+) -> Result<Vec<u64>, V::Error> {
     let mut hits: HashMap<u64, usize> = HashMap::new();
     for &b in &fp.bands {
         for d in view.band_postings(b)? {
             *hits.entry(d).or_default() += 1;
         }
     }
-    for &p in fp.paragraphs.iter().filter(|p| !boilerplate.contains(p)) {
-        let posts = view.paragraph_postings(p, MAX_PARAGRAPH_POSTINGS + 1)?;
-        if posts.len() > MAX_PARAGRAPH_POSTINGS {
+    for p in fp.paragraphs.iter().filter(|p| !boilerplate.contains(p)) {
+        let list = posts.get(p).map(Vec::as_slice).unwrap_or_default();
+        if list.len() > MAX_PARAGRAPH_POSTINGS {
             continue;
         }
-        for (_, d) in posts {
+        for &(_, d) in list {
             *hits.entry(d).or_default() += 4;
         }
     }
