@@ -4,7 +4,7 @@
 //! - [`core`] is pure: extraction, normalization, diffing, outlet identity and
 //!   schedule arithmetic. Values in, values out; no tokio, no sled, no network.
 //! - the shell ([`config`], [`fetch`], [`store`], [`alert`], [`pipeline`],
-//!   [`cli`], [`web`]) does the I/O and calls into the core.
+//!   [`republish`], [`cli`], [`web`]) does the I/O and calls into the core.
 
 pub mod alert;
 pub mod cli;
@@ -13,5 +13,6 @@ pub mod core;
 pub mod daemon;
 pub mod fetch;
 pub mod pipeline;
+pub mod republish;
 pub mod store;
 pub mod web;

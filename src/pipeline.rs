@@ -11,6 +11,7 @@ use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::{normalize_article, ContentHash};
 use crate::core::outlet::OutletMap;
 use crate::fetch::{FetchOutcome, Fetcher, Page};
+use crate::republish::Matcher;
 use crate::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
 };
@@ -65,8 +66,9 @@ pub struct Checked {
 pub struct Pipeline {
     store: Arc<dyn Store>,
     fetcher: Fetcher,
-    deliverer: Deliverer,
-    outlets: OutletMap,
+    deliverer: Arc<Deliverer>,
+    outlets: Arc<OutletMap>,
+    matcher: Arc<Matcher>,
     rules: Vec<Arc<OutletRules>>,
     default_rules: Arc<OutletRules>,
     default_schedule: ScheduleSpec,
@@ -79,8 +81,12 @@ impl Pipeline {
     pub fn new(cfg: &Config, store: Arc<dyn Store>) -> Result<Pipeline, PipelineError> {
         Ok(Pipeline {
             fetcher: Fetcher::new(cfg.fetch_options())?,
-            deliverer: Deliverer::new(cfg)?,
-            outlets: cfg.outlet_map(),
+            deliverer: Arc::new(Deliverer::new(cfg)?),
+            outlets: Arc::new(cfg.outlet_map()),
+            matcher: Arc::new(Matcher::new(
+                cfg.matching.thresholds(),
+                cfg.matching.enabled(),
+            )),
             rules: cfg.outlet_rules().into_iter().map(Arc::new).collect(),
             default_rules: Arc::new(OutletRules::default()),
             default_schedule: cfg.schedule.default.0.clone(),
@@ -314,6 +320,7 @@ impl Pipeline {
             "checked"
         );
         self.commit(next, record, version, events).await?;
+        let n_events = n_events + self.match_latest(&watch.url).await;
         Ok(Checked {
             outcome,
             events: n_events,
@@ -434,6 +441,51 @@ impl Pipeline {
             final_url,
         };
         Ok((r, Some(version), events))
+    }
+
+    /// Match the watch's latest version against the republication index
+    /// when it has not been yet (a new version, or one stored before a
+    /// crash); the number of events queued. A failure is logged, not
+    /// fatal to the check: the next check tries again.
+    async fn match_latest(&self, url: &str) -> usize {
+        let (store, matcher, outlets, deliverer) = (
+            self.store.clone(),
+            self.matcher.clone(),
+            self.outlets.clone(),
+            self.deliverer.clone(),
+        );
+        let shown = url.to_string();
+        let url = url.to_string();
+        let done = tokio::task::spawn_blocking(move || {
+            let w = store.watch(&url)?;
+            if !matcher.needs_matching(store.as_ref(), &w)? {
+                return Ok(None);
+            }
+            // Label rules see the label of the watch just checked (the
+            // later-seen article of a new pair, usually the copy).
+            let label = w.label.clone();
+            matcher
+                .process(store.as_ref(), &outlets, &url, &|e| {
+                    deliverer.sinks_for(e, label.as_deref())
+                })
+                .map(Some)
+        })
+        .await;
+        match done {
+            Ok(Ok(Some(r))) => {
+                tracing::debug!(url = %shown, candidates = r.candidates, pairs = r.pairs, events = r.events, "matched");
+                r.events
+            }
+            Ok(Ok(None)) | Ok(Err(StoreError::NotFound(_))) => 0,
+            Ok(Err(e)) => {
+                tracing::warn!(url = %shown, error = %e, "republication matching failed");
+                0
+            }
+            Err(e) => {
+                tracing::warn!(url = %shown, error = %e, "republication matching crashed");
+                0
+            }
+        }
     }
 
     async fn commit(

@@ -148,6 +148,14 @@ impl Backend {
 }
 
 impl Backend {
+    /// Every stored republication / alias pair.
+    pub async fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>> {
+        match self {
+            Backend::Local(s) => Ok(s.match_pairs()?),
+            Backend::Daemon(r) => r.get("/api/v1/matches", &[]).await,
+        }
+    }
+
     /// Every outbox entry, dead letters included.
     pub async fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>> {
         match self {

@@ -25,6 +25,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         Command::Run { grace } => super::run::run(cfg, std::time::Duration::from_secs(grace)).await,
         Command::Watch(w) => watch(&cfg, w).await,
         Command::History { url, format } => history(&cfg, &url, format.format).await,
+        Command::Matches { url, format } => matches(&cfg, url.as_deref(), format.format).await,
         Command::Diff {
             url,
             from,
@@ -175,6 +176,18 @@ async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
     let w = backend.watch(url).await?;
     let versions = backend.versions(&w).await?;
     output::history(&w, &versions, format)
+}
+
+async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> {
+    let backend = Backend::open(cfg)?;
+    let pairs = backend.match_pairs().await?;
+    let mut clusters = crate::core::matching::cluster::clusters(&pairs);
+    if let Some(url) = url {
+        // a URL that is not watched is a mistake worth saying
+        backend.watch(url).await?;
+        clusters.retain(|c| c.articles.iter().any(|a| a.url == url));
+    }
+    output::matches(&clusters, format)
 }
 
 async fn diff(

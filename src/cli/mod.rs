@@ -87,6 +87,13 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Republication clusters: linked articles with their first publisher
+    /// (only the cluster of URL when given).
+    Matches {
+        url: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// What changed between two versions of a URL (default: the last two).
     Diff {
         url: String,

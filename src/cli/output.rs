@@ -166,6 +166,44 @@ pub fn history(w: &Watch, versions: &[VersionMeta], format: Format) -> Result<()
     Ok(())
 }
 
+/// Republication clusters: JSON is the list of clusters as
+/// [`crate::core::matching::cluster::Cluster`] serializes them.
+pub fn matches(clusters: &[crate::core::matching::cluster::Cluster], format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(clusters);
+    }
+    if clusters.is_empty() {
+        println!("no republications found");
+    }
+    for (i, c) in clusters.iter().enumerate() {
+        let f = &c.first_publisher;
+        println!(
+            "story {}: first published by {} at {} ({})",
+            i + 1,
+            f.outlet,
+            f.url,
+            f.first_seen
+        );
+        println!("  {}", short(&f.title, 90));
+        for p in &c.pairs {
+            println!(
+                "  {:<13} {:<7} {} -> {}  similarity {:.2}, containment {:.2}, {} shared paragraphs",
+                serde_json::to_value(p.relation)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                p.class.as_str(),
+                p.original.url,
+                p.copy.url,
+                p.similarity,
+                p.containment,
+                p.shared_paragraphs
+            );
+        }
+    }
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct DiffJson<'a> {
     url: &'a str,
@@ -266,6 +304,14 @@ pub fn config_summary(cfg: &Config) {
         } else {
             sinks.join(", ")
         }
+    );
+    let m = cfg.matching.thresholds();
+    println!(
+        "  matching: {} (similarity {}, containment {}, {} shared paragraphs)",
+        if cfg.matching.enabled() { "on" } else { "off" },
+        m.similarity,
+        m.containment,
+        m.min_shared_paragraphs
     );
     println!(
         "  web:      {}{}",

@@ -67,6 +67,9 @@ pub struct Config {
     pub web: WebConfig,
     #[serde(default)]
     pub log: LogConfig,
+    /// `[match]`: republication detection.
+    #[serde(default, rename = "match")]
+    pub matching: MatchConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -207,6 +210,46 @@ impl Default for WebConfig {
 pub struct LogConfig {
     /// A tracing filter such as "info" or "copydesk=debug"; `RUST_LOG` wins.
     pub level: Option<String>,
+}
+
+/// `[match]`: republication detection thresholds; each unset key takes the
+/// measured default of [`crate::core::matching::Thresholds`].
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MatchConfig {
+    /// Detect republications at all (default true).
+    pub enabled: Option<bool>,
+    /// Jaccard of word shingles from which a pair is a whole copy.
+    pub similarity: Option<Share>,
+    /// Share of one article's shingles found in the other from which a
+    /// pair is a partial copy (with `min_shared_shingles`).
+    pub containment: Option<Share>,
+    pub min_shared_shingles: Option<Positive>,
+    /// Shared paragraphs that alone make a partial copy.
+    pub min_shared_paragraphs: Option<Positive>,
+    /// Paragraphs shorter than this many words are not matched on their own.
+    pub min_paragraph_words: Option<Positive>,
+    /// A paragraph in this many articles of one outlet is its boilerplate.
+    pub boilerplate_articles: Option<Positive>,
+}
+
+impl MatchConfig {
+    pub fn enabled(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+
+    pub fn thresholds(&self) -> crate::core::matching::Thresholds {
+        let d = crate::core::matching::Thresholds::default();
+        let n = |p: Option<Positive>, d: usize| p.map(|p| p.0 as usize).unwrap_or(d);
+        crate::core::matching::Thresholds {
+            similarity: self.similarity.map(|s| s.0).unwrap_or(d.similarity),
+            containment: self.containment.map(|s| s.0).unwrap_or(d.containment),
+            min_shared_shingles: n(self.min_shared_shingles, d.min_shared_shingles),
+            min_shared_paragraphs: n(self.min_shared_paragraphs, d.min_shared_paragraphs),
+            min_paragraph_words: n(self.min_paragraph_words, d.min_paragraph_words),
+            boilerplate_articles: n(self.boilerplate_articles, d.boilerplate_articles),
+        }
+    }
 }
 
 fn default_storage_path() -> PathBuf {

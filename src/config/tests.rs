@@ -289,3 +289,31 @@ fn alert_sink_errors_name_line_and_key() {
     assert_eq!(line, 4);
     assert!(msg.contains("same target"), "{msg}");
 }
+
+#[test]
+fn match_section_sets_thresholds() {
+    let c = parse("[match]\nsimilarity = 0.6\nmin_shared_paragraphs = 3\n").unwrap();
+    let t = c.matching.thresholds();
+    assert_eq!(t.similarity, 0.6);
+    assert_eq!(t.min_shared_paragraphs, 3);
+    assert_eq!(
+        t.containment,
+        crate::core::matching::Thresholds::default().containment
+    );
+    assert!(c.matching.enabled());
+    assert!(!parse("[match]\nenabled = false\n")
+        .unwrap()
+        .matching
+        .enabled());
+}
+
+#[test]
+fn match_section_errors_name_line_and_key() {
+    let (line, key, msg) = err("[match]\ncontainment = 0.2\nsimilarity = 1.5\n");
+    assert_eq!(line, 3);
+    assert_eq!(key.as_deref(), Some("match.similarity"));
+    assert!(msg.contains("between 0 and 1"), "{msg}");
+    let (line, key, _) = err("[match]\nthreshold = 0.5\n");
+    assert_eq!(line, 2);
+    assert!(key.is_some_and(|k| k.contains("threshold")));
+}

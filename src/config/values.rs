@@ -151,3 +151,19 @@ impl TryFrom<i64> for Positive {
         }
     }
 }
+
+/// A share between 0 and 1 (a threshold such as `[match] similarity`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct Share(pub f64);
+
+impl TryFrom<f64> for Share {
+    type Error = String;
+    fn try_from(x: f64) -> Result<Self, String> {
+        if (0.0..=1.0).contains(&x) {
+            Ok(Share(x))
+        } else {
+            Err(format!("must be between 0 and 1, got {x}"))
+        }
+    }
+}

@@ -4,6 +4,8 @@
 //! always `event`, `id` (stable per event) and `detected_at` (RFC 3339).
 
 use crate::core::diff::ChangeSummary;
+pub use crate::core::matching::cluster::MatchedArticle;
+use crate::core::matching::MatchClass;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
@@ -29,11 +31,29 @@ pub struct EditEvent {
     pub diff: String,
 }
 
+/// The text of one article appeared at another outlet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepublicationEvent {
+    pub id: String,
+    pub detected_at: String,
+    /// The earlier-seen article.
+    pub original: MatchedArticle,
+    pub copy: MatchedArticle,
+    /// Jaccard of the word-shingle sets (0..1).
+    pub similarity: f64,
+    /// Share of the original's shingles found in the copy (0..1).
+    pub containment: f64,
+    pub shared_paragraphs: usize,
+    /// `copy` (whole article) or `partial` (paragraphs lifted).
+    pub class: MatchClass,
+}
+
 /// Every kind of event; `event` names the kind in the JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Event {
     Edit(EditEvent),
+    Republication(RepublicationEvent),
 }
 
 impl Event {
@@ -41,19 +61,22 @@ impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Edit(_) => "edit",
+            Event::Republication(_) => "republication",
         }
     }
 
     pub fn id(&self) -> &str {
         match self {
             Event::Edit(e) => &e.id,
+            Event::Republication(e) => &e.id,
         }
     }
 
-    /// The URL of the article the event is about.
+    /// The URL of the article the event is about (a republication: the copy).
     pub fn article_url(&self) -> Option<&str> {
         match self {
             Event::Edit(e) => Some(&e.article.url),
+            Event::Republication(e) => Some(&e.copy.url),
         }
     }
 
@@ -69,6 +92,14 @@ impl Event {
 pub fn edit_event_id(url: &str, from_version: u32, to_version: u32) -> String {
     let h = xxh3_128(format!("edit\0{url}\0{from_version}\0{to_version}").as_bytes());
     format!("edit-{:032x}", h)
+}
+
+/// The stable id of the republication of `original` as `copy` at `class`:
+/// one event per pair and class, so a pair alerts once, and again only when
+/// it crosses a class boundary.
+pub fn republication_event_id(original: &str, copy: &str, class: MatchClass) -> String {
+    let h = xxh3_128(format!("republication\0{original}\0{copy}\0{}", class.as_str()).as_bytes());
+    format!("republication-{:032x}", h)
 }
 
 /// RFC 3339 with seconds and `Z`, as used in every payload.
@@ -111,6 +142,52 @@ mod tests {
         assert_eq!(v["article"]["outlet"], "a.example");
         assert_eq!(v["from_version"], 1);
         assert_eq!(v["change"]["class"], "minor");
+        let back: Event = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn republication_payload_has_contract_fields() {
+        let art = |u: &str| MatchedArticle {
+            url: u.into(),
+            outlet: "o".into(),
+            title: "T".into(),
+            first_seen: "2026-01-01T00:00:00Z".into(),
+        };
+        let e = Event::Republication(RepublicationEvent {
+            id: republication_event_id("a", "b", MatchClass::Copy),
+            detected_at: "2026-01-01T00:00:00Z".into(),
+            original: art("a"),
+            copy: art("b"),
+            similarity: 0.9,
+            containment: 1.0,
+            shared_paragraphs: 4,
+            class: MatchClass::Copy,
+        });
+        let v = e.to_payload();
+        assert_eq!(v["event"], "republication");
+        for k in [
+            "id",
+            "detected_at",
+            "original",
+            "copy",
+            "similarity",
+            "containment",
+            "shared_paragraphs",
+        ] {
+            assert!(!v[k].is_null(), "{k}");
+        }
+        for k in ["url", "outlet", "title", "first_seen"] {
+            assert!(
+                v["original"][k].is_string() && v["copy"][k].is_string(),
+                "{k}"
+            );
+        }
+        assert_ne!(
+            republication_event_id("a", "b", MatchClass::Copy),
+            republication_event_id("a", "b", MatchClass::Partial)
+        );
+        assert_eq!(e.article_url(), Some("b"));
         let back: Event = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
     }

@@ -7,6 +7,7 @@ pub mod cadence;
 pub mod diff;
 pub mod event;
 pub mod extract;
+pub mod matching;
 pub mod normalize;
 pub mod outlet;
 pub mod schedule;

@@ -1,8 +1,8 @@
 //! The daemon's local JSON API for the CLI (`watch add|list|remove`,
-//! `history`, `diff` while the daemon holds the store): watches and
-//! versions. Errors are JSON `{"error": ...}` with a fitting status. The
-//! paged watch list (`GET /api/v1/watches`) is the review API's
-//! ([`crate::web::api`]); the CLI reads it page by page.
+//! `history`, `diff`, `matches` while the daemon holds the store): watches,
+//! versions, alerts and republication pairs. Errors are JSON `{"error": ...}`
+//! with a fitting status. The paged watch list (`GET /api/v1/watches`) is the
+//! review API's ([`crate::web::api`]); the CLI reads it page by page.
 
 use super::http::AppState;
 use crate::store::{NewWatch, StoreError, Watch, WatchSource};
@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/version", get(version))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/matches", get(matches))
         .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
 }
 
@@ -227,4 +228,13 @@ async fn retry_alert(
     let n = blocking(move || store.retry_deliveries(&q.id)).await?;
     let _ = s.control.send(Control::DeliverNow);
     Ok(Json(n))
+}
+
+async fn matches(
+    State(s): State<AppState>,
+    h: HeaderMap,
+) -> ApiResult<Vec<crate::core::matching::cluster::MatchPair>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.match_pairs()).await?))
 }

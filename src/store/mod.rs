@@ -5,6 +5,7 @@
 //! or a reply depends on is flushed before it returns.
 
 mod codec;
+mod match_index;
 mod sled_store;
 
 pub use sled_store::SledStore;
@@ -179,6 +180,35 @@ pub struct CheckCommit {
     pub events: Vec<(Event, Vec<String>)>,
 }
 
+/// An article's republication fingerprint as indexed: what its postings
+/// are (to remove them when it changes) and how it is named in matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FingerprintRecord {
+    pub id: WatchId,
+    /// The version fingerprinted.
+    pub version: u32,
+    pub url: String,
+    pub outlet: String,
+    pub title: String,
+    /// When its first version was stored.
+    pub first_seen: DateTime<Utc>,
+    /// Published time from the page (tie-breaker for the original).
+    pub published: Option<DateTime<Utc>>,
+    /// LSH band keys.
+    pub bands: Vec<u64>,
+    /// Hashes of its indexed paragraphs.
+    pub paragraphs: Vec<u64>,
+}
+
+/// A new fingerprint with the pairs and events it made, committed at once.
+#[derive(Debug, Clone)]
+pub struct FingerprintCommit {
+    pub at: DateTime<Utc>,
+    pub record: FingerprintRecord,
+    pub pairs: Vec<crate::core::matching::cluster::MatchPair>,
+    pub events: Vec<(Event, Vec<String>)>,
+}
+
 /// The domain-level storage interface.
 pub trait Store: Send + Sync {
     /// Add a watch, or update label/schedule/source of an existing one.
@@ -245,4 +275,44 @@ pub trait Store: Send + Sync {
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
     fn flush(&self) -> Result<(), StoreError>;
+
+    // -- republication index (see `match_index`) --
+    fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError>;
+    /// Articles indexed under an LSH band key.
+    fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError>;
+    /// `(outlet key, article)` of at most `limit` articles with a paragraph.
+    fn paragraph_postings(
+        &self,
+        para: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, WatchId)>, StoreError>;
+    /// Replace an article's fingerprint and postings, write its pairs and
+    /// queue its events; flushed before returning.
+    fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError>;
+    fn match_pair(
+        &self,
+        a: WatchId,
+        b: WatchId,
+    ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError>;
+    fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError>;
+}
+
+/// A [`Store`] seen as the matcher's index.
+pub struct IndexOf<'a>(pub &'a dyn Store);
+
+impl crate::core::matching::memindex::IndexView for IndexOf<'_> {
+    type Error = StoreError;
+    fn band_postings(&self, band: u64) -> Result<Vec<u64>, StoreError> {
+        self.0.band_postings(band)
+    }
+    fn paragraph_postings(&self, para: u64, limit: usize) -> Result<Vec<(u64, u64)>, StoreError> {
+        self.0.paragraph_postings(para, limit)
+    }
+    fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, StoreError> {
+        Ok(self
+            .0
+            .fingerprint(id)?
+            .map(|f| f.paragraphs)
+            .unwrap_or_default())
+    }
 }

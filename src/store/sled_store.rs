@@ -12,6 +12,8 @@
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
 //!
+//! The republication index's trees are described in `match_index`.
+//!
 //! Identical texts are stored once (`texts` is keyed by content hash).
 
 use super::codec::{self, be_u64, decode, encode};
@@ -34,6 +36,7 @@ pub struct SledStore {
     events: sled::Tree,
     outbox: sled::Tree,
     sink_state: sled::Tree,
+    matching: super::match_index::MatchTrees,
 }
 
 impl SledStore {
@@ -66,6 +69,7 @@ impl SledStore {
             events: db.open_tree("events")?,
             outbox: db.open_tree("outbox")?,
             sink_state: db.open_tree("sink_state")?,
+            matching: super::match_index::MatchTrees::open(&db)?,
             db,
         };
         store.check_schema()?;
@@ -143,11 +147,41 @@ impl SledStore {
     }
 }
 
+/// Queue events with their deliveries inside a transaction.
+pub(super) fn put_events(
+    te: &sled::transaction::TransactionalTree,
+    to: &sled::transaction::TransactionalTree,
+    events: &[(Event, Vec<String>)],
+    seqs: &[u64],
+    created_at: DateTime<Utc>,
+) -> Result<(), sled::transaction::UnabortableTransactionError> {
+    for ((event, sinks), seq) in events.iter().zip(seqs) {
+        let stored = StoredEvent {
+            seq: *seq,
+            created_at,
+            event: event.clone(),
+        };
+        te.insert(&seq.to_be_bytes(), encode(&stored))?;
+        for sink in sinks {
+            let d = Delivery {
+                sink: sink.clone(),
+                seq: *seq,
+                attempts: 0,
+                last_error: None,
+                next_attempt: created_at,
+                dead: false,
+            };
+            to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
+        }
+    }
+    Ok(())
+}
+
 fn abort<T>(e: StoreError) -> Result<T, ConflictableTransactionError<StoreError>> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
-fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => StoreError::Db(e),
@@ -207,6 +241,7 @@ impl Store for SledStore {
                 tree.remove(k?)?;
             }
         }
+        self.matching.remove(id)?;
         self.db.flush()?;
         Ok(watch)
     }
@@ -289,25 +324,7 @@ impl Store for SledStore {
                         tt.insert(&hash_key, text.as_slice())?;
                     }
                 }
-                for ((event, sinks), seq) in events.iter().zip(&seqs) {
-                    let stored = StoredEvent {
-                        seq: *seq,
-                        created_at,
-                        event: event.clone(),
-                    };
-                    te.insert(&seq.to_be_bytes(), encode(&stored))?;
-                    for sink in sinks {
-                        let d = Delivery {
-                            sink: sink.clone(),
-                            seq: *seq,
-                            attempts: 0,
-                            last_error: None,
-                            next_attempt: created_at,
-                            dead: false,
-                        };
-                        to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
-                    }
-                }
+                put_events(te, to, &events, &seqs, created_at)?;
                 tc.insert(&check_key, encode(&record))?;
                 tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
                 Ok(())
@@ -504,5 +521,45 @@ impl Store for SledStore {
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError> {
+        self.matching.fingerprint(id)
+    }
+
+    fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError> {
+        self.matching.band_postings(band)
+    }
+
+    fn paragraph_postings(
+        &self,
+        para: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, WatchId)>, StoreError> {
+        self.matching.paragraph_postings(para, limit)
+    }
+
+    fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError> {
+        let seqs = commit
+            .events
+            .iter()
+            .map(|_| self.db.generate_id())
+            .collect::<Result<Vec<_>, _>>()?;
+        self.matching
+            .commit(&self.events, &self.outbox, &seqs, &commit)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn match_pair(
+        &self,
+        a: WatchId,
+        b: WatchId,
+    ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError> {
+        self.matching.pair(a, b)
+    }
+
+    fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
+        self.matching.pairs()
     }
 }

@@ -108,7 +108,9 @@ fn entry(x: &mut String, i: &Item) {
         return;
     };
     // issue 5: a `republication` entry (original, copy, similarity) goes here.
-    let Event::Edit(edit) = e;
+    let Event::Edit(edit) = e else {
+        return;
+    };
     let c = &edit.change;
     let class = format!("{:?}", c.class).to_lowercase();
     let _ = writeln!(x, "  <entry>");

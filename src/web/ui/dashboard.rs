@@ -91,6 +91,7 @@ fn edit_row(r: &Recent) -> Markup {
     // issue 5: republication events get their own row (link to the cluster)
     let (from, to, change) = match e {
         crate::core::event::Event::Edit(x) => (x.from_version, x.to_version, &x.change),
+        _ => return html! {},
     };
     let class = format!("{:?}", change.class).to_lowercase();
     html! {

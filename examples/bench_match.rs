@@ -1,0 +1,213 @@
+//! Republication matching performance (issue 5): text → signature
+//! throughput on one thread for ~4 KB articles, then a sled index of N
+//! articles: insert rate, query latency (candidate lookup: boilerplate
+//! check + band and paragraph postings, each read once), verification cost per candidate,
+//! and size on disk / resident memory per article.
+//!
+//! `cargo run --release --example bench_match -- [N] [CACHE_MB]` (defaults
+//! 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`)
+
+use copydesk::core::matching::memindex::{lookup, outlet_key};
+use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
+use copydesk::store::{FingerprintCommit, FingerprintRecord, IndexOf, SledStore, Store};
+use std::collections::HashSet;
+use std::time::Instant;
+
+/// Deterministic words: a 20,000-word vocabulary of pseudo-words.
+fn word(i: u64) -> String {
+    const SYL: [&str; 16] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "da", "fe", "go", "hu", "ji", "pe",
+        "zo",
+    ];
+    let mut w = String::new();
+    let mut x = i % 20_000 + 16;
+    while x > 0 {
+        w.push_str(SYL[(x % 16) as usize]);
+        x /= 16;
+    }
+    w
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// An article of about 4 KB: 8 paragraphs of ~75 words (Zipf-ish words).
+fn article(seed: u64) -> Vec<String> {
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    (0..8)
+        .map(|_| {
+            (0..75)
+                .map(|_| {
+                    let x = r.next();
+                    // skew towards common words
+                    word((x % 20_000) * ((x >> 32) % 4 + 1) / 4)
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn dir_size(p: &std::path::Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let cache_mb: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(64);
+    let t = Thresholds::default();
+
+    // 1. text -> signature, one thread
+    let sample: Vec<Vec<String>> = (0..2_000).map(article).collect();
+    let bytes: usize = sample.iter().flatten().map(|p| p.len() + 1).sum();
+    let started = Instant::now();
+    let mut rounds = 0;
+    let mut sink = 0u64;
+    while started.elapsed().as_secs_f64() < 3.0 {
+        for a in &sample {
+            let (_, fp) = fingerprint(a, &t);
+            sink ^= fp.bands[0];
+        }
+        rounds += 1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "signature: {:.0} articles/s on one thread (avg {:.0} bytes/article; fingerprint = shingles + MinHash + bands + paragraph hashes) [{sink:x}]",
+        (rounds * sample.len()) as f64 / secs,
+        bytes as f64 / sample.len() as f64
+    );
+
+    // 2. sled index of n articles
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SledStore::open(&dir.path().join("db"), cache_mb).expect("open sled");
+    let rss0 = rss_kb();
+    let started = Instant::now();
+    let now = chrono::Utc::now();
+    let mut fp_time = 0.0;
+    for id in 1..=n {
+        let t0 = Instant::now();
+        let (_, fp) = fingerprint(&article(id), &t);
+        fp_time += t0.elapsed().as_secs_f64();
+        let record = FingerprintRecord {
+            id,
+            version: 1,
+            url: format!("https://outlet{}.example/a/{id}", id % 500),
+            outlet: format!("outlet{}.example", id % 500),
+            title: format!("Article {id}"),
+            first_seen: now,
+            published: None,
+            bands: fp.bands,
+            paragraphs: fp.paragraphs,
+        };
+        store
+            .commit_fingerprint(FingerprintCommit {
+                at: now,
+                record,
+                pairs: Vec::new(),
+                events: Vec::new(),
+            })
+            .expect("commit");
+        if id % 100_000 == 0 {
+            println!(
+                "  {id} indexed, {:.0}/s so far",
+                id as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "insert: {n} articles in {secs:.1} s = {:.0} articles/s (each flushed; {:.1} s of it fingerprinting)",
+        n as f64 / secs,
+        fp_time
+    );
+    store.flush().expect("flush");
+    let rss1 = rss_kb();
+
+    // 3. queries: edited copies of indexed articles (must find them) and
+    // fresh articles (nothing to find)
+    let view = IndexOf(&store);
+    let mut lat = Vec::new();
+    let mut found = 0;
+    let q = 2_000u64;
+    for i in 0..q {
+        let target = 1 + (i * 7919) % n;
+        let mut body = article(if i % 2 == 0 { target } else { n + 1 + i });
+        body[3] = format!("{} and a few more words", body[3]);
+        let (_, fp) = fingerprint(&body, &t);
+        let t0 = Instant::now();
+        let (_, c) = lookup(&view, u64::MAX, outlet_key("query.example"), &fp, &t).expect("lookup");
+        lat.push(t0.elapsed().as_secs_f64() * 1e6);
+        if i % 2 == 0 && c.contains(&target) {
+            found += 1;
+        }
+    }
+    println!(
+        "query (index lookup) over {n}: p50 {:.0} µs, p99 {:.0} µs; edited copies found {found}/{}",
+        pct(&mut lat, 0.5),
+        pct(&mut lat, 0.99),
+        q / 2
+    );
+
+    // 4. verification of one candidate (exact shingle sets)
+    let (a, b) = (Doc::new(&article(1)), Doc::new(&article(2)));
+    let started = Instant::now();
+    let mut k = 0;
+    while started.elapsed().as_secs_f64() < 1.0 {
+        let s = compare(&a, &b, &HashSet::new(), &t);
+        k += 1;
+        sink ^= s.shared_shingles as u64;
+    }
+    println!(
+        "verify: {:.1} µs per candidate pair (two prepared 4 KB articles) [{sink:x}]",
+        1e6 * started.elapsed().as_secs_f64() / k as f64
+    );
+
+    drop(store);
+    let disk = dir_size(dir.path());
+    println!(
+        "size: {:.1} MiB on disk = {:.0} bytes/article; resident memory grew {:.1} MiB = {:.0} bytes/article (sled cache capped at {cache_mb} MiB)",
+        disk as f64 / 1048576.0,
+        disk as f64 / n as f64,
+        (rss1.saturating_sub(rss0)) as f64 / 1024.0,
+        (rss1.saturating_sub(rss0) * 1024) as f64 / n as f64
+    );
+}
