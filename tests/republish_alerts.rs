@@ -1,6 +1,7 @@
 //! Republication alerts through readable sinks, end to end: the real
 //! binary, two outlets on loopback (127.0.0.1:P1 and 127.0.0.1:P2), a
-//! Slack-compatible receiver, and the rules applied to both articles.
+//! Slack-compatible receiver (plus Discord and ntfy), and the rules
+//! applied to both articles.
 
 mod common;
 use common::*;
@@ -24,11 +25,15 @@ fn a_slack_message_names_both_outlets_and_the_similarity() {
          [[alert.slack]]\nurl = \"{}\"\nmin_class = \"correction\"\nheadline_only = true\n\n\
          [[alert.slack]]\nurl = \"{}\"\noutlets = [\"{outlet_b}\"]\n\n\
          [[alert.slack]]\nurl = \"{}\"\nexclude_outlets = [\"{outlet_a}\"]\n\n\
-         [[alert.slack]]\nurl = \"{}\"\nwatches = [\"{orig_url}\"]\nevents = [\"republication\"]\n",
+         [[alert.slack]]\nurl = \"{}\"\nwatches = [\"{orig_url}\"]\nevents = [\"republication\"]\n\n\
+         [[alert.discord]]\nurl = \"{}\"\n\n\
+         [[alert.ntfy]]\nurl = \"{}\"\ntopic = \"desk\"\n",
         a.url("/slack/all"),
         a.url("/slack/copier"),
         a.url("/slack/not-a"),
         a.url("/slack/watched"),
+        a.url("/discord"),
+        a.url("/"),
     ));
     env.ok(&["check"]);
     env.ok(&["watch", "add", &copy_url]);
@@ -78,5 +83,26 @@ fn a_slack_message_names_both_outlets_and_the_similarity() {
         a.post_json("/slack/watched").len(),
         1,
         "watches: the original's URL includes it"
+    );
+
+    let headline =
+        format!("Copied: «Council approves budget» ({outlet_a}) republished by {outlet_b}");
+    let discord = a.post_json("/discord");
+    assert_eq!(discord.len(), 1, "{discord:?}");
+    let content = discord[0]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with(&format!("**[{headline}](<{copy_url}>)**\n")),
+        "{content}"
+    );
+    assert!(content.contains("similarity 100%"), "{content}");
+    let ntfy = a.post_json("/");
+    assert_eq!(ntfy.len(), 1, "{ntfy:?}");
+    assert_eq!(ntfy[0]["title"], headline.as_str());
+    assert_eq!(ntfy[0]["click"], copy_url.as_str());
+    assert_eq!(ntfy[0]["tags"], serde_json::json!(["memo", "copy"]));
+    let message = ntfy[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("— {orig_url}")) && message.contains(&format!("— {copy_url}")),
+        "{message}"
     );
 }
