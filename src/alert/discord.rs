@@ -35,6 +35,14 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
                 escape(&s.outlet),
                 escape(&s.facts)
             );
+            for a in &s.articles {
+                t.push_str(&format!(
+                    "\n• {}: [{}](<{}>)",
+                    a.role,
+                    escape(&a.describe()),
+                    a.url
+                ));
+            }
             if !s.excerpt.is_empty() {
                 t.push_str("\n```diff\n");
                 t.push_str(&s.excerpt.join("\n").replace("```", "'''"));
@@ -50,7 +58,7 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
                     "\n• [{}](<{}>) — {}",
                     escape(&s.headline),
                     s.url,
-                    escape(&s.outlet)
+                    escape(&s.note)
                 ));
             }
             if events.len() > format::DIGEST_LISTED {
@@ -92,8 +100,33 @@ pub async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
     use crate::core::diff::ChangeClass;
+    use crate::core::matching::MatchClass;
+
+    #[test]
+    fn a_republication_names_both_outlets_and_links_both_articles() {
+        let e = republication("Budget *approved* @everyone", MatchClass::Partial);
+        let p = payload(&Alert::One(&e));
+        let t = p["content"].as_str().unwrap();
+        assert_eq!(
+            t,
+            "**[Copied: «Budget \\*approved\\* @everyone» (example.com) republished by example.org](<https://other.example.org/news/budget>)**\n\
+             example.org — partial · similarity 84% · containment 96% · 5 shared paragraphs\n\
+             • Original: [«Budget \\*approved\\* @everyone» (example.com), first seen 2026-11-25T09:01:40Z](<https://example.com/story>)\n\
+             • Copy: [«City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z](<https://other.example.org/news/budget>)"
+        );
+        assert_eq!(p["allowed_mentions"]["parse"], serde_json::json!([]));
+        let events = vec![e];
+        let t = payload(&Alert::Digest(&events))["content"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            t.contains("(<https://other.example.org/news/budget>) — partial, similarity 84%"),
+            "{t}"
+        );
+    }
 
     #[test]
     fn says_what_changed_with_link_and_excerpt() {

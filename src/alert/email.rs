@@ -110,12 +110,12 @@ pub fn subject(alert: &Alert<'_>) -> String {
     format!("[copydesk] {}", format::subject(alert))
 }
 
+/// The diff an email shows: an edit's; a republication has none (its
+/// articles are listed instead).
 fn diff_of(e: &Event) -> &str {
-    // The fallback arm is for event kinds added later (republication).
-    #[allow(unreachable_patterns)]
     match e {
         Event::Edit(e) => &e.diff,
-        _ => "",
+        Event::Republication(_) => "",
     }
 }
 
@@ -188,24 +188,36 @@ pub fn html_body(alert: &Alert<'_>) -> String {
                 escape(&s.outlet),
                 escape(&s.facts)
             ));
+            if !s.articles.is_empty() {
+                h.push_str("<ul>\n");
+                for a in &s.articles {
+                    h.push_str(&format!(
+                        "<li>{}: <a href=\"{}\">{}</a></li>\n",
+                        a.role,
+                        escape(&a.url),
+                        escape(&a.describe())
+                    ));
+                }
+                h.push_str("</ul>\n");
+            }
             let diff: Vec<&str> = diff_of(e)
                 .lines()
                 .filter(|l| !l.starts_with("--- ") && !l.starts_with("+++ "))
                 .collect();
-            h.push_str("<pre style=\"white-space:pre-wrap\">\n");
-            for l in diff.iter().take(EMAIL_DIFF_LINES) {
-                h.push_str(&diff_line(l));
+            if !diff.is_empty() {
+                h.push_str("<pre style=\"white-space:pre-wrap\">\n");
+                for l in diff.iter().take(EMAIL_DIFF_LINES) {
+                    h.push_str(&diff_line(l));
+                }
+                if diff.len() > EMAIL_DIFF_LINES {
+                    h.push_str(&format!(
+                        "<div>… {} more lines</div>\n",
+                        diff.len() - EMAIL_DIFF_LINES
+                    ));
+                }
+                h.push_str("</pre>\n");
             }
-            if diff.len() > EMAIL_DIFF_LINES {
-                h.push_str(&format!(
-                    "<div>… {} more lines</div>\n",
-                    diff.len() - EMAIL_DIFF_LINES
-                ));
-            }
-            h.push_str(&format!(
-                "</pre>\n<p><small>event {}</small></p>\n",
-                escape(&s.id)
-            ));
+            h.push_str(&format!("<p><small>event {}</small></p>\n", escape(&s.id)));
         }
         Alert::Digest(events) => {
             h.push_str(&format!(
@@ -238,8 +250,48 @@ pub fn html_body(alert: &Alert<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
     use crate::core::diff::ChangeClass;
+    use crate::core::matching::MatchClass;
+
+    #[test]
+    fn a_republication_mail_names_both_articles_and_escapes_titles() {
+        let e = republication("<script>alert(1)</script> & co", MatchClass::Partial);
+        let a = Alert::One(&e);
+        assert_eq!(
+            subject(&a),
+            "[copydesk] Copied: «<script>alert(1)</script> & co» (example.com) republished by example.org"
+        );
+        let t = text_body(&a);
+        assert!(
+            t.contains(
+                "example.org — partial · similarity 84% · containment 96% · 5 shared paragraphs\n"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("Original: «<script>alert(1)</script> & co» (example.com), first seen 2026-11-25T09:01:40Z — https://example.com/story\n"), "{t}");
+        assert!(t.contains("Copy: «City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z — https://other.example.org/news/budget\n"), "{t}");
+        assert!(!t.contains("The diff:"), "{t}");
+        assert!(t.contains(&format!("event {}", e.id())));
+        let h = html_body(&a);
+        assert!(h.contains(
+            "<h2><a href=\"https://other.example.org/news/budget\">Copied: «&lt;script&gt;alert(1)&lt;/script&gt; &amp; co» (example.com) republished by example.org</a></h2>"
+        ), "{h}");
+        assert!(h.contains("<p>example.org — partial · similarity 84% · containment 96% · 5 shared paragraphs</p>"), "{h}");
+        assert!(h.contains(
+            "<li>Original: <a href=\"https://example.com/story\">«&lt;script&gt;alert(1)&lt;/script&gt; &amp; co» (example.com), first seen 2026-11-25T09:01:40Z</a></li>"
+        ), "{h}");
+        assert!(h.contains(
+            "<li>Copy: <a href=\"https://other.example.org/news/budget\">«City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z</a></li>"
+        ), "{h}");
+        assert!(!h.contains("<script>") && !h.contains("<pre"), "{h}");
+        let events = vec![e.clone(), edit("One", ChangeClass::Minor, DIFF)];
+        let d = Alert::Digest(&events);
+        assert_eq!(subject(&d), "[copydesk] copydesk digest: 2 alerts");
+        let h = html_body(&d);
+        assert!(h.contains("Copied: «&lt;script&gt;alert(1)&lt;/script&gt; &amp; co» (example.com) republished by example.org</a> — example.org — partial · similarity 84%"), "{h}");
+        assert!(!h.contains("<script>"));
+    }
 
     fn config(extra: &str) -> Result<Email, String> {
         let to = if extra.starts_with("to =") {

@@ -1,10 +1,11 @@
 //! What a human-readable alert says, independent of where it goes: a
-//! headline, the facts of the change, a short diff excerpt and the link.
+//! headline, the facts of the change, a short diff excerpt and the link;
+//! for a republication, both articles with their links.
 //! Pure functions; each sink dresses them in its own markup.
 
 use super::Alert;
 use crate::core::diff::ChangeClass;
-use crate::core::event::{EditEvent, Event};
+use crate::core::event::{EditEvent, Event, MatchedArticle, RepublicationEvent};
 
 /// Diff lines shown in an excerpt.
 pub const EXCERPT_LINES: usize = 6;
@@ -25,7 +26,40 @@ pub struct Summary {
     pub facts: String,
     /// Changed lines of the diff (`~`, `+`, `-` marked), shortened.
     pub excerpt: Vec<String>,
+    /// The articles a republication links (original, then copy); empty
+    /// for an edit.
+    pub articles: Vec<Linked>,
+    /// What a digest line shows between the headline and the link: the
+    /// outlet of an edit, class and similarity of a republication.
+    pub note: String,
     pub id: String,
+}
+
+/// One article named in an alert, with its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// "Original" or "Copy".
+    pub role: &'static str,
+    pub title: String,
+    pub outlet: String,
+    pub url: String,
+    pub first_seen: String,
+}
+
+impl Linked {
+    /// "«title» (outlet), first seen 2026-11-25T09:01:40Z" — without the
+    /// link, which each format places itself.
+    pub fn describe(&self) -> String {
+        format!(
+            "«{}» ({}), first seen {}",
+            self.title, self.outlet, self.first_seen
+        )
+    }
+
+    /// The plain-text line: "Original: «title» (outlet), first seen … — URL".
+    pub fn plain(&self) -> String {
+        format!("{}: {} — {}", self.role, self.describe(), self.url)
+    }
 }
 
 pub fn class_name(c: ChangeClass) -> &'static str {
@@ -39,57 +73,59 @@ pub fn class_name(c: ChangeClass) -> &'static str {
 }
 
 /// The change class of an event, as rules and tags name it.
+/// A republication's is its match class, `copy` or `partial`.
 pub fn class_of(event: &Event) -> &'static str {
-    #[allow(unreachable_patterns)]
     match event {
         Event::Edit(e) => class_name(e.change.class),
-        _ => event.kind(),
+        Event::Republication(r) => r.class.as_str(),
     }
 }
 
 /// The readable parts of an event.
 pub fn summarize(event: &Event) -> Summary {
-    // The fallback arm keeps kinds added later (republication) readable
-    // until they get their own wording.
-    #[allow(unreachable_patterns)]
     match event {
         Event::Edit(e) => summarize_edit(e),
-        _ => summarize_other(event),
+        Event::Republication(r) => summarize_republication(r),
     }
 }
 
-/// A generic summary from the payload: kind, title, outlet and URL where
-/// the event has them.
-#[allow(dead_code)]
-fn summarize_other(event: &Event) -> Summary {
-    let p = event.to_payload();
-    let article = p
-        .get("article")
-        .or_else(|| p.get("copy"))
-        .cloned()
-        .unwrap_or_default();
-    let text = |k: &str| {
-        article
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut kind = event.kind().to_string();
-    if let Some(first) = kind.get_mut(..1) {
-        first.make_ascii_uppercase();
+/// A share 0..1 as a whole percentage ("84%"); out-of-range values are
+/// clamped, NaN reads 0%.
+pub fn percent(x: f64) -> String {
+    let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
+    format!("{}%", (x * 100.0).round() as u32)
+}
+
+fn linked(role: &'static str, a: &MatchedArticle) -> Linked {
+    Linked {
+        role,
+        title: a.title.clone(),
+        outlet: a.outlet.clone(),
+        url: a.url.clone(),
+        first_seen: a.first_seen.clone(),
     }
+}
+
+fn summarize_republication(r: &RepublicationEvent) -> Summary {
+    let class = r.class.as_str();
+    let similarity = percent(r.similarity);
     Summary {
-        headline: format!("{kind}: {}", text("title")),
-        title: text("title"),
-        outlet: text("outlet"),
-        url: event
-            .article_url()
-            .map(str::to_string)
-            .unwrap_or_else(|| text("url")),
-        facts: String::new(),
+        headline: format!(
+            "Copied: «{}» ({}) republished by {}",
+            r.original.title, r.original.outlet, r.copy.outlet
+        ),
+        title: r.original.title.clone(),
+        outlet: r.copy.outlet.clone(),
+        url: r.copy.url.clone(),
+        facts: format!(
+            "{class} · similarity {similarity} · containment {} · {}",
+            percent(r.containment),
+            plural(r.shared_paragraphs, "shared paragraph", "shared paragraphs")
+        ),
         excerpt: Vec::new(),
-        id: event.id().to_string(),
+        articles: vec![linked("Original", &r.original), linked("Copy", &r.copy)],
+        note: format!("{class}, similarity {similarity}"),
+        id: r.id.clone(),
     }
 }
 
@@ -129,6 +165,8 @@ fn summarize_edit(e: &EditEvent) -> Summary {
         url: e.article.url.clone(),
         facts: facts.join(" · "),
         excerpt: excerpt(&e.diff, EXCERPT_LINES),
+        articles: Vec::new(),
+        note: e.article.outlet.clone(),
         id: e.id.clone(),
     }
 }
@@ -172,21 +210,28 @@ pub fn subject(alert: &Alert<'_>) -> String {
     }
 }
 
+/// "copydesk digest: 3 article changes" when every event is an edit,
+/// "copydesk digest: 3 alerts" when republications are among them.
 pub fn digest_title(events: &[Event]) -> String {
-    format!(
-        "copydesk digest: {}",
-        plural(events.len(), "article change", "article changes")
-    )
+    let n = events.len();
+    let what = if events.iter().all(|e| matches!(e, Event::Edit(_))) {
+        plural(n, "article change", "article changes")
+    } else {
+        plural(n, "alert", "alerts")
+    };
+    format!("copydesk digest: {what}")
 }
 
-/// One line per event of a digest: "Edited (minor): Title — outlet — url".
+/// One line per event of a digest: "Edited (minor): Title — outlet — url",
+/// or "Copied: «Title» (a.example) republished by b.example — copy,
+/// similarity 84% — copy url".
 pub fn digest_lines(events: &[Event]) -> Vec<String> {
     let mut lines: Vec<String> = events
         .iter()
         .take(DIGEST_LISTED)
         .map(|e| {
             let s = summarize(e);
-            format!("{} — {} — {}", s.headline, s.outlet, s.url)
+            format!("{} — {} — {}", s.headline, s.note, s.url)
         })
         .collect();
     if events.len() > DIGEST_LISTED {
@@ -201,6 +246,10 @@ pub fn plain_text(alert: &Alert<'_>) -> String {
         Alert::One(e) => {
             let s = summarize(e);
             let mut t = format!("{}\n{} — {}\n{}\n", s.headline, s.outlet, s.facts, s.url);
+            for a in &s.articles {
+                t.push_str(&a.plain());
+                t.push('\n');
+            }
             if !s.excerpt.is_empty() {
                 t.push('\n');
                 for l in &s.excerpt {
@@ -255,7 +304,35 @@ pub fn digest_id(events: &[Event]) -> String {
 pub(crate) mod tests {
     use super::*;
     use crate::core::diff::ChangeSummary;
-    use crate::core::event::{edit_event_id, ArticleRef};
+    use crate::core::event::{edit_event_id, republication_event_id, ArticleRef};
+    use crate::core::matching::MatchClass;
+
+    /// A sample republication for the sinks' formatting tests: «title» of
+    /// example.com copied by example.org.
+    pub fn republication(title: &str, class: MatchClass) -> Event {
+        let original = "https://example.com/story";
+        let copy = "https://other.example.org/news/budget";
+        Event::Republication(RepublicationEvent {
+            id: republication_event_id(original, copy, class),
+            detected_at: "2026-11-25T10:52:11Z".into(),
+            original: MatchedArticle {
+                url: original.into(),
+                outlet: "example.com".into(),
+                title: title.into(),
+                first_seen: "2026-11-25T09:01:40Z".into(),
+            },
+            copy: MatchedArticle {
+                url: copy.into(),
+                outlet: "example.org".into(),
+                title: "City passes transport budget".into(),
+                first_seen: "2026-11-25T10:52:10Z".into(),
+            },
+            similarity: 0.8412,
+            containment: 0.9563,
+            shared_paragraphs: 5,
+            class,
+        })
+    }
 
     /// A sample edit for the sinks' formatting tests.
     pub fn edit(title: &str, class: ChangeClass, diff: &str) -> Event {
@@ -329,5 +406,59 @@ pub(crate) mod tests {
         assert_eq!(p["events"].as_array().map(Vec::len), Some(2));
         assert_eq!(p["id"], digest_id(&events));
         assert_ne!(digest_id(&events), digest_id(&events[..1]));
+    }
+
+    #[test]
+    fn a_republication_names_both_articles() {
+        let e = republication("Council approves budget", MatchClass::Copy);
+        let s = summarize(&e);
+        assert_eq!(
+            s.headline,
+            "Copied: «Council approves budget» (example.com) republished by example.org"
+        );
+        assert_eq!(
+            s.facts,
+            "copy · similarity 84% · containment 96% · 5 shared paragraphs"
+        );
+        assert_eq!(s.url, "https://other.example.org/news/budget");
+        assert_eq!(s.outlet, "example.org");
+        assert_eq!(s.note, "copy, similarity 84%");
+        assert_eq!(class_of(&e), "copy");
+        assert_eq!(
+            class_of(&republication("T", MatchClass::Partial)),
+            "partial"
+        );
+        let t = plain_text(&Alert::One(&e));
+        assert_eq!(
+            t,
+            "Copied: «Council approves budget» (example.com) republished by example.org\n\
+             example.org — copy · similarity 84% · containment 96% · 5 shared paragraphs\n\
+             https://other.example.org/news/budget\n\
+             Original: «Council approves budget» (example.com), first seen 2026-11-25T09:01:40Z — https://example.com/story\n\
+             Copy: «City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z — https://other.example.org/news/budget\n"
+        );
+        let events = vec![
+            edit("Mayor resigns", ChangeClass::Minor, DIFF),
+            republication("Council approves budget", MatchClass::Partial),
+        ];
+        assert_eq!(digest_title(&events), "copydesk digest: 2 alerts");
+        let lines = digest_lines(&events);
+        assert_eq!(
+            lines[1],
+            "Copied: «Council approves budget» (example.com) republished by example.org — partial, similarity 84% — https://other.example.org/news/budget"
+        );
+        assert_eq!(
+            lines[0],
+            "Edited (minor): Mayor resigns — news.example — https://news.example/story"
+        );
+    }
+
+    #[test]
+    fn percentages_are_whole_and_clamped() {
+        assert_eq!(percent(0.8412), "84%");
+        assert_eq!(percent(0.995), "100%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.5), "100%");
+        assert_eq!(percent(f64::NAN), "0%");
     }
 }

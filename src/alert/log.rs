@@ -8,7 +8,12 @@ pub fn line(alert: &Alert<'_>) -> String {
     match alert {
         Alert::One(e) => {
             let s = format::summarize(e);
-            format!("{} — {} — {} — {}", s.headline, s.outlet, s.facts, s.url)
+            let mut t = format!("{} — {} — {} — {}", s.headline, s.outlet, s.facts, s.url);
+            for a in &s.articles {
+                t.push_str(" — ");
+                t.push_str(&a.plain());
+            }
+            t
         }
         Alert::Digest(events) => format!(
             "{}: {}",
@@ -45,8 +50,23 @@ pub fn send(sink: &str, alert: &Alert<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
     use crate::core::diff::ChangeClass;
+    use crate::core::matching::MatchClass;
+
+    #[test]
+    fn the_line_names_both_articles_of_a_republication() {
+        let e = republication("Council approves budget", MatchClass::Copy);
+        assert_eq!(
+            line(&Alert::One(&e)),
+            "Copied: «Council approves budget» (example.com) republished by example.org — example.org — copy · similarity 84% · containment 96% · 5 shared paragraphs — https://other.example.org/news/budget — Original: «Council approves budget» (example.com), first seen 2026-11-25T09:01:40Z — https://example.com/story — Copy: «City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z — https://other.example.org/news/budget"
+        );
+        let events = vec![e];
+        assert_eq!(
+            line(&Alert::Digest(&events)),
+            "copydesk digest: 1 alert: Copied: «Council approves budget» (example.com) republished by example.org — copy, similarity 84% — https://other.example.org/news/budget"
+        );
+    }
 
     #[test]
     fn the_line_says_what_changed() {

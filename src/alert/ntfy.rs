@@ -31,6 +31,10 @@ pub fn payload(topic: &str, alert: &Alert<'_>) -> serde_json::Value {
         Alert::One(e) => {
             let s = format::summarize(e);
             let mut message = format!("{} — {}", s.outlet, s.facts);
+            for a in &s.articles {
+                message.push('\n');
+                message.push_str(&a.plain());
+            }
             for l in &s.excerpt {
                 message.push('\n');
                 message.push_str(l);
@@ -82,8 +86,33 @@ impl Ntfy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
     use crate::core::diff::ChangeClass;
+    use crate::core::matching::MatchClass;
+
+    #[test]
+    fn a_republication_names_both_articles_and_clicks_to_the_copy() {
+        let e = republication("Council approves budget", MatchClass::Copy);
+        let p = payload("desk", &Alert::One(&e));
+        assert_eq!(
+            p["title"],
+            "Copied: «Council approves budget» (example.com) republished by example.org"
+        );
+        assert_eq!(p["click"], "https://other.example.org/news/budget");
+        assert_eq!(
+            p["message"],
+            "example.org — copy · similarity 84% · containment 96% · 5 shared paragraphs\n\
+             Original: «Council approves budget» (example.com), first seen 2026-11-25T09:01:40Z — https://example.com/story\n\
+             Copy: «City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z — https://other.example.org/news/budget"
+        );
+        assert_eq!(p["tags"], serde_json::json!(["memo", "copy"]));
+        let events = vec![e];
+        let p = payload("desk", &Alert::Digest(&events));
+        assert_eq!(
+            p["message"],
+            "Copied: «Council approves budget» (example.com) republished by example.org — copy, similarity 84% — https://other.example.org/news/budget"
+        );
+    }
 
     #[test]
     fn says_what_changed_with_link_and_excerpt() {

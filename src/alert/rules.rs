@@ -60,37 +60,44 @@ impl SinkRules {
     }
 
     /// Does an event about a watch with this label pass these rules?
+    ///
+    /// An edit is about one article. A republication is about two, and
+    /// `outlets`/`watches` include it when either article's outlet/URL is
+    /// listed, `exclude_outlets`/`exclude_watches` drop it when either is
+    /// listed (a desk following its own outlet hears of copies of its
+    /// stories and of its copies of others'; an excluded outlet is never
+    /// mentioned). `min_class` and `headline_only` are edit classes and
+    /// do not apply to republications (use `events` to drop them).
     pub fn accepts(&self, event: &Event, label: Option<&str>) -> bool {
         if !included(&self.events, Some(event.kind())) {
-            return false;
-        }
-        let url = event.article_url();
-        if !included(&self.watches, url) || excluded(&self.exclude_watches, url) {
             return false;
         }
         if !included(&self.labels, label) || excluded(&self.exclude_labels, label) {
             return false;
         }
-        #[allow(unreachable_patterns)]
         match event {
             Event::Edit(e) => {
+                let url = Some(e.article.url.as_str());
                 let outlet = Some(e.article.outlet.as_str());
-                self.min_class.is_none_or(|min| e.change.class >= min)
+                included(&self.watches, url)
+                    && !excluded(&self.exclude_watches, url)
+                    && self.min_class.is_none_or(|min| e.change.class >= min)
                     && (!self.headline_only || e.change.title_changed)
                     && included(&self.outlets, outlet)
                     && !excluded(&self.exclude_outlets, outlet)
             }
-            // Kinds added later (republication): the edit-only rules do not
-            // apply; outlets are checked on the payload's `article`/`copy`.
-            #[allow(unreachable_patterns)]
-            _ => {
-                let p = event.to_payload();
-                let outlet = p
-                    .get("article")
-                    .or_else(|| p.get("copy"))
-                    .and_then(|a| a.get("outlet"))
-                    .and_then(|o| o.as_str());
-                included(&self.outlets, outlet) && !excluded(&self.exclude_outlets, outlet)
+            Event::Republication(r) => {
+                let urls = [r.original.url.as_str(), r.copy.url.as_str()];
+                let outlets = [r.original.outlet.as_str(), r.copy.outlet.as_str()];
+                let any_included = |list: &Option<Vec<String>>, v: [&str; 2]| {
+                    v.iter().any(|x| included(list, Some(x)))
+                };
+                let any_excluded =
+                    |list: &[String], v: [&str; 2]| v.iter().any(|x| excluded(list, Some(x)));
+                any_included(&self.watches, urls)
+                    && !any_excluded(&self.exclude_watches, urls)
+                    && any_included(&self.outlets, outlets)
+                    && !any_excluded(&self.exclude_outlets, outlets)
             }
         }
     }
@@ -99,7 +106,118 @@ impl SinkRules {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
+    use crate::core::matching::MatchClass;
+
+    // The sample republication: https://example.com/story (example.com)
+    // copied as https://other.example.org/news/budget (example.org).
+
+    #[test]
+    fn a_republication_is_included_by_either_outlet_and_excluded_by_either() {
+        let e = republication("T", MatchClass::Copy);
+        let outlets = |l: &[&str]| SinkRules {
+            outlets: Some(l.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        assert!(
+            outlets(&["example.com"]).accepts(&e, None),
+            "the original's outlet"
+        );
+        assert!(
+            outlets(&["example.org"]).accepts(&e, None),
+            "the copy's outlet"
+        );
+        assert!(!outlets(&["news.example"]).accepts(&e, None), "neither");
+        let exclude = |l: &[&str]| SinkRules {
+            exclude_outlets: l.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        assert!(
+            !exclude(&["example.com"]).accepts(&e, None),
+            "the original's outlet"
+        );
+        assert!(
+            !exclude(&["example.org"]).accepts(&e, None),
+            "the copy's outlet"
+        );
+        assert!(exclude(&["news.example"]).accepts(&e, None), "neither");
+        let both = SinkRules {
+            outlets: Some(vec!["example.com".into()]),
+            exclude_outlets: vec!["example.org".into()],
+            ..Default::default()
+        };
+        assert!(!both.accepts(&e, None), "an exclusion wins");
+    }
+
+    #[test]
+    fn a_republication_is_watched_by_either_url() {
+        let e = republication("T", MatchClass::Partial);
+        let watches = |l: &[&str]| {
+            SinkRules::from_config(&SinkCommon {
+                watches: Some(l.iter().map(|s| s.to_string()).collect()),
+                ..Default::default()
+            })
+        };
+        assert!(
+            watches(&["https://EXAMPLE.com/story"]).accepts(&e, None),
+            "the original"
+        );
+        assert!(
+            watches(&["https://other.example.org/news/budget"]).accepts(&e, None),
+            "the copy"
+        );
+        assert!(
+            !watches(&["https://news.example/story"]).accepts(&e, None),
+            "neither"
+        );
+        let exclude = |l: &[&str]| {
+            SinkRules::from_config(&SinkCommon {
+                exclude_watches: l.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            })
+        };
+        assert!(
+            !exclude(&["https://example.com/story"]).accepts(&e, None),
+            "the original"
+        );
+        assert!(
+            !exclude(&["https://other.example.org/news/budget"]).accepts(&e, None),
+            "the copy"
+        );
+        assert!(
+            exclude(&["https://news.example/story"]).accepts(&e, None),
+            "neither"
+        );
+    }
+
+    #[test]
+    fn edit_only_rules_do_not_apply_to_republications_but_kinds_and_labels_do() {
+        let e = republication("T", MatchClass::Partial);
+        let r = SinkRules {
+            min_class: Some(ChangeClass::Correction),
+            headline_only: true,
+            ..Default::default()
+        };
+        assert!(r.accepts(&e, None), "min_class and headline_only ignored");
+        let r = SinkRules {
+            events: Some(vec!["edit".into()]),
+            ..Default::default()
+        };
+        assert!(!r.accepts(&e, None));
+        let r = SinkRules {
+            events: Some(vec!["republication".into()]),
+            ..Default::default()
+        };
+        assert!(r.accepts(&e, None));
+        assert!(!r.accepts(&edit("T", ChangeClass::Typo, DIFF), None));
+        let r = SinkRules {
+            labels: Some(vec!["politics".into()]),
+            exclude_labels: vec!["sport".into()],
+            ..Default::default()
+        };
+        assert!(r.accepts(&e, Some("politics")));
+        assert!(!r.accepts(&e, Some("sport")) && !r.accepts(&e, None));
+    }
 
     #[test]
     fn each_rule_includes_and_excludes() {

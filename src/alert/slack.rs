@@ -29,6 +29,14 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
                 escape(&s.outlet),
                 escape(&s.facts)
             );
+            for a in &s.articles {
+                t.push_str(&format!(
+                    "\n• {}: <{}|{}>",
+                    a.role,
+                    escape(&a.url),
+                    escape(&a.describe()).replace('|', "¦")
+                ));
+            }
             if !s.excerpt.is_empty() {
                 t.push_str("\n```\n");
                 t.push_str(&code(&s.excerpt.join("\n")));
@@ -44,7 +52,7 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
                     "\n• <{}|{}> — {}",
                     escape(&s.url),
                     escape(&s.headline).replace('|', "¦"),
-                    escape(&s.outlet)
+                    escape(&s.note)
                 ));
             }
             if events.len() > format::DIGEST_LISTED {
@@ -73,8 +81,31 @@ pub async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::format::tests::{edit, DIFF};
+    use crate::alert::format::tests::{edit, republication, DIFF};
     use crate::core::diff::ChangeClass;
+    use crate::core::matching::MatchClass;
+
+    #[test]
+    fn a_republication_names_both_outlets_and_links_both_articles() {
+        let e = republication("Tax <cuts> | more", MatchClass::Copy);
+        let p = payload(&Alert::One(&e));
+        let t = p["text"].as_str().unwrap();
+        assert_eq!(
+            t,
+            "*<https://other.example.org/news/budget|Copied: «Tax &lt;cuts&gt; ¦ more» (example.com) republished by example.org>*\n\
+             example.org — copy · similarity 84% · containment 96% · 5 shared paragraphs\n\
+             • Original: <https://example.com/story|«Tax &lt;cuts&gt; ¦ more» (example.com), first seen 2026-11-25T09:01:40Z>\n\
+             • Copy: <https://other.example.org/news/budget|«City passes transport budget» (example.org), first seen 2026-11-25T10:52:10Z>"
+        );
+        let events = vec![e, republication("B", MatchClass::Partial)];
+        let t = payload(&Alert::Digest(&events))["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(t.contains(
+            "• <https://other.example.org/news/budget|Copied: «B» (example.com) republished by example.org> — partial, similarity 84%"
+        ), "{t}");
+    }
 
     #[test]
     fn says_what_changed_with_link_and_excerpt() {
