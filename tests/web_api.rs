@@ -1,13 +1,14 @@
 //! The review JSON API over a real listener on 127.0.0.1:0 with a real
 //! sled store: watch list (status, last outcome, next due, filters,
 //! pages), add and remove, versions, diffs between any two versions,
-//! events, JSON errors, the token and the loopback host guard.
+//! events, republication clusters, JSON errors, the token and the
+//! loopback host guard.
 
 mod webcommon;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use webcommon::{art, client, fail, seed, Site};
+use webcommon::{art, client, fail, republish, seed, Site, STORY};
 
 const P1: &str = "The city council approved the budget on Tuesday after a long debate.";
 const P2: &str = "The plan includes new bus lines and repairs to two bridges.";
@@ -377,6 +378,13 @@ fn without_a_token_only_loopback_host_names_are_served() {
 #[test]
 fn the_openapi_description_names_every_route_and_each_answers() {
     let (site, a, _, _) = seeded();
+    let (orig, _) = republish(
+        site.store.as_ref(),
+        ("https://first.example/flood", "Flood"),
+        &STORY,
+        ("https://second.example.net/flood", "Flood"),
+        &STORY,
+    );
     rt().block_on(async {
         let (st, doc) = get(&site, "/api/v1/openapi.json").await;
         assert_eq!(st, StatusCode::OK);
@@ -395,7 +403,12 @@ fn the_openapi_description_names_every_route_and_each_answers() {
 
         let c = client();
         for (path, item) in paths {
-            let url = site.url(&path.replace("{id}", &a.to_string()).replace("{n}", "1"));
+            let id = if path.starts_with("/api/v1/clusters") {
+                orig.id
+            } else {
+                a
+            };
+            let url = site.url(&path.replace("{id}", &id.to_string()).replace("{n}", "1"));
             for method in item.as_object().expect("path item").keys() {
                 let (req, want) = match method.as_str() {
                     "get" => (c.get(&url), StatusCode::OK),
@@ -418,5 +431,84 @@ fn the_openapi_description_names_every_route_and_each_answers() {
                 assert!(body.is_object(), "{method} {path}: {body}");
             }
         }
+    });
+}
+
+const SPORT: [&str; 4] = [
+    "The national football team announced its squad for the spring qualifiers, including three uncapped players from the second division.",
+    "The coach told reporters that the young players had earned their places with consistent performances throughout the autumn.",
+    "Two veterans were left out after long injury spells, a decision the coach called difficult but necessary for the team's future.",
+    "The first qualifier will be played at home in March against a side the team has not beaten in a decade.",
+];
+
+#[test]
+fn clusters_list_and_detail_name_the_first_publisher_and_each_copy() {
+    let site = Site::start(None);
+    let s = site.store.as_ref();
+    let (orig, copy) = republish(
+        s,
+        ("https://first.example/flood", "Flood in the old town"),
+        &STORY,
+        ("https://second.example.net/flood-copy", "Old town flooded"),
+        &STORY[..4],
+    );
+    // a second story, later in id order
+    let (orig2, _) = republish(
+        s,
+        ("https://a-third.example/flood", "Another"),
+        &SPORT,
+        ("https://b-fourth.example/flood", "Another copy"),
+        &SPORT,
+    );
+    rt().block_on(async {
+        let (st, page) = get(&site, "/api/v1/clusters").await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "{page}");
+        let c = &items[0];
+        assert_eq!(c["id"], orig.id, "{page} {} {}", orig.id, copy.id);
+        assert_eq!(c["first_publisher"]["url"], "https://first.example/flood");
+        assert_eq!(c["first_publisher"]["outlet"], "first.example");
+        assert_eq!(c["first_publisher"]["title"], "Flood in the old town");
+        assert!(c["first_publisher"]["first_seen"].is_string());
+        let members = c["members"].as_array().expect("members");
+        assert_eq!(members.len(), 1, "{c}");
+        let m = &members[0];
+        assert_eq!(m["watch_id"], copy.id);
+        assert_eq!(m["url"], "https://second.example.net/flood-copy");
+        assert_eq!(m["outlet"], "example.net");
+        assert_eq!(m["original_url"], "https://first.example/flood");
+        assert_eq!(m["relation"], "republication");
+        assert_eq!(m["shared_paragraphs"], 4);
+        let sim = m["similarity"].as_f64().expect("similarity");
+        let cont = m["containment"].as_f64().expect("containment");
+        assert!(sim > 0.5 && sim < 1.0, "{sim}");
+        assert!(cont > 0.5 && cont <= 1.0, "{cont}");
+        assert!(m["class"] == "copy" || m["class"] == "partial", "{m}");
+
+        // pages
+        let (_, p1) = get(&site, "/api/v1/clusters?limit=1").await;
+        assert_eq!(p1["items"].as_array().map(Vec::len), Some(1));
+        let next = p1["next_cursor"].as_str().expect("a next page").to_string();
+        let (_, p2) = get(&site, &format!("/api/v1/clusters?limit=1&cursor={next}")).await;
+        assert_eq!(p2["items"][0]["id"], orig2.id);
+
+        // detail, by its id and by a member's id
+        let (st, one) = get(&site, &format!("/api/v1/clusters/{}", orig.id)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(&one, c);
+        let (st, by_copy) = get(&site, &format!("/api/v1/clusters/{}", copy.id)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(by_copy["id"], orig.id);
+
+        // unknown: a JSON 404; not a number: a JSON 400
+        let (st, e) = get(&site, "/api/v1/clusters/999999").await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert!(e["error"].is_string());
+        let (st, e) = get(&site, "/api/v1/clusters/abc").await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        assert!(e["error"].is_string());
+        let (st, _) = get(&site, "/api/v1/clusters?limit=0").await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
     });
 }

@@ -1,7 +1,9 @@
 //! The web UI in real headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, driven over WebDriver with fantoccini): open the
 //! dashboard, follow an article to its diff, read the highlighted words,
-//! and check that an XSS payload in the title shows as text and never runs.
+//! open a republication's cluster page (first publisher, shared paragraphs
+//! in `<mark>`), and check that an XSS payload in a title shows as text and
+//! never runs.
 //! Screenshots go to `target/test-artifacts/`.
 //!
 //! Without chromium or chromedriver the test is skipped with a notice, and
@@ -14,7 +16,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use webcommon::{art, seed, Site};
+use webcommon::{art, republish, seed, Site, STORY};
 
 const XSS_TITLE: &str =
     "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2;document.title='pwned'\">";
@@ -231,7 +233,78 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
             .expect("read the page state");
         assert_eq!(xss, "undefined", "an XSS payload ran on the timeline");
         eprintln!("screenshots in {}", dir.display());
-        // issue 5: the cluster page's screenshot (cluster.png) goes here.
+
+        // a republication (the copy's title is the XSS payload): the
+        // dashboard's row leads to the cluster page
+        let copy_body = [STORY[0], STORY[1], P2, STORY[2], STORY[3]];
+        let (orig, _) = republish(
+            site.store.as_ref(),
+            ("https://first.example/flood", "Flood in the old town"),
+            &STORY,
+            ("https://second.example.net/flood", XSS_TITLE),
+            &copy_body,
+        );
+        c.goto(&site.url("/")).await.expect("open the dashboard");
+        c.find(Locator::Css("tr.republication a.article"))
+            .await
+            .expect("a republication row on the dashboard")
+            .click()
+            .await
+            .expect("follow it to the cluster");
+        let here = c.current_url().await.expect("url");
+        assert!(here.path().starts_with("/clusters/"), "{here}");
+        let first = c
+            .find(Locator::Css("#first-publisher"))
+            .await
+            .expect("the first publisher");
+        let text = first.text().await.expect("text");
+        assert!(text.contains("Flood in the old town"), "{text}");
+        assert!(text.contains("first.example"), "{text}");
+        let h3 = c
+            .find(Locator::Css("section.copy h3"))
+            .await
+            .expect("a copy");
+        assert!(h3.text().await.expect("text").starts_with(XSS_TITLE));
+        let marks = c
+            .find_all(Locator::Css("section.copy mark"))
+            .await
+            .expect("marks");
+        assert_eq!(marks.len(), 4, "four shared paragraphs highlighted");
+        assert_eq!(marks[0].text().await.expect("mark text"), STORY[0]);
+        let bg = c
+            .execute(
+                "return getComputedStyle(document.querySelector('mark')).backgroundColor",
+                vec![],
+            )
+            .await
+            .expect("computed style");
+        assert_ne!(
+            bg,
+            serde_json::json!("rgba(0, 0, 0, 0)"),
+            "<mark> is highlighted"
+        );
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("cluster.png"), png).expect("save cluster.png");
+        c.goto(&site.url(&format!("/clusters/{}", orig.id)))
+            .await
+            .expect("open the cluster by its id");
+        let xss = c
+            .execute("return [typeof window.__xss, document.title]", vec![])
+            .await
+            .expect("read the page state");
+        assert_eq!(
+            xss[0], "undefined",
+            "an XSS payload ran on the cluster page"
+        );
+        assert_ne!(xss[1], "pwned", "an XSS payload ran on the cluster page");
+        assert_eq!(
+            c.find_all(Locator::Css("main img, main script"))
+                .await
+                .expect("query")
+                .len(),
+            0,
+            "the payload made no elements"
+        );
 
         c.close().await.expect("close the session");
     });

@@ -2,11 +2,12 @@
 //! store: untrusted titles, bodies and URLs are escaped everywhere, article
 //! links are http(s) only, every page carries the CSP, the diff page marks
 //! words with `<del>`/`<ins>` and hides unchanged paragraphs on request,
-//! and every feed parses as Atom (feed-rs).
+//! the cluster page marks shared paragraphs, and every feed (republication
+//! entries included) parses as Atom (feed-rs).
 
 mod webcommon;
 
-use webcommon::{art, client, seed, Site};
+use webcommon::{art, client, republish, seed, Site, STORY};
 
 const XSS_TITLE: &str = "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2\">";
 const XSS_BODY: &str =
@@ -243,5 +244,101 @@ fn feeds_parse_as_atom_all_per_watch_and_per_outlet() {
             .await
             .expect("GET");
         assert_eq!(r.status(), 404);
+    });
+}
+
+/// A republication whose copy has a hostile title, a hostile paragraph of
+/// its own and four paragraphs of the original.
+fn hostile_cluster(site: &Site) -> (u64, u64) {
+    let copy_body = [STORY[0], STORY[1], XSS_BODY, STORY[2], STORY[3]];
+    let (o, c) = republish(
+        site.store.as_ref(),
+        ("https://first.example/flood", "Flood in the old town"),
+        &STORY,
+        ("https://second.example.net/flood", XSS_TITLE),
+        &copy_body,
+    );
+    (o.id, c.id)
+}
+
+#[test]
+fn the_cluster_page_marks_shared_paragraphs_and_escapes_member_titles() {
+    let site = Site::start(None);
+    let (o, c) = hostile_cluster(&site);
+    rt().block_on(async {
+        for path in [
+            "/clusters".to_string(),
+            format!("/clusters/{o}"),
+            format!("/clusters/{c}"),
+            "/".into(),
+            format!("/watches/{c}"),
+        ] {
+            let (st, body, h) = page(&site, &path).await;
+            assert_eq!(st, 200, "{path}");
+            assert!(h.contains_key("content-security-policy"), "{path}");
+            assert!(!body.contains("<script>"), "{path}: raw script");
+            assert!(!body.contains("<img src=x"), "{path}: raw img");
+            assert!(!body.contains("<b onmouseover"), "{path}: raw b");
+        }
+        let (_, body, _) = page(&site, &format!("/clusters/{o}")).await;
+        assert!(body.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
+        assert!(body.contains("id=\"first-publisher\""));
+        assert!(body.contains("Flood in the old town"));
+        assert!(body.contains("first.example"));
+        // the four shared paragraphs are marked, the copy's own one is not
+        for p in &STORY[..4] {
+            assert!(
+                body.contains(&format!("<mark>{p}</mark>")),
+                "{p} not marked"
+            );
+        }
+        assert!(!body.contains(&format!("<mark>{}", &XSS_BODY[..4])));
+        assert!(body.contains("4 shared paragraphs"));
+        assert!(body.contains("similarity "));
+        assert!(body.contains("containment "));
+        // the dashboard's republication row and the timeline link to it
+        let (_, dash, _) = page(&site, "/").await;
+        assert!(dash.contains(&format!("href=\"/clusters/{c}\"")), "{dash}");
+        let (_, tl, _) = page(&site, &format!("/watches/{o}")).await;
+        assert!(tl.contains(&format!("href=\"/clusters/{o}\"")));
+        let (st, _, _) = page(&site, "/clusters/424242").await;
+        assert_eq!(st, 404);
+    });
+}
+
+#[test]
+fn a_republication_is_a_feed_entry_in_either_outlets_feed() {
+    let site = Site::start(None);
+    let (_, c) = hostile_cluster(&site);
+    rt().block_on(async {
+        for (path, entries) in [
+            ("/feed.atom".to_string(), 1),
+            ("/outlets/first.example/feed.atom".into(), 1),
+            ("/outlets/example.net/feed.atom".into(), 1),
+            (format!("/watches/{c}/feed.atom"), 1),
+            ("/outlets/nowhere.example/feed.atom".into(), 0),
+        ] {
+            let r = client().get(site.url(&path)).send().await.expect("GET");
+            assert_eq!(r.status(), 200, "{path}");
+            let bytes = r.bytes().await.expect("body");
+            let feed = feed_rs::parser::parse(&bytes[..])
+                .unwrap_or_else(|e| panic!("{path} is not a feed: {e}"));
+            assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom, "{path}");
+            assert_eq!(feed.entries.len(), entries, "{path}");
+            for e in &feed.entries {
+                assert!(e.id.starts_with("urn:copydesk:republication-"), "{}", e.id);
+                let title = &e.title.as_ref().expect("title").content;
+                assert!(
+                    title.starts_with("Copied: Flood in the old town at example.net (similarity "),
+                    "{title}"
+                );
+                assert!(e.updated.is_some());
+                assert!(e
+                    .links
+                    .iter()
+                    .any(|l| l.href.ends_with(&format!("/clusters/{c}"))));
+                assert_eq!(e.categories[0].term, "republication");
+            }
+        }
     });
 }

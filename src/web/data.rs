@@ -268,13 +268,23 @@ pub fn safe_link(url: &str) -> Option<String> {
     matches!(u.scheme(), "http" | "https").then(|| u.to_string())
 }
 
-/// The article an event is about, when it is about one. Issue 5's
-/// `republication` events are about two (original and copy): give the copy
-/// here, or match them where a caller needs both.
-#[allow(unreachable_patterns)]
+/// The article an edit is about (`None` for a republication, which is
+/// about two: see [`articles_of`]).
 pub fn article_of(e: &crate::core::event::Event) -> Option<&crate::core::event::ArticleRef> {
     match e {
         crate::core::event::Event::Edit(x) => Some(&x.article),
-        _ => None,
+        crate::core::event::Event::Republication(_) => None,
+    }
+}
+
+/// `(url, outlet)` of every article an event is about: an edit's article,
+/// a republication's original and copy.
+pub fn articles_of(e: &crate::core::event::Event) -> Vec<(&str, &str)> {
+    match e {
+        crate::core::event::Event::Edit(x) => vec![(&x.article.url, &x.article.outlet)],
+        crate::core::event::Event::Republication(x) => vec![
+            (&x.original.url, &x.original.outlet),
+            (&x.copy.url, &x.copy.outlet),
+        ],
     }
 }

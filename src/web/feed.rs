@@ -1,13 +1,15 @@
 //! Atom feeds of changes (RFC 4287): `/feed.atom` (all),
 //! `/watches/{id}/feed.atom` (one article) and `/outlets/{outlet}/feed.atom`
-//! (one outlet), the latest [`ENTRIES`] events each. Entry ids are the
+//! (one outlet), the latest [`ENTRIES`] events each: edits and
+//! republications (in an article's or outlet's feed when either the
+//! original or the copy is that article or outlet). Entry ids are the
 //! events' stable ids, so a reader shows an edit once whichever feed it came
 //! through. Links are relative to the feed's own URL.
 
 use super::api::events::{event_page, EventFilter};
 use super::data::{article_of, blocking, safe_link, WebError};
 use super::ui::PageError;
-use crate::core::event::{rfc3339, Event};
+use crate::core::event::{rfc3339, Event, RepublicationEvent};
 use crate::daemon::http::AppState;
 use crate::store::{Store, StoredEvent};
 use axum::extract::rejection::PathRejection;
@@ -104,10 +106,12 @@ fn render(head: &FeedHead, items: &[Item]) -> String {
 
 fn entry(x: &mut String, i: &Item) {
     let e = &i.event.event;
+    if let Event::Republication(r) = e {
+        return republication_entry(x, i, r);
+    }
     let Some(article) = article_of(e) else {
         return;
     };
-    // issue 5: a `republication` entry (original, copy, similarity) goes here.
     let Event::Edit(edit) = e else {
         return;
     };
@@ -153,6 +157,51 @@ fn entry(x: &mut String, i: &Item) {
         x,
         "    <content type=\"text\">{}</content>",
         xml_escape(&edit.diff)
+    );
+    let _ = writeln!(x, "  </entry>");
+}
+
+/// A republication: the copy named with its outlet and similarity, linked
+/// to its cluster page (found by the copy's watch id) and to both articles.
+fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent) {
+    let pct = |v: f64| format!("{:.0}%", v * 100.0);
+    let _ = writeln!(x, "  <entry>");
+    let _ = writeln!(x, "    <id>urn:copydesk:{}</id>", xml_escape(&r.id));
+    let _ = writeln!(
+        x,
+        "    <title type=\"text\">Copied: {} at {} (similarity {})</title>",
+        xml_escape(&r.original.title),
+        xml_escape(&r.copy.outlet),
+        pct(r.similarity)
+    );
+    let _ = writeln!(x, "    <updated>{}</updated>", rfc3339(i.event.created_at));
+    if let Some(id) = i.watch {
+        let _ = writeln!(
+            x,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"/clusters/{id}\"/>"
+        );
+    }
+    for a in [&r.copy, &r.original] {
+        if let Some(href) = safe_link(&a.url) {
+            let _ = writeln!(
+                x,
+                "    <link rel=\"related\" href=\"{}\"/>",
+                xml_escape(&href)
+            );
+        }
+    }
+    let _ = writeln!(x, "    <category term=\"republication\"/>");
+    let _ = writeln!(
+        x,
+        "    <summary type=\"text\">{} ({}) copied {} ({}): {}, similarity {}, containment {}, {} shared paragraphs</summary>",
+        xml_escape(&r.copy.outlet),
+        xml_escape(&r.copy.url),
+        xml_escape(&r.original.outlet),
+        xml_escape(&r.original.url),
+        r.class.as_str(),
+        pct(r.similarity),
+        pct(r.containment),
+        r.shared_paragraphs
     );
     let _ = writeln!(x, "  </entry>");
 }

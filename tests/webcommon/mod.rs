@@ -210,3 +210,41 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// Five paragraphs long enough to be matched as one story.
+pub const STORY: [&str; 5] = [
+    "Heavy rain flooded several streets in the old town on Monday evening, forcing the fire brigade to pump water out of dozens of basements.",
+    "Meteorologists said the storm dropped more rain in three hours than the region usually sees in a month.",
+    "Shop owners along the river promenade began cleaning up on Tuesday morning and estimated the damage at several thousand euros each.",
+    "The regional government promised emergency aid for affected households and businesses within the next two weeks.",
+    "Schools in the lower districts will stay closed until the cellars have been inspected by structural engineers.",
+];
+
+/// Run the real matcher over the latest version of `url` (events go to no
+/// sink, but into the event log).
+pub fn run_matcher(store: &dyn Store, url: &str) {
+    use copydesk::core::matching::Thresholds;
+    use copydesk::core::outlet::OutletMap;
+    use copydesk::republish::Matcher;
+    Matcher::new(Thresholds::default(), true)
+        .process(store, &OutletMap::default(), url, &|_| Vec::new())
+        .expect("match");
+}
+
+/// A republication: `original` stored with `original_body`, then `copy`
+/// (another outlet) with `copy_body`, the matcher run over both. Returns
+/// the two watches; the cluster's id is the original's watch id (its URL
+/// must sort first: both are first seen at the same time).
+pub fn republish(
+    store: &dyn Store,
+    original: (&str, &str),
+    original_body: &[&str],
+    copy: (&str, &str),
+    copy_body: &[&str],
+) -> (Watch, Watch) {
+    let o = seed(store, original.0, None, &[art(original.1, original_body)]);
+    run_matcher(store, original.0);
+    let c = seed(store, copy.0, None, &[art(copy.1, copy_body)]);
+    run_matcher(store, copy.0);
+    (o, c)
+}

@@ -20,7 +20,7 @@ pub const SCAN_LIMIT: usize = 20_000;
 /// Which events a list or feed wants.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct EventFilter {
-    /// `edit` (and, with issue 5, `republication`).
+    /// `edit` or `republication`.
     pub kind: Option<String>,
     /// The article URL.
     pub url: Option<String>,
@@ -28,8 +28,10 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
+    /// A republication passes the URL or outlet filter when either its
+    /// original or its copy does.
     pub fn matches(&self, e: &StoredEvent) -> bool {
-        let article = data::article_of(&e.event);
+        let articles = data::articles_of(&e.event);
         self.kind
             .as_deref()
             .filter(|k| !k.is_empty())
@@ -38,12 +40,12 @@ impl EventFilter {
                 .url
                 .as_deref()
                 .filter(|u| !u.is_empty())
-                .is_none_or(|u| e.event.article_url() == Some(u))
+                .is_none_or(|u| articles.iter().any(|(url, _)| *url == u))
             && self
                 .outlet
                 .as_deref()
                 .filter(|o| !o.is_empty())
-                .is_none_or(|o| article.is_some_and(|a| a.outlet.eq_ignore_ascii_case(o)))
+                .is_none_or(|o| articles.iter().any(|(_, out)| out.eq_ignore_ascii_case(o)))
     }
 }
 

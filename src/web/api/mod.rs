@@ -1,5 +1,5 @@
 //! The review JSON API under `/api/v1/`: one module per resource
-//! ([`watches`], [`versions`], [`events`]), the routes assembled in
+//! ([`watches`], [`versions`], [`events`], [`clusters`]), the routes assembled in
 //! [`routes`]. Lists are pages (`?limit=&cursor=`, answered with
 //! `{"items": [...], "next_cursor": ...}`); errors are `{"error": "..."}`
 //! with a fitting status, bad query strings and bodies included.
@@ -7,6 +7,7 @@
 //! The CLI's own calls (`/api/v1/watch`, `/api/v1/versions`, ...) stay in
 //! `daemon::api`; `POST` / `DELETE /api/v1/watches` are shared with it.
 
+pub mod clusters;
 pub mod events;
 pub mod versions;
 pub mod watches;
@@ -30,9 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/watches/{id}/versions/{n}", get(versions::one))
         .route("/api/v1/watches/{id}/diff", get(versions::diff))
         .route("/api/v1/events", get(events::list))
+        .route("/api/v1/clusters", get(clusters::list))
+        .route("/api/v1/clusters/{id}", get(clusters::one))
         .route("/api/v1/openapi.json", get(openapi))
-    // issue 5 (republication clusters): `/api/v1/clusters` and
-    // `/api/v1/clusters/{id}` go here, in a `clusters` module.
 }
 
 /// The OpenAPI description of these routes (`tests/web_api.rs` calls every

@@ -1,6 +1,8 @@
-//! `/`: the dashboard, recent edits first, then how the watches stand.
+//! `/`: the dashboard, recent edits and republications first (each
+//! republication linked to its cluster), then how the watches stand.
 
 use super::{layout, when, PageResult};
+use crate::core::event::{Event, RepublicationEvent};
 use crate::daemon::http::AppState;
 use crate::store::StoredEvent;
 use crate::web::api::events::{event_page, EventFilter};
@@ -48,7 +50,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
         "Dashboard",
         None,
         html! {
-            h1 { "Recent edits" }
+            h1 { "Recent edits and republications" }
             @if recent.is_empty() {
                 p.muted { "No edits yet. Each new version after an article's first shows up here." }
             } @else {
@@ -85,12 +87,14 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
 
 fn edit_row(r: &Recent) -> Markup {
     let e = &r.event.event;
+    if let Event::Republication(x) = e {
+        return republication_row(r, x);
+    }
     let Some(article) = article_of(e) else {
         return html! {};
     };
-    // issue 5: republication events get their own row (link to the cluster)
     let (from, to, change) = match e {
-        crate::core::event::Event::Edit(x) => (x.from_version, x.to_version, &x.change),
+        Event::Edit(x) => (x.from_version, x.to_version, &x.change),
         _ => return html! {},
     };
     let class = format!("{:?}", change.class).to_lowercase();
@@ -110,6 +114,34 @@ fn edit_row(r: &Recent) -> Markup {
                 span.meta {
                     "+" (change.words_added) " / −" (change.words_removed) " words"
                     @if change.title_changed { ", headline" }
+                }
+            }
+            td.wide.meta { (when(&r.event.created_at)) }
+        }
+    }
+}
+
+/// A republication: the copy, the original, how much; linked to the
+/// cluster (found by the copy's watch id).
+fn republication_row(r: &Recent, x: &RepublicationEvent) -> Markup {
+    let class = x.class.as_str();
+    html! {
+        tr.republication {
+            td {
+                "Copied: "
+                @match r.watch {
+                    Some(id) => a.article href={ "/clusters/" (id) } { (x.copy.title) },
+                    None => span { (x.copy.title) },
+                }
+                br;
+                span.meta { (x.copy.outlet) " copied " (x.original.outlet) ": " (x.original.title) }
+            }
+            td {
+                span class={ "badge republication" } { "republication" }
+                " "
+                span.meta {
+                    (class) ", similarity " (format!("{:.0}%", x.similarity * 100.0))
+                    ", " (x.shared_paragraphs) " shared paragraphs"
                 }
             }
             td.wide.meta { (when(&r.event.created_at)) }

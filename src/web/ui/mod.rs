@@ -1,9 +1,11 @@
 //! The web UI: server-rendered HTML (maud, every splice escaped), no
 //! script, one stylesheet embedded in the binary. Pages: the dashboard
 //! ([`dashboard`]), the watch list and an article's timeline ([`watches`]),
-//! the side-by-side diff ([`diff`]) and the login form ([`login`]).
+//! the side-by-side diff ([`diff`]), republication clusters ([`clusters`])
+//! and the login form ([`login`]).
 //! Every response carries a strict Content-Security-Policy ([`CSP`]).
 
+pub mod clusters;
 pub mod dashboard;
 pub mod diff;
 pub mod login;
@@ -34,8 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/watches", get(watches::list))
         .route("/watches/{id}", get(watches::timeline))
         .route("/watches/{id}/diff", get(diff::page))
-        // issue 5: `/clusters/{id}` (first publisher, each copy's
-        // similarity / containment, shared paragraphs) goes here.
+        .route("/clusters", get(clusters::list))
+        .route("/clusters/{id}", get(clusters::page))
         .layer(from_fn(security_headers))
 }
 
@@ -100,6 +102,7 @@ pub fn layout(title: &str, feed: Option<&str>, body: Markup) -> Markup {
                     nav {
                         a.brand href="/" { "copydesk" }
                         a href="/watches" { "Watches" }
+                        a href="/clusters" { "Republications" }
                         a href=(feed.unwrap_or("/feed.atom")) { "Atom feed" }
                     }
                 }

@@ -120,11 +120,16 @@ pub async fn timeline(
 ) -> PageResult {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
-    let (w, versions, checks) = blocking(move || {
+    let (w, versions, checks, matched) = blocking(move || {
         let w = store.watch_by_id(id)?;
         let versions = store.versions(w.id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
-        Ok((WatchSummary::of(w), versions, checks))
+        // in a republication cluster (as the original or a copy)?
+        let matched = store
+            .match_pairs()?
+            .iter()
+            .any(|p| p.original_id == w.id || p.copy_id == w.id);
+        Ok((WatchSummary::of(w), versions, checks, matched))
     })
     .await
     .map_err(PageError)?;
@@ -145,6 +150,9 @@ pub async fn timeline(
                 " (" a href={ "/outlets/" (enc(&w.outlet)) "/feed.atom" } { "feed" } ") · "
                 span class={ "badge " (st) } { (st) }
                 @if let Some(l) = &w.watch.label { " · " (l) }
+            }
+            @if matched {
+                p.cluster { a href={ "/clusters/" (id) } { "Republication cluster" } " (first publisher and copies of this story)" }
             }
             @if versions.len() > 1 {
                 p { a href={ "/watches/" (id) "/diff" } { "Latest change" } " · " a href=(feed) { "Atom feed of this article" } }

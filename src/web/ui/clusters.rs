@@ -1,0 +1,200 @@
+//! `/clusters` and `/clusters/{id}`: republication clusters. A cluster's
+//! page shows the first publisher, then each copy with its similarity,
+//! containment and shared paragraphs, the copy's paragraphs in `<mark>`
+//! where matching's paragraph hash finds them in the article it copies.
+
+use super::{article_link, layout, PageResult};
+use crate::core::matching::shingle::paragraph;
+use crate::daemon::http::AppState;
+use crate::store::{Store, StoreError};
+use crate::web::api::clusters::{cluster_page, find_cluster, ClusterMember, ClusterView};
+use crate::web::api::PageQuery;
+use crate::web::data::{self, blocking, WebError};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use maud::{html, Markup};
+use std::collections::HashSet;
+
+/// A copy with its paragraphs, each marked when shared with its original.
+pub struct MemberText {
+    pub member: ClusterMember,
+    pub paragraphs: Vec<(String, bool)>,
+}
+
+/// The latest body of a watch (empty once it is gone or has no version).
+fn body(store: &dyn Store, id: u64) -> Result<Vec<String>, WebError> {
+    let w = match store.watch_by_id(id) {
+        Ok(w) => w,
+        Err(StoreError::NotFound(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    if w.latest_version == 0 {
+        return Ok(Vec::new());
+    }
+    match store.version(w.id, w.latest_version) {
+        Ok((_, a)) => Ok(a.body),
+        Err(StoreError::NotFound(_)) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The copy's paragraphs, each with whether its normalized hash (see
+/// [`crate::core::matching::shingle::paragraph`]) is among the original's.
+pub fn mark_shared(original: &[String], copy: &[String]) -> Vec<(String, bool)> {
+    let hashes: HashSet<u64> = original
+        .iter()
+        .map(|p| paragraph(p))
+        .filter(|p| p.tokens > 0)
+        .map(|p| p.hash)
+        .collect();
+    copy.iter()
+        .map(|p| {
+            let para = paragraph(p);
+            (p.clone(), para.tokens > 0 && hashes.contains(&para.hash))
+        })
+        .collect()
+}
+
+/// Load a cluster and every copy's marked text.
+pub fn load(store: &dyn Store, id: u64) -> Result<(ClusterView, Vec<MemberText>), WebError> {
+    let c = find_cluster(store, id)?;
+    let mut texts = Vec::new();
+    for m in &c.members {
+        let original = body(store, m.original_id)?;
+        let copy = body(store, m.watch_id)?;
+        texts.push(MemberText {
+            member: m.clone(),
+            paragraphs: mark_shared(&original, &copy),
+        });
+    }
+    Ok((c, texts))
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> PageResult {
+    let Query(q) = q.map_err(WebError::from)?;
+    let limit = data::limit(q.limit)?;
+    let after = data::cursor(q.cursor.as_deref())?;
+    let store = s.store.clone();
+    let (items, next) = blocking(move || cluster_page(store.as_ref(), after, limit)).await?;
+    Ok(layout(
+        "Republication clusters",
+        None,
+        html! {
+            h1 { "Republication clusters" }
+            @if items.is_empty() {
+                p.muted { "No republication found yet." }
+            } @else {
+                table.list.clusters {
+                    thead { tr { th { "First publisher" } th { "Copies" } th.wide { "First seen" } } }
+                    tbody {
+                        @for c in &items {
+                            tr {
+                                td {
+                                    a.article href={ "/clusters/" (c.id) } { (c.first_publisher.article.title) }
+                                    br;
+                                    span.meta { (c.first_publisher.article.outlet) }
+                                }
+                                td {
+                                    (c.members.len())
+                                    @for m in &c.members { " · " span.meta { (m.article.outlet) } }
+                                }
+                                td.wide.meta { (c.first_publisher.article.first_seen) }
+                            }
+                        }
+                    }
+                }
+                @if let Some(n) = next {
+                    p { a href={ "/clusters?cursor=" (n) } { "Next page" } }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn page(State(s): State<AppState>, id: Result<Path<u64>, PathRejection>) -> PageResult {
+    let Path(id) = id.map_err(WebError::from)?;
+    let store = s.store.clone();
+    let (c, texts) = blocking(move || load(store.as_ref(), id)).await?;
+    Ok(render(&c, &texts))
+}
+
+/// The cluster page for a loaded cluster.
+pub fn render(c: &ClusterView, texts: &[MemberText]) -> Markup {
+    let fp = &c.first_publisher;
+    layout(
+        &fp.article.title,
+        None,
+        html! {
+            h1 { "Republished: " (fp.article.title) }
+            section.first-publisher #first-publisher {
+                h2 { "First publisher" }
+                p {
+                    strong.outlet { (fp.article.outlet) } " · "
+                    a href={ "/watches/" (fp.watch_id) } { (fp.article.title) }
+                }
+                p.meta { (article_link(&fp.article.url)) " · first seen " (fp.article.first_seen) }
+            }
+            h2 { "Copies (" (texts.len()) ")" }
+            @for t in texts { (copy_section(t)) }
+        },
+    )
+}
+
+fn copy_section(t: &MemberText) -> Markup {
+    let m = &t.member;
+    let class = m.class.as_str();
+    html! {
+        section.copy {
+            h3 {
+                a href={ "/watches/" (m.watch_id) } { (m.article.title) }
+                " at " (m.article.outlet)
+            }
+            p.meta {
+                (article_link(&m.article.url)) " · first seen " (m.article.first_seen)
+            }
+            p {
+                span class={ "badge " (class) } { (class) } " "
+                span.similarity { "similarity " (pct(m.similarity)) } " · "
+                span.containment { "containment " (pct(m.containment)) } " · "
+                span.shared { (m.shared_paragraphs) " shared paragraphs" }
+                " · copies " a href={ "/watches/" (m.original_id) } { (m.original_url) }
+            }
+            @if t.paragraphs.is_empty() {
+                p.muted { "No stored text." }
+            } @else {
+                div.text {
+                    @for (p, shared) in &t.paragraphs {
+                        @if *shared { p { mark { (p) } } } @else { p { (p) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_equal_but_for_case_and_punctuation_are_marked() {
+        let orig = vec!["The Council met, on Tuesday.".to_string(), "Other".into()];
+        let copy = vec![
+            "the council met on tuesday".to_string(),
+            "New text".into(),
+            "".into(),
+        ];
+        let marked = mark_shared(&orig, &copy);
+        assert_eq!(
+            marked.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
+            [true, false, false]
+        );
+    }
+}
