@@ -38,11 +38,54 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
             format,
         } => extract(&cfg, &source, url.as_deref(), format.format).await,
         Command::Alerts(a) => alerts(&cfg, a).await,
+        Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
+        Command::Import { file } => import(&cfg, file.as_deref()),
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
             Ok(())
         }
     }
+}
+
+/// `copydesk export`: the store (or one watch) as JSON Lines.
+fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> Result<()> {
+    let store =
+        open_store(cfg).context("export reads the store directly: stop the daemon first")?;
+    let lines = match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            super::export::export(store.as_ref(), url, &mut out)?
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            super::export::export(store.as_ref(), url, &mut out)?
+        }
+    };
+    if output.is_some() {
+        eprintln!("exported {lines} lines");
+    }
+    Ok(())
+}
+
+/// `copydesk import`: add what an export has and the store lacks.
+fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
+    let store =
+        open_store(cfg).context("import writes the store directly: stop the daemon first")?;
+    let report = match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => {
+            let f = std::fs::File::open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            super::export::import(store.as_ref(), &mut std::io::BufReader::new(f))?
+        }
+        None => super::export::import(store.as_ref(), &mut std::io::stdin().lock())?,
+    };
+    println!(
+        "imported: {} watches added, {} versions added, {} versions already present, {} events not imported (history only)",
+        report.watches_added, report.versions_added, report.versions_present, report.events_skipped
+    );
+    Ok(())
 }
 
 pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {

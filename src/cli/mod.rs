@@ -5,6 +5,7 @@
 mod backend;
 mod commands;
 mod demo;
+pub mod export;
 mod output;
 mod run;
 
@@ -117,6 +118,20 @@ pub enum Command {
         url: Option<String>,
         #[command(flatten)]
         format: FormatArg,
+    },
+    /// Write the store (watches, every version's text, events) as JSON Lines.
+    Export {
+        /// Only this watch (and its events).
+        url: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Add the watches and versions of an export (JSON Lines) that the store
+    /// lacks; a bad file changes nothing.
+    Import {
+        /// The export file; standard input when absent or `-`.
+        file: Option<std::path::PathBuf>,
     },
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.
