@@ -3,7 +3,6 @@
 //! text cannot ping anyone.
 
 use super::{format, http, Alert, SendError};
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 /// Discord's limit on `content`.
 pub const MAX_CONTENT: usize = 2000;
@@ -91,10 +90,7 @@ pub async fn send(
     url: &url::Url,
     alert: &Alert<'_>,
 ) -> Result<(), SendError> {
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let body = serde_json::to_vec(&payload(alert)).unwrap_or_default();
-    http::post(client, url, headers, body).await
+    http::post_json(client, url, &payload(alert)).await
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The one HTTP request every HTTP sink makes: POST, succeed on 2xx.
 
 use super::SendError;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 /// POST `body` to `url`; any 2xx is a delivery.
 pub async fn post(
@@ -24,6 +24,18 @@ pub async fn post(
     } else {
         Err(SendError::Status(status.to_string()))
     }
+}
+
+/// POST a JSON value with `Content-Type: application/json` (the chat sinks).
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &url::Url,
+    value: &serde_json::Value,
+) -> Result<(), SendError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    post(client, url, headers, body).await
 }
 
 /// An error with its chain of causes on one line.

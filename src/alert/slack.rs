@@ -3,7 +3,6 @@
 //! excerpt in a code block.
 
 use super::{format, http, Alert, SendError};
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 /// Slack's escaping: `&`, `<` and `>` are markup.
 fn escape(s: &str) -> String {
@@ -72,10 +71,7 @@ pub async fn send(
     url: &url::Url,
     alert: &Alert<'_>,
 ) -> Result<(), SendError> {
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let body = serde_json::to_vec(&payload(alert)).unwrap_or_default();
-    http::post(client, url, headers, body).await
+    http::post_json(client, url, &payload(alert)).await
 }
 
 #[cfg(test)]
