@@ -51,20 +51,21 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
         }
         Alert::Digest(events) => {
             let mut t = format!("**{}**", format::digest_title(events));
-            for e in events.iter().take(format::DIGEST_LISTED) {
-                let s = format::summarize(e);
-                t.push_str(&format!(
-                    "\n• [{}](<{}>) — {}",
-                    escape(&s.headline),
-                    s.url,
-                    escape(&s.note)
-                ));
-            }
-            if events.len() > format::DIGEST_LISTED {
-                t.push_str(&format!(
-                    "\n… and {} more",
-                    events.len() - format::DIGEST_LISTED
-                ));
+            let lines = format::digest_lines_with(
+                events,
+                |s| {
+                    format!(
+                        "• [{}](<{}>) — {}",
+                        escape(&s.headline),
+                        s.url,
+                        escape(&s.note)
+                    )
+                },
+                |n| format!("… and {n} more"),
+            );
+            for l in lines {
+                t.push('\n');
+                t.push_str(&l);
             }
             t
         }

@@ -224,21 +224,21 @@ pub fn html_body(alert: &Alert<'_>) -> String {
                 "<h2>{}</h2>\n<ul>\n",
                 escape(&format::digest_title(events))
             ));
-            for e in events.iter().take(format::DIGEST_LISTED) {
-                let s = format::summarize(e);
-                h.push_str(&format!(
-                    "<li><a href=\"{}\">{}</a> — {} — {}</li>\n",
-                    escape(&s.url),
-                    escape(&s.headline),
-                    escape(&s.outlet),
-                    escape(&s.facts)
-                ));
-            }
-            if events.len() > format::DIGEST_LISTED {
-                h.push_str(&format!(
-                    "<li>… and {} more</li>\n",
-                    events.len() - format::DIGEST_LISTED
-                ));
+            let lines = format::digest_lines_with(
+                events,
+                |s| {
+                    format!(
+                        "<li><a href=\"{}\">{}</a> — {} — {}</li>\n",
+                        escape(&s.url),
+                        escape(&s.headline),
+                        escape(&s.outlet),
+                        escape(&s.facts)
+                    )
+                },
+                |n| format!("<li>… and {n} more</li>\n"),
+            );
+            for l in lines {
+                h.push_str(&l);
             }
             h.push_str("</ul>\n");
         }

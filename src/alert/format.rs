@@ -226,16 +226,27 @@ pub fn digest_title(events: &[Event]) -> String {
 /// or "Copied: «Title» (a.example) republished by b.example — copy,
 /// similarity 84% — copy url".
 pub fn digest_lines(events: &[Event]) -> Vec<String> {
+    digest_lines_with(
+        events,
+        |s| format!("{} — {} — {}", s.headline, s.note, s.url),
+        |n| format!("… and {n} more"),
+    )
+}
+
+/// A digest's lines in a sink's own markup: `line` for each of the first
+/// [`DIGEST_LISTED`] events, then `more(count)` for the rest, if any.
+pub fn digest_lines_with(
+    events: &[Event],
+    line: impl Fn(&Summary) -> String,
+    more: impl Fn(usize) -> String,
+) -> Vec<String> {
     let mut lines: Vec<String> = events
         .iter()
         .take(DIGEST_LISTED)
-        .map(|e| {
-            let s = summarize(e);
-            format!("{} — {} — {}", s.headline, s.note, s.url)
-        })
+        .map(|e| line(&summarize(e)))
         .collect();
     if events.len() > DIGEST_LISTED {
-        lines.push(format!("… and {} more", events.len() - DIGEST_LISTED));
+        lines.push(more(events.len() - DIGEST_LISTED));
     }
     lines
 }
