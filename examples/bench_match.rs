@@ -4,8 +4,11 @@
 //! check + band and paragraph postings, each read once), verification cost per candidate,
 //! and size on disk / resident memory per article.
 //!
-//! `cargo run --release --example bench_match -- [N] [CACHE_MB]` (defaults
-//! 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`)
+//! `cargo run --release --example bench_match -- [N] [CACHE_MB] [DB_DIR]`
+//! (defaults 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`,
+//! a temporary database). With `DB_DIR` the index is kept there, and a
+//! later run with the same N reuses it instead of building it again, so
+//! one large index can be queried with several cache sizes.
 
 use copydesk::core::matching::memindex::{lookup, outlet_key};
 use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
@@ -117,13 +120,34 @@ fn main() {
     );
 
     // 2. sled index of n articles
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SledStore::open(&dir.path().join("db"), cache_mb).expect("open sled");
+    let kept = std::env::args().nth(3).map(std::path::PathBuf::from);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let store = SledStore::open(&dir.join("db"), cache_mb).expect("open sled");
     let rss0 = rss_kb();
     let started = Instant::now();
     let now = chrono::Utc::now();
     let mut fp_time = 0.0;
-    for id in 1..=n {
+    // Resume a kept index where it stopped (all ids below the first
+    // missing one are in: they are committed in order, each flushed).
+    let mut first = 1;
+    if kept.is_some() {
+        let (mut lo, mut hi) = (1u64, n + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if store.fingerprint(mid).expect("read").is_some() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        first = lo;
+        if first > 1 {
+            println!("reusing the {} articles already indexed in {}", first - 1, dir.display());
+        }
+    }
+    let built = n + 1 - first;
+    for id in first..=n {
         let t0 = Instant::now();
         let (_, fp) = fingerprint(&article(id), &t);
         fp_time += t0.elapsed().as_secs_f64();
@@ -146,19 +170,21 @@ fn main() {
                 events: Vec::new(),
             })
             .expect("commit");
-        if id % 100_000 == 0 {
+        if id % 50_000 == 0 {
             println!(
                 "  {id} indexed, {:.0}/s so far",
-                id as f64 / started.elapsed().as_secs_f64()
+                (id + 1 - first) as f64 / started.elapsed().as_secs_f64()
             );
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "insert: {n} articles in {secs:.1} s = {:.0} articles/s (each flushed; {:.1} s of it fingerprinting)",
-        n as f64 / secs,
-        fp_time
-    );
+    if built > 0 {
+        println!(
+            "insert: {built} articles in {secs:.1} s = {:.0} articles/s (each flushed; {:.1} s of it fingerprinting)",
+            built as f64 / secs,
+            fp_time
+        );
+    }
     store.flush().expect("flush");
     let rss1 = rss_kb();
 
@@ -201,13 +227,14 @@ fn main() {
         1e6 * started.elapsed().as_secs_f64() / k as f64
     );
 
+    let rss_end = rss_kb();
     drop(store);
-    let disk = dir_size(dir.path());
+    let disk = dir_size(&dir);
     println!(
-        "size: {:.1} MiB on disk = {:.0} bytes/article; resident memory grew {:.1} MiB = {:.0} bytes/article (sled cache capped at {cache_mb} MiB)",
+        "size: {:.1} MiB on disk = {:.0} bytes/article; resident memory grew {:.1} MiB while building ({built} built) and was {:.1} MiB after the queries (sled cache capped at {cache_mb} MiB)",
         disk as f64 / 1048576.0,
         disk as f64 / n as f64,
         (rss1.saturating_sub(rss0)) as f64 / 1024.0,
-        (rss1.saturating_sub(rss0) * 1024) as f64 / n as f64
+        rss_end as f64 / 1024.0,
     );
 }

@@ -60,6 +60,8 @@ pub struct Checked {
     pub next_due: Option<chrono::DateTime<Utc>>,
     /// Wall time of the check, fetch included.
     pub duration: std::time::Duration,
+    /// Whether the watch has failed since its last good check.
+    pub failing: bool,
 }
 
 /// Everything a pass needs; cheap to share.
@@ -258,6 +260,7 @@ impl Pipeline {
                 events: 0,
                 next_due,
                 duration: started.elapsed(),
+                failing: true,
             });
         };
         let mut next = watch.clone();
@@ -311,6 +314,7 @@ impl Pipeline {
             tracing::info!(url = %watch.url, "adaptive watch past its age limit: no longer checked");
         }
         let next_due = next.next_due;
+        let failing = next.consecutive_failures > 0;
         tracing::debug!(
             url = %watch.url,
             outcome = ?outcome,
@@ -326,6 +330,7 @@ impl Pipeline {
             events: n_events,
             next_due,
             duration: started.elapsed(),
+            failing,
         })
     }
 

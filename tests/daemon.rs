@@ -211,7 +211,20 @@ fn metrics_move_with_checks_and_healthz_is_ok() {
     assert!(metric(&text, "copydesk_checks_total", "outcome=\"failed\"") >= 1.0);
     assert_eq!(metric(&text, "copydesk_versions_created_total", ""), 1.0);
     assert!(metric(&text, "copydesk_check_duration_seconds_count", "") >= 2.0);
-    assert_eq!(metric(&text, "copydesk_watches", "state=\"active\""), 2.0);
+    // The gauges are recounted at each delivery round: the 404 watch
+    // moves from active to failing once its failed check is counted.
+    let active = metric(&text, "copydesk_watches", "state=\"active\"");
+    let failing = metric(&text, "copydesk_watches", "state=\"failing\"");
+    assert_eq!(active + failing, 2.0, "every watch counted once");
+    eventually(
+        Duration::from_secs(5),
+        "the 404 watch counted as failing",
+        || {
+            let (_, text) = d.get("/metrics");
+            metric(&text, "copydesk_watches", "state=\"active\"") == 1.0
+                && metric(&text, "copydesk_watches", "state=\"failing\"") == 1.0
+        },
+    );
 
     std::thread::sleep(Duration::from_millis(4_200));
     let (_, text) = d.get("/metrics");

@@ -220,9 +220,14 @@ impl Daemon {
                     api::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
                 },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    let had_events = finish(done, &mut queue, &mut running, &metrics)?;
-                    if had_events {
+                    let done = finish(done, &mut queue, &mut running, &metrics)?;
+                    if done.events {
                         deliver_at = tokio::time::Instant::now();
+                    }
+                    if done.state_changed {
+                        if let Ok(watches) = store.watches() {
+                            count_states(&watches, &pipeline, &metrics);
+                        }
                     }
                 }
                 _ = tokio::time::sleep(sleep) => {}
@@ -267,31 +272,45 @@ impl Daemon {
     }
 }
 
-/// A check ended: put the watch back on the queue and count it. Returns
-/// whether it created events.
+/// What a finished check means for the loop.
+#[derive(Default)]
+struct Finished {
+    /// It created events: deliver them now.
+    events: bool,
+    /// The watch moved between active, failing and retired: recount the
+    /// `copydesk_watches` gauges.
+    state_changed: bool,
+}
+
+/// A check ended: put the watch back on the queue and count it.
 fn finish(
     done: Result<(Watch, Result<Checked, StoreError>), tokio::task::JoinError>,
     queue: &mut DueQueue,
     running: &mut HashSet<String>,
     metrics: &Metrics,
-) -> Result<bool, StoreError> {
+) -> Result<Finished, StoreError> {
     let (watch, result) = match done {
         Ok(x) => x,
         Err(e) => {
             tracing::error!(error = %e, "a check task panicked");
-            return Ok(false);
+            return Ok(Finished::default());
         }
     };
     running.remove(&watch.url);
     match result {
         Ok(c) => {
             metrics.record_check(c.outcome, c.duration.as_secs_f64());
+            let before = watch_state(watch.retired, watch.consecutive_failures > 0);
+            let after = watch_state(c.next_due.is_none(), c.failing);
             if let Some(due) = c.next_due {
                 queue.set(watch.url, due);
             }
-            Ok(c.events > 0)
+            Ok(Finished {
+                events: c.events > 0,
+                state_changed: before != after,
+            })
         }
-        Err(StoreError::NotFound(_)) => Ok(false), // removed while it was checked
+        Err(StoreError::NotFound(_)) => Ok(Finished::default()), // removed while it was checked
         Err(e) => {
             // The store failed: that is not a remote's fault, and the
             // daemon cannot go on without its store.
@@ -360,18 +379,29 @@ fn build_queue(
     Ok(queue)
 }
 
+/// The `copydesk_watches{state}` label of an active watch.
+fn watch_state(retired: bool, failing: bool) -> &'static str {
+    if retired {
+        "retired"
+    } else if failing {
+        "failing"
+    } else {
+        "active"
+    }
+}
+
 /// Set the `copydesk_watches{state}` gauges.
 fn count_states(watches: &[Watch], pipeline: &Pipeline, metrics: &Metrics) {
     let (mut active, mut failing, mut retired, mut inactive) = (0, 0, 0, 0);
     for w in watches {
         if !pipeline.is_active(w) {
             inactive += 1;
-        } else if w.retired {
-            retired += 1;
-        } else if w.consecutive_failures > 0 {
-            failing += 1;
         } else {
-            active += 1;
+            match watch_state(w.retired, w.consecutive_failures > 0) {
+                "retired" => retired += 1,
+                "failing" => failing += 1,
+                _ => active += 1,
+            }
         }
     }
     metrics.set_watches("active", active);
