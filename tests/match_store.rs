@@ -113,3 +113,98 @@ fn removing_a_watch_removes_its_fingerprint_postings_and_pairs() {
     assert_eq!(s.paragraph_postings(50, 10).unwrap().len(), 1);
     assert!(s.match_pairs().unwrap().is_empty());
 }
+
+/// Band keys spread over the whole u64 range (so over many buckets) and
+/// crowded into one bucket (the top bits equal).
+fn spread_bands(seed: u64) -> Vec<u64> {
+    (0..42u64)
+        .map(|i| {
+            if i % 3 == 0 {
+                0x0000_0A00_0000_0000 | (seed * 100 + i) // one shared bucket
+            } else {
+                (seed * 42 + i).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn band_postings_share_buckets_and_come_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    for id in 1..=50 {
+        commit(&s, record(id, 1, spread_bands(id), vec![]), vec![]);
+    }
+    // article 51 shares every band of article 3 and has its own
+    let mut shared = spread_bands(3);
+    shared.push(u64::MAX);
+    commit(&s, record(51, 1, shared, vec![]), vec![]);
+    for id in 1..=50 {
+        for b in spread_bands(id) {
+            let want = if id == 3 { vec![3, 51] } else { vec![id] };
+            assert_eq!(s.band_postings(b).unwrap(), want, "article {id} band {b:x}");
+        }
+    }
+    assert_eq!(s.band_postings(u64::MAX).unwrap(), vec![51]);
+    assert!(s
+        .band_postings(0x0000_0A00_0000_0000 | 99_999)
+        .unwrap()
+        .is_empty());
+    assert!(s.band_postings(12345).unwrap().is_empty());
+    // a new version drops the old bands, even inside a shared bucket
+    commit(&s, record(51, 2, vec![u64::MAX - 1], vec![]), vec![]);
+    for b in spread_bands(3) {
+        assert_eq!(s.band_postings(b).unwrap(), vec![3]);
+    }
+    assert!(s.band_postings(u64::MAX).unwrap().is_empty());
+    assert_eq!(s.band_postings(u64::MAX - 1).unwrap(), vec![51]);
+}
+
+#[test]
+fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let ids = 1..=30u64;
+    {
+        let s = SledStore::open(&path, 16).unwrap();
+        for id in ids.clone() {
+            commit(&s, record(id, 1, spread_bands(id), vec![id]), vec![]);
+        }
+        s.set_schema_version_for_tests(1).unwrap();
+        s.flush().unwrap();
+    }
+    {
+        // rewrite the band postings in the schema-1 layout:
+        // `fp_bands` keyed band ++ id, empty values; no buckets
+        let db = sled::open(&path).unwrap();
+        let buckets = db.open_tree("fp_band_buckets").unwrap();
+        buckets.clear().unwrap();
+        let legacy = db.open_tree("fp_bands").unwrap();
+        for id in ids.clone() {
+            for b in spread_bands(id) {
+                let mut k = b.to_be_bytes().to_vec();
+                k.extend_from_slice(&id.to_be_bytes());
+                legacy.insert(k, &[]).unwrap();
+            }
+        }
+        db.flush().unwrap();
+    }
+    let s = SledStore::open(&path, 16).unwrap();
+    for id in ids.clone() {
+        for b in spread_bands(id) {
+            assert_eq!(s.band_postings(b).unwrap(), vec![id]);
+        }
+        assert_eq!(s.paragraph_postings(id, 10).unwrap().len(), 1);
+    }
+    drop(s);
+    let db = sled::open(&path).unwrap();
+    assert!(
+        !db.tree_names().iter().any(|n| n.as_ref() == b"fp_bands"),
+        "the old tree is dropped"
+    );
+    let version = db.open_tree("meta").unwrap().get("schema_version").unwrap();
+    assert_eq!(
+        version.map(|v| u32::from_be_bytes(v.as_ref().try_into().unwrap())),
+        Some(copydesk::store::SCHEMA_VERSION)
+    );
+}

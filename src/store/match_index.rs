@@ -4,12 +4,21 @@
 //! | tree        | key                                   | value                   |
 //! |-------------|---------------------------------------|-------------------------|
 //! | `fp_docs`   | watch id (u64 BE)                     | [`FingerprintRecord`] JSON |
-//! | `fp_bands`  | band key (u64 BE) ++ watch id         | empty                   |
+//! | `fp_band_buckets` | top [`BUCKET_BITS`] bits of a band key (u32 BE) | sorted `band key ++ watch id` pairs (16 bytes each, u64 BE) |
 //! | `fp_paras`  | paragraph hash ++ outlet key ++ id    | empty                   |
 //! | `matches`   | smaller id ++ larger id               | [`MatchPair`] JSON      |
 //!
 //! A new fingerprint of an article replaces its old postings in the same
 //! transaction, together with its pairs and their events.
+//!
+//! Band postings are packed into buckets rather than one sled key each:
+//! an article has 42 band keys, almost all of them unique, and sled's
+//! per-key overhead made one key per posting cost ~10 KB per article and a
+//! prefix scan per band. A bucket holds every posting whose band key shares
+//! its top bits, so a band lookup is one `get` and a binary search, and at
+//! a million articles the bucket tree is small enough to stay cached.
+//! Schema 1 kept one key per posting in `fp_bands`; [`MatchTrees::migrate`]
+//! moves such a store to buckets when it is opened.
 
 use super::codec::{self, be_u64, decode, encode};
 use super::sled_store::put_events;
@@ -17,11 +26,77 @@ use super::*;
 use crate::core::matching::cluster::MatchPair;
 use sled::transaction::{ConflictableTransactionError, Transactional};
 
-pub(super) fn band_key(band: u64, id: WatchId) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&band.to_be_bytes());
-    k[8..].copy_from_slice(&id.to_be_bytes());
-    k
+/// Bits of a band key that choose its bucket: 2^20 buckets, so that a
+/// million articles (42 million band postings) make ~40 postings (~640
+/// bytes) per bucket, and 10,000 articles well under one.
+pub const BUCKET_BITS: u32 = 20;
+
+/// A band posting: band key and article.
+type Posting = (u64, WatchId);
+
+/// Bytes of one packed posting: band key and watch id, both u64 BE.
+const POSTING_LEN: usize = 16;
+
+fn bucket_key(band: u64) -> [u8; 4] {
+    ((band >> (64 - BUCKET_BITS)) as u32).to_be_bytes()
+}
+
+/// The postings of one bucket, `(band, id)` in order.
+fn decode_bucket(v: &[u8]) -> Result<Vec<Posting>, StoreError> {
+    if v.len() % POSTING_LEN != 0 {
+        return Err(StoreError::Corrupt {
+            tree: "fp_band_buckets",
+            detail: format!("a bucket of {} bytes", v.len()),
+        });
+    }
+    v.chunks_exact(POSTING_LEN)
+        .map(|c| {
+            Ok((
+                be_u64("fp_band_buckets", &c[..8])?,
+                be_u64("fp_band_buckets", &c[8..])?,
+            ))
+        })
+        .collect()
+}
+
+fn encode_bucket(postings: &[Posting]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(postings.len() * POSTING_LEN);
+    for (band, id) in postings {
+        v.extend_from_slice(&band.to_be_bytes());
+        v.extend_from_slice(&id.to_be_bytes());
+    }
+    v
+}
+
+/// A bucket after removing `remove` and adding `add`; `None` when empty.
+fn edit_bucket(
+    old: Option<&[u8]>,
+    remove: &[Posting],
+    add: &[Posting],
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut postings = match old {
+        Some(v) => decode_bucket(v)?,
+        None => Vec::new(),
+    };
+    postings.retain(|p| !remove.contains(p));
+    postings.extend_from_slice(add);
+    postings.sort_unstable();
+    postings.dedup();
+    Ok((!postings.is_empty()).then(|| encode_bucket(&postings)))
+}
+
+/// Band postings to remove and add, grouped by bucket.
+type BucketEdits = std::collections::BTreeMap<[u8; 4], (Vec<Posting>, Vec<Posting>)>;
+
+fn bucket_edits(id: WatchId, old: &[u64], new: &[u64]) -> BucketEdits {
+    let mut edits = BucketEdits::new();
+    for &b in old {
+        edits.entry(bucket_key(b)).or_default().0.push((b, id));
+    }
+    for &b in new {
+        edits.entry(bucket_key(b)).or_default().1.push((b, id));
+    }
+    edits
 }
 
 pub(super) fn para_key(para: u64, outlet: u64, id: WatchId) -> [u8; 24] {
@@ -43,7 +118,7 @@ pub(super) fn pair_key(a: WatchId, b: WatchId) -> [u8; 16] {
 /// The sled trees of the index.
 pub(super) struct MatchTrees {
     pub docs: sled::Tree,
-    pub bands: sled::Tree,
+    pub buckets: sled::Tree,
     pub paras: sled::Tree,
     pub pairs: sled::Tree,
 }
@@ -52,7 +127,7 @@ impl MatchTrees {
     pub fn open(db: &sled::Db) -> Result<MatchTrees, StoreError> {
         Ok(MatchTrees {
             docs: db.open_tree("fp_docs")?,
-            bands: db.open_tree("fp_bands")?,
+            buckets: db.open_tree("fp_band_buckets")?,
             paras: db.open_tree("fp_paras")?,
             pairs: db.open_tree("matches")?,
         })
@@ -66,11 +141,62 @@ impl MatchTrees {
     }
 
     pub fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError> {
-        self.bands
-            .scan_prefix(band.to_be_bytes())
-            .keys()
-            .map(|k| be_u64("fp_bands", &k?[8..]))
-            .collect()
+        let Some(v) = self.buckets.get(bucket_key(band))? else {
+            return Ok(Vec::new());
+        };
+        let postings = decode_bucket(&v)?;
+        let start = postings.partition_point(|p| p.0 < band);
+        Ok(postings[start..]
+            .iter()
+            .take_while(|p| p.0 == band)
+            .map(|p| p.1)
+            .collect())
+    }
+
+    /// Move a schema-1 store's band postings (`fp_bands`: one key per
+    /// posting) into buckets, then drop the old tree. Safe to repeat after
+    /// a crash: the buckets are rebuilt from the old tree while it exists.
+    pub fn migrate(db: &sled::Db, trees: &MatchTrees) -> Result<usize, StoreError> {
+        const LEGACY: &str = "fp_bands";
+        if !db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == LEGACY.as_bytes())
+        {
+            return Ok(0);
+        }
+        let legacy = db.open_tree(LEGACY)?;
+        trees.buckets.clear()?;
+        let mut moved = 0;
+        let mut current: Option<([u8; 4], Vec<Posting>)> = None;
+        for k in legacy.iter().keys() {
+            let k = k?;
+            if k.len() != 16 {
+                return Err(StoreError::Corrupt {
+                    tree: LEGACY,
+                    detail: format!("a key of {} bytes", k.len()),
+                });
+            }
+            let posting = (be_u64(LEGACY, &k[..8])?, be_u64(LEGACY, &k[8..])?);
+            let bucket = bucket_key(posting.0);
+            match &mut current {
+                Some((b, list)) if *b == bucket => list.push(posting),
+                _ => {
+                    if let Some((b, list)) = current.take() {
+                        trees.buckets.insert(b, encode_bucket(&list))?;
+                    }
+                    current = Some((bucket, vec![posting]));
+                }
+            }
+            moved += 1;
+        }
+        if let Some((b, list)) = current {
+            trees.buckets.insert(b, encode_bucket(&list))?;
+        }
+        trees.buckets.flush()?;
+        db.drop_tree(LEGACY)?;
+        db.flush()?;
+        Ok(moved)
     }
 
     pub fn paragraph_postings(
@@ -120,7 +246,7 @@ impl MatchTrees {
         let created_at = commit.at;
         (
             &self.docs,
-            &self.bands,
+            &self.buckets,
             &self.paras,
             &self.pairs,
             events_tree,
@@ -128,21 +254,25 @@ impl MatchTrees {
         )
             .transaction(|(td, tb, tp, tm, te, to)| {
                 let key = codec::watch_key(rec.id);
-                if let Some(old) = td.get(key)? {
-                    let old: FingerprintRecord = match decode("fp_docs", &old) {
-                        Ok(o) => o,
-                        Err(e) => return Err(ConflictableTransactionError::Abort(e)),
-                    };
+                let abort = ConflictableTransactionError::Abort;
+                let mut old_bands: &[u64] = &[];
+                let old = match td.get(key)? {
+                    Some(v) => Some(decode::<FingerprintRecord>("fp_docs", &v).map_err(abort)?),
+                    None => None,
+                };
+                if let Some(old) = &old {
                     let old_outlet = crate::core::matching::memindex::outlet_key(&old.outlet);
-                    for b in &old.bands {
-                        tb.remove(&band_key(*b, rec.id))?;
-                    }
                     for p in &old.paragraphs {
                         tp.remove(&para_key(*p, old_outlet, rec.id))?;
                     }
+                    old_bands = &old.bands;
                 }
-                for b in &rec.bands {
-                    tb.insert(&band_key(*b, rec.id), &[])?;
+                for (bucket, (remove, add)) in bucket_edits(rec.id, old_bands, &rec.bands) {
+                    let before = tb.get(bucket)?;
+                    match edit_bucket(before.as_deref(), &remove, &add).map_err(abort)? {
+                        Some(v) => tb.insert(&bucket, v)?,
+                        None => tb.remove(&bucket)?,
+                    };
                 }
                 for p in &rec.paragraphs {
                     tp.insert(&para_key(*p, outlet, rec.id), &[])?;
@@ -161,9 +291,21 @@ impl MatchTrees {
     pub fn remove(&self, id: WatchId) -> Result<(), StoreError> {
         if let Some(old) = self.fingerprint(id)? {
             let outlet = crate::core::matching::memindex::outlet_key(&old.outlet);
-            for b in &old.bands {
-                self.bands.remove(band_key(*b, id))?;
-            }
+            let edits = bucket_edits(id, &old.bands, &[]);
+            self.buckets
+                .transaction(|tb| {
+                    for (bucket, (remove, _)) in &edits {
+                        let before = tb.get(bucket)?;
+                        match edit_bucket(before.as_deref(), remove, &[])
+                            .map_err(ConflictableTransactionError::Abort)?
+                        {
+                            Some(v) => tb.insert(bucket, v)?,
+                            None => tb.remove(bucket)?,
+                        };
+                    }
+                    Ok(())
+                })
+                .map_err(super::sled_store::tx_error)?;
             for p in &old.paragraphs {
                 self.paras.remove(para_key(*p, outlet, id))?;
             }

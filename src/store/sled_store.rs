@@ -91,6 +91,14 @@ impl SledStore {
                         supported: SCHEMA_VERSION,
                     });
                 }
+                if found < SCHEMA_VERSION {
+                    // 1 -> 2: band postings packed into buckets
+                    let moved = super::match_index::MatchTrees::migrate(&self.db, &self.matching)?;
+                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, band_postings = moved, "store layout upgraded");
+                    self.meta
+                        .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                    self.db.flush()?;
+                }
                 Ok(())
             }
             None if self.watches.is_empty() && self.versions.is_empty() => {
