@@ -133,7 +133,12 @@ fn main() {
     let kept = std::env::args().nth(3).map(std::path::PathBuf::from);
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let opened = Instant::now();
     let store = SledStore::open(&dir.join("db"), cache_mb).expect("open sled");
+    println!(
+        "opened the store in {:.2} s (an older layout is upgraded here)",
+        opened.elapsed().as_secs_f64()
+    );
     let rss0 = rss_kb();
     let started = Instant::now();
     let now = chrono::Utc::now();
