@@ -143,7 +143,11 @@ fn main() {
         }
         first = lo;
         if first > 1 {
-            println!("reusing the {} articles already indexed in {}", first - 1, dir.display());
+            println!(
+                "reusing the {} articles already indexed in {}",
+                first - 1,
+                dir.display()
+            );
         }
     }
     let built = n + 1 - first;
