@@ -191,7 +191,8 @@ impl Pipeline {
                             let (new, rejected) =
                                 self.admit(feed, &origins, parsed.entries).await?;
                             poll.rejected = rejected;
-                            added = self.store.add_discovered_watches(new)?;
+                            let store = self.store.clone();
+                            added = blocking(move || store.add_discovered_watches(new)).await?;
                             poll.added = added.len();
                         }
                         Ok(Err(e)) => fail(&mut poll, "bad_feed", e.to_string()),
@@ -229,9 +230,13 @@ impl Pipeline {
         } else {
             tracing::info!(feed = %feed.url, added = added.len(), "feed listed new articles");
         }
-        // the feed may have left the config while it was polled
-        self.store.feed(&feed.url)?;
-        self.store.commit_feed_poll(next)?;
+        let store = self.store.clone();
+        blocking(move || {
+            // the feed may have left the config while it was polled
+            store.feed(&next.url)?;
+            store.commit_feed_poll(next)
+        })
+        .await?;
         Ok(FeedPolled {
             url: feed.url.clone(),
             outcome,
@@ -252,15 +257,28 @@ impl Pipeline {
     ) -> Result<(Vec<NewWatch>, usize), StoreError> {
         let mut new = Vec::new();
         let mut rejected = 0;
+        // one lookup per host and port in a poll
+        let mut verdicts: std::collections::HashMap<(String, u16), Result<(), String>> =
+            std::collections::HashMap::new();
         for entry in entries {
             match self.store.watch(entry.url.as_str()) {
                 Ok(_) => continue, // already watched: left as it is
                 Err(StoreError::NotFound(_)) => {}
                 Err(e) => return Err(e),
             }
-            let same_host = origin(&entry.url).is_some_and(|o| origins.contains(&Some(o)));
-            if !same_host {
-                if let Err(why) = public_host(&entry.url).await {
+            let Some(at) = origin(&entry.url) else {
+                continue; // parse_feed keeps only URLs with a host
+            };
+            if !origins.contains(&Some(at.clone())) {
+                let verdict = match verdicts.get(&at) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = public_host(&entry.url).await;
+                        verdicts.insert(at, v.clone());
+                        v
+                    }
+                };
+                if let Err(why) = verdict {
                     rejected += 1;
                     tracing::warn!(feed = %feed.url, entry = %entry.url, reason = %why, "feed entry refused");
                     continue;
@@ -275,6 +293,18 @@ impl Pipeline {
         }
         Ok((new, rejected))
     }
+}
+
+/// Run a store call off the async threads (sled flushes block).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            tree: "feeds",
+            detail: e.to_string(),
+        })?
 }
 
 fn fail(poll: &mut FeedPoll, kind: &str, reason: String) {
