@@ -88,33 +88,22 @@ impl Pipeline {
             .collect())
     }
 
-    /// When a feed is due after a poll that ended at `now`: its crontab
-    /// line, else every [`DEFAULT_FEED_INTERVAL`]; with jitter, failure
-    /// backoff and `Retry-After` as for watches.
+    /// When a feed is due after a poll that ended at `now` (see
+    /// [`next_poll`]).
     pub fn feed_next_due(
         &self,
         f: &FeedState,
         now: DateTime<Utc>,
         retry_after: Option<std::time::Duration>,
     ) -> DateTime<Utc> {
-        let every = Plan::Adaptive(Adaptive {
-            steps: Vec::new(),
-            then: DEFAULT_FEED_INTERVAL,
-            stop_after: chrono::Duration::MAX,
-        });
-        let plan = match f.schedule.as_deref().map(ScheduleSpec::parse) {
-            Some(Ok(ScheduleSpec::Cron(s))) => Plan::Cron(s),
-            _ => every.clone(),
-        };
-        let timing = Timing {
-            consecutive_failures: f.consecutive_failures,
-            retry_after,
-            ..Timing::default()
-        };
         let key = xxhash_rust::xxh3::xxh3_64(f.url.as_bytes());
-        cadence::next_due(&plan, &timing, now, key)
-            .or_else(|| cadence::next_due(&every, &timing, now, key))
-            .unwrap_or(now + DEFAULT_FEED_INTERVAL)
+        next_poll(
+            f.schedule.as_deref(),
+            f.consecutive_failures,
+            retry_after,
+            now,
+            key,
+        )
     }
 
     /// Poll `feeds` (a few at once) and add what they list.
@@ -295,6 +284,35 @@ impl Pipeline {
     }
 }
 
+/// When a feed is due after a poll that ended at `now`: its crontab line,
+/// else every [`DEFAULT_FEED_INTERVAL`]; with jitter (fixed by `key`),
+/// failure backoff and `Retry-After` as for watches.
+pub fn next_poll(
+    schedule: Option<&str>,
+    consecutive_failures: u32,
+    retry_after: Option<std::time::Duration>,
+    now: DateTime<Utc>,
+    key: u64,
+) -> DateTime<Utc> {
+    let every = Plan::Adaptive(Adaptive {
+        steps: Vec::new(),
+        then: DEFAULT_FEED_INTERVAL,
+        stop_after: chrono::Duration::MAX,
+    });
+    let plan = match schedule.map(ScheduleSpec::parse) {
+        Some(Ok(ScheduleSpec::Cron(s))) => Plan::Cron(s),
+        _ => every.clone(),
+    };
+    let timing = Timing {
+        consecutive_failures,
+        retry_after,
+        ..Timing::default()
+    };
+    cadence::next_due(&plan, &timing, now, key)
+        .or_else(|| cadence::next_due(&every, &timing, now, key))
+        .unwrap_or(now + DEFAULT_FEED_INTERVAL)
+}
+
 /// Run a store call off the async threads (sled flushes block).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
@@ -350,4 +368,80 @@ pub async fn public_host(url: &Url) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn feeds_poll_every_15_minutes_or_on_their_crontab_and_back_off() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
+        let minutes = |d: DateTime<Utc>| (d - now).num_seconds() as f64 / 60.0;
+        let d = minutes(next_poll(None, 0, None, now, 7));
+        assert!((15.0..=17.0).contains(&d), "default: {d} min");
+        let d = minutes(next_poll(Some("adaptive"), 0, None, now, 7));
+        assert!(
+            (15.0..=17.0).contains(&d),
+            "adaptive means the default: {d} min"
+        );
+        let d = minutes(next_poll(Some("*/5 * * * *"), 0, None, now, 7));
+        assert!((5.0..=5.6).contains(&d), "crontab: {d} min");
+        let d = minutes(next_poll(None, 3, None, now, 7));
+        assert!(d >= 60.0, "three failures: at least 4 x 15 min, got {d}");
+        let d = minutes(next_poll(None, 40, None, now, 7));
+        assert!(d <= 6.0 * 60.0 + 2.0, "backoff is capped: {d}");
+        let d = minutes(next_poll(
+            None,
+            1,
+            Some(std::time::Duration::from_secs(3600)),
+            now,
+            7,
+        ));
+        assert!(d >= 60.0, "Retry-After honoured: {d}");
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn private_hosts_are_refused_on_their_resolved_addresses() {
+        for u in [
+            "http://127.0.0.1:8080/a",
+            "http://10.0.0.7/a",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/a",
+            "http://[fe80::1]/a",
+            "http://0.0.0.0/a",
+            "http://localhost/a", // a name: resolved, not judged by its text
+        ] {
+            let why = public_host(&url(u)).await.unwrap_err();
+            assert!(why.contains("resolves to"), "{u}: {why}");
+        }
+        let why = public_host(&url("http://localhost:1/")).await.unwrap_err();
+        assert!(why.contains("loopback"), "{why}");
+        assert_eq!(public_host(&url("http://93.184.216.34/a")).await, Ok(()));
+        assert_eq!(
+            public_host(&url("http://[2606:4700::1111]/a")).await,
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn origins_compare_host_and_port() {
+        assert_eq!(
+            origin(&url("http://Example.COM/feed")),
+            Some(("example.com".to_string(), 80))
+        );
+        assert_ne!(
+            origin(&url("http://127.0.0.1:8080/")),
+            origin(&url("http://127.0.0.1:8081/"))
+        );
+        assert_eq!(
+            origin(&url("https://a.example/x")),
+            origin(&url("https://a.example:443/y"))
+        );
+    }
 }
