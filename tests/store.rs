@@ -396,7 +396,17 @@ fn discovered_watches_are_added_once_and_feed_state_survives_reopen() {
         assert_eq!(f.next_due, None);
         assert_eq!(f.entries_added, 1);
     }
-    let s = SledStore::open(&path, 16).unwrap();
+    // sled's flusher thread may hold the lock for a moment after the drop
+    let mut tries = 0;
+    let s = loop {
+        match SledStore::open(&path, 16) {
+            Err(StoreError::Locked { .. }) if tries < 40 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other.unwrap(),
+        }
+    };
     let feeds = s.feeds().unwrap();
     assert_eq!(feeds.len(), 1);
     assert_eq!(feeds[0].schedule.as_deref(), Some("*/5 * * * *"));

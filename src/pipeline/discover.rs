@@ -176,9 +176,10 @@ impl Pipeline {
                             poll.outcome = FeedOutcome::Ok;
                             poll.entries = parsed.entries.len();
                             next.validators = doc.validators;
-                            let origins = [origin(&url), origin(&doc.final_url)];
+                            // the feed's own host as configured, not where it
+                            // redirected to: a redirect must not widen the rule
                             let (new, rejected) =
-                                self.admit(feed, &origins, parsed.entries).await?;
+                                self.admit(feed, origin(&url), parsed.entries).await?;
                             poll.rejected = rejected;
                             let store = self.store.clone();
                             added = blocking(move || store.add_discovered_watches(new)).await?;
@@ -241,7 +242,7 @@ impl Pipeline {
     async fn admit(
         &self,
         feed: &FeedState,
-        origins: &[Option<(String, u16)>],
+        feed_origin: Option<(String, u16)>,
         entries: Vec<FeedEntry>,
     ) -> Result<(Vec<NewWatch>, usize), StoreError> {
         let mut new = Vec::new();
@@ -258,7 +259,7 @@ impl Pipeline {
             let Some(at) = origin(&entry.url) else {
                 continue; // parse_feed keeps only URLs with a host
             };
-            if !origins.contains(&Some(at.clone())) {
+            if feed_origin.as_ref() != Some(&at) {
                 let verdict = match verdicts.get(&at) {
                     Some(v) => v.clone(),
                     None => {
