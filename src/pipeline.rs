@@ -1,6 +1,9 @@
 //! One check pass over the watches: fetch, extract, normalize, version, diff,
 //! events. `copydesk check` runs one pass; the daemon will run it per watch
-//! as each falls due.
+//! as each falls due. Feed discovery (polling `[[feed]]`s for new article
+//! URLs) is in [`discover`].
+
+pub mod discover;
 
 use crate::alert::{Deliverer, DeliveryReport};
 use crate::config::Config;
@@ -48,6 +51,12 @@ pub struct CheckSummary {
     pub events: usize,
     pub delivered: usize,
     pub delivery_failures: usize,
+    /// Feeds polled before the watches were checked.
+    pub feeds_polled: usize,
+    /// Of those, the polls that failed (see `copydesk feeds`).
+    pub feeds_failed: usize,
+    /// Watches added from feed entries.
+    pub discovered: usize,
 }
 
 /// What one check of one watch did.
@@ -77,6 +86,7 @@ pub struct Pipeline {
     adaptive: Adaptive,
     concurrency: usize,
     config_urls: HashSet<String>,
+    feed_urls: HashSet<String>,
 }
 
 impl Pipeline {
@@ -95,10 +105,12 @@ impl Pipeline {
             adaptive: cfg.schedule.adaptive.adaptive(),
             concurrency: cfg.concurrency(),
             config_urls: cfg.watches.iter().map(|w| w.url.0.to_string()).collect(),
+            feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
             store,
         })
         .and_then(|p| {
             p.sync_config_watches(cfg)?;
+            p.sync_config_feeds(cfg)?;
             Ok(p)
         })
     }
@@ -132,9 +144,11 @@ impl Pipeline {
         Ok(())
     }
 
-    /// A watch is checked when it came from the CLI or is still in the config.
+    /// A watch is checked when it came from the CLI or a feed, or is still
+    /// in the config.
     pub fn is_active(&self, w: &Watch) -> bool {
-        w.source == WatchSource::Cli || self.config_urls.contains(&w.url)
+        matches!(w.source, WatchSource::Cli | WatchSource::Feed)
+            || self.config_urls.contains(&w.url)
     }
 
     /// The outlet name of a URL (config grouping, else registrable domain).

@@ -338,3 +338,85 @@ fn check_log_is_bounded() {
         CHECKS_KEPT_PER_WATCH
     );
 }
+
+#[test]
+fn discovered_watches_are_added_once_and_feed_state_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = SledStore::open(&path, 16).unwrap();
+        let mut mine = new_watch("https://a.example/1");
+        mine.label = Some("mine".into());
+        s.upsert_watch(mine).unwrap();
+        let found = |url: &str| NewWatch {
+            url: url.into(),
+            label: Some("Daily".into()),
+            schedule: Some("adaptive".into()),
+            source: WatchSource::Feed,
+        };
+        let added = s
+            .add_discovered_watches(vec![
+                found("https://a.example/1"),
+                found("https://a.example/2"),
+            ])
+            .unwrap();
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].url, "https://a.example/2");
+        let kept = s.watch("https://a.example/1").unwrap();
+        assert_eq!(
+            kept.label.as_deref(),
+            Some("mine"),
+            "existing watch untouched"
+        );
+        assert_eq!(kept.source, WatchSource::Cli);
+        assert!(s
+            .add_discovered_watches(vec![found("https://a.example/2")])
+            .unwrap()
+            .is_empty());
+
+        let f = s
+            .upsert_feed(NewFeed {
+                url: "https://a.example/rss".into(),
+                label: Some("Daily".into()),
+                schedule: None,
+            })
+            .unwrap();
+        let mut polled = f.clone();
+        polled.entries_added = 1;
+        polled.next_due = Some(Utc::now());
+        s.commit_feed_poll(polled).unwrap();
+        // a new schedule makes the feed due at once; counters stay
+        let f = s
+            .upsert_feed(NewFeed {
+                url: "https://a.example/rss".into(),
+                label: Some("Daily".into()),
+                schedule: Some("*/5 * * * *".into()),
+            })
+            .unwrap();
+        assert_eq!(f.next_due, None);
+        assert_eq!(f.entries_added, 1);
+    }
+    // sled's flusher thread may hold the lock for a moment after the drop
+    let mut tries = 0;
+    let s = loop {
+        match SledStore::open(&path, 16) {
+            Err(StoreError::Locked { .. }) if tries < 40 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other.unwrap(),
+        }
+    };
+    let feeds = s.feeds().unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!(feeds[0].schedule.as_deref(), Some("*/5 * * * *"));
+    assert_eq!(
+        s.watch("https://a.example/2").unwrap().source,
+        WatchSource::Feed
+    );
+    s.remove_feed("https://a.example/rss").unwrap();
+    assert!(matches!(
+        s.feed("https://a.example/rss"),
+        Err(StoreError::NotFound(_))
+    ));
+}

@@ -156,6 +156,14 @@ impl Backend {
         }
     }
 
+    /// The feeds and what polling them did.
+    pub async fn feeds(&self) -> Result<Vec<crate::store::FeedState>> {
+        match self {
+            Backend::Local(s) => Ok(s.feeds()?),
+            Backend::Daemon(r) => r.get("/api/v1/feeds", &[]).await,
+        }
+    }
+
     /// Every outbox entry, dead letters included.
     pub async fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>> {
         match self {

@@ -24,6 +24,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         Command::Demo { seconds } => super::demo::run(seconds).await,
         Command::Run { grace } => super::run::run(cfg, std::time::Duration::from_secs(grace)).await,
         Command::Watch(w) => watch(&cfg, w).await,
+        Command::Feeds { format } => feeds(&cfg, format.format).await,
         Command::History { url, format } => history(&cfg, &url, format.format).await,
         Command::Matches { url, format } => matches(&cfg, url.as_deref(), format.format).await,
         Command::Diff {
@@ -101,6 +102,8 @@ pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
 async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     let store = open_store(cfg)?;
     let pipeline = Pipeline::new(cfg, store.clone())?;
+    // feeds first, so that the articles they list are checked in this pass
+    let feeds = pipeline.poll_feeds(pipeline.due_feeds(all)?).await?;
     let watches = pipeline.due_watches(all)?;
     if watches.is_empty() && format == Format::Text {
         eprintln!("no watches are due (add one with `copydesk watch add URL`, or use --all)");
@@ -124,7 +127,10 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
         ));
         bar.inc(1);
     };
-    let summary = pipeline.check(watches, &on_done).await?;
+    let mut summary = pipeline.check(watches, &on_done).await?;
+    summary.feeds_polled = feeds.polled;
+    summary.feeds_failed = feeds.failed;
+    summary.discovered = feeds.discovered;
     bar.finish_and_clear();
     store.flush()?;
     output::check_summary(&summary, store.as_ref(), format)
@@ -176,7 +182,7 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             }
             let watches = backend.watches().await?;
             let is_active = |w: &crate::store::Watch| {
-                w.source == WatchSource::Cli
+                matches!(w.source, WatchSource::Cli | WatchSource::Feed)
                     || cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
             };
             output::watch_list(&watches, &is_active, format.format)
@@ -292,4 +298,15 @@ async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: For
 /// watched yet" apart from a daemon that did not answer.
 fn into_store_error(e: anyhow::Error) -> std::result::Result<StoreError, anyhow::Error> {
     e.downcast::<StoreError>()
+}
+
+/// `copydesk feeds`: the configured feeds and what polling them did.
+async fn feeds(cfg: &Config, format: Format) -> Result<()> {
+    let backend = Backend::open(cfg)?;
+    if let Some(store) = backend.local() {
+        // Make config feeds visible before their first poll.
+        Pipeline::new(cfg, store.clone())?;
+    }
+    let feeds = backend.feeds().await?;
+    output::feeds(&feeds, format)
 }

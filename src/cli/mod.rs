@@ -57,9 +57,10 @@ pub struct FormatArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// One pass over the due watches (or all with --all), deliver alerts, exit.
+    /// One pass: poll the due feeds for new articles, check the due watches
+    /// (or all with --all), deliver alerts, exit.
     Check {
-        /// Check every watch, due or not.
+        /// Poll every feed and check every watch, due or not.
         #[arg(long)]
         all: bool,
         #[command(flatten)]
@@ -82,6 +83,12 @@ pub enum Command {
     /// Add, list or remove watches.
     #[command(subcommand)]
     Watch(WatchCommand),
+    /// The [[feed]]s: last poll, outcome or reason, entries seen and added,
+    /// next due time.
+    Feeds {
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// The versions stored for a URL.
     History {
         url: String,

@@ -6,7 +6,9 @@ use crate::config::Config;
 use crate::core::diff::ArticleDiff;
 use crate::core::Article;
 use crate::pipeline::CheckSummary;
-use crate::store::{Delivery, Outcome, Store, StoredEvent, VersionMeta, Watch};
+use crate::store::{
+    Delivery, FeedOutcome, FeedState, Outcome, Store, StoredEvent, VersionMeta, Watch, WatchSource,
+};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -33,6 +35,18 @@ fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
 pub fn check_summary(s: &CheckSummary, store: &dyn Store, format: Format) -> Result<()> {
     if format == Format::Json {
         return print_json(s);
+    }
+    if s.feeds_polled > 0 {
+        println!(
+            "polled {} feeds: {} new articles{}",
+            s.feeds_polled,
+            s.discovered,
+            if s.feeds_failed > 0 {
+                format!(", {} failed (see `copydesk feeds`)", s.feeds_failed)
+            } else {
+                String::new()
+            }
+        );
     }
     println!(
         "checked {}: {} new versions, {} unchanged, {} failed; {} events, {} delivered{}",
@@ -122,10 +136,13 @@ pub fn watch_list(
                 .map(time)
                 .unwrap_or_else(|| "now".into())
         };
-        let url = match &w.label {
+        let mut url = match &w.label {
             Some(l) => format!("{} [{l}]", w.url),
             None => w.url.clone(),
         };
+        if w.source == WatchSource::Feed {
+            url.push_str(" (from a feed)");
+        }
         let sched = w.schedule.clone().unwrap_or_else(|| "default".into());
         println!(
             "{:<60} {:>4} {:<12} {:<20} {}",
@@ -377,6 +394,59 @@ pub fn alerts(entries: &[(Delivery, StoredEvent)], format: Format) -> Result<()>
             r.last_error
                 .map(|e| format!(" (last error: {e})"))
                 .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// `copydesk feeds`: one line per feed, or the stored states as JSON.
+pub fn feeds(feeds: &[FeedState], format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(feeds);
+    }
+    if feeds.is_empty() {
+        println!("no feeds (add a [[feed]] url = \"...\" to the config)");
+        return Ok(());
+    }
+    println!(
+        "{:<60} {:>7} {:>7} {:<20} LAST POLL",
+        "FEED", "ENTRIES", "ADDED", "NEXT DUE (UTC)"
+    );
+    for f in feeds {
+        let last = match &f.last_poll {
+            None => "never".to_string(),
+            Some(p) => {
+                let what = match p.outcome {
+                    FeedOutcome::Ok => format!("ok, {} new", p.added),
+                    FeedOutcome::NotModified => "not modified".to_string(),
+                    FeedOutcome::Failed => {
+                        format!("failed: {}", p.reason.as_deref().unwrap_or("?"))
+                    }
+                };
+                let refused = if p.rejected > 0 {
+                    format!(", {} refused", p.rejected)
+                } else {
+                    String::new()
+                };
+                format!("{} {what}{refused}", time(&p.at))
+            }
+        };
+        let url = match &f.label {
+            Some(l) => format!("{} [{l}]", f.url),
+            None => f.url.clone(),
+        };
+        let due = f
+            .next_due
+            .as_ref()
+            .map(time)
+            .unwrap_or_else(|| "now".into());
+        println!(
+            "{:<60} {:>7} {:>7} {:<20} {}",
+            short(&url, 60),
+            f.entries_seen,
+            f.entries_added,
+            due,
+            short(&last, 120)
         );
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! The daemon's local JSON API for the CLI (`watch add|list|remove`,
-//! `history`, `diff`, `matches` while the daemon holds the store): watches,
-//! versions, alerts and republication pairs. Errors are JSON `{"error": ...}`
+//! `history`, `diff`, `matches`, `feeds` while the daemon holds the store):
+//! watches, versions, alerts, republication pairs and feeds. Errors are JSON `{"error": ...}`
 //! with a fitting status. The paged watch list (`GET /api/v1/watches`) is the
 //! review API's ([`crate::web::api`]); the CLI reads it page by page.
 
@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/version", get(version))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/matches", get(matches))
+        .route("/api/v1/feeds", get(feeds))
         .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
 }
 
@@ -237,4 +238,10 @@ async fn matches(
     authorize(&s, &h)?;
     let store = s.store.clone();
     Ok(Json(blocking(move || store.match_pairs()).await?))
+}
+
+async fn feeds(State(s): State<AppState>, h: HeaderMap) -> ApiResult<Vec<crate::store::FeedState>> {
+    authorize(&s, &h)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.feeds()).await?))
 }

@@ -1,7 +1,7 @@
 //! The daemon's Prometheus metrics, one registry, rendered as text on
 //! `/metrics`.
 
-use crate::store::Outcome;
+use crate::store::{FeedOutcome, Outcome};
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge};
@@ -34,6 +34,9 @@ pub struct Metrics {
     pub due_lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     pub in_flight: Gauge,
     pub reloads: Family<OutcomeLabel, Counter>,
+    pub feed_polls: Family<OutcomeLabel, Counter>,
+    pub articles_discovered: Counter,
+    pub feed_entries_rejected: Counter,
     /// Unix time of the scheduler loop's last turn (for /healthz).
     pub last_tick: AtomicI64,
 }
@@ -83,8 +86,29 @@ impl Metrics {
             "Config reloads by outcome (ok, failed)",
             reloads.clone(),
         );
+        let feed_polls = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "feed_polls",
+            "Feed polls by outcome (ok, not_modified, failed)",
+            feed_polls.clone(),
+        );
+        let articles_discovered = Counter::default();
+        registry.register(
+            "articles_discovered",
+            "Watches added from feed entries",
+            articles_discovered.clone(),
+        );
+        let feed_entries_rejected = Counter::default();
+        registry.register(
+            "feed_entries_rejected",
+            "Feed entries refused (private address on another host, unresolvable host)",
+            feed_entries_rejected.clone(),
+        );
         Metrics {
             registry,
+            feed_polls,
+            articles_discovered,
+            feed_entries_rejected,
             checks,
             check_seconds,
             versions,
@@ -108,6 +132,18 @@ impl Metrics {
         }
         self.checks.get_or_create(&OutcomeLabel { outcome }).inc();
         self.check_seconds.observe(seconds);
+    }
+
+    pub fn record_feed_poll(&self, outcome: FeedOutcome, added: usize, rejected: usize) {
+        let outcome = serde_json::to_value(outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| "unknown".into());
+        self.feed_polls
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
+        self.articles_discovered.inc_by(added as u64);
+        self.feed_entries_rejected.inc_by(rejected as u64);
     }
 
     pub fn set_watches(&self, state: &str, n: usize) {

@@ -8,6 +8,7 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod api;
+mod feeds;
 pub mod http;
 pub mod metrics;
 pub mod queue;
@@ -98,6 +99,9 @@ impl Daemon {
         metrics.tick();
         let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
         let mut queue = build_queue(&pipeline, &metrics, true)?;
+        let mut feed_queue = feeds::build_feed_queue(&pipeline)?;
+        let mut polls = feeds::Polls::new();
+        let mut polling: HashSet<String> = HashSet::new();
 
         let (control_tx, mut control) = mpsc::unbounded_channel();
         let app = http::router(http::AppState {
@@ -134,7 +138,11 @@ impl Daemon {
             sd_notify::watchdog_enabled(false, &mut usec).then(|| Duration::from_micros(usec) / 2);
         let mut last_ping = tokio::time::Instant::now();
         notify(&[sd_notify::NotifyState::Ready]);
-        tracing::info!(watches = queue.len(), "daemon started");
+        tracing::info!(
+            watches = queue.len(),
+            feeds = feed_queue.len(),
+            "daemon started"
+        );
 
         let mut in_flight: JoinSet<(Watch, Result<Checked, StoreError>)> = JoinSet::new();
         let mut running: HashSet<String> = HashSet::new();
@@ -149,6 +157,7 @@ impl Daemon {
                     last_ping = tokio::time::Instant::now();
                 }
             }
+            feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
             let now = Utc::now();
             let limit = config.concurrency();
             while in_flight.len() < limit {
@@ -185,8 +194,10 @@ impl Daemon {
                 deliver_at = tokio::time::Instant::now() + every;
             }
 
-            let sleep = queue
-                .next_time()
+            let sleep = [queue.next_time(), feed_queue.next_time()]
+                .into_iter()
+                .flatten()
+                .min()
                 .and_then(|t| (t - Utc::now()).to_std().ok())
                 .unwrap_or(MAX_SLEEP)
                 .min(MAX_SLEEP);
@@ -200,6 +211,10 @@ impl Daemon {
                             queue = build_queue(&pipeline, &metrics, false)?;
                             for url in &running {
                                 queue.remove(url);
+                            }
+                            feed_queue = feeds::build_feed_queue(&pipeline)?;
+                            for url in &polling {
+                                feed_queue.remove(url);
                             }
                             metrics.reloads.get_or_create(&metrics::OutcomeLabel { outcome: "ok".into() }).inc();
                             tracing::info!(watches = queue.len() + running.len(), "config reloaded");
@@ -230,9 +245,14 @@ impl Daemon {
                         }
                     }
                 }
+                Some(done) = polls.join_next(), if !polls.is_empty() => {
+                    feeds::finish_poll(done, &pipeline, &mut feed_queue, &mut queue, &mut polling, &metrics)?;
+                }
                 _ = tokio::time::sleep(sleep) => {}
             }
         }
+        // a feed poll has nothing worth waiting for: it runs again next time
+        polls.shutdown().await;
 
         tracing::info!(in_flight = in_flight.len(), "shutting down");
         notify(&[sd_notify::NotifyState::Stopping]);

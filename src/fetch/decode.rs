@@ -43,6 +43,60 @@ pub(crate) fn classify_content_type(content_type: Option<&str>) -> ContentKind {
     }
 }
 
+/// What a `Content-Type` header says about a feed body.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FeedKind {
+    /// RSS, Atom, RDF, JSON Feed, or generic XML / JSON.
+    Feed,
+    /// No header (or an empty one): let the parser decide.
+    Missing,
+    /// A web page, not a feed.
+    Html,
+    /// Something else, by its lower-cased MIME type.
+    Other(String),
+}
+
+/// Feed content types accepted, besides any `...+xml` and `...+json` type.
+const FEED_TYPES: [&str; 8] = [
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/feed+json",
+    "application/json",
+    "application/x-rss+xml",
+];
+
+pub(crate) fn classify_feed_type(content_type: Option<&str>) -> FeedKind {
+    let Some(ct) = content_type else {
+        return FeedKind::Missing;
+    };
+    let mime = mime_essence(ct);
+    match mime.as_str() {
+        "" => FeedKind::Missing,
+        "text/html" | "application/xhtml+xml" => FeedKind::Html,
+        m if FEED_TYPES.contains(&m) || m.ends_with("+xml") || m.ends_with("+json") => {
+            FeedKind::Feed
+        }
+        _ => FeedKind::Other(mime),
+    }
+}
+
+/// Whether a body sent without a content type is a web page rather than a
+/// feed: it looks like HTML and does not start like XML, RSS, Atom or JSON.
+pub(crate) fn is_html_not_feed(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let start = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_ascii_lowercase();
+    let feed_like = ["<?xml", "<rss", "<feed", "<rdf", "{"]
+        .iter()
+        .any(|m| start.starts_with(m));
+    !feed_like && looks_like_html(&text)
+}
+
 /// The `charset` parameter of a `Content-Type` value, if it names an
 /// encoding encoding_rs knows.
 pub(crate) fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding> {
@@ -226,6 +280,35 @@ pub(crate) fn is_blank(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_content_types() {
+        for ct in [
+            "application/rss+xml; charset=utf-8",
+            "application/atom+xml",
+            "application/xml",
+            "text/xml; charset=ISO-8859-1",
+            "application/feed+json",
+            "application/json",
+        ] {
+            assert_eq!(classify_feed_type(Some(ct)), FeedKind::Feed, "{ct}");
+        }
+        assert_eq!(
+            classify_feed_type(Some("text/html; charset=utf-8")),
+            FeedKind::Html
+        );
+        assert_eq!(classify_feed_type(None), FeedKind::Missing);
+        assert_eq!(
+            classify_feed_type(Some("image/png")),
+            FeedKind::Other("image/png".into())
+        );
+        assert!(is_html_not_feed(
+            b"<!doctype html><html><body>x</body></html>"
+        ));
+        assert!(!is_html_not_feed(
+            b"<?xml version=\"1.0\"?><rss><channel><description><![CDATA[<html>]]></description></channel></rss>"
+        ));
+    }
 
     fn url(s: &str) -> Url {
         Url::parse(s).expect("test URL")

@@ -4,6 +4,7 @@
 
 mod classify;
 mod decode;
+mod feed;
 mod host;
 mod response;
 mod retry;
@@ -16,6 +17,8 @@ use url::Url;
 
 use classify::{failure, Phase};
 use decode::ContentKind;
+use feed::FEED_ACCEPT;
+pub use feed::{FeedDoc, FeedFetchOutcome};
 use host::{host_key, HostGates};
 use response::{
     check_scheme, conditional_headers, header_string, redirect_target, status_failure,
@@ -93,6 +96,13 @@ pub struct Page {
     pub validators: Validators,
 }
 
+/// What a fetch accepts as a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    Html,
+    Feed,
+}
+
 /// What kind of failure, for metrics and backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,6 +121,9 @@ pub enum FailureKind {
     BadUrl,
     /// The connection broke while reading the body.
     Body,
+    /// A feed URL answered with something that is not a feed (an HTML
+    /// page, an image, ...).
+    NotFeed,
 }
 
 /// Why a fetch gave no page, in words a user can act on.
@@ -151,8 +164,9 @@ impl std::fmt::Display for FetchFailure {
 }
 
 /// What one attempt gives when it does not fail.
-enum Fetched {
+pub(crate) enum Fetched {
     Page(Box<Page>),
+    Feed(Box<FeedDoc>),
     NotModified,
 }
 
@@ -214,11 +228,27 @@ impl Fetcher {
     /// `retries` times with exponential backoff; the last failure is
     /// returned as [`FetchOutcome::Failed`].
     pub async fn fetch(&self, url: &Url, validators: &Validators) -> FetchOutcome {
+        match self.fetch_retrying(url, validators, Want::Html).await {
+            Ok(Fetched::Page(page)) => FetchOutcome::Page(*page),
+            Ok(Fetched::NotModified) => FetchOutcome::NotModified,
+            Ok(Fetched::Feed(_)) => FetchOutcome::Failed(failure(
+                FailureKind::NotHtml,
+                "the fetcher read a feed where a page was asked for",
+            )),
+            Err(f) => FetchOutcome::Failed(f),
+        }
+    }
+
+    async fn fetch_retrying(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        want: Want,
+    ) -> Result<Fetched, FetchFailure> {
         let mut attempt: u32 = 0;
         loop {
-            let mut failure = match self.fetch_once(url, validators).await {
-                Ok(Fetched::Page(page)) => return FetchOutcome::Page(*page),
-                Ok(Fetched::NotModified) => return FetchOutcome::NotModified,
+            let mut failure = match self.fetch_once(url, validators, want).await {
+                Ok(fetched) => return Ok(fetched),
                 Err(failure) => failure,
             };
             tracing::debug!(
@@ -229,7 +259,7 @@ impl Fetcher {
                 "fetch failed"
             );
             if !should_retry(&failure) {
-                return FetchOutcome::Failed(failure);
+                return Err(failure);
             }
             if attempt >= self.opts.retries {
                 if attempt > 0 {
@@ -237,7 +267,7 @@ impl Fetcher {
                         .reason
                         .push_str(&format!(" (gave up after {} attempts)", attempt + 1));
                 }
-                return FetchOutcome::Failed(failure);
+                return Err(failure);
             }
             match retry_delay(&failure, attempt, self.opts.retry_backoff) {
                 Ok(wait) => {
@@ -247,7 +277,7 @@ impl Fetcher {
                 Err(why) => {
                     failure.reason.push_str("; ");
                     failure.reason.push_str(&why);
-                    return FetchOutcome::Failed(failure);
+                    return Err(failure);
                 }
             }
             attempt += 1;
@@ -261,6 +291,7 @@ impl Fetcher {
         &self,
         url: &Url,
         validators: &Validators,
+        want: Want,
     ) -> Result<Fetched, FetchFailure> {
         let mut current = url.clone();
         current.set_fragment(None);
@@ -287,11 +318,14 @@ impl Fetcher {
                 ));
             }
             let started = Instant::now();
-            let request = self
+            let mut request = self
                 .client
                 .get(current.clone())
                 .timeout(budget)
                 .headers(conditional_headers(validators));
+            if want == Want::Feed {
+                request = request.header(header::ACCEPT, FEED_ACCEPT);
+            }
             let response = request
                 .send()
                 .await
@@ -343,6 +377,12 @@ impl Fetcher {
                     &format!("HTTP {}", status_words(status)),
                 ));
             }
+            if want == Want::Feed {
+                return self
+                    .read_feed(response, current, budget)
+                    .await
+                    .map(|d| Fetched::Feed(Box::new(d)));
+            }
             return self
                 .read_page(response, current, redirects, budget)
                 .await
@@ -353,7 +393,7 @@ impl Fetcher {
     /// Checks the headers, streams the body under the cap, and decodes it.
     async fn read_page(
         &self,
-        mut response: reqwest::Response,
+        response: reqwest::Response,
         final_url: Url,
         redirects: Vec<String>,
         budget: Duration,
@@ -372,66 +412,7 @@ impl Fetcher {
                 format!("the content type is {mime}, not HTML"),
             ));
         }
-        if status == StatusCode::NO_CONTENT || status == StatusCode::RESET_CONTENT {
-            return Err(failure(
-                FailureKind::Empty,
-                format!("the server sent {} with no body", status_words(status)),
-            ));
-        }
-        let cap = self.opts.max_body_bytes;
-        // Exact only for an uncompressed body; a compressed one is checked
-        // as it inflates.
-        let announced = response.content_length();
-        if let Some(len) = announced.filter(|&len| len > cap) {
-            return Err(too_large(
-                format!("the server announced a body of {}", human_bytes(len)),
-                cap,
-            ));
-        }
-
-        let initial = announced.unwrap_or(64 * 1024).min(cap).min(1 << 20);
-        let mut body: Vec<u8> = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    let total = body.len() as u64 + chunk.len() as u64;
-                    if total > cap {
-                        return Err(too_large("the body is".to_string(), cap));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(err) => {
-                    let mut f = classify::from_reqwest(
-                        &err,
-                        Phase::Body,
-                        &final_url,
-                        budget,
-                        self.opts.connect_timeout,
-                    );
-                    if f.kind == FailureKind::Timeout {
-                        f.reason = format!(
-                            "timed out while reading the body: the fetch took longer than {} (fetch.timeout); {} received so far",
-                            retry::human_duration(self.opts.timeout),
-                            human_bytes(body.len() as u64)
-                        );
-                    }
-                    return Err(f);
-                }
-            }
-        }
-
-        if decode::is_blank(&body) {
-            let what = if body.is_empty() {
-                "an empty"
-            } else {
-                "a blank (whitespace-only)"
-            };
-            return Err(failure(
-                FailureKind::Empty,
-                format!("the server sent {} with {what} body", status_words(status)),
-            ));
-        }
+        let body = self.read_body(response, &final_url, budget).await?;
         let (encoding, bom_len, source) =
             decode::detect_encoding(&body, content_type.as_deref(), &final_url);
         if let Some(why) = decode::binary_reason(&body[bom_len..], encoding) {
@@ -468,6 +449,77 @@ impl Fetcher {
             text,
             validators,
         })
+    }
+
+    /// Streams the body under the size cap; an empty or blank body fails.
+    pub(crate) async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        final_url: &Url,
+        budget: Duration,
+    ) -> Result<Vec<u8>, FetchFailure> {
+        let status = response.status();
+        if status == StatusCode::NO_CONTENT || status == StatusCode::RESET_CONTENT {
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {} with no body", status_words(status)),
+            ));
+        }
+        let cap = self.opts.max_body_bytes;
+        // Exact only for an uncompressed body; a compressed one is checked
+        // as it inflates.
+        let announced = response.content_length();
+        if let Some(len) = announced.filter(|&len| len > cap) {
+            return Err(too_large(
+                format!("the server announced a body of {}", human_bytes(len)),
+                cap,
+            ));
+        }
+
+        let initial = announced.unwrap_or(64 * 1024).min(cap).min(1 << 20);
+        let mut body: Vec<u8> = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let total = body.len() as u64 + chunk.len() as u64;
+                    if total > cap {
+                        return Err(too_large("the body is".to_string(), cap));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    let mut f = classify::from_reqwest(
+                        &err,
+                        Phase::Body,
+                        final_url,
+                        budget,
+                        self.opts.connect_timeout,
+                    );
+                    if f.kind == FailureKind::Timeout {
+                        f.reason = format!(
+                            "timed out while reading the body: the fetch took longer than {} (fetch.timeout); {} received so far",
+                            retry::human_duration(self.opts.timeout),
+                            human_bytes(body.len() as u64)
+                        );
+                    }
+                    return Err(f);
+                }
+            }
+        }
+
+        if decode::is_blank(&body) {
+            let what = if body.is_empty() {
+                "an empty"
+            } else {
+                "a blank (whitespace-only)"
+            };
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {} with {what} body", status_words(status)),
+            ));
+        }
+        Ok(body)
     }
 
     fn transport_failure(&self, err: &reqwest::Error, phase: Phase, url: &Url) -> FetchFailure {

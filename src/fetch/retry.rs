@@ -24,6 +24,7 @@ pub fn should_retry(failure: &FetchFailure) -> bool {
         | FailureKind::Tls
         | FailureKind::TooLarge
         | FailureKind::NotHtml
+        | FailureKind::NotFeed
         | FailureKind::Empty
         | FailureKind::Binary
         | FailureKind::RedirectLoop

@@ -5,9 +5,11 @@
 //! or a reply depends on is flushed before it returns.
 
 mod codec;
+mod feeds;
 mod match_index;
 mod sled_store;
 
+pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use sled_store::SledStore;
 
 use crate::core::event::Event;
@@ -49,12 +51,14 @@ pub enum StoreError {
     Db(#[from] sled::Error),
 }
 
-/// Where a watch came from: the config file or the CLI / API.
+/// Where a watch came from: the config file, the CLI / API, or a feed's
+/// entry (discovery).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WatchSource {
     Config,
     Cli,
+    Feed,
 }
 
 /// A watched URL and its state.
@@ -275,6 +279,20 @@ pub trait Store: Send + Sync {
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
     fn flush(&self) -> Result<(), StoreError>;
+
+    // -- feed discovery (see `feeds`) --
+    /// Add each watch whose URL is not watched yet (an existing watch is
+    /// left exactly as it is); the watches added. Flushed before returning.
+    fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError>;
+    fn feeds(&self) -> Result<Vec<FeedState>, StoreError>;
+    fn feed(&self, url: &str) -> Result<FeedState, StoreError>;
+    /// Add a feed, or update the label and schedule of a known one (a new
+    /// schedule makes it due at once).
+    fn upsert_feed(&self, new: NewFeed) -> Result<FeedState, StoreError>;
+    /// Forget a feed's state (the watches it found stay).
+    fn remove_feed(&self, url: &str) -> Result<(), StoreError>;
+    /// Write a feed's state after a poll; flushed before returning.
+    fn commit_feed_poll(&self, feed: FeedState) -> Result<(), StoreError>;
 
     // -- republication index (see `match_index`) --
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError>;

@@ -11,6 +11,7 @@
 //! | `events`     | seq (u64 BE)                 | [`StoredEvent`] JSON  |
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
+//! | `feeds`      | feed URL bytes               | [`FeedState`] JSON    |
 //!
 //! The republication index's trees are described in `match_index`.
 //!
@@ -36,6 +37,7 @@ pub struct SledStore {
     events: sled::Tree,
     outbox: sled::Tree,
     sink_state: sled::Tree,
+    feeds: sled::Tree,
     matching: super::match_index::MatchTrees,
 }
 
@@ -69,6 +71,7 @@ impl SledStore {
             events: db.open_tree("events")?,
             outbox: db.open_tree("outbox")?,
             sink_state: db.open_tree("sink_state")?,
+            feeds: db.open_tree("feeds")?,
             matching: super::match_index::MatchTrees::open(&db)?,
             db,
         };
@@ -119,6 +122,19 @@ impl SledStore {
         self.meta.insert(SCHEMA_KEY, &v.to_be_bytes())?;
         self.db.flush()?;
         Ok(())
+    }
+
+    pub(super) fn feeds_tree(&self) -> &sled::Tree {
+        &self.feeds
+    }
+
+    pub(super) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
+    /// The `watches` and `watch_urls` trees.
+    pub(super) fn watch_trees(&self) -> (&sled::Tree, &sled::Tree) {
+        (&self.watches, &self.watch_urls)
     }
 
     fn watch_id(&self, url: &str) -> Result<WatchId, StoreError> {
@@ -197,6 +213,30 @@ pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
 }
 
 impl Store for SledStore {
+    fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
+        self.add_if_absent(new)
+    }
+
+    fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
+        self.feeds_all()
+    }
+
+    fn feed(&self, url: &str) -> Result<FeedState, StoreError> {
+        self.feed_get(url)
+    }
+
+    fn upsert_feed(&self, new: NewFeed) -> Result<FeedState, StoreError> {
+        self.feed_upsert(new)
+    }
+
+    fn remove_feed(&self, url: &str) -> Result<(), StoreError> {
+        self.feed_remove(url)
+    }
+
+    fn commit_feed_poll(&self, feed: FeedState) -> Result<(), StoreError> {
+        self.feed_put(&feed)
+    }
+
     fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError> {
         let watch = match self.watch(&new.url) {
             Ok(mut w) => {

@@ -1,0 +1,105 @@
+//! Fetching feeds: the pages' client, gates, timeouts, cap and conditional
+//! GET, but feed content types only, and the body left undecoded (XML
+//! declares its own encoding; the feed parser reads it).
+
+use std::time::Duration;
+
+use reqwest::header;
+use url::Url;
+
+use super::classify::failure;
+use super::response::header_string;
+use super::{decode, FailureKind, FetchFailure, Fetched, Fetcher, Validators, Want};
+
+/// A fetched feed: the raw body, undecoded (XML declares its own encoding,
+/// and the feed parser reads it).
+#[derive(Debug, Clone)]
+pub struct FeedDoc {
+    pub status: u16,
+    /// URL after redirects.
+    pub final_url: Url,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    pub validators: Validators,
+}
+
+/// The result of one feed fetch.
+#[derive(Debug, Clone)]
+pub enum FeedFetchOutcome {
+    Feed(FeedDoc),
+    /// 304: unchanged since the validators were taken.
+    NotModified,
+    Failed(FetchFailure),
+}
+
+/// The `Accept` header of feed requests.
+pub(super) const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
+
+impl Fetcher {
+    /// Fetch a feed (RSS, Atom or JSON Feed) at `url`: the same timeouts,
+    /// size cap, conditional GET, retries and per-host limits as pages, but
+    /// only feed content types are accepted (XML, RSS, Atom, JSON; a missing
+    /// type is left to the parser) and an HTML page is a clear "not a feed"
+    /// failure. The body is returned undecoded.
+    pub async fn fetch_feed(&self, url: &Url, validators: &Validators) -> FeedFetchOutcome {
+        match self.fetch_retrying(url, validators, Want::Feed).await {
+            Ok(Fetched::Feed(doc)) => FeedFetchOutcome::Feed(*doc),
+            Ok(Fetched::NotModified) => FeedFetchOutcome::NotModified,
+            Ok(Fetched::Page(_)) => FeedFetchOutcome::Failed(failure(
+                FailureKind::NotFeed,
+                "the fetcher read a page where a feed was asked for",
+            )),
+            Err(f) => FeedFetchOutcome::Failed(f),
+        }
+    }
+
+    /// Checks a feed's content type and reads its body under the cap.
+    pub(super) async fn read_feed(
+        &self,
+        response: reqwest::Response,
+        final_url: Url,
+        budget: Duration,
+    ) -> Result<FeedDoc, FetchFailure> {
+        let status = response.status();
+        let headers = response.headers();
+        let content_type = header_string(headers, header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_string(headers, header::ETAG),
+            last_modified: header_string(headers, header::LAST_MODIFIED),
+        };
+        let kind = decode::classify_feed_type(content_type.as_deref());
+        match &kind {
+            decode::FeedKind::Html => {
+                return Err(failure(
+                    FailureKind::NotFeed,
+                    "the content type is text/html: a web page, not a feed (give the URL of its RSS or Atom feed)",
+                ))
+            }
+            decode::FeedKind::Other(mime) => {
+                return Err(failure(
+                    FailureKind::NotFeed,
+                    format!("the content type is {mime}, not a feed (RSS, Atom or JSON Feed)"),
+                ))
+            }
+            decode::FeedKind::Feed | decode::FeedKind::Missing => {}
+        }
+        let body = self.read_body(response, &final_url, budget).await?;
+        if kind == decode::FeedKind::Missing {
+            let head = &body[..body.len().min(decode::SNIFF_BYTES)];
+            if decode::is_html_not_feed(head) {
+                return Err(failure(
+                    FailureKind::NotFeed,
+                    "the server sent no Content-Type and the body is a web page, not a feed",
+                ));
+            }
+        }
+        tracing::debug!(url = %final_url, bytes = body.len(), "fetched feed");
+        Ok(FeedDoc {
+            status: status.as_u16(),
+            final_url,
+            content_type,
+            body,
+            validators,
+        })
+    }
+}
