@@ -342,3 +342,51 @@ fn demo_shows_an_edit_and_no_false_alerts_without_a_config() {
     assert!(text.contains("{+a year+}"), "{text}");
     assert_eq!(text.matches(", 2 versions").count(), 2, "{text}");
 }
+
+/// Read systemd notifications from a datagram socket until `until` is
+/// among them (or 10 s pass); all messages in order.
+fn notifications(sock: &std::os::unix::net::UnixDatagram, until: &str) -> Vec<String> {
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let t = Instant::now();
+    let mut buf = [0u8; 4096];
+    while t.elapsed() < Duration::from_secs(10) {
+        if let Ok(n) = sock.recv(&mut buf) {
+            let msg = String::from_utf8_lossy(&buf[..n]).to_string();
+            let done = msg.lines().any(|l| l == until);
+            seen.push(msg);
+            if done {
+                return seen;
+            }
+        }
+    }
+    panic!("no {until} from the daemon; got {seen:?}");
+}
+
+#[test]
+fn tells_systemd_it_is_opening_ready_alive_and_stopping() {
+    let server = Server::start();
+    server.set("/n", page("Notified story", &story()));
+    let env = Env::new(&config(&server, &["/n"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    let path_s = path.to_str().unwrap();
+    let mut d = Daemon::start_under_systemd(&env, path_s, 1_000_000);
+
+    let start = notifications(&sock, "READY=1");
+    let first = &start[0];
+    assert!(
+        first.contains("EXTEND_TIMEOUT_USEC=60000000")
+            && first.contains("STATUS=opening the store"),
+        "more start-up time is asked for before the store opens: {start:?}"
+    );
+    // WatchdogSec=1s: pings every half period from the main loop
+    let pings = notifications(&sock, "WATCHDOG=1");
+    assert!(!pings.is_empty());
+    notifications(&sock, "WATCHDOG=1");
+    d.signal("-TERM");
+    notifications(&sock, "STOPPING=1");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}

@@ -8,8 +8,43 @@ use anyhow::{Context, Result};
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
 
+/// While the store opens, how often systemd is asked for more time, and
+/// how much (`EXTEND_TIMEOUT_USEC`).
+const EXTEND_EVERY: Duration = Duration::from_secs(20);
+const EXTEND_BY_USEC: u32 = 60_000_000;
+
+/// Open the store, asking systemd for more start-up time until it is open:
+/// sled's recovery of a large database or a layout upgrade can take longer
+/// than `TimeoutStartSec=` (90 s by default), and a start that is killed
+/// for it would be restarted, and killed, forever. Without systemd
+/// (`NOTIFY_SOCKET` unset) the notifications are no-ops.
+fn open_store_extending(cfg: &Config) -> Result<std::sync::Arc<dyn crate::store::Store>> {
+    use sd_notify::NotifyState;
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let (done, wait) = channel::<()>();
+    let pinger = std::thread::spawn(move || loop {
+        let states = [
+            NotifyState::ExtendTimeoutUsec(EXTEND_BY_USEC),
+            NotifyState::Status("opening the store"),
+        ];
+        if let Err(e) = sd_notify::notify(false, &states) {
+            tracing::debug!(error = %e, "sd_notify failed");
+        }
+        if !matches!(
+            wait.recv_timeout(EXTEND_EVERY),
+            Err(RecvTimeoutError::Timeout)
+        ) {
+            break;
+        }
+    });
+    let store = open_store(cfg);
+    drop(done);
+    let _ = pinger.join();
+    store
+}
+
 pub async fn run(cfg: Config, grace: Duration) -> Result<()> {
-    let store = open_store(&cfg)?;
+    let store = open_store_extending(&cfg)?;
     let cfg_storage = cfg.storage_path();
     let listen = cfg.web.listen;
     let listener = tokio::net::TcpListener::bind(listen)

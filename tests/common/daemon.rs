@@ -14,12 +14,32 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(env: &Env) -> Daemon {
-        let mut child = Command::new(super::binary())
+        Daemon::spawn(env, Command::new(super::binary()), &[])
+    }
+
+    /// Start as systemd starts a `Type=notify` service with `WatchdogSec=`:
+    /// `NOTIFY_SOCKET`, `WATCHDOG_USEC`, and `WATCHDOG_PID` set to the
+    /// daemon's own pid (through a shell that `exec`s it).
+    pub fn start_under_systemd(env: &Env, notify_socket: &str, watchdog_usec: u64) -> Daemon {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "WATCHDOG_PID=$$ exec \"$0\" \"$@\""])
+            .arg(super::binary());
+        let usec = watchdog_usec.to_string();
+        Daemon::spawn(
+            env,
+            cmd,
+            &[("NOTIFY_SOCKET", notify_socket), ("WATCHDOG_USEC", &usec)],
+        )
+    }
+
+    fn spawn(env: &Env, mut cmd: Command, vars: &[(&str, &str)]) -> Daemon {
+        let mut child = cmd
             .arg("--config")
             .arg(&env.config)
             .args(["run", "--grace", "15"])
             .env("RUST_LOG", "info")
             .env_remove("COPYDESK_CONFIG")
+            .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
