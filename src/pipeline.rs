@@ -13,7 +13,7 @@ use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
 use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::{normalize_article, ContentHash};
 use crate::core::outlet::OutletMap;
-use crate::fetch::{FetchOutcome, Fetcher, Page};
+use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Page, Reach};
 use crate::republish::Matcher;
 use crate::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
@@ -92,7 +92,12 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(cfg: &Config, store: Arc<dyn Store>) -> Result<Pipeline, PipelineError> {
         Ok(Pipeline {
-            fetcher: Fetcher::new(cfg.fetch_options())?,
+            // articles found through a feed are fetched from public
+            // addresses only, except on a configured feed's own host:port
+            fetcher: Fetcher::with_exempt(
+                cfg.fetch_options(),
+                ExemptOrigins::from_urls(cfg.feeds.iter().map(|f| &f.url.0)),
+            )?,
             deliverer: Arc::new(Deliverer::new(cfg)?),
             outlets: Arc::new(cfg.outlet_map()),
             matcher: Arc::new(Matcher::new(
@@ -279,7 +284,16 @@ impl Pipeline {
         };
         let mut next = watch.clone();
         let mut retry_after = None;
-        let outcome = self.fetcher.fetch(&url, &watch.validators).await;
+        // a feed's URL must not lead copydesk into its own network, on
+        // any check (redirects, DNS rebinding), not just at discovery
+        let reach = match watch.source {
+            WatchSource::Feed => Reach::PublicOnly,
+            WatchSource::Config | WatchSource::Cli => Reach::Any,
+        };
+        let outcome = self
+            .fetcher
+            .fetch_with(&url, &watch.validators, reach)
+            .await;
         let (record, version, events) = match outcome {
             FetchOutcome::NotModified => {
                 next.consecutive_failures = 0;

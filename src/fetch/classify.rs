@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::retry::human_duration;
-use super::{FailureKind, FetchFailure};
+use super::{FailureKind, FetchFailure, PrivateAddressError, PRIVATE_RULE};
 
 /// Which part of the exchange failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub(crate) fn from_reqwest(
     connect_timeout: Duration,
 ) -> FetchFailure {
     let host = url.host_str().unwrap_or("the server");
+    if let Some(private) = find_source::<PrivateAddressError>(err) {
+        return failure(
+            FailureKind::PrivateAddress,
+            format!("refused to connect to {url}: {private}; {PRIVATE_RULE}"),
+        );
+    }
     let detail = detail(err);
     let tls = looks_like_tls(err);
 
@@ -101,6 +107,18 @@ pub(crate) fn from_reqwest(
             format!("{detail} before any response arrived"),
         ),
     }
+}
+
+/// The first error of type `E` in `err`'s source chain.
+fn find_source<'e, E: StdError + 'static>(err: &'e reqwest::Error) -> Option<&'e E> {
+    let mut source: Option<&(dyn StdError + 'static)> = err.source();
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
 }
 
 /// The most useful words in the error chain: a known I/O condition in plain

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::classify::failure;
 use super::response::header_string;
-use super::{decode, FailureKind, FetchFailure, Fetched, Fetcher, Validators, Want};
+use super::{decode, FailureKind, FetchFailure, Fetched, Fetcher, Reach, Validators, Want};
 
 /// A fetched feed: the raw body, undecoded (XML declares its own encoding,
 /// and the feed parser reads it).
@@ -42,7 +42,10 @@ impl Fetcher {
     /// type is left to the parser) and an HTML page is a clear "not a feed"
     /// failure. The body is returned undecoded.
     pub async fn fetch_feed(&self, url: &Url, validators: &Validators) -> FeedFetchOutcome {
-        match self.fetch_retrying(url, validators, Want::Feed).await {
+        match self
+            .fetch_retrying(url, validators, Want::Feed, Reach::Any)
+            .await
+        {
             Ok(Fetched::Feed(doc)) => FeedFetchOutcome::Feed(*doc),
             Ok(Fetched::NotModified) => FeedFetchOutcome::NotModified,
             Ok(Fetched::Page(_)) => FeedFetchOutcome::Failed(failure(

@@ -5,6 +5,7 @@
 mod classify;
 mod decode;
 mod feed;
+mod guard;
 mod host;
 mod response;
 mod retry;
@@ -19,6 +20,8 @@ use classify::{failure, Phase};
 use decode::ContentKind;
 use feed::FEED_ACCEPT;
 pub use feed::{FeedDoc, FeedFetchOutcome};
+use guard::{route, PublicResolver, Route};
+pub use guard::{ExemptOrigins, PrivateAddressError, Reach};
 use host::{host_key, HostGates};
 use response::{
     check_scheme, conditional_headers, header_string, redirect_target, status_failure,
@@ -44,6 +47,9 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 5;
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
 /// Extra attempts after a transient failure (connect error, 429, 502-504).
 pub const DEFAULT_RETRIES: u32 = 2;
+
+/// The rule a [`FailureKind::PrivateAddress`] failure cites.
+pub(crate) const PRIVATE_RULE: &str = "an article found through a feed may be fetched from a private address only on a configured feed's own host and port";
 
 /// How the fetcher behaves; `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
@@ -124,6 +130,10 @@ pub enum FailureKind {
     /// A feed URL answered with something that is not a feed (an HTML
     /// page, an image, ...).
     NotFeed,
+    /// A public-only fetch (an article found through a feed) would have
+    /// reached a loopback, private, link-local or otherwise non-public
+    /// address, directly, through a redirect or through DNS.
+    PrivateAddress,
 }
 
 /// Why a fetch gave no page, in words a user can act on.
@@ -170,43 +180,37 @@ pub(crate) enum Fetched {
     NotModified,
 }
 
-/// One shared HTTP client plus a concurrency gate per host.
+/// One shared HTTP client plus a concurrency gate per host. A second
+/// client, whose resolver keeps only public addresses, serves public-only
+/// fetches ([`Reach::PublicOnly`]).
 pub struct Fetcher {
     opts: FetchOptions,
     client: reqwest::Client,
+    public_client: reqwest::Client,
+    exempt: ExemptOrigins,
     hosts: HostGates,
 }
 
 impl Fetcher {
+    /// A fetcher with no origin exempt from the public-only rule.
     pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchSetupError> {
-        let user_agent = HeaderValue::from_str(&opts.user_agent).map_err(|_| {
-            FetchSetupError(format!(
-                "the User-Agent {:?} is not a valid header value (printable ASCII only)",
-                opts.user_agent
-            ))
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::ACCEPT,
-            HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
-        );
-        let client = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .default_headers(headers)
-            .connect_timeout(opts.connect_timeout)
-            .timeout(opts.timeout)
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            // Redirects are followed by hand so that each hop is recorded,
-            // checked for loops and goes through its host's gate.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|err| FetchSetupError(error_chain(&err)))?;
+        Fetcher::with_exempt(opts, ExemptOrigins::default())
+    }
+
+    /// A fetcher whose public-only fetches may still reach a private
+    /// address on the `exempt` origins (the configured feeds' own).
+    pub fn with_exempt(
+        opts: FetchOptions,
+        exempt: ExemptOrigins,
+    ) -> Result<Fetcher, FetchSetupError> {
+        let client = build_client(&opts, false)?;
+        let public_client = build_client(&opts, true)?;
         let hosts = HostGates::new(opts.per_host_concurrency, host::PRUNE_ABOVE);
         Ok(Fetcher {
             opts,
             client,
+            public_client,
+            exempt,
             hosts,
         })
     }
@@ -214,6 +218,11 @@ impl Fetcher {
     /// The options this fetcher was built with.
     pub fn options(&self) -> &FetchOptions {
         &self.opts
+    }
+
+    /// The origins exempt from the public-only rule.
+    pub fn exempt_origins(&self) -> &ExemptOrigins {
+        &self.exempt
     }
 
     /// How many hosts currently have a concurrency gate (idle ones are
@@ -228,7 +237,24 @@ impl Fetcher {
     /// `retries` times with exponential backoff; the last failure is
     /// returned as [`FetchOutcome::Failed`].
     pub async fn fetch(&self, url: &Url, validators: &Validators) -> FetchOutcome {
-        match self.fetch_retrying(url, validators, Want::Html).await {
+        self.fetch_with(url, validators, Reach::Any).await
+    }
+
+    /// [`Fetcher::fetch`], reaching only public addresses with
+    /// [`Reach::PublicOnly`] (except on the exempt origins): a hop to a
+    /// non-public IP literal, or to a name that resolves only to non-public
+    /// addresses when connecting, fails as [`FailureKind::PrivateAddress`]
+    /// before anything is sent to it.
+    pub async fn fetch_with(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        reach: Reach,
+    ) -> FetchOutcome {
+        match self
+            .fetch_retrying(url, validators, Want::Html, reach)
+            .await
+        {
             Ok(Fetched::Page(page)) => FetchOutcome::Page(*page),
             Ok(Fetched::NotModified) => FetchOutcome::NotModified,
             Ok(Fetched::Feed(_)) => FetchOutcome::Failed(failure(
@@ -244,10 +270,11 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         want: Want,
+        reach: Reach,
     ) -> Result<Fetched, FetchFailure> {
         let mut attempt: u32 = 0;
         loop {
-            let mut failure = match self.fetch_once(url, validators, want).await {
+            let mut failure = match self.fetch_once(url, validators, want, reach).await {
                 Ok(fetched) => return Ok(fetched),
                 Err(failure) => failure,
             };
@@ -286,12 +313,14 @@ impl Fetcher {
 
     /// One attempt: follows redirects hop by hop, each hop holding its
     /// host's permit. The time budget (`timeout`) covers every hop's
-    /// request and the final body, not the waits for a permit.
+    /// request and the final body, not the waits for a permit. A
+    /// public-only fetch judges each hop's host before sending to it.
     async fn fetch_once(
         &self,
         url: &Url,
         validators: &Validators,
         want: Want,
+        reach: Reach,
     ) -> Result<Fetched, FetchFailure> {
         let mut current = url.clone();
         current.set_fragment(None);
@@ -307,6 +336,7 @@ impl Fetcher {
                     format!("{current} has no host to fetch from"),
                 )
             })?;
+            let client = self.client_for(&current, reach, redirects.is_empty())?;
             let _permit = self.hosts.acquire(&key).await;
             if budget.is_zero() {
                 return Err(failure(
@@ -318,8 +348,7 @@ impl Fetcher {
                 ));
             }
             let started = Instant::now();
-            let mut request = self
-                .client
+            let mut request = client
                 .get(current.clone())
                 .timeout(budget)
                 .headers(conditional_headers(validators));
@@ -522,6 +551,36 @@ impl Fetcher {
         Ok(body)
     }
 
+    /// The client for one hop: the ordinary one, or for a public-only
+    /// fetch the filtering one, unless the hop is refused outright (a
+    /// non-public IP literal) or on an exempt origin.
+    fn client_for(
+        &self,
+        url: &Url,
+        reach: Reach,
+        first: bool,
+    ) -> Result<&reqwest::Client, FetchFailure> {
+        if reach == Reach::Any {
+            return Ok(&self.client);
+        }
+        match route(url, &self.exempt) {
+            Ok(Route::Plain) => Ok(&self.client),
+            Ok(Route::Public) => Ok(&self.public_client),
+            Err(why) => {
+                let what = if first {
+                    "refused to fetch"
+                } else {
+                    "refused the redirect to"
+                };
+                tracing::warn!(url = %url, reason = %why, "private address refused");
+                Err(failure(
+                    FailureKind::PrivateAddress,
+                    format!("{what} {url}: {why}; {PRIVATE_RULE}"),
+                ))
+            }
+        }
+    }
+
     fn transport_failure(&self, err: &reqwest::Error, phase: Phase, url: &Url) -> FetchFailure {
         classify::from_reqwest(
             err,
@@ -566,6 +625,44 @@ pub(crate) fn human_bytes(n: u64) -> String {
     } else {
         format!("{:.1} {name}", n as f64 / unit as f64)
     }
+}
+
+/// The HTTP client; with `public_only`, its resolver keeps only public
+/// addresses.
+fn build_client(
+    opts: &FetchOptions,
+    public_only: bool,
+) -> Result<reqwest::Client, FetchSetupError> {
+    let user_agent = HeaderValue::from_str(&opts.user_agent).map_err(|_| {
+        FetchSetupError(format!(
+            "the User-Agent {:?} is not a valid header value (printable ASCII only)",
+            opts.user_agent
+        ))
+    })?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT,
+        HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
+    );
+    let mut builder = reqwest::Client::builder()
+        .user_agent(user_agent)
+        .default_headers(headers)
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.timeout)
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        // Redirects are followed by hand so that each hop is recorded,
+        // checked for loops and goes through its host's gate.
+        .redirect(reqwest::redirect::Policy::none());
+    if public_only {
+        // IP literals never reach a resolver: fetch_once checks each
+        // hop's host itself (guard::route)
+        builder = builder.dns_resolver(PublicResolver);
+    }
+    builder
+        .build()
+        .map_err(|err| FetchSetupError(error_chain(&err)))
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {

@@ -25,6 +25,7 @@ pub fn should_retry(failure: &FetchFailure) -> bool {
         | FailureKind::TooLarge
         | FailureKind::NotHtml
         | FailureKind::NotFeed
+        | FailureKind::PrivateAddress
         | FailureKind::Empty
         | FailureKind::Binary
         | FailureKind::RedirectLoop
