@@ -1,7 +1,8 @@
 //! Feed discovery end to end with the real binary against loopback servers:
 //! `copydesk check` polls `[[feed]]`s and checks what they list; broken,
 //! missing and not-a-feed feeds are recorded with a reason and stop nothing;
-//! an entry on another loopback host:port is refused as private; the daemon
+//! an entry on another loopback host:port is refused as private, and so is a
+//! discovered article that later redirects to one; the daemon
 //! discovers an entry added while it runs, and a feed added by SIGHUP.
 
 mod common;
@@ -185,6 +186,65 @@ fn check_discovers_articles_refuses_private_entries_and_records_broken_feeds() {
     );
     let accept = last.get("accept").cloned().unwrap_or_default();
     assert!(accept.starts_with("application/rss+xml"), "{accept}");
+}
+
+#[test]
+fn a_discovered_article_that_later_redirects_to_a_private_address_is_refused() {
+    let server = Server::start(); // the feed's own host:port: exempt
+    let other = Server::start(); // another host:port on loopback
+    server.set("/story", page("Council approves budget"));
+    server.set("/mine", Reply::Redirect(other.url("/moved")));
+    server.set("/feed.xml", rss(&["/story"]));
+    other.set("/secret", page("SECRET-MARKER internal admin page"));
+    other.set("/moved", page("Storm hits the coast"));
+    let env = Env::new(&format!(
+        "[[feed]]\nurl = \"{}\"\nlabel = \"Daily\"\n",
+        server.url("/feed.xml")
+    ));
+
+    let s = env.json(&["check"]);
+    assert_eq!(s["discovered"], 1, "{s}");
+    assert_eq!(s["new_versions"], 1, "{s}");
+    let story = server.url("/story");
+    let list = env.json(&["watch", "list"]);
+    assert_eq!(by_url(&list, &story).unwrap()["latest_version"], 1);
+
+    // The article now sends its readers into the internal network; a watch
+    // the user added by hand redirects there too.
+    server.set("/story", Reply::Redirect(other.url("/secret")));
+    env.ok(&["watch", "add", &server.url("/mine")]);
+    let s = env.json(&["check", "--all"]);
+    assert_eq!(s["checked"], 2, "{s}");
+    assert_eq!(s["failed"], 1, "{s}");
+    assert_eq!(s["new_versions"], 1, "only the hand-added watch: {s}");
+    assert_eq!(
+        other.hits("/secret"),
+        0,
+        "the private address got no request"
+    );
+    assert_eq!(
+        other.hits("/moved"),
+        1,
+        "a CLI watch's redirect is followed"
+    );
+
+    let list = env.json(&["watch", "list"]);
+    let w = by_url(&list, &story).unwrap();
+    assert_eq!(w["source"], "feed");
+    assert_eq!(w["latest_version"], 1, "no new version: {w}");
+    assert_eq!(w["consecutive_failures"], 1, "{w}");
+    assert_eq!(w["last_check"]["outcome"], "failed", "{w}");
+    assert_eq!(w["last_check"]["failure"], "private_address", "{w}");
+    let why = w["last_check"]["reason"].as_str().unwrap_or("");
+    assert!(
+        why.contains(&other.url("/secret")) && why.contains("127.0.0.1 is a loopback address"),
+        "{why}"
+    );
+    let mine = by_url(&list, &server.url("/mine")).unwrap();
+    assert_eq!(mine["source"], "cli");
+    assert_eq!(mine["latest_version"], 1, "{mine}");
+    let history = env.ok(&["history", &story]);
+    assert!(!history.contains("SECRET-MARKER"), "{history}");
 }
 
 #[test]

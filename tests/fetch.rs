@@ -5,7 +5,9 @@
 mod common;
 
 use common::{Reply, Server};
-use copydesk::fetch::{FailureKind, FetchOptions, FetchOutcome, Fetcher, Page, Validators};
+use copydesk::fetch::{
+    ExemptOrigins, FailureKind, FetchOptions, FetchOutcome, Fetcher, Page, Reach, Validators,
+};
 use std::io::Write;
 use std::time::Duration;
 use url::Url;
@@ -251,4 +253,72 @@ async fn per_host_concurrency_is_kept() {
     }
     // all 12 were started at once; the gate let exactly 3 through at a time
     assert_eq!(server.max_in_flight(), 3);
+}
+
+/// Public-only fetches (articles found through a feed): a name resolving to
+/// loopback is refused at connect time, a redirect to a loopback literal is
+/// not followed, and the exempt host:port (a configured feed's) is fetched.
+#[tokio::test]
+async fn public_only_fetches_refuse_private_addresses_except_exempt_origins() {
+    let server = Server::start();
+    let other = Server::start();
+    server.set("/page", Reply::html("<p>fine</p>"));
+    server.set("/away", Reply::Redirect(other.url("/secret")));
+    other.set("/secret", Reply::html("<p>secret</p>"));
+    let port = server.addr.port();
+    let by_name = Url::parse(&format!("http://localhost:{port}/page")).unwrap();
+    let none = Validators::default();
+
+    let f = fetcher(FetchOptions::default());
+    match f.fetch_with(&by_name, &none, Reach::PublicOnly).await {
+        FetchOutcome::Failed(e) => {
+            assert_eq!(e.kind, FailureKind::PrivateAddress, "{}", e.reason);
+            assert!(
+                e.reason
+                    .contains("localhost resolves only to non-public addresses")
+                    && e.reason.contains("loopback"),
+                "{}",
+                e.reason
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(server.hits("/page"), 0, "nothing sent to a refused host");
+    assert!(matches!(
+        f.fetch_with(&by_name, &none, Reach::Any).await,
+        FetchOutcome::Page(_)
+    ));
+
+    let exempt =
+        ExemptOrigins::from_urls([&by_name, &Url::parse(&server.url("/feed.xml")).unwrap()]);
+    let f = Fetcher::with_exempt(
+        FetchOptions {
+            retries: 0,
+            ..FetchOptions::default()
+        },
+        exempt,
+    )
+    .expect("fetcher");
+    assert!(matches!(
+        f.fetch_with(&by_name, &none, Reach::PublicOnly).await,
+        FetchOutcome::Page(_)
+    ));
+    let away = Url::parse(&server.url("/away")).unwrap();
+    match f.fetch_with(&away, &none, Reach::PublicOnly).await {
+        FetchOutcome::Failed(e) => {
+            assert_eq!(e.kind, FailureKind::PrivateAddress, "{}", e.reason);
+            assert!(
+                e.reason.starts_with(&format!(
+                    "refused the redirect to {}: 127.0.0.1 is a loopback address",
+                    other.url("/secret")
+                )),
+                "{}",
+                e.reason
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(other.hits("/secret"), 0);
+    let page = page(&f, &server.url("/away")).await; // Reach::Any follows it
+    assert!(page.text.contains("secret"));
 }
