@@ -110,7 +110,7 @@ pub(crate) fn from_reqwest(
 }
 
 /// The first error of type `E` in `err`'s source chain.
-fn find_source<'e, E: StdError + 'static>(err: &'e reqwest::Error) -> Option<&'e E> {
+fn find_source<E: StdError + 'static>(err: &reqwest::Error) -> Option<&E> {
     let mut source: Option<&(dyn StdError + 'static)> = err.source();
     while let Some(e) = source {
         if let Some(found) = e.downcast_ref::<E>() {

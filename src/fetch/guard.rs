@@ -40,14 +40,6 @@ impl ExemptOrigins {
     pub fn contains(&self, url: &Url) -> bool {
         host_key(url).is_some_and(|k| self.0.contains(&k))
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// How one hop of a public-only fetch is sent.
