@@ -11,9 +11,21 @@ use std::time::Duration;
 #[test]
 fn daemon_alerts_a_copy_once_and_matches_goes_through_its_api() {
     let server = Server::start();
-    let page = |t: &str| Reply::html(article_page(t, &story(), &Furniture::default()));
-    server.set("/a", page("Council approves budget"));
-    server.set("/b", page("City passes budget"));
+    // Both are first seen in the same pass (a tie: their checks run side
+    // by side, in either order), so the pages' published times decide.
+    let page = |t: &str, published: &str| {
+        let html = article_page(t, &story(), &Furniture::default()).replacen(
+            "</head>",
+            &format!("<meta property=\"article:published_time\" content=\"{published}\"></head>"),
+            1,
+        );
+        Reply::html(html)
+    };
+    server.set(
+        "/a",
+        page("Council approves budget", "2026-11-20T08:00:00Z"),
+    );
+    server.set("/b", page("City passes budget", "2026-11-20T09:30:00Z"));
     let a = server.url("/a");
     // localhost:PORT is another outlet than 127.0.0.1:PORT
     let b = format!("http://localhost:{}/b", server.addr.port());
@@ -39,7 +51,7 @@ fn daemon_alerts_a_copy_once_and_matches_goes_through_its_api() {
     });
     let hooks = reps();
     assert_eq!(hooks.len(), 1, "{hooks:#?}");
-    // seen in the same pass: a tie, broken by URL (no published times)
+    // seen in the same pass: a tie, broken by the earlier published time
     assert_eq!(hooks[0]["original"]["url"], a.as_str());
     assert_eq!(hooks[0]["copy"]["url"], b.as_str());
     assert_eq!(hooks[0]["copy"]["outlet"], "localhost");
