@@ -4,11 +4,13 @@
 //! check + band and paragraph postings, each read once), verification cost per candidate,
 //! and size on disk / resident memory per article.
 //!
-//! `cargo run --release --example bench_match -- [N] [CACHE_MB] [DB_DIR]`
+//! `cargo run --release --example bench_match -- [N] [CACHE_MB] [DB_DIR] [ROUNDS]`
 //! (defaults 100000 articles, a 64 MiB sled cache as `[storage] cache_mb`,
 //! a temporary database). With `DB_DIR` the index is kept there, and a
 //! later run with the same N reuses it instead of building it again, so
-//! one large index can be queried with several cache sizes.
+//! one large index can be queried with several cache sizes. A fourth
+//! argument sets the number of query rounds (default 2; each round is
+//! 2,000 other articles, so later rounds show a warmer cache).
 
 use copydesk::core::matching::memindex::{lookup, outlet_key};
 use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
@@ -208,12 +210,16 @@ fn main() {
     let rss1 = rss_kb();
 
     // 3. queries: edited copies of indexed articles (must find them) and
-    // fresh articles (nothing to find); two rounds of different articles,
+    // fresh articles (nothing to find); rounds of different articles,
     // the first right after the build (or the open), the second with
     // whatever the first left in the caches
     let view = IndexOf(&store);
     let q = 2_000u64;
-    for round in 0..2u64 {
+    let rounds: u64 = std::env::args()
+        .nth(4)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2);
+    for round in 0..rounds {
         let mut lat = Vec::new();
         let mut own = Vec::new();
         let mut found = 0;
