@@ -1,0 +1,158 @@
+//! What the fetcher takes and gives: options and their defaults, validators,
+//! pages, and failures as data.
+
+use std::time::Duration;
+
+use url::Url;
+
+use super::classify::failure;
+use super::FeedDoc;
+
+/// The User-Agent sent with every request unless the config sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "copydesk/",
+    env!("CARGO_PKG_VERSION"),
+    " (article change monitor; +https://github.com/copydesk/copydesk)"
+);
+/// Whole-request deadline, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Cap on the decompressed body; larger pages are refused, not truncated.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+/// Requests in flight to one host at a time.
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
+/// Extra attempts after a transient failure (connect error, 429, 502-504).
+pub const DEFAULT_RETRIES: u32 = 2;
+
+/// The rule a [`FailureKind::PrivateAddress`] failure cites.
+pub(crate) const PRIVATE_RULE: &str = "an article found through a feed may be fetched from a private address only on a configured feed's own host and port";
+
+/// How the fetcher behaves; `Default` gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub per_host_concurrency: usize,
+    pub retries: u32,
+    /// First backoff between retries; doubles each attempt.
+    pub retry_backoff: Duration,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            retries: DEFAULT_RETRIES,
+            retry_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Cache validators for conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A fetched HTML page, decoded to text.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    /// URL after redirects.
+    pub final_url: Url,
+    /// Each redirect hop's target, in order.
+    pub redirects: Vec<String>,
+    pub content_type: Option<String>,
+    /// Name of the encoding the body was decoded with.
+    pub encoding: &'static str,
+    pub text: String,
+    pub validators: Validators,
+}
+
+/// What a fetch accepts as a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    Html,
+    Feed,
+}
+
+/// What kind of failure, for metrics and backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// 4xx/5xx
+    HttpStatus,
+    Timeout,
+    Connect,
+    Tls,
+    TooLarge,
+    NotHtml,
+    Empty,
+    Binary,
+    RedirectLoop,
+    TooManyRedirects,
+    BadUrl,
+    /// The connection broke while reading the body.
+    Body,
+    /// A feed URL answered with something that is not a feed (an HTML
+    /// page, an image, ...).
+    NotFeed,
+    /// A public-only fetch (an article found through a feed) would have
+    /// reached a loopback, private, link-local or otherwise non-public
+    /// address, directly, through a redirect or through DNS.
+    PrivateAddress,
+}
+
+/// Why a fetch gave no page, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchFailure {
+    pub kind: FailureKind,
+    pub reason: String,
+    pub http_status: Option<u16>,
+    /// From a `Retry-After` header, when the server sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// The result of one fetch.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    Page(Page),
+    /// 304: unchanged since the validators were taken.
+    NotModified,
+    Failed(FetchFailure),
+}
+
+/// The client could not be built (bad User-Agent, TLS setup).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct FetchSetupError(pub(super) String);
+
+impl FetchFailure {
+    /// A failure with no HTTP status and no Retry-After.
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> FetchFailure {
+        failure(kind, reason)
+    }
+}
+
+impl std::fmt::Display for FetchFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// What one attempt gives when it does not fail.
+pub(crate) enum Fetched {
+    Page(Box<Page>),
+    Feed(Box<FeedDoc>),
+    NotModified,
+}
