@@ -66,10 +66,7 @@ impl Fetcher {
         let status = response.status();
         let headers = response.headers();
         let content_type = header_string(headers, header::CONTENT_TYPE);
-        let validators = Validators {
-            etag: header_string(headers, header::ETAG),
-            last_modified: header_string(headers, header::LAST_MODIFIED),
-        };
+        let validators = super::response::validators(headers);
         let kind = decode::classify_feed_type(content_type.as_deref());
         match &kind {
             decode::FeedKind::Html => {

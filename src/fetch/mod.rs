@@ -285,10 +285,7 @@ impl Fetcher {
         let status = response.status();
         let headers = response.headers();
         let content_type = header_string(headers, header::CONTENT_TYPE);
-        let validators = Validators {
-            etag: header_string(headers, header::ETAG),
-            last_modified: header_string(headers, header::LAST_MODIFIED),
-        };
+        let validators = response::validators(headers);
         let kind = decode::classify_content_type(content_type.as_deref());
         if let ContentKind::Other(mime) = &kind {
             return Err(failure(

@@ -68,6 +68,14 @@ pub(super) fn conditional_headers(validators: &Validators) -> HeaderMap {
     headers
 }
 
+/// The response's cache validators, for the next conditional GET.
+pub(super) fn validators(headers: &HeaderMap) -> super::Validators {
+    super::Validators {
+        etag: header_string(headers, header::ETAG),
+        last_modified: header_string(headers, header::LAST_MODIFIED),
+    }
+}
+
 pub(super) fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
     let value = headers.get(name)?;
     let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();

@@ -134,22 +134,7 @@ impl SledStore {
         let mut added = Vec::new();
         let (watches, urls) = self.watch_trees();
         for n in new {
-            let watch = Watch {
-                id: self.db().generate_id()?,
-                url: n.url,
-                label: n.label,
-                schedule: n.schedule,
-                source: n.source,
-                added_at: Utc::now(),
-                next_due: None,
-                validators: Validators::default(),
-                last_check: None,
-                latest_version: 0,
-                consecutive_failures: 0,
-                published: None,
-                last_changed: None,
-                retired: false,
-            };
+            let watch = Watch::new(self.db().generate_id()?, n);
             let inserted = (watches, urls)
                 .transaction(|(w, u)| {
                     if u.get(watch.url.as_bytes())?.is_some() {

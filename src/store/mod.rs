@@ -89,6 +89,28 @@ pub struct Watch {
     pub retired: bool,
 }
 
+impl Watch {
+    /// A watch as first stored: never checked, due at once.
+    pub fn new(id: WatchId, new: NewWatch) -> Watch {
+        Watch {
+            id,
+            url: new.url,
+            label: new.label,
+            schedule: new.schedule,
+            source: new.source,
+            added_at: Utc::now(),
+            next_due: None,
+            validators: Validators::default(),
+            last_check: None,
+            latest_version: 0,
+            consecutive_failures: 0,
+            published: None,
+            last_changed: None,
+            retired: false,
+        }
+    }
+}
+
 /// What a watch looks like before it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewWatch {

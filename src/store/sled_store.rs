@@ -250,22 +250,7 @@ impl Store for SledStore {
                 w.source = new.source;
                 w
             }
-            Err(StoreError::NotFound(_)) => Watch {
-                id: self.db.generate_id()?,
-                url: new.url,
-                label: new.label,
-                schedule: new.schedule,
-                source: new.source,
-                added_at: Utc::now(),
-                next_due: None,
-                validators: Validators::default(),
-                last_check: None,
-                latest_version: 0,
-                consecutive_failures: 0,
-                published: None,
-                last_changed: None,
-                retired: false,
-            },
+            Err(StoreError::NotFound(_)) => Watch::new(self.db.generate_id()?, new),
             Err(e) => return Err(e),
         };
         (&self.watches, &self.watch_urls)
