@@ -211,6 +211,15 @@ fn metrics_move_with_checks_and_healthz_is_ok() {
     assert!(metric(&text, "copydesk_checks_total", "outcome=\"failed\"") >= 1.0);
     assert_eq!(metric(&text, "copydesk_versions_created_total", ""), 1.0);
     assert!(metric(&text, "copydesk_check_duration_seconds_count", "") >= 2.0);
+    eventually(
+        Duration::from_secs(5),
+        "the one stored article in the republication index",
+        || {
+            let (_, text) = d.get("/metrics");
+            metric(&text, "copydesk_match_index_articles", "") == 1.0
+                && metric(&text, "copydesk_match_index_memory_bytes", "") > 0.0
+        },
+    );
     // The gauges are recounted at each delivery round: the 404 watch
     // moves from active to failing once its failed check is counted.
     let active = metric(&text, "copydesk_watches", "state=\"active\"");

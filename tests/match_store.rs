@@ -114,13 +114,13 @@ fn removing_a_watch_removes_its_fingerprint_postings_and_pairs() {
     assert!(s.match_pairs().unwrap().is_empty());
 }
 
-/// Band keys spread over the whole u64 range (so over many buckets) and
-/// crowded into one bucket (the top bits equal).
+/// Band keys spread over the whole u64 range and crowded into one shard
+/// of the posting table (and one bucket of schema 2: the top bits equal).
 fn spread_bands(seed: u64) -> Vec<u64> {
     (0..42u64)
         .map(|i| {
             if i % 3 == 0 {
-                0x0000_0A00_0000_0000 | (seed * 100 + i) // one shared bucket
+                0x0000_0A00_0000_0000 | (seed * 100 + i) // one shared shard
             } else {
                 (seed * 42 + i).wrapping_mul(0x9E37_79B9_7F4A_7C15)
             }
@@ -129,7 +129,7 @@ fn spread_bands(seed: u64) -> Vec<u64> {
 }
 
 #[test]
-fn band_postings_share_buckets_and_come_back_exactly() {
+fn band_postings_crowded_in_one_shard_come_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let s = SledStore::open(&dir.path().join("db"), 16).unwrap();
     for id in 1..=50 {
@@ -160,8 +160,51 @@ fn band_postings_share_buckets_and_come_back_exactly() {
     assert_eq!(s.band_postings(u64::MAX - 1).unwrap(), vec![51]);
 }
 
-#[test]
-fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
+/// Write `(band, id)` postings the way schema 1 (`fp_bands`, a key per
+/// posting) or schema 2 (`fp_band_buckets`, postings packed by the top 20
+/// bits of the band key) kept them, and paragraph postings in `fp_paras`.
+fn write_legacy_postings(
+    db: &sled::Db,
+    schema: u32,
+    postings: &[(u64, u64)],
+    paras: &[(u64, u64)],
+) {
+    if schema == 1 {
+        let t = db.open_tree("fp_bands").unwrap();
+        for (b, id) in postings {
+            let mut k = b.to_be_bytes().to_vec();
+            k.extend_from_slice(&id.to_be_bytes());
+            t.insert(k, &[]).unwrap();
+        }
+    } else {
+        let t = db.open_tree("fp_band_buckets").unwrap();
+        let mut buckets: std::collections::BTreeMap<u32, Vec<u8>> = Default::default();
+        let mut sorted = postings.to_vec();
+        sorted.sort();
+        for (b, id) in sorted {
+            let v = buckets.entry((b >> 44) as u32).or_default();
+            v.extend_from_slice(&b.to_be_bytes());
+            v.extend_from_slice(&id.to_be_bytes());
+        }
+        for (k, v) in buckets {
+            t.insert(k.to_be_bytes(), v).unwrap();
+        }
+    }
+    let t = db.open_tree("fp_paras").unwrap();
+    let outlet = copydesk::core::matching::memindex::outlet_key("a.example");
+    for (p, id) in paras {
+        let mut k = p.to_be_bytes().to_vec();
+        k.extend_from_slice(&outlet.to_be_bytes());
+        k.extend_from_slice(&id.to_be_bytes());
+        t.insert(k, &[]).unwrap();
+    }
+    db.flush().unwrap();
+}
+
+/// A store written in an older layout (1 or 2), with its records and
+/// postings, is opened by this build: postings come back from the records,
+/// the old posting trees are gone, and the layout version is current.
+fn upgrade_from(schema: u32) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let ids = 1..=30u64;
@@ -170,24 +213,17 @@ fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
         for id in ids.clone() {
             commit(&s, record(id, 1, spread_bands(id), vec![id]), vec![]);
         }
-        s.set_schema_version_for_tests(1).unwrap();
+        s.set_schema_version_for_tests(schema).unwrap();
         s.flush().unwrap();
     }
     {
-        // rewrite the band postings in the schema-1 layout:
-        // `fp_bands` keyed band ++ id, empty values; no buckets
         let db = sled::open(&path).unwrap();
-        let buckets = db.open_tree("fp_band_buckets").unwrap();
-        buckets.clear().unwrap();
-        let legacy = db.open_tree("fp_bands").unwrap();
-        for id in ids.clone() {
-            for b in spread_bands(id) {
-                let mut k = b.to_be_bytes().to_vec();
-                k.extend_from_slice(&id.to_be_bytes());
-                legacy.insert(k, &[]).unwrap();
-            }
-        }
-        db.flush().unwrap();
+        let bands: Vec<(u64, u64)> = ids
+            .clone()
+            .flat_map(|id| spread_bands(id).into_iter().map(move |b| (b, id)))
+            .collect();
+        let paras: Vec<(u64, u64)> = ids.clone().map(|id| (id, id)).collect();
+        write_legacy_postings(&db, schema, &bands, &paras);
     }
     let s = SledStore::open(&path, 16).unwrap();
     for id in ids.clone() {
@@ -196,15 +232,59 @@ fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
         }
         assert_eq!(s.paragraph_postings(id, 10).unwrap().len(), 1);
     }
+    // the upgraded store goes on indexing
+    commit(&s, record(31, 1, spread_bands(3), vec![3]), vec![]);
+    assert_eq!(s.band_postings(spread_bands(3)[1]).unwrap(), vec![3, 31]);
     drop(s);
     let db = sled::open(&path).unwrap();
-    assert!(
-        !db.tree_names().iter().any(|n| n.as_ref() == b"fp_bands"),
-        "the old tree is dropped"
-    );
+    for legacy in ["fp_bands", "fp_band_buckets", "fp_paras"] {
+        assert!(
+            !db.tree_names()
+                .iter()
+                .any(|n| n.as_ref() == legacy.as_bytes()),
+            "the old tree {legacy} is dropped"
+        );
+    }
     let version = db.open_tree("meta").unwrap().get("schema_version").unwrap();
     assert_eq!(
         version.map(|v| u32::from_be_bytes(v.as_ref().try_into().unwrap())),
         Some(copydesk::store::SCHEMA_VERSION)
     );
+}
+
+#[test]
+fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
+    upgrade_from(1);
+}
+
+#[test]
+fn a_schema_2_store_with_band_buckets_is_upgraded_on_open() {
+    upgrade_from(2);
+}
+
+#[test]
+fn an_unreadable_fingerprint_record_is_left_out_and_replaced_by_the_next_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = SledStore::open(&path, 16).unwrap();
+        commit(&s, record(1, 1, vec![11], vec![]), vec![]);
+        commit(&s, record(2, 1, vec![22], vec![]), vec![]);
+    }
+    {
+        let db = sled::open(&path).unwrap();
+        let docs = db.open_tree("fp_docs").unwrap();
+        docs.insert(2u64.to_be_bytes(), &b"{not json"[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let s = SledStore::open(&path, 16).expect("one bad record does not stop the store");
+    assert_eq!(s.band_postings(11).unwrap(), vec![1]);
+    assert!(s.band_postings(22).unwrap().is_empty());
+    assert!(
+        s.fingerprint(2).is_err(),
+        "the bad record is reported when read"
+    );
+    commit(&s, record(2, 2, vec![23], vec![]), vec![]);
+    assert_eq!(s.band_postings(23).unwrap(), vec![2]);
+    assert_eq!(s.fingerprint(2).unwrap().map(|f| f.version), Some(2));
 }

@@ -37,7 +37,13 @@ fn open_store_extending(cfg: &Config) -> Result<std::sync::Arc<dyn crate::store:
             break;
         }
     });
-    let store = open_store(cfg);
+    // the republication postings are built in memory at the first check
+    // otherwise: a large index takes seconds, better spent here
+    let store = open_store(cfg).and_then(|s| {
+        s.load_match_index()
+            .context("cannot read the republication index")?;
+        Ok(s)
+    });
     drop(done);
     let _ = pinger.join();
     store

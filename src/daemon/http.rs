@@ -74,6 +74,11 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    // sizes of in-memory state are read when scraped
+    if let Some(stats) = s.store.match_index_stats() {
+        s.metrics.index_articles.set(stats.articles as i64);
+        s.metrics.index_bytes.set(stats.heap_bytes as i64);
+    }
     (
         [(
             header::CONTENT_TYPE,

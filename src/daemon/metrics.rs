@@ -30,6 +30,8 @@ pub struct Metrics {
     pub versions: Counter,
     pub events_pending: Gauge,
     pub deliveries_dead: Gauge,
+    pub index_articles: Gauge,
+    pub index_bytes: Gauge,
     pub watches: Family<StateLabel, Gauge>,
     pub due_lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     pub in_flight: Gauge,
@@ -65,6 +67,18 @@ impl Metrics {
             "deliveries_dead",
             "Deliveries given up after [alert] max_attempts (copydesk alerts --failed)",
             deliveries_dead.clone(),
+        );
+        let index_articles = Gauge::default();
+        registry.register(
+            "match_index_articles",
+            "Articles in the republication index",
+            index_articles.clone(),
+        );
+        let index_bytes = Gauge::default();
+        registry.register(
+            "match_index_memory_bytes",
+            "Approximate memory held by the republication postings",
+            index_bytes.clone(),
         );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
@@ -114,6 +128,8 @@ impl Metrics {
             versions,
             events_pending,
             deliveries_dead,
+            index_articles,
+            index_bytes,
             watches,
             due_lag_seconds,
             in_flight,

@@ -1,110 +1,45 @@
-//! The republication index in sled: fingerprints, LSH band and paragraph
-//! postings, and matched pairs.
+//! The republication index in sled: fingerprint records and matched
+//! pairs; the band and paragraph postings live in memory.
 //!
 //! | tree        | key                                   | value                   |
 //! |-------------|---------------------------------------|-------------------------|
 //! | `fp_docs`   | watch id (u64 BE)                     | [`FingerprintRecord`] JSON |
-//! | `fp_band_buckets` | top [`BUCKET_BITS`] bits of a band key (u32 BE) | sorted `band key ++ watch id` pairs (16 bytes each, u64 BE) |
-//! | `fp_paras`  | paragraph hash ++ outlet key ++ id    | empty                   |
 //! | `matches`   | smaller id ++ larger id               | [`MatchPair`] JSON      |
 //!
-//! A new fingerprint of an article replaces its old postings in the same
-//! transaction, together with its pairs and their events.
+//! The postings (which articles have a band key or a paragraph) are a
+//! [`PostingTable`] built from `fp_docs` on first use (the daemon builds it
+//! while starting) and changed after each committed record, so a lookup never reads the disk. A new
+//! fingerprint replaces the article's record, pairs and events in one
+//! transaction; the table is changed under the same lock, after the
+//! transaction, so readers see either the old postings or the new.
 //!
-//! Band postings are packed into buckets rather than one sled key each:
-//! an article has 42 band keys, almost all of them unique, and sled's
-//! per-key overhead made one key per posting cost ~10 KB per article and a
-//! prefix scan per band. A bucket holds every posting whose band key shares
-//! its top bits, so a band lookup is one `get` and a binary search, and at
-//! a million articles the bucket tree is small enough to stay cached.
-//! Schema 1 kept one key per posting in `fp_bands`; [`MatchTrees::migrate`]
-//! moves such a store to buckets when it is opened.
+//! Schemas 1 and 2 kept the postings in sled too (`fp_bands`: a key per
+//! band posting; `fp_band_buckets`: postings packed by bucket; `fp_paras`:
+//! a key per paragraph posting). At a million articles that cost 30 KB of
+//! disk per article and missed the 1 ms lookup target (BENCHMARKS.md);
+//! [`MatchTrees::migrate`] drops those trees, since `fp_docs` holds
+//! everything needed to rebuild the postings.
 
-use super::codec::{self, be_u64, decode, encode};
+use super::codec::{self, decode, encode};
 use super::sled_store::put_events;
 use super::*;
 use crate::core::matching::cluster::MatchPair;
-use sled::transaction::{ConflictableTransactionError, Transactional};
+use crate::core::matching::memindex::outlet_key;
+use crate::core::matching::postings::{IndexedDoc, PostingTable, TableBuilder};
+use sled::transaction::Transactional;
+use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// Bits of a band key that choose its bucket: 2^20 buckets, so that a
-/// million articles (42 million band postings) make ~40 postings (~640
-/// bytes) per bucket, and 10,000 articles well under one.
-pub const BUCKET_BITS: u32 = 20;
+/// Trees of earlier layouts that held postings.
+const LEGACY_TREES: [&str; 3] = ["fp_bands", "fp_band_buckets", "fp_paras"];
 
-/// A band posting: band key and article.
-type Posting = (u64, WatchId);
-
-/// Bytes of one packed posting: band key and watch id, both u64 BE.
-const POSTING_LEN: usize = 16;
-
-fn bucket_key(band: u64) -> [u8; 4] {
-    ((band >> (64 - BUCKET_BITS)) as u32).to_be_bytes()
-}
-
-/// The postings of one bucket, `(band, id)` in order.
-fn decode_bucket(v: &[u8]) -> Result<Vec<Posting>, StoreError> {
-    if v.len() % POSTING_LEN != 0 {
-        return Err(StoreError::Corrupt {
-            tree: "fp_band_buckets",
-            detail: format!("a bucket of {} bytes", v.len()),
-        });
-    }
-    v.chunks_exact(POSTING_LEN)
-        .map(|c| {
-            Ok((
-                be_u64("fp_band_buckets", &c[..8])?,
-                be_u64("fp_band_buckets", &c[8..])?,
-            ))
-        })
-        .collect()
-}
-
-fn encode_bucket(postings: &[Posting]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(postings.len() * POSTING_LEN);
-    for (band, id) in postings {
-        v.extend_from_slice(&band.to_be_bytes());
-        v.extend_from_slice(&id.to_be_bytes());
-    }
-    v
-}
-
-/// A bucket after removing `remove` and adding `add`; `None` when empty.
-fn edit_bucket(
-    old: Option<&[u8]>,
-    remove: &[Posting],
-    add: &[Posting],
-) -> Result<Option<Vec<u8>>, StoreError> {
-    let mut postings = match old {
-        Some(v) => decode_bucket(v)?,
-        None => Vec::new(),
-    };
-    postings.retain(|p| !remove.contains(p));
-    postings.extend_from_slice(add);
-    postings.sort_unstable();
-    postings.dedup();
-    Ok((!postings.is_empty()).then(|| encode_bucket(&postings)))
-}
-
-/// Band postings to remove and add, grouped by bucket.
-type BucketEdits = std::collections::BTreeMap<[u8; 4], (Vec<Posting>, Vec<Posting>)>;
-
-fn bucket_edits(id: WatchId, old: &[u64], new: &[u64]) -> BucketEdits {
-    let mut edits = BucketEdits::new();
-    for &b in old {
-        edits.entry(bucket_key(b)).or_default().0.push((b, id));
-    }
-    for &b in new {
-        edits.entry(bucket_key(b)).or_default().1.push((b, id));
-    }
-    edits
-}
-
-pub(super) fn para_key(para: u64, outlet: u64, id: WatchId) -> [u8; 24] {
-    let mut k = [0u8; 24];
-    k[..8].copy_from_slice(&para.to_be_bytes());
-    k[8..16].copy_from_slice(&outlet.to_be_bytes());
-    k[16..].copy_from_slice(&id.to_be_bytes());
-    k
+/// The part of a [`FingerprintRecord`] the posting table needs (read at
+/// open without the rest).
+#[derive(Deserialize)]
+struct Postable {
+    id: WatchId,
+    outlet: String,
+    bands: Vec<u64>,
+    paragraphs: Vec<u64>,
 }
 
 pub(super) fn pair_key(a: WatchId, b: WatchId) -> [u8; 16] {
@@ -115,22 +50,68 @@ pub(super) fn pair_key(a: WatchId, b: WatchId) -> [u8; 16] {
     k
 }
 
-/// The sled trees of the index.
+/// The sled trees of the index and its in-memory postings.
 pub(super) struct MatchTrees {
     pub docs: sled::Tree,
-    pub buckets: sled::Tree,
-    pub paras: sled::Tree,
     pub pairs: sled::Tree,
+    /// Built on first use (a CLI command that never looks for matches does
+    /// not pay for it), or by [`MatchTrees::load`] when the daemon starts.
+    table: OnceLock<RwLock<PostingTable>>,
 }
 
 impl MatchTrees {
     pub fn open(db: &sled::Db) -> Result<MatchTrees, StoreError> {
         Ok(MatchTrees {
             docs: db.open_tree("fp_docs")?,
-            buckets: db.open_tree("fp_band_buckets")?,
-            paras: db.open_tree("fp_paras")?,
             pairs: db.open_tree("matches")?,
+            table: OnceLock::new(),
         })
+    }
+
+    /// The postings, built from every record if not yet built (a record
+    /// that cannot be read is logged and left out: its article is indexed
+    /// again at its next new version).
+    ///
+    /// Two first users may both build; one table is kept. No record is
+    /// committed before a table is kept (commits go through here), so the
+    /// kept one is complete.
+    pub fn load(&self) -> Result<&RwLock<PostingTable>, StoreError> {
+        if let Some(t) = self.table.get() {
+            return Ok(t);
+        }
+        let started = std::time::Instant::now();
+        let mut builder = TableBuilder::default();
+        for kv in self.docs.iter() {
+            let (k, v) = kv?;
+            match decode::<Postable>("fp_docs", &v) {
+                Ok(r) => builder.push(IndexedDoc {
+                    id: r.id,
+                    outlet: outlet_key(&r.outlet),
+                    bands: &r.bands,
+                    paragraphs: &r.paragraphs,
+                }),
+                Err(e) => {
+                    tracing::warn!(key = ?k.as_ref(), error = %e, "fingerprint record left out of the index")
+                }
+            }
+        }
+        let table = builder.finish();
+        tracing::debug!(
+            articles = table.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "republication postings loaded"
+        );
+        Ok(self.table.get_or_init(|| RwLock::new(table)))
+    }
+
+    /// The postings, for reading. (A panic elsewhere while the lock was
+    /// held leaves the table as consistent as after any single edit.)
+    pub fn table(&self) -> Result<RwLockReadGuard<'_, PostingTable>, StoreError> {
+        Ok(self.load()?.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn table_mut(&self) -> Result<RwLockWriteGuard<'_, PostingTable>, StoreError> {
+        Ok(self.load()?.write().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError> {
@@ -140,82 +121,22 @@ impl MatchTrees {
             .transpose()
     }
 
-    pub fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError> {
-        let Some(v) = self.buckets.get(bucket_key(band))? else {
-            return Ok(Vec::new());
-        };
-        let postings = decode_bucket(&v)?;
-        let start = postings.partition_point(|p| p.0 < band);
-        Ok(postings[start..]
-            .iter()
-            .take_while(|p| p.0 == band)
-            .map(|p| p.1)
-            .collect())
-    }
-
-    /// Move a schema-1 store's band postings (`fp_bands`: one key per
-    /// posting) into buckets, then drop the old tree. Safe to repeat after
-    /// a crash: the buckets are rebuilt from the old tree while it exists.
-    pub fn migrate(db: &sled::Db, trees: &MatchTrees) -> Result<usize, StoreError> {
-        const LEGACY: &str = "fp_bands";
-        if !db
-            .tree_names()
-            .iter()
-            .any(|n| n.as_ref() == LEGACY.as_bytes())
-        {
-            return Ok(0);
-        }
-        let legacy = db.open_tree(LEGACY)?;
-        trees.buckets.clear()?;
-        let mut moved = 0;
-        let mut current: Option<([u8; 4], Vec<Posting>)> = None;
-        for k in legacy.iter().keys() {
-            let k = k?;
-            if k.len() != 16 {
-                return Err(StoreError::Corrupt {
-                    tree: LEGACY,
-                    detail: format!("a key of {} bytes", k.len()),
-                });
+    /// Drop the posting trees of schemas 1 and 2; how many keys they held.
+    /// Safe to repeat after a crash.
+    pub fn migrate(db: &sled::Db) -> Result<usize, StoreError> {
+        let mut dropped = 0;
+        for name in LEGACY_TREES {
+            if db
+                .tree_names()
+                .iter()
+                .any(|n| n.as_ref() == name.as_bytes())
+            {
+                dropped += db.open_tree(name)?.len();
+                db.drop_tree(name)?;
             }
-            let posting = (be_u64(LEGACY, &k[..8])?, be_u64(LEGACY, &k[8..])?);
-            let bucket = bucket_key(posting.0);
-            match &mut current {
-                Some((b, list)) if *b == bucket => list.push(posting),
-                _ => {
-                    if let Some((b, list)) = current.take() {
-                        trees.buckets.insert(b, encode_bucket(&list))?;
-                    }
-                    current = Some((bucket, vec![posting]));
-                }
-            }
-            moved += 1;
         }
-        if let Some((b, list)) = current {
-            trees.buckets.insert(b, encode_bucket(&list))?;
-        }
-        trees.buckets.flush()?;
-        db.drop_tree(LEGACY)?;
         db.flush()?;
-        Ok(moved)
-    }
-
-    pub fn paragraph_postings(
-        &self,
-        para: u64,
-        limit: usize,
-    ) -> Result<Vec<(u64, WatchId)>, StoreError> {
-        self.paras
-            .scan_prefix(para.to_be_bytes())
-            .keys()
-            .take(limit)
-            .map(|k| {
-                let k = k?;
-                Ok((
-                    be_u64("fp_paras", &k[8..16])?,
-                    be_u64("fp_paras", &k[16..])?,
-                ))
-            })
-            .collect()
+        Ok(dropped)
     }
 
     pub fn pair(&self, a: WatchId, b: WatchId) -> Result<Option<MatchPair>, StoreError> {
@@ -233,7 +154,8 @@ impl MatchTrees {
             .collect()
     }
 
-    /// Replace the article's postings, write its pairs and events.
+    /// Replace the article's record, write its pairs and events, then its
+    /// postings.
     pub fn commit(
         &self,
         events_tree: &sled::Tree,
@@ -242,79 +164,50 @@ impl MatchTrees {
         commit: &FingerprintCommit,
     ) -> Result<(), StoreError> {
         let rec = &commit.record;
-        let outlet = crate::core::matching::memindex::outlet_key(&rec.outlet);
-        let created_at = commit.at;
-        (
-            &self.docs,
-            &self.buckets,
-            &self.paras,
-            &self.pairs,
-            events_tree,
-            outbox,
-        )
-            .transaction(|(td, tb, tp, tm, te, to)| {
+        let mut table = self.table_mut()?;
+        let old_bands = (&self.docs, &self.pairs, events_tree, outbox)
+            .transaction(|(td, tm, te, to)| {
                 let key = codec::watch_key(rec.id);
-                let abort = ConflictableTransactionError::Abort;
-                let mut old_bands: &[u64] = &[];
-                let old = match td.get(key)? {
-                    Some(v) => Some(decode::<FingerprintRecord>("fp_docs", &v).map_err(abort)?),
-                    None => None,
-                };
-                if let Some(old) = &old {
-                    let old_outlet = crate::core::matching::memindex::outlet_key(&old.outlet);
-                    for p in &old.paragraphs {
-                        tp.remove(&para_key(*p, old_outlet, rec.id))?;
-                    }
-                    old_bands = &old.bands;
-                }
-                for (bucket, (remove, add)) in bucket_edits(rec.id, old_bands, &rec.bands) {
-                    let before = tb.get(bucket)?;
-                    match edit_bucket(before.as_deref(), &remove, &add).map_err(abort)? {
-                        Some(v) => tb.insert(&bucket, v)?,
-                        None => tb.remove(&bucket)?,
-                    };
-                }
-                for p in &rec.paragraphs {
-                    tp.insert(&para_key(*p, outlet, rec.id), &[])?;
-                }
-                td.insert(&key, encode(rec))?;
+                // an unreadable old record was left out of the postings
+                let old_bands = td
+                    .insert(&key, encode(rec))?
+                    .and_then(|v| decode::<Postable>("fp_docs", &v).ok())
+                    .map(|old| old.bands)
+                    .unwrap_or_default();
                 for p in &commit.pairs {
                     tm.insert(&pair_key(p.original_id, p.copy_id), encode(p))?;
                 }
-                put_events(te, to, &commit.events, seqs, created_at)?;
-                Ok(())
+                put_events(te, to, &commit.events, seqs, commit.at)?;
+                Ok(old_bands)
             })
-            .map_err(super::sled_store::tx_error)
+            .map_err(super::sled_store::tx_error)?;
+        table.replace(
+            &old_bands,
+            IndexedDoc {
+                id: rec.id,
+                outlet: outlet_key(&rec.outlet),
+                bands: &rec.bands,
+                paragraphs: &rec.paragraphs,
+            },
+        );
+        Ok(())
     }
 
-    /// Forget an article: its fingerprint, postings and pairs.
+    /// Forget an article: its record, postings and pairs.
     pub fn remove(&self, id: WatchId) -> Result<(), StoreError> {
-        if let Some(old) = self.fingerprint(id)? {
-            let outlet = crate::core::matching::memindex::outlet_key(&old.outlet);
-            let edits = bucket_edits(id, &old.bands, &[]);
-            self.buckets
-                .transaction(|tb| {
-                    for (bucket, (remove, _)) in &edits {
-                        let before = tb.get(bucket)?;
-                        match edit_bucket(before.as_deref(), remove, &[])
-                            .map_err(ConflictableTransactionError::Abort)?
-                        {
-                            Some(v) => tb.insert(bucket, v)?,
-                            None => tb.remove(bucket)?,
-                        };
-                    }
-                    Ok(())
-                })
-                .map_err(super::sled_store::tx_error)?;
-            for p in &old.paragraphs {
-                self.paras.remove(para_key(*p, outlet, id))?;
-            }
-            self.docs.remove(codec::watch_key(id))?;
+        let mut table = self.table_mut()?;
+        if let Some(old) = self.docs.remove(codec::watch_key(id))? {
+            let bands = decode::<Postable>("fp_docs", &old)
+                .map(|o| o.bands)
+                .unwrap_or_default();
+            table.remove(id, &bands);
         }
+        drop(table);
         for kv in self.pairs.iter() {
             let (k, _) = kv?;
             if k.len() == 16
-                && (be_u64("matches", &k[..8])? == id || be_u64("matches", &k[8..])? == id)
+                && (codec::be_u64("matches", &k[..8])? == id
+                    || codec::be_u64("matches", &k[8..])? == id)
             {
                 self.pairs.remove(k)?;
             }

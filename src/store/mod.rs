@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The layout version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
@@ -226,6 +226,16 @@ pub struct FingerprintRecord {
     pub paragraphs: Vec<u64>,
 }
 
+/// Size of the in-memory republication postings (see `match_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MatchIndexStats {
+    pub articles: usize,
+    pub band_postings: usize,
+    pub paragraph_postings: usize,
+    /// Approximate heap use of the postings table.
+    pub heap_bytes: usize,
+}
+
 /// A new fingerprint with the pairs and events it made, committed at once.
 #[derive(Debug, Clone)]
 pub struct FingerprintCommit {
@@ -326,6 +336,14 @@ pub trait Store: Send + Sync {
         para: u64,
         limit: usize,
     ) -> Result<Vec<(u64, WatchId)>, StoreError>;
+    /// The paragraph hashes an article is indexed with (empty when it is
+    /// not indexed). The default reads its fingerprint record.
+    fn indexed_paragraphs(&self, id: WatchId) -> Result<Vec<u64>, StoreError> {
+        Ok(self
+            .fingerprint(id)?
+            .map(|f| f.paragraphs)
+            .unwrap_or_default())
+    }
     /// Replace an article's fingerprint and postings, write its pairs and
     /// queue its events; flushed before returning.
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError>;
@@ -335,6 +353,16 @@ pub trait Store: Send + Sync {
         b: WatchId,
     ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError>;
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError>;
+    /// Get the republication index ready now rather than at its first use
+    /// (a backend that holds postings in memory builds them here).
+    fn load_match_index(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Size of the republication postings held in memory, for a backend
+    /// that holds them there.
+    fn match_index_stats(&self) -> Option<MatchIndexStats> {
+        None
+    }
 }
 
 /// A [`Store`] seen as the matcher's index.
@@ -349,10 +377,6 @@ impl crate::core::matching::memindex::IndexView for IndexOf<'_> {
         self.0.paragraph_postings(para, limit)
     }
     fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, StoreError> {
-        Ok(self
-            .0
-            .fingerprint(id)?
-            .map(|f| f.paragraphs)
-            .unwrap_or_default())
+        self.0.indexed_paragraphs(id)
     }
 }

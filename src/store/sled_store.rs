@@ -95,9 +95,9 @@ impl SledStore {
                     });
                 }
                 if found < SCHEMA_VERSION {
-                    // 1 -> 2: band postings packed into buckets
-                    let moved = super::match_index::MatchTrees::migrate(&self.db, &self.matching)?;
-                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, band_postings = moved, "store layout upgraded");
+                    // 1, 2 -> 3: postings are kept in memory, not in sled
+                    let dropped = super::match_index::MatchTrees::migrate(&self.db)?;
+                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, "store layout upgraded");
                     self.meta
                         .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
                     self.db.flush()?;
@@ -561,7 +561,7 @@ impl Store for SledStore {
     }
 
     fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError> {
-        self.matching.band_postings(band)
+        Ok(self.matching.table()?.band_postings(band))
     }
 
     fn paragraph_postings(
@@ -569,7 +569,11 @@ impl Store for SledStore {
         para: u64,
         limit: usize,
     ) -> Result<Vec<(u64, WatchId)>, StoreError> {
-        self.matching.paragraph_postings(para, limit)
+        Ok(self.matching.table()?.paragraph_postings(para, limit))
+    }
+
+    fn indexed_paragraphs(&self, id: WatchId) -> Result<Vec<u64>, StoreError> {
+        Ok(self.matching.table()?.paragraphs_of(id))
     }
 
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError> {
@@ -594,5 +598,22 @@ impl Store for SledStore {
 
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
         self.matching.pairs()
+    }
+
+    /// The republication index in memory: articles, band postings,
+    /// paragraph postings, and approximate heap bytes.
+    fn load_match_index(&self) -> Result<(), StoreError> {
+        self.matching.load().map(|_| ())
+    }
+
+    fn match_index_stats(&self) -> Option<MatchIndexStats> {
+        let t = self.matching.table().ok()?;
+        let (bands, paragraphs) = t.postings();
+        Some(MatchIndexStats {
+            articles: t.len(),
+            band_postings: bands,
+            paragraph_postings: paragraphs,
+            heap_bytes: t.heap_bytes(),
+        })
     }
 }

@@ -4,6 +4,7 @@
 //! postings find lifted paragraphs, and per-outlet paragraph counts find
 //! boilerplate.
 
+use super::postings::{IndexedDoc, PostingTable};
 use super::{classify, compare, fingerprint, Doc, Fingerprint, MatchClass, Scores, Thresholds};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -186,28 +187,32 @@ pub struct Entry {
 pub struct MemIndex {
     pub thresholds: Thresholds,
     pub entries: Vec<Entry>,
-    bands: HashMap<u64, Vec<u64>>,
-    paras: HashMap<u64, Vec<(u64, u64)>>,
+    postings: PostingTable,
 }
 
 impl IndexView for MemIndex {
     type Error = std::convert::Infallible;
     fn band_postings(&self, band: u64) -> Result<Vec<u64>, Self::Error> {
-        Ok(self.bands.get(&band).cloned().unwrap_or_default())
+        Ok(self.postings.band_postings(band))
     }
     fn paragraph_postings(&self, para: u64, limit: usize) -> Result<Vec<(u64, u64)>, Self::Error> {
-        Ok(self
-            .paras
-            .get(&para)
-            .map(|v| v.iter().take(limit).copied().collect())
-            .unwrap_or_default())
+        Ok(self.postings.paragraph_postings(para, limit))
     }
     fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, Self::Error> {
-        Ok(self
-            .entries
-            .get(id as usize)
-            .map(|e| e.fp.paragraphs.clone())
-            .unwrap_or_default())
+        Ok(self.postings.paragraphs_of(id))
+    }
+}
+
+impl IndexView for PostingTable {
+    type Error = std::convert::Infallible;
+    fn band_postings(&self, band: u64) -> Result<Vec<u64>, Self::Error> {
+        Ok(PostingTable::band_postings(self, band))
+    }
+    fn paragraph_postings(&self, para: u64, limit: usize) -> Result<Vec<(u64, u64)>, Self::Error> {
+        Ok(PostingTable::paragraph_postings(self, para, limit))
+    }
+    fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, Self::Error> {
+        Ok(PostingTable::paragraphs_of(self, id))
     }
 }
 
@@ -232,13 +237,15 @@ impl MemIndex {
     pub fn insert(&mut self, outlet: &str, body: &[String]) -> u64 {
         let id = self.entries.len() as u64;
         let (doc, fp) = fingerprint(body, &self.thresholds);
-        for &b in &fp.bands {
-            self.bands.entry(b).or_default().push(id);
-        }
-        let ok = outlet_key(outlet);
-        for &p in &fp.paragraphs {
-            self.paras.entry(p).or_default().push((ok, id));
-        }
+        self.postings.replace(
+            &[],
+            IndexedDoc {
+                id,
+                outlet: outlet_key(outlet),
+                bands: &fp.bands,
+                paragraphs: &fp.paragraphs,
+            },
+        );
         self.entries.push(Entry {
             outlet: outlet.to_string(),
             doc,

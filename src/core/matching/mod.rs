@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod eval;
 pub mod memindex;
 pub mod minhash;
+pub mod postings;
 pub mod shingle;
 
 use serde::{Deserialize, Serialize};
