@@ -162,3 +162,73 @@ fn a_bad_export_is_refused_whole_with_its_line_named() {
     assert_eq!(h.as_array().map(Vec::len), Some(1));
     assert_eq!(h[0]["title"], "Harbour plan delayed");
 }
+
+#[test]
+fn a_watch_keeps_its_source_through_export_and_import() {
+    let (_server, env, url) = source();
+    let dump = env.ok(&["export"]);
+    let l = lines(&dump);
+    assert_eq!(l[1]["source"], "config");
+    // where the config lists it, `watch add` leaves it to the config
+    let out = env.run(&["watch", "add", &url]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("change it there"));
+
+    // Feed-discovered and CLI watches come back as such (a feed watch keeps
+    // the private-address rule); a line without `source` (an export from
+    // before it was written) comes back as a CLI watch.
+    let mut watch = l[1].clone();
+    let mut extra = String::new();
+    for (path, source) in [
+        ("/found", Some("feed")),
+        ("/added", Some("cli")),
+        ("/old", None),
+    ] {
+        watch["url"] = Value::from(format!("https://news.example{path}"));
+        match source {
+            Some(s) => watch["source"] = Value::from(s),
+            None => {
+                watch.as_object_mut().unwrap().remove("source");
+            }
+        }
+        extra.push_str(&format!("{watch}\n"));
+    }
+    let target = Env::new("");
+    let file = target.dir.path().join("dump.jsonl");
+    std::fs::write(&file, format!("{dump}{extra}")).unwrap();
+    target.ok(&["import", file.to_str().unwrap()]);
+    let list = target.json(&["watch", "list"]);
+    let get = |u: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["url"] == u)
+            .unwrap_or_else(|| panic!("{u} not in {list}"))
+            .clone()
+    };
+    assert_eq!(get("https://news.example/found")["source"], "feed");
+    assert_eq!(get("https://news.example/added")["source"], "cli");
+    assert_eq!(get("https://news.example/old")["source"], "cli");
+    // The config watch is the target config's to check, and that config
+    // does not list it: it is kept, not checked, until `watch add` takes it.
+    let w = get(&url);
+    assert_eq!(w["source"], "config");
+    assert_eq!(w["active"], false, "{w}");
+    target.ok(&["watch", "add", &url]);
+    let list = target.json(&["watch", "list"]);
+    let w = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["url"] == url.as_str())
+        .unwrap();
+    assert_eq!(
+        (w["source"].as_str(), w["active"].as_bool()),
+        (Some("cli"), Some(true))
+    );
+    // its history came along
+    assert_eq!(
+        target.json(&["history", &url]).as_array().map(Vec::len),
+        Some(2)
+    );
+}

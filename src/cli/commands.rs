@@ -149,7 +149,12 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
                 ScheduleSpec::parse(s).map_err(|e| UsageError(e.to_string()))?;
             }
             match backend.watch(url.as_str()).await.map_err(into_store_error) {
-                Ok(w) if w.source == WatchSource::Config => {
+                // a config watch that the config no longer lists (or an
+                // imported one) becomes a CLI watch
+                Ok(w)
+                    if w.source == WatchSource::Config
+                        && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url) =>
+                {
                     bail!(UsageError(format!(
                         "{url} is already watched through {}; change it there",
                         cfg.source.display()

@@ -4,7 +4,9 @@
 //!
 //! One JSON object per line, each with a `type`:
 //! - `{"type": "copydesk-export", "format": 1, "exported_at"}`: the first line;
-//! - `{"type": "watch", "url", "label", "schedule", "added_at"}`;
+//! - `{"type": "watch", "url", "label", "schedule", "added_at", "source"}`
+//!   (`source`: `config`, `cli` or `feed`; an export without it imports as
+//!   `cli`);
 //! - `{"type": "version", "url", "number", "fetched_at", "hash", "title",
 //!   "words", "final_url", "same_as", "article"}` (`article` as
 //!   `copydesk extract --format json` prints it), after its watch, in order;
@@ -51,6 +53,11 @@ enum Line {
         label: Option<String>,
         schedule: Option<String>,
         added_at: DateTime<Utc>,
+        /// Kept so that a feed-discovered watch keeps the private-address
+        /// rule and a config watch stays the config's; absent in exports
+        /// made before it was added, which import as `cli`.
+        #[serde(default = "cli_source")]
+        source: WatchSource,
     },
     Version {
         url: String,
@@ -63,6 +70,10 @@ enum Line {
         created_at: DateTime<Utc>,
         event: serde_json::Value,
     },
+}
+
+fn cli_source() -> WatchSource {
+    WatchSource::Cli
 }
 
 /// Write the store (or one URL's watch) to `out`; the number of lines.
@@ -92,6 +103,7 @@ pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Res
                 label: w.label.clone(),
                 schedule: w.schedule.clone(),
                 added_at: w.added_at,
+                source: w.source,
             },
             out,
         )?;
@@ -139,6 +151,7 @@ struct WatchIn {
     line: usize,
     label: Option<String>,
     schedule: Option<String>,
+    source: WatchSource,
     versions: Vec<(usize, VersionMeta, Article)>,
 }
 
@@ -170,6 +183,7 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
                 url,
                 label,
                 schedule,
+                source,
                 ..
             } => {
                 crate::config::parse_http_url(&url)
@@ -183,6 +197,7 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
                         line: no,
                         label,
                         schedule,
+                        source,
                         versions: Vec::new(),
                     },
                 );
@@ -247,7 +262,7 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
                     url: url.clone(),
                     label: w.label,
                     schedule: w.schedule,
-                    source: WatchSource::Cli,
+                    source: w.source,
                 })?
             }
         };
