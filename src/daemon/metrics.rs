@@ -18,6 +18,45 @@ pub struct StateLabel {
     pub state: String,
 }
 
+/// The `copydesk_watches{state}` a watch is counted under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchState {
+    Active,
+    Failing,
+    Retired,
+    /// A config watch that the config no longer lists.
+    Inactive,
+}
+
+impl WatchState {
+    pub const ALL: [WatchState; 4] = [
+        WatchState::Active,
+        WatchState::Failing,
+        WatchState::Retired,
+        WatchState::Inactive,
+    ];
+
+    /// The state of a watch that is checked.
+    pub fn of_checked(retired: bool, failing: bool) -> WatchState {
+        if retired {
+            WatchState::Retired
+        } else if failing {
+            WatchState::Failing
+        } else {
+            WatchState::Active
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WatchState::Active => "active",
+            WatchState::Failing => "failing",
+            WatchState::Retired => "retired",
+            WatchState::Inactive => "inactive",
+        }
+    }
+}
+
 /// Seconds buckets of the check duration histogram (fetch included).
 const DURATION_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -162,10 +201,10 @@ impl Metrics {
         self.feed_entries_rejected.inc_by(rejected as u64);
     }
 
-    pub fn set_watches(&self, state: &str, n: usize) {
+    pub fn set_watches(&self, state: WatchState, n: usize) {
         self.watches
             .get_or_create(&StateLabel {
-                state: state.into(),
+                state: state.label().into(),
             })
             .set(n as i64);
     }

@@ -17,7 +17,7 @@ use crate::config::{Config, ConfigError};
 use crate::pipeline::{Checked, Pipeline, PipelineError};
 use crate::store::{Store, StoreError, Watch};
 use chrono::Utc;
-use metrics::Metrics;
+use metrics::{Metrics, WatchState};
 use queue::{startup_due, DueQueue};
 use std::collections::HashSet;
 use std::future::Future;
@@ -320,8 +320,8 @@ fn finish(
     match result {
         Ok(c) => {
             metrics.record_check(c.outcome, c.duration.as_secs_f64());
-            let before = watch_state(watch.retired, watch.consecutive_failures > 0);
-            let after = watch_state(c.next_due.is_none(), c.failing);
+            let before = WatchState::of_checked(watch.retired, watch.consecutive_failures > 0);
+            let after = WatchState::of_checked(c.next_due.is_none(), c.failing);
             if let Some(due) = c.next_due {
                 queue.set(watch.url, due);
             }
@@ -399,33 +399,18 @@ fn build_queue(
     Ok(queue)
 }
 
-/// The `copydesk_watches{state}` label of an active watch.
-fn watch_state(retired: bool, failing: bool) -> &'static str {
-    if retired {
-        "retired"
-    } else if failing {
-        "failing"
-    } else {
-        "active"
-    }
-}
-
 /// Set the `copydesk_watches{state}` gauges.
 fn count_states(watches: &[Watch], pipeline: &Pipeline, metrics: &Metrics) {
-    let (mut active, mut failing, mut retired, mut inactive) = (0, 0, 0, 0);
+    let mut counts = [0usize; WatchState::ALL.len()];
     for w in watches {
-        if !pipeline.is_active(w) {
-            inactive += 1;
+        let state = if pipeline.is_active(w) {
+            WatchState::of_checked(w.retired, w.consecutive_failures > 0)
         } else {
-            match watch_state(w.retired, w.consecutive_failures > 0) {
-                "retired" => retired += 1,
-                "failing" => failing += 1,
-                _ => active += 1,
-            }
-        }
+            WatchState::Inactive
+        };
+        counts[state as usize] += 1;
     }
-    metrics.set_watches("active", active);
-    metrics.set_watches("failing", failing);
-    metrics.set_watches("retired", retired);
-    metrics.set_watches("inactive", inactive);
+    for state in WatchState::ALL {
+        metrics.set_watches(state, counts[state as usize]);
+    }
 }
