@@ -1,6 +1,8 @@
 //! The sled store on real databases in temp dirs.
 
+mod common;
 use chrono::Utc;
+use common::reopen::{open_store, try_open_store};
 use copydesk::core::diff::{ChangeClass, ChangeSummary};
 use copydesk::core::event::{ArticleRef, EditEvent, Event};
 use copydesk::core::normalize::ContentHash;
@@ -91,7 +93,7 @@ fn append(
 #[test]
 fn watches_versions_and_texts_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let mut w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -132,7 +134,7 @@ fn watches_versions_and_texts_round_trip() {
 #[test]
 fn a_version_number_cannot_be_written_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let mut w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -157,7 +159,7 @@ fn a_version_number_cannot_be_written_twice() {
 #[test]
 fn outbox_keeps_failed_deliveries_until_they_succeed() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let mut w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -203,7 +205,7 @@ fn outbox_keeps_failed_deliveries_until_they_succeed() {
 #[test]
 fn a_dead_letter_is_kept_listed_and_retried_on_request() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let mut w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -243,7 +245,7 @@ fn a_dead_letter_is_kept_listed_and_retried_on_request() {
     assert!(!pending[0].0.dead);
     drop(store);
     // and it all survives a reopen
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
 }
 
@@ -252,7 +254,7 @@ fn data_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
-        let store = SledStore::open(&path, 16).unwrap();
+        let store = open_store(&path);
         let mut w = store
             .upsert_watch(new_watch("https://a.example/1"))
             .unwrap();
@@ -266,7 +268,7 @@ fn data_survives_reopen() {
             vec![(e, vec!["webhook:a".into()])],
         );
     }
-    let store = SledStore::open(&path, 16).unwrap();
+    let store = open_store(&path);
     let w = store.watch("https://a.example/1").unwrap();
     assert_eq!(store.version(w.id, 1).unwrap().1.body, vec!["kept"]);
     assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
@@ -275,7 +277,7 @@ fn data_survives_reopen() {
 #[test]
 fn removing_a_watch_removes_its_history() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let mut w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -293,11 +295,10 @@ fn removing_a_watch_removes_its_history() {
 fn a_newer_layout_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
-    SledStore::open(&path, 16)
-        .unwrap()
+    open_store(&path)
         .set_schema_version_for_tests(SCHEMA_VERSION + 1)
         .unwrap();
-    let err = SledStore::open(&path, 16)
+    let err = try_open_store(&path)
         .err()
         .expect("must refuse a newer layout");
     assert!(matches!(err, StoreError::NewerSchema { .. }), "{err:?}");
@@ -308,7 +309,7 @@ fn a_newer_layout_is_a_clear_error() {
 fn a_second_opener_is_told_the_database_is_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
-    let _first = SledStore::open(&path, 16).unwrap();
+    let _first = open_store(&path);
     let err = SledStore::open(&path, 16)
         .err()
         .expect("sled holds an exclusive lock");
@@ -319,7 +320,7 @@ fn a_second_opener_is_told_the_database_is_in_use() {
 #[test]
 fn check_log_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let store = open_store(&dir.path().join("db"));
     let w = store
         .upsert_watch(new_watch("https://a.example/1"))
         .unwrap();
@@ -344,7 +345,7 @@ fn discovered_watches_are_added_once_and_feed_state_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
-        let s = SledStore::open(&path, 16).unwrap();
+        let s = open_store(&path);
         let mut mine = new_watch("https://a.example/1");
         mine.label = Some("mine".into());
         s.upsert_watch(mine).unwrap();
@@ -396,17 +397,7 @@ fn discovered_watches_are_added_once_and_feed_state_survives_reopen() {
         assert_eq!(f.next_due, None);
         assert_eq!(f.entries_added, 1);
     }
-    // sled's flusher thread may hold the lock for a moment after the drop
-    let mut tries = 0;
-    let s = loop {
-        match SledStore::open(&path, 16) {
-            Err(StoreError::Locked { .. }) if tries < 40 => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            other => break other.unwrap(),
-        }
-    };
+    let s = open_store(&path);
     let feeds = s.feeds().unwrap();
     assert_eq!(feeds.len(), 1);
     assert_eq!(feeds[0].schedule.as_deref(), Some("*/5 * * * *"));
