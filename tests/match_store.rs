@@ -2,6 +2,8 @@
 //! an article changes, everything kept across a reopen, removed with the
 //! watch.
 
+mod common;
+use common::reopen::{open_raw, open_store};
 use copydesk::core::matching::cluster::{MatchPair, MatchedArticle, Relation};
 use copydesk::core::matching::MatchClass;
 use copydesk::store::{
@@ -61,7 +63,7 @@ fn new_version_replaces_postings_and_index_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
-        let s = SledStore::open(&path, 16).unwrap();
+        let s = open_store(&path);
         commit(&s, record(7, 1, vec![1, 2, 3], vec![10, 11]), vec![]);
         commit(&s, record(8, 1, vec![3], vec![11]), vec![pair(7, 8)]);
         assert_eq!(s.band_postings(1).unwrap(), vec![7]);
@@ -81,7 +83,7 @@ fn new_version_replaces_postings_and_index_survives_reopen() {
             copydesk::core::matching::memindex::outlet_key("a.example")
         );
     }
-    let s = SledStore::open(&path, 16).unwrap();
+    let s = open_store(&path);
     assert_eq!(s.fingerprint(7).unwrap().map(|f| f.version), Some(2));
     assert_eq!(s.band_postings(4).unwrap(), vec![7]);
     assert_eq!(s.match_pairs().unwrap().len(), 1);
@@ -92,7 +94,7 @@ fn new_version_replaces_postings_and_index_survives_reopen() {
 #[test]
 fn removing_a_watch_removes_its_fingerprint_postings_and_pairs() {
     let dir = tempfile::tempdir().unwrap();
-    let s = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let s = open_store(&dir.path().join("db"));
     let w = s
         .upsert_watch(NewWatch {
             url: "https://a.example/x".into(),
@@ -131,7 +133,7 @@ fn spread_bands(seed: u64) -> Vec<u64> {
 #[test]
 fn band_postings_crowded_in_one_shard_come_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let s = SledStore::open(&dir.path().join("db"), 16).unwrap();
+    let s = open_store(&dir.path().join("db"));
     for id in 1..=50 {
         commit(&s, record(id, 1, spread_bands(id), vec![]), vec![]);
     }
@@ -209,7 +211,7 @@ fn upgrade_from(schema: u32) {
     let path = dir.path().join("db");
     let ids = 1..=30u64;
     {
-        let s = SledStore::open(&path, 16).unwrap();
+        let s = open_store(&path);
         for id in ids.clone() {
             commit(&s, record(id, 1, spread_bands(id), vec![id]), vec![]);
         }
@@ -217,7 +219,7 @@ fn upgrade_from(schema: u32) {
         s.flush().unwrap();
     }
     {
-        let db = sled::open(&path).unwrap();
+        let db = open_raw(&path);
         let bands: Vec<(u64, u64)> = ids
             .clone()
             .flat_map(|id| spread_bands(id).into_iter().map(move |b| (b, id)))
@@ -225,7 +227,7 @@ fn upgrade_from(schema: u32) {
         let paras: Vec<(u64, u64)> = ids.clone().map(|id| (id, id)).collect();
         write_legacy_postings(&db, schema, &bands, &paras);
     }
-    let s = SledStore::open(&path, 16).unwrap();
+    let s = open_store(&path);
     for id in ids.clone() {
         for b in spread_bands(id) {
             assert_eq!(s.band_postings(b).unwrap(), vec![id]);
@@ -236,7 +238,7 @@ fn upgrade_from(schema: u32) {
     commit(&s, record(31, 1, spread_bands(3), vec![3]), vec![]);
     assert_eq!(s.band_postings(spread_bands(3)[1]).unwrap(), vec![3, 31]);
     drop(s);
-    let db = sled::open(&path).unwrap();
+    let db = open_raw(&path);
     for legacy in ["fp_bands", "fp_band_buckets", "fp_paras"] {
         assert!(
             !db.tree_names()
@@ -267,17 +269,17 @@ fn an_unreadable_fingerprint_record_is_left_out_and_replaced_by_the_next_version
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
-        let s = SledStore::open(&path, 16).unwrap();
+        let s = open_store(&path);
         commit(&s, record(1, 1, vec![11], vec![]), vec![]);
         commit(&s, record(2, 1, vec![22], vec![]), vec![]);
     }
     {
-        let db = sled::open(&path).unwrap();
+        let db = open_raw(&path);
         let docs = db.open_tree("fp_docs").unwrap();
         docs.insert(2u64.to_be_bytes(), &b"{not json"[..]).unwrap();
         db.flush().unwrap();
     }
-    let s = SledStore::open(&path, 16).expect("one bad record does not stop the store");
+    let s = open_store(&path);
     assert_eq!(s.band_postings(11).unwrap(), vec![1]);
     assert!(s.band_postings(22).unwrap().is_empty());
     assert!(
@@ -287,4 +289,54 @@ fn an_unreadable_fingerprint_record_is_left_out_and_replaced_by_the_next_version
     commit(&s, record(2, 2, vec![23], vec![]), vec![]);
     assert_eq!(s.band_postings(23).unwrap(), vec![2]);
     assert_eq!(s.fingerprint(2).unwrap().map(|f| f.version), Some(2));
+}
+
+#[test]
+fn an_articles_pairs_and_its_cluster_are_read_without_the_other_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = open_store(&path);
+        // 1 <- 2 <- 3 is one story; 10 <- 11 another
+        commit(&s, record(1, 1, vec![], vec![]), vec![]);
+        commit(&s, record(2, 1, vec![], vec![]), vec![pair(1, 2)]);
+        commit(&s, record(3, 1, vec![], vec![]), vec![pair(2, 3)]);
+        commit(&s, record(11, 1, vec![], vec![]), vec![pair(10, 11)]);
+        let ids = |v: Vec<MatchPair>| {
+            v.iter()
+                .map(|p| (p.original_id, p.copy_id))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(s.match_pairs_of(2).unwrap()), vec![(1, 2), (2, 3)]);
+        assert_eq!(ids(s.match_pairs_of(10).unwrap()), vec![(10, 11)]);
+        assert!(s.match_pairs_of(4).unwrap().is_empty());
+        assert_eq!(ids(s.match_cluster_of(3).unwrap()), vec![(1, 2), (2, 3)]);
+        assert_eq!(ids(s.match_cluster_of(11).unwrap()), vec![(10, 11)]);
+    }
+    {
+        // a store whose pairs were written without `match_ids` (before
+        // the tree existed) gets it back when opened
+        let db = open_raw(&path);
+        db.drop_tree("match_ids").unwrap();
+        db.flush().unwrap();
+    }
+    let s = open_store(&path);
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 1);
+    assert_eq!(s.match_cluster_of(1).unwrap().len(), 2);
+    // removing the middle article takes its pairs from both sides
+    let w = s
+        .upsert_watch(NewWatch {
+            url: "https://a.example/mid".into(),
+            label: None,
+            schedule: None,
+            source: WatchSource::Cli,
+        })
+        .unwrap();
+    assert!(![1, 2, 3, 10, 11].contains(&w.id), "id {} taken", w.id);
+    commit(&s, record(w.id, 1, vec![], vec![]), vec![pair(3, w.id)]);
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 2);
+    s.remove_watch("https://a.example/mid").unwrap();
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 1);
+    assert!(s.match_pairs_of(w.id).unwrap().is_empty());
+    assert_eq!(s.match_pairs().unwrap().len(), 3);
 }

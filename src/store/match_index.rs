@@ -5,6 +5,7 @@
 //! |-------------|---------------------------------------|-------------------------|
 //! | `fp_docs`   | watch id (u64 BE)                     | [`FingerprintRecord`] JSON |
 //! | `matches`   | smaller id ++ larger id               | [`MatchPair`] JSON      |
+//! | `match_ids` | id ++ other id (both ways round)      | empty: the pairs of an article |
 //!
 //! The postings (which articles have a band key or a paragraph) are a
 //! [`PostingTable`] built from `fp_docs` on first use (the daemon builds it
@@ -50,10 +51,36 @@ pub(super) fn pair_key(a: WatchId, b: WatchId) -> [u8; 16] {
     k
 }
 
+/// `id ++ other` in `match_ids`.
+fn pair_ids_key(id: WatchId, other: WatchId) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&id.to_be_bytes());
+    k[8..].copy_from_slice(&other.to_be_bytes());
+    k
+}
+
+/// The two ids of a `matches` or `match_ids` key.
+fn split_pair_key(k: &[u8]) -> Result<(WatchId, WatchId), StoreError> {
+    if k.len() != 16 {
+        return Err(StoreError::Corrupt {
+            tree: "matches",
+            detail: format!("a key of {} bytes", k.len()),
+        });
+    }
+    Ok((
+        codec::be_u64("matches", &k[..8])?,
+        codec::be_u64("matches", &k[8..])?,
+    ))
+}
+
 /// The sled trees of the index and its in-memory postings.
 pub(super) struct MatchTrees {
     pub docs: sled::Tree,
     pub pairs: sled::Tree,
+    /// Which articles each article is paired with, so that one article's
+    /// pairs (a timeline page, a cluster, a removal) are found without
+    /// reading every pair.
+    pair_ids: sled::Tree,
     /// Built on first use (a CLI command that never looks for matches does
     /// not pay for it), or by [`MatchTrees::load`] when the daemon starts.
     table: OnceLock<RwLock<PostingTable>>,
@@ -61,11 +88,23 @@ pub(super) struct MatchTrees {
 
 impl MatchTrees {
     pub fn open(db: &sled::Db) -> Result<MatchTrees, StoreError> {
-        Ok(MatchTrees {
+        let trees = MatchTrees {
             docs: db.open_tree("fp_docs")?,
             pairs: db.open_tree("matches")?,
+            pair_ids: db.open_tree("match_ids")?,
             table: OnceLock::new(),
-        })
+        };
+        if trees.pair_ids.is_empty() && !trees.pairs.is_empty() {
+            // written by a build that did not keep `match_ids`
+            for k in trees.pairs.iter().keys() {
+                let k = k?;
+                let (a, b) = split_pair_key(&k)?;
+                for (x, y) in [(a, b), (b, a)] {
+                    trees.pair_ids.insert(pair_ids_key(x, y), &[])?;
+                }
+            }
+        }
+        Ok(trees)
     }
 
     /// The postings, built from every record if not yet built (a record
@@ -146,6 +185,18 @@ impl MatchTrees {
             .transpose()
     }
 
+    /// The pairs article `id` is in.
+    pub fn pairs_of(&self, id: WatchId) -> Result<Vec<MatchPair>, StoreError> {
+        let mut out = Vec::new();
+        for k in self.pair_ids.scan_prefix(id.to_be_bytes()).keys() {
+            let (_, other) = split_pair_key(&k?)?;
+            if let Some(p) = self.pair(id, other)? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn pairs(&self) -> Result<Vec<MatchPair>, StoreError> {
         self.pairs
             .iter()
@@ -165,8 +216,8 @@ impl MatchTrees {
     ) -> Result<(), StoreError> {
         let rec = &commit.record;
         let mut table = self.table_mut()?;
-        let old_bands = (&self.docs, &self.pairs, events_tree, outbox)
-            .transaction(|(td, tm, te, to)| {
+        let old_bands = (&self.docs, &self.pairs, &self.pair_ids, events_tree, outbox)
+            .transaction(|(td, tm, ti, te, to)| {
                 let key = codec::watch_key(rec.id);
                 // an unreadable old record was left out of the postings
                 let old_bands = td
@@ -175,7 +226,10 @@ impl MatchTrees {
                     .map(|old| old.bands)
                     .unwrap_or_default();
                 for p in &commit.pairs {
-                    tm.insert(&pair_key(p.original_id, p.copy_id), encode(p))?;
+                    let (a, b) = (p.original_id, p.copy_id);
+                    tm.insert(&pair_key(a, b), encode(p))?;
+                    ti.insert(&pair_ids_key(a, b), &[])?;
+                    ti.insert(&pair_ids_key(b, a), &[])?;
                 }
                 put_events(te, to, &commit.events, seqs, commit.at)?;
                 Ok(old_bands)
@@ -195,22 +249,31 @@ impl MatchTrees {
 
     /// Forget an article: its record, postings and pairs.
     pub fn remove(&self, id: WatchId) -> Result<(), StoreError> {
-        let mut table = self.table_mut()?;
+        // Postings not built yet (a CLI `watch remove`) are not built for
+        // this: they will be built from records that no longer hold it.
+        let mut table = self
+            .table
+            .get()
+            .map(|t| t.write().unwrap_or_else(|e| e.into_inner()));
         if let Some(old) = self.docs.remove(codec::watch_key(id))? {
-            let bands = decode::<Postable>("fp_docs", &old)
-                .map(|o| o.bands)
-                .unwrap_or_default();
-            table.remove(id, &bands);
+            if let Some(table) = table.as_mut() {
+                let bands = decode::<Postable>("fp_docs", &old)
+                    .map(|o| o.bands)
+                    .unwrap_or_default();
+                table.remove(id, &bands);
+            }
         }
         drop(table);
-        for kv in self.pairs.iter() {
-            let (k, _) = kv?;
-            if k.len() == 16
-                && (codec::be_u64("matches", &k[..8])? == id
-                    || codec::be_u64("matches", &k[8..])? == id)
-            {
-                self.pairs.remove(k)?;
-            }
+        let others: Vec<WatchId> = self
+            .pair_ids
+            .scan_prefix(id.to_be_bytes())
+            .keys()
+            .map(|k| split_pair_key(&k?).map(|(_, other)| other))
+            .collect::<Result<_, _>>()?;
+        for other in others {
+            self.pairs.remove(pair_key(id, other))?;
+            self.pair_ids.remove(pair_ids_key(id, other))?;
+            self.pair_ids.remove(pair_ids_key(other, id))?;
         }
         Ok(())
     }

@@ -353,6 +353,42 @@ pub trait Store: Send + Sync {
         b: WatchId,
     ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError>;
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError>;
+    /// The pairs article `id` is in. The default filters every pair;
+    /// backends override it with a per-article index.
+    fn match_pairs_of(
+        &self,
+        id: WatchId,
+    ) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
+        Ok(self
+            .match_pairs()?
+            .into_iter()
+            .filter(|p| p.original_id == id || p.copy_id == id)
+            .collect())
+    }
+    /// The pairs of the story cluster article `id` is in (every article
+    /// linked to it through pairs), read article by article.
+    fn match_cluster_of(
+        &self,
+        id: WatchId,
+    ) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
+        let mut seen = std::collections::HashSet::from([id]);
+        let mut todo = vec![id];
+        let mut pairs = std::collections::BTreeMap::new();
+        while let Some(a) = todo.pop() {
+            for p in self.match_pairs_of(a)? {
+                for b in [p.original_id, p.copy_id] {
+                    if seen.insert(b) {
+                        todo.push(b);
+                    }
+                }
+                pairs.insert(
+                    (p.original_id.min(p.copy_id), p.original_id.max(p.copy_id)),
+                    p,
+                );
+            }
+        }
+        Ok(pairs.into_values().collect())
+    }
     /// Get the republication index ready now rather than at its first use
     /// (a backend that holds postings in memory builds them here).
     fn load_match_index(&self) -> Result<(), StoreError> {

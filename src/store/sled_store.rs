@@ -600,6 +600,13 @@ impl Store for SledStore {
         self.matching.pairs()
     }
 
+    fn match_pairs_of(
+        &self,
+        id: WatchId,
+    ) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
+        self.matching.pairs_of(id)
+    }
+
     /// The republication index in memory: articles, band postings,
     /// paragraph postings, and approximate heap bytes.
     fn load_match_index(&self) -> Result<(), StoreError> {

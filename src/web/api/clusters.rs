@@ -101,17 +101,13 @@ pub fn all_clusters(store: &dyn Store) -> Result<Vec<ClusterView>, WebError> {
 }
 
 /// The cluster with the first publisher `id`, or else the one `id` is a
-/// member of.
+/// member of (the same: the articles linked to `id` through pairs).
 pub fn find_cluster(store: &dyn Store, id: u64) -> Result<ClusterView, WebError> {
-    let all = all_clusters(store)?;
-    let pos = all.iter().position(|c| c.id == id).or_else(|| {
-        all.iter().position(|c| {
-            c.members
-                .iter()
-                .any(|m| m.watch_id == id || m.original_id == id)
-        })
-    });
-    pos.and_then(|i| all.into_iter().nth(i))
+    let pairs = store.match_cluster_of(id)?;
+    clusters(&pairs)
+        .into_iter()
+        .filter_map(view)
+        .next()
         .ok_or_else(|| WebError::NotFound(format!("no cluster with article {id}")))
 }
 

@@ -125,10 +125,7 @@ pub async fn timeline(
         let versions = store.versions(w.id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
         // in a republication cluster (as the original or a copy)?
-        let matched = store
-            .match_pairs()?
-            .iter()
-            .any(|p| p.original_id == w.id || p.copy_id == w.id);
+        let matched = !store.match_pairs_of(w.id)?.is_empty();
         Ok((WatchSummary::of(w), versions, checks, matched))
     })
     .await
