@@ -411,3 +411,33 @@ fn discovered_watches_are_added_once_and_feed_state_survives_reopen() {
         Err(StoreError::NotFound(_))
     ));
 }
+
+#[test]
+fn the_event_log_reads_forwards_in_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir.path().join("db"));
+    let mut w = store
+        .upsert_watch(new_watch("https://a.example/log"))
+        .unwrap();
+    for n in 1..=7u32 {
+        let a = article(&format!("v{n}"), &["text"]);
+        let e = edit(&w.url, n.saturating_sub(1), n);
+        append(&store, &mut w, n, a, n as u128, vec![(e, vec![])]);
+    }
+    let newest_first: Vec<u64> = store.events(100).unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(newest_first.len(), 7);
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.events_after(after, 3).unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.seq);
+        pages.push(page.iter().map(|e| e.seq).collect::<Vec<_>>());
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 1]);
+    let forwards: Vec<u64> = pages.concat();
+    let mut expected = newest_first.clone();
+    expected.reverse();
+    assert_eq!(forwards, expected, "oldest first, each event once");
+    assert!(store.events_after(Some(u64::MAX), 3).unwrap().is_empty());
+}

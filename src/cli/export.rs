@@ -37,8 +37,9 @@ use std::io::{BufRead, Write};
 /// The export format's version, in the first line.
 pub const EXPORT_FORMAT: u32 = 1;
 
-/// How many events an export carries at most.
-pub const MAX_EXPORTED_EVENTS: usize = 1_000_000;
+/// Events read from the store at a time (the export streams them, so a
+/// long event log does not have to fit in memory).
+const EVENT_PAGE: usize = 1_000;
 
 /// One line of an export.
 #[derive(Debug, Serialize, Deserialize)]
@@ -119,20 +120,24 @@ pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Res
             )?;
         }
     }
-    let mut events = store.events(MAX_EXPORTED_EVENTS)?;
-    events.sort_by_key(|e| e.seq);
-    for e in events {
-        if only.is_some_and(|u| e.event.article_url() != Some(u)) {
-            continue;
+    let mut after = None;
+    loop {
+        let page = store.events_after(after, EVENT_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.seq);
+        for e in page {
+            if only.is_some_and(|u| e.event.article_url() != Some(u)) {
+                continue;
+            }
+            put(
+                &Line::Event {
+                    seq: e.seq,
+                    created_at: e.created_at,
+                    event: e.event.to_payload(),
+                },
+                out,
+            )?;
         }
-        put(
-            &Line::Event {
-                seq: e.seq,
-                created_at: e.created_at,
-                event: e.event.to_payload(),
-            },
-            out,
-        )?;
     }
     out.flush()?;
     Ok(n)

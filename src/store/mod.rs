@@ -302,6 +302,22 @@ pub trait Store: Send + Sync {
             .take(limit)
             .collect())
     }
+    /// Oldest events first, only those with `seq` above `after` (all when
+    /// `None`), at most `limit`: the event log read forwards in pages. The
+    /// default reads every event; backends override it with a range scan.
+    fn events_after(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut all = self.events(usize::MAX)?;
+        all.reverse();
+        Ok(all
+            .into_iter()
+            .filter(|e| after.is_none_or(|a| e.seq > a))
+            .take(limit)
+            .collect())
+    }
     /// The watch with this id. The default scans every watch; backends
     /// override it with a key lookup.
     fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {

@@ -544,6 +544,24 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn events_after(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded(a.to_be_bytes()),
+            None => Bound::Unbounded,
+        };
+        self.events
+            .range::<[u8; 8], _>((start, Bound::Unbounded))
+            .values()
+            .take(limit)
+            .map(|v| decode("events", &v?))
+            .collect()
+    }
+
     fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {
         match self.watches.get(codec::watch_key(id))? {
             Some(v) => decode("watches", &v),
