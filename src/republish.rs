@@ -51,9 +51,7 @@ impl Matcher {
         if !self.enabled || w.latest_version == 0 {
             return Ok(false);
         }
-        Ok(store
-            .fingerprint(w.id)?
-            .is_none_or(|f| f.version != w.latest_version))
+        Ok(readable_fingerprint(store, w.id)?.is_none_or(|f| f.version != w.latest_version))
     }
 
     /// Fingerprint the latest version of `watch_url`, record the matches it
@@ -77,7 +75,7 @@ impl Matcher {
         let outlet = url::Url::parse(&w.url)
             .map(|u| outlets.outlet(&u))
             .unwrap_or_else(|_| w.url.clone());
-        let first_seen = match store.fingerprint(w.id)? {
+        let first_seen = match readable_fingerprint(store, w.id)? {
             Some(old) => old.first_seen,
             None => store
                 .versions(w.id)?
@@ -104,7 +102,7 @@ impl Matcher {
         };
         let mut verified = Vec::new();
         for c in cands {
-            let Some(other) = store.fingerprint(c)? else {
+            let Some(other) = readable_fingerprint(store, c)? else {
                 continue; // a stale posting
             };
             let (_, other_article) = match store.version(c, other.version) {
@@ -263,4 +261,20 @@ fn named(r: &FingerprintRecord) -> MatchedArticle {
 /// Four decimals are plenty for a share and keep payloads readable.
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+/// An article's fingerprint record, or `None` when it has none or it cannot
+/// be read (logged): such an article is matched and indexed again, which
+/// replaces the bad record, instead of failing every check.
+fn readable_fingerprint(
+    store: &dyn Store,
+    id: WatchId,
+) -> Result<Option<FingerprintRecord>, StoreError> {
+    match store.fingerprint(id) {
+        Err(StoreError::Corrupt { tree, detail }) => {
+            tracing::warn!(id, tree, error = %detail, "unreadable fingerprint record; indexing the article again");
+            Ok(None)
+        }
+        other => other,
+    }
 }

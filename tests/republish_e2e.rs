@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use copydesk::store::Store;
 use serde_json::Value;
 
 fn other_story() -> Vec<String> {
@@ -213,4 +214,34 @@ fn a_copy_that_grows_into_a_full_copy_alerts_again_once() {
     assert_eq!(hooks[1]["original"]["url"], a.url("/story").as_str());
     env.ok(&["check", "--all"]);
     assert_eq!(republications(&a).len(), 2);
+}
+
+#[test]
+fn an_unreadable_fingerprint_record_is_replaced_at_the_next_check() {
+    let server = Server::start();
+    server.set("/a", page("Flood in the old town", &other_story()));
+    let url = server.url("/a");
+    let env = Env::new(&format!("[[watch]]\nurl = \"{url}\"\n"));
+    env.ok(&["check", "--all"]);
+    let db = env.dir.path().join("db");
+    let id = {
+        let s = common::reopen::open_store(&db);
+        let w = s.watch(&url).unwrap();
+        assert_eq!(s.fingerprint(w.id).unwrap().map(|f| f.version), Some(1));
+        w.id
+    };
+    {
+        let raw = common::reopen::open_raw(&db);
+        let docs = raw.open_tree("fp_docs").unwrap();
+        docs.insert(id.to_be_bytes(), &b"\x00garbage"[..]).unwrap();
+        raw.flush().unwrap();
+    }
+    // the page did not change: the check itself has nothing new, and the
+    // bad record is replaced instead of failing every check
+    env.ok(&["check", "--all"]);
+    let s = common::reopen::open_store(&db);
+    let f = s.fingerprint(id).expect("readable again").expect("indexed");
+    assert_eq!(f.version, 1);
+    assert_eq!(f.url, url);
+    assert!(!f.bands.is_empty());
 }

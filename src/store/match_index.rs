@@ -109,7 +109,7 @@ impl MatchTrees {
 
     /// The postings, built from every record if not yet built (a record
     /// that cannot be read is logged and left out: its article is indexed
-    /// again at its next new version).
+    /// again at its next check).
     ///
     /// Two first users may both build; one table is kept. No record is
     /// committed before a table is kept (commits go through here), so the
