@@ -314,10 +314,14 @@ fn an_articles_pairs_and_its_cluster_are_read_without_the_other_pairs() {
         assert_eq!(ids(s.match_cluster_of(11).unwrap()), vec![(10, 11)]);
     }
     {
-        // a store whose pairs were written without `match_ids` (before
-        // the tree existed) gets it back when opened
+        // a store whose pairs were written without `match_ids` (schema 2,
+        // before the tree existed) gets it when it is upgraded
         let db = open_raw(&path);
         db.drop_tree("match_ids").unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &2u32.to_be_bytes())
+            .unwrap();
         db.flush().unwrap();
     }
     let s = open_store(&path);

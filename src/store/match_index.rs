@@ -19,7 +19,8 @@
 //! a key per paragraph posting). At a million articles that cost 30 KB of
 //! disk per article and missed the 1 ms lookup target (BENCHMARKS.md);
 //! [`MatchTrees::migrate`] drops those trees, since `fp_docs` holds
-//! everything needed to rebuild the postings.
+//! everything needed to rebuild the postings, and fills `match_ids`, which
+//! they did not have.
 
 use super::codec::{self, decode, encode};
 use super::sled_store::put_events;
@@ -59,18 +60,15 @@ fn pair_ids_key(id: WatchId, other: WatchId) -> [u8; 16] {
     k
 }
 
-/// The two ids of a `matches` or `match_ids` key.
-fn split_pair_key(k: &[u8]) -> Result<(WatchId, WatchId), StoreError> {
+/// The two ids of a key of `tree` (`matches` or `match_ids`).
+fn split_pair_key(tree: &'static str, k: &[u8]) -> Result<(WatchId, WatchId), StoreError> {
     if k.len() != 16 {
         return Err(StoreError::Corrupt {
-            tree: "matches",
+            tree,
             detail: format!("a key of {} bytes", k.len()),
         });
     }
-    Ok((
-        codec::be_u64("matches", &k[..8])?,
-        codec::be_u64("matches", &k[8..])?,
-    ))
+    Ok((codec::be_u64(tree, &k[..8])?, codec::be_u64(tree, &k[8..])?))
 }
 
 /// The sled trees of the index and its in-memory postings.
@@ -88,23 +86,12 @@ pub(super) struct MatchTrees {
 
 impl MatchTrees {
     pub fn open(db: &sled::Db) -> Result<MatchTrees, StoreError> {
-        let trees = MatchTrees {
+        Ok(MatchTrees {
             docs: db.open_tree("fp_docs")?,
             pairs: db.open_tree("matches")?,
             pair_ids: db.open_tree("match_ids")?,
             table: OnceLock::new(),
-        };
-        if trees.pair_ids.is_empty() && !trees.pairs.is_empty() {
-            // written by a build that did not keep `match_ids`
-            for k in trees.pairs.iter().keys() {
-                let k = k?;
-                let (a, b) = split_pair_key(&k)?;
-                for (x, y) in [(a, b), (b, a)] {
-                    trees.pair_ids.insert(pair_ids_key(x, y), &[])?;
-                }
-            }
-        }
-        Ok(trees)
+        })
     }
 
     /// The postings, built from every record if not yet built (a record
@@ -160,9 +147,16 @@ impl MatchTrees {
             .transpose()
     }
 
-    /// Drop the posting trees of schemas 1 and 2; how many keys they held.
-    /// Safe to repeat after a crash.
-    pub fn migrate(db: &sled::Db) -> Result<usize, StoreError> {
+    /// Upgrade from schema 1 or 2: fill `match_ids` from the pairs and drop
+    /// the old posting trees; how many keys those held. Safe to repeat
+    /// after a crash.
+    pub fn migrate(&self, db: &sled::Db) -> Result<usize, StoreError> {
+        for k in self.pairs.iter().keys() {
+            let (a, b) = split_pair_key("matches", &k?)?;
+            for (x, y) in [(a, b), (b, a)] {
+                self.pair_ids.insert(pair_ids_key(x, y), &[])?;
+            }
+        }
         let mut dropped = 0;
         for name in LEGACY_TREES {
             if db
@@ -189,7 +183,7 @@ impl MatchTrees {
     pub fn pairs_of(&self, id: WatchId) -> Result<Vec<MatchPair>, StoreError> {
         let mut out = Vec::new();
         for k in self.pair_ids.scan_prefix(id.to_be_bytes()).keys() {
-            let (_, other) = split_pair_key(&k?)?;
+            let (_, other) = split_pair_key("match_ids", &k?)?;
             if let Some(p) = self.pair(id, other)? {
                 out.push(p);
             }
@@ -268,7 +262,7 @@ impl MatchTrees {
             .pair_ids
             .scan_prefix(id.to_be_bytes())
             .keys()
-            .map(|k| split_pair_key(&k?).map(|(_, other)| other))
+            .map(|k| split_pair_key("match_ids", &k?).map(|(_, other)| other))
             .collect::<Result<_, _>>()?;
         for other in others {
             self.pairs.remove(pair_key(id, other))?;

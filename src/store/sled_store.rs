@@ -22,7 +22,7 @@ use super::*;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::Path;
 
-const SCHEMA_KEY: &[u8] = b"schema_version";
+mod schema;
 
 /// A sled-backed store. Cheap to share behind an `Arc`.
 pub struct SledStore {
@@ -77,51 +77,6 @@ impl SledStore {
         };
         store.check_schema()?;
         Ok(store)
-    }
-
-    fn check_schema(&self) -> Result<(), StoreError> {
-        match self.meta.get(SCHEMA_KEY)? {
-            Some(v) => {
-                let found = v.as_ref().try_into().map(u32::from_be_bytes).map_err(|_| {
-                    StoreError::Foreign {
-                        path: self.path.clone(),
-                    }
-                })?;
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema {
-                        path: self.path.clone(),
-                        found,
-                        supported: SCHEMA_VERSION,
-                    });
-                }
-                if found < SCHEMA_VERSION {
-                    // 1, 2 -> 3: postings are kept in memory, not in sled
-                    let dropped = super::match_index::MatchTrees::migrate(&self.db)?;
-                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, "store layout upgraded");
-                    self.meta
-                        .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
-                    self.db.flush()?;
-                }
-                Ok(())
-            }
-            None if self.watches.is_empty() && self.versions.is_empty() => {
-                self.meta
-                    .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
-                self.db.flush()?;
-                Ok(())
-            }
-            None => Err(StoreError::Foreign {
-                path: self.path.clone(),
-            }),
-        }
-    }
-
-    /// Write a schema version (for tests of the newer-layout error).
-    #[doc(hidden)]
-    pub fn set_schema_version_for_tests(&self, v: u32) -> Result<(), StoreError> {
-        self.meta.insert(SCHEMA_KEY, &v.to_be_bytes())?;
-        self.db.flush()?;
-        Ok(())
     }
 
     pub(super) fn feeds_tree(&self) -> &sled::Tree {

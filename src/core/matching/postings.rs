@@ -184,16 +184,6 @@ impl PostingTable {
         }
     }
 
-    /// A table of these articles (a later one with the same id wins), built
-    /// in one pass and sorted once.
-    pub fn build<'a>(docs: impl IntoIterator<Item = IndexedDoc<'a>>) -> PostingTable {
-        let mut b = TableBuilder::default();
-        for d in docs {
-            b.push(d);
-        }
-        b.finish()
-    }
-
     fn new_slot(&mut self, d: &IndexedDoc<'_>) -> u32 {
         let slot = self.slots.len() as u32;
         self.slots.push(Some(Slot {
@@ -332,6 +322,15 @@ mod tests {
         }
     }
 
+    /// A table loaded with [`TableBuilder`], as a store loads its records.
+    fn build<'a>(docs: impl IntoIterator<Item = IndexedDoc<'a>>) -> PostingTable {
+        let mut b = TableBuilder::default();
+        for d in docs {
+            b.push(d);
+        }
+        b.finish()
+    }
+
     #[test]
     fn keys_in_one_shard_with_one_fragment_stay_apart_from_their_neighbours() {
         let mut t = PostingTable::new();
@@ -398,7 +397,7 @@ mod tests {
         let paras: Vec<Vec<u64>> = (0..300u64).map(|i| vec![i % 7, 1000 + i]).collect();
         let docs =
             || (0..300u64).map(|i| doc(i * 3, i % 4, &bands[i as usize], &paras[i as usize]));
-        let built = PostingTable::build(docs());
+        let built = build(docs());
         let mut one = PostingTable::new();
         for d in docs() {
             one.replace(&[], d);
@@ -417,7 +416,7 @@ mod tests {
         assert_eq!(built.paragraph_postings(3, 5).len(), 5);
         assert_eq!(built.postings(), one.postings());
         // a later record of the same id replaces the earlier one
-        let rebuilt = PostingTable::build(docs().chain([doc(0, 9, &[42], &[77])]));
+        let rebuilt = build(docs().chain([doc(0, 9, &[42], &[77])]));
         assert_eq!(rebuilt.len(), 300);
         assert_eq!(rebuilt.band_postings(42), vec![0]);
         assert!(!rebuilt.band_postings(bands[0][0]).contains(&0));
