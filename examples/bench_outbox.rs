@@ -78,6 +78,7 @@ fn main() {
                     version: None,
                     duration_ms: 1,
                     final_url: None,
+                    confirmation: None,
                 },
                 version: None,
                 events: vec![(event, sinks)],

@@ -4,6 +4,7 @@
 //! URLs) is in [`discover`].
 
 pub mod discover;
+mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
 use crate::config::Config;
@@ -87,6 +88,10 @@ pub struct Pipeline {
     concurrency: usize,
     config_urls: HashSet<String>,
     feed_urls: HashSet<String>,
+    /// `[check] confirm_delay` when confirmation is on.
+    confirm_delay: Option<std::time::Duration>,
+    /// `[check] learn`.
+    learn: bool,
 }
 
 impl Pipeline {
@@ -111,6 +116,8 @@ impl Pipeline {
             concurrency: cfg.concurrency(),
             config_urls: cfg.watches.iter().map(|w| w.url.0.to_string()).collect(),
             feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
+            confirm_delay: cfg.check.confirm_delay(),
+            learn: cfg.check.learn(),
             store,
         })
         .and_then(|p| {
@@ -329,7 +336,7 @@ impl Pipeline {
                 )
             }
             FetchOutcome::Page(page) => {
-                self.process_page(watch, &mut next, page, at, started)
+                self.process_page(watch, &mut next, page, at, started, reach)
                     .await?
             }
         };
@@ -362,6 +369,18 @@ impl Pipeline {
         })
     }
 
+    /// The extraction rules of the outlet a URL belongs to.
+    fn rules_for(&self, url: &Url) -> Arc<OutletRules> {
+        match self.outlets.entry_for(url) {
+            Some(i) => self
+                .rules
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| self.default_rules.clone()),
+            None => self.default_rules.clone(),
+        }
+    }
+
     async fn process_page(
         &self,
         watch: &Watch,
@@ -369,18 +388,12 @@ impl Pipeline {
         page: Page,
         at: chrono::DateTime<Utc>,
         started: Instant,
+        reach: Reach,
     ) -> Result<(CheckRecord, Option<NewVersion>, Vec<(Event, Vec<String>)>), StoreError> {
         let status = Some(page.status);
         let final_url = page.final_url.to_string();
         let redirected = (final_url != watch.url).then(|| final_url.clone());
-        let rules = match self.outlets.entry_for(&page.final_url) {
-            Some(i) => self
-                .rules
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| self.default_rules.clone()),
-            None => self.default_rules.clone(),
-        };
+        let rules = self.rules_for(&page.final_url);
         let (html, final_for_extract) = (page.text, Some(final_url.clone()));
         let extracted =
             tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
@@ -412,25 +425,58 @@ impl Pipeline {
             );
             return Ok((r, None, Vec::new()));
         }
-        let hash = ContentHash::of(&article);
         let latest = match watch.latest_version {
             0 => None,
             n => Some(self.store.version(watch.id, n)?),
         };
-        if let Some((meta, _)) = &latest {
-            if meta.hash == hash {
+        let outlet = self.outlet(&page.final_url);
+        // the URL the page was fetched at (the confirmation fetch follows
+        // the same redirects)
+        let url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
+        let cx = versioning::CheckCtx {
+            watch,
+            url: &url,
+            reach,
+            outlet: &outlet,
+            at,
+        };
+        let decision = self
+            .decide(&cx, article, latest.as_ref().map(|(_, a)| a))
+            .await?;
+        let (article, previous, confirmation) = match decision {
+            versioning::Decision::Unchanged { confirmation } => {
                 let mut r = record(
                     at,
                     started,
                     Outcome::Unchanged,
                     status,
-                    Some(meta.number),
+                    watch_version(watch),
                     None,
                 );
                 r.final_url = redirected;
+                r.confirmation = confirmation;
                 return Ok((r, None, Vec::new()));
             }
-        }
+            versioning::Decision::Unstable { confirmation } => {
+                // not a failure of the site: the watch keeps its cadence
+                let mut r = failed_record(
+                    at,
+                    started,
+                    "unstable",
+                    "two fetches a few seconds apart share too little text to be one article; nothing stored".into(),
+                    status,
+                );
+                r.final_url = redirected;
+                r.confirmation = Some(confirmation);
+                return Ok((r, None, Vec::new()));
+            }
+            versioning::Decision::Changed {
+                article,
+                previous,
+                confirmation,
+            } => (*article, previous, confirmation),
+        };
+        let hash = ContentHash::of(&article);
         let number = watch.latest_version + 1;
         next.latest_version = number;
         next.last_changed = Some(at);
@@ -440,14 +486,14 @@ impl Pipeline {
             .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
             .map(|p| p.with_timezone(&Utc));
         let mut events = Vec::new();
-        if let Some((meta, old)) = &latest {
+        if let (Some((meta, _)), Some(old)) = (&latest, &previous) {
             let diff = diff_articles(old, &article);
             let event = Event::Edit(EditEvent {
                 id: edit_event_id(&watch.url, meta.number, number),
                 detected_at: rfc3339(at),
                 article: ArticleRef {
                     url: watch.url.clone(),
-                    outlet: self.outlet(&page.final_url),
+                    outlet: outlet.clone(),
                     title: article.title.clone(),
                 },
                 from_version: meta.number,
@@ -467,6 +513,7 @@ impl Pipeline {
         }
         let mut r = record(at, started, Outcome::NewVersion, status, Some(number), None);
         r.final_url = redirected;
+        r.confirmation = confirmation;
         let version = NewVersion {
             number,
             article,
@@ -567,6 +614,7 @@ fn record(
         version,
         duration_ms: started.elapsed().as_millis() as u64,
         final_url: None,
+        confirmation: None,
     }
 }
 

@@ -254,13 +254,15 @@ fn webhook_down_delivers_on_the_next_check_once() {
 fn due_watches_only_unless_all() {
     let (server, env, _url) = setup();
     env.ok(&["check"]);
-    assert_eq!(server.hits("/story"), 1);
+    // the first version is confirmed by a second fetch
+    assert_eq!(server.hits("/story"), 2);
     // default schedule is every 30 minutes: nothing is due right after a check
     let out = env.ok(&["check"]);
     assert!(out.contains("checked 0"), "{out}");
-    assert_eq!(server.hits("/story"), 1);
-    env.ok(&["check", "--all"]);
     assert_eq!(server.hits("/story"), 2);
+    // unchanged: one fetch, no confirmation
+    env.ok(&["check", "--all"]);
+    assert_eq!(server.hits("/story"), 3);
 }
 
 #[test]

@@ -224,8 +224,8 @@ fn a_discovered_article_that_later_redirects_to_a_private_address_is_refused() {
     );
     assert_eq!(
         other.hits("/moved"),
-        1,
-        "a CLI watch's redirect is followed"
+        2,
+        "a CLI watch's redirect is followed (its first version confirmed by a second fetch)"
     );
 
     let list = env.json(&["watch", "list"]);

@@ -36,6 +36,7 @@ fn record(outcome: Outcome, version: Option<u32>) -> CheckRecord {
         version,
         duration_ms: 1,
         final_url: None,
+        confirmation: None,
     }
 }
 

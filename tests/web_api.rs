@@ -402,20 +402,47 @@ fn the_openapi_description_names_every_route_and_each_answers() {
         assert_eq!(documented, routed, "openapi.json and api::routes differ");
 
         let c = client();
+        let rule = site
+            .store
+            .add_person_rule("first.example", "Printer friendly version")
+            .expect("a rule");
+        let key = copydesk::core::template::key_text(rule.key);
         for (path, item) in paths {
             let id = if path.starts_with("/api/v1/clusters") {
                 orig.id
             } else {
                 a
             };
-            let url = site.url(&path.replace("{id}", &id.to_string()).replace("{n}", "1"));
+            let url = site.url(
+                &path
+                    .replace("{id}", &id.to_string())
+                    .replace("{n}", "1")
+                    .replace("{outlet}", "first.example")
+                    .replace("{key}", &key),
+            );
+            let outlets = path.starts_with("/api/v1/outlets");
             for method in item.as_object().expect("path item").keys() {
                 let (req, want) = match method.as_str() {
                     "get" => (c.get(&url), StatusCode::OK),
+                    "post" if outlets => (
+                        c.post(&url)
+                            .json(&serde_json::json!({"text": "E-mail this story"})),
+                        StatusCode::CREATED,
+                    ),
                     "post" => (
                         c.post(&url)
                             .json(&serde_json::json!({"url": "https://openapi.example/x"})),
                         StatusCode::OK,
+                    ),
+                    "patch" => (
+                        c.patch(&url)
+                            .json(&serde_json::json!({"verdict": "confirmed"})),
+                        StatusCode::OK,
+                    ),
+                    // a rule that does not exist: routed, and a JSON 404
+                    "delete" if outlets => (
+                        c.delete(url.replace(&key, "0000000000000000")),
+                        StatusCode::NOT_FOUND,
                     ),
                     // on a watch that does not exist: routed, and a JSON 404
                     "delete" => (

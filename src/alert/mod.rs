@@ -493,6 +493,7 @@ mod tests {
                         version: None,
                         duration_ms: 1,
                         final_url: None,
+                        confirmation: None,
                     },
                     version: None,
                     events: vec![(event, sinks)],

@@ -4,10 +4,12 @@
 //! values, so every command prints the same output either way.
 
 use crate::config::Config;
+use crate::core::template::{key_text, shape::LineKey, Rule, Verdict};
 use crate::core::Article;
 use crate::daemon::{daemon_file, DaemonInfo};
 use crate::store::{
-    Delivery, NewWatch, SledStore, Store, StoreError, StoredEvent, VersionMeta, Watch,
+    Delivery, NewWatch, OutletTemplate, SledStore, Store, StoreError, StoredEvent, VersionMeta,
+    Watch,
 };
 use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
@@ -182,6 +184,101 @@ impl Backend {
             }
         }
     }
+}
+
+/// Learned outlet templates (see [`crate::core::template`]).
+impl Backend {
+    /// Every outlet's template.
+    pub async fn templates(&self) -> Result<Vec<OutletTemplate>> {
+        match self {
+            Backend::Local(s) => Ok(s.templates()?),
+            Backend::Daemon(r) => {
+                #[derive(serde::Deserialize)]
+                struct Page {
+                    items: Vec<OutletTemplate>,
+                    next_cursor: Option<String>,
+                }
+                let mut all = Vec::new();
+                let mut cursor = String::new();
+                loop {
+                    let page: Page = r
+                        .get("/api/v1/outlets", &[("limit", "500"), ("cursor", &cursor)])
+                        .await?;
+                    all.extend(page.items);
+                    match page.next_cursor {
+                        Some(c) => cursor = c,
+                        None => return Ok(all),
+                    }
+                }
+            }
+        }
+    }
+
+    /// One outlet's rules (none when copydesk knows nothing of it).
+    pub async fn template_rules(&self, outlet: &str) -> Result<Vec<Rule>> {
+        match self {
+            Backend::Local(s) => Ok(s.template_rules(outlet)?),
+            Backend::Daemon(r) => {
+                match r.get::<OutletTemplate>(&outlet_path(outlet, ""), &[]).await {
+                    Ok(t) => Ok(t.rules),
+                    Err(e)
+                        if matches!(
+                            e.downcast_ref::<StoreError>(),
+                            Some(StoreError::NotFound(_))
+                        ) =>
+                    {
+                        Ok(Vec::new())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// A person's "not an edit" line.
+    pub async fn add_rule(&self, outlet: &str, line: &str) -> Result<Rule> {
+        match self {
+            Backend::Local(s) => Ok(s.add_person_rule(outlet, line)?),
+            Backend::Daemon(r) => {
+                let body = serde_json::json!({ "text": line });
+                r.send(
+                    r.client
+                        .post(r.url(&outlet_path(outlet, "/rules"), &[]))
+                        .json(&body),
+                )
+                .await
+            }
+        }
+    }
+
+    /// A person's verdict on a rule.
+    pub async fn set_verdict(&self, outlet: &str, key: LineKey, verdict: Verdict) -> Result<Rule> {
+        match self {
+            Backend::Local(s) => Ok(s.set_rule_verdict(outlet, key, verdict)?),
+            Backend::Daemon(r) => {
+                let path = outlet_path(outlet, &format!("/rules/{}", key_text(key)));
+                let body = serde_json::json!({ "verdict": verdict });
+                r.send(r.client.patch(r.url(&path, &[])).json(&body)).await
+            }
+        }
+    }
+
+    /// Remove a rule.
+    pub async fn remove_rule(&self, outlet: &str, key: LineKey) -> Result<Rule> {
+        match self {
+            Backend::Local(s) => Ok(s.remove_rule(outlet, key)?),
+            Backend::Daemon(r) => {
+                let path = outlet_path(outlet, &format!("/rules/{}", key_text(key)));
+                r.send(r.client.delete(r.url(&path, &[]))).await
+            }
+        }
+    }
+}
+
+/// `/api/v1/outlets/{outlet}{rest}` with the outlet name escaped.
+fn outlet_path(outlet: &str, rest: &str) -> String {
+    let enc = crate::core::outlet::path_segment(outlet);
+    format!("/api/v1/outlets/{enc}{rest}")
 }
 
 impl Remote {

@@ -41,6 +41,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         Command::Alerts(a) => alerts(&cfg, a).await,
         Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
         Command::Import { file } => import(&cfg, file.as_deref()),
+        Command::Outlets(a) => super::outlets::run(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
             Ok(())
@@ -83,8 +84,8 @@ fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
         None => super::export::import(store.as_ref(), &mut std::io::stdin().lock())?,
     };
     println!(
-        "imported: {} watches added, {} versions added, {} versions already present, {} events not imported (history only)",
-        report.watches_added, report.versions_added, report.versions_present, report.events_skipped
+        "imported: {} watches added, {} versions added, {} versions already present, {} outlet rules added, {} events not imported (history only)",
+        report.watches_added, report.versions_added, report.versions_present, report.rules_added, report.events_skipped
     );
     Ok(())
 }
@@ -229,7 +230,35 @@ async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
     let backend = Backend::open(cfg)?;
     let w = backend.watch(url).await?;
     let versions = backend.versions(&w).await?;
-    output::history(&w, &versions, format)
+    let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
+    output::history(&w, &versions, &marks, format)
+}
+
+/// Which versions changed only in lines the outlet's template now sets
+/// aside (see [`crate::core::template::furniture_only`]).
+async fn furniture_marks(
+    cfg: &Config,
+    backend: &Backend,
+    w: &crate::store::Watch,
+    versions: &[crate::store::VersionMeta],
+) -> Result<Vec<bool>> {
+    let none = vec![false; versions.len()];
+    let Some(url) = versions
+        .last()
+        .and_then(|v| url::Url::parse(&v.final_url).ok())
+    else {
+        return Ok(none);
+    };
+    let outlet = cfg.outlet_map().outlet(&url);
+    let tmpl = crate::core::template::Template::from_rules(&backend.template_rules(&outlet).await?);
+    if tmpl.is_empty() || versions.len() < 2 {
+        return Ok(none);
+    }
+    let mut texts = Vec::with_capacity(versions.len());
+    for v in versions {
+        texts.push(backend.version(w, v.number).await?.1);
+    }
+    Ok(crate::core::template::furniture_only(&tmpl, &texts))
 }
 
 async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> {

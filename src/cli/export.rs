@@ -10,6 +10,9 @@
 //! - `{"type": "version", "url", "number", "fetched_at", "hash", "title",
 //!   "words", "final_url", "same_as", "article"}` (`article` as
 //!   `copydesk extract --format json` prints it), after its watch, in order;
+//! - `{"type": "outlet-rule", "outlet", "rule"}`: a line of an outlet's
+//!   learned template or a person's "not an edit" rule (`rule` as
+//!   `GET /api/v1/outlets/{outlet}` lists it), in full exports only;
 //! - `{"type": "event", "seq", "created_at", "event"}` (`event` is the
 //!   webhook payload).
 //!
@@ -19,11 +22,13 @@
 //! anything, so a bad file changes nothing. It then adds the watches and
 //! appends the versions the store does not have yet; versions it already has
 //! (same number and hash) are skipped, so importing twice is harmless.
-//! Events are history: they are exported but not imported (importing them
-//! would alert again).
+//! Outlet rules the store lacks (by outlet and key) are added as they were,
+//! a person's verdicts included. Events are history: they are exported but
+//! not imported (importing them would alert again).
 
 use crate::core::article::Article;
 use crate::core::normalize::ContentHash;
+use crate::core::template::Rule;
 use crate::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, VersionMeta,
     WatchSource,
@@ -65,6 +70,10 @@ enum Line {
         #[serde(flatten)]
         meta: VersionMeta,
         article: Box<Article>,
+    },
+    OutletRule {
+        outlet: String,
+        rule: Rule,
     },
     Event {
         seq: u64,
@@ -120,6 +129,19 @@ pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Res
             )?;
         }
     }
+    if only.is_none() {
+        for t in store.templates()? {
+            for rule in t.rules {
+                put(
+                    &Line::OutletRule {
+                        outlet: t.outlet.clone(),
+                        rule,
+                    },
+                    out,
+                )?;
+            }
+        }
+    }
     let mut after = None;
     loop {
         let page = store.events_after(after, EVENT_PAGE)?;
@@ -149,6 +171,7 @@ pub struct ImportReport {
     pub watches_added: usize,
     pub versions_added: usize,
     pub versions_present: usize,
+    pub rules_added: usize,
     pub events_skipped: usize,
 }
 
@@ -165,6 +188,7 @@ struct WatchIn {
 pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut watches: BTreeMap<String, WatchIn> = BTreeMap::new();
+    let mut rules: Vec<(String, Rule)> = Vec::new();
     let mut saw_header = false;
     for (i, raw) in input.lines().enumerate() {
         let no = i + 1;
@@ -222,6 +246,12 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
                     bail!("line {no}: the text of {url} version {} does not match its hash (edited or damaged)", meta.number);
                 }
                 w.versions.push((no, meta, *article));
+            }
+            Line::OutletRule { outlet, rule } => {
+                if outlet.is_empty() {
+                    bail!("line {no}: an outlet rule without an outlet name");
+                }
+                rules.push((outlet, rule));
             }
             Line::Event { .. } => report.events_skipped += 1,
         }
@@ -287,6 +317,7 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
                 version: Some(meta.number),
                 duration_ms: 0,
                 final_url: None,
+                confirmation: None,
             };
             store.commit_check(CheckCommit {
                 watch: watch.clone(),
@@ -301,6 +332,17 @@ pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport
             })?;
             report.versions_added += 1;
         }
+    }
+    for (outlet, rule) in rules {
+        if store
+            .template_rules(&outlet)?
+            .iter()
+            .any(|r| r.key == rule.key)
+        {
+            continue;
+        }
+        store.learn_rules(&outlet, std::slice::from_ref(&rule))?;
+        report.rules_added += 1;
     }
     store.flush()?;
     Ok(report)

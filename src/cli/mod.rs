@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod demo;
 pub mod export;
+mod outlets;
 mod output;
 mod run;
 
@@ -143,9 +144,41 @@ pub enum Command {
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.
     Alerts(AlertsArgs),
+    /// What copydesk learned of each outlet's page furniture (lines set
+    /// aside before comparing versions); `outlets add|confirm|overrule|forget`
+    /// to correct it.
+    Outlets(OutletsArgs),
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct OutletsArgs {
+    #[command(subcommand)]
+    pub command: Option<OutletsCommand>,
+    /// Only this outlet (a registrable domain, or an [[outlet]] name).
+    pub outlet: Option<String>,
+    /// Also list lines seen once that are not applied yet.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutletsCommand {
+    /// Mark LINE as page furniture of OUTLET ("not an edit"): later checks
+    /// set it aside (numbers in it may change).
+    Add { outlet: String, line: String },
+    /// Confirm that rule ID (as listed) is furniture.
+    Confirm { outlet: String, id: String },
+    /// Overrule rule ID: the line is article text, and changes to it are
+    /// edits again.
+    Overrule { outlet: String, id: String },
+    /// Forget rule ID (it may be learned again).
+    Forget { outlet: String, id: String },
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,7 +13,7 @@ use anyhow::Result;
 use serde::Serialize;
 use std::io::IsTerminal;
 
-fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
+pub(super) fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -156,20 +156,41 @@ pub fn watch_list(
     Ok(())
 }
 
-pub fn history(w: &Watch, versions: &[VersionMeta], format: Format) -> Result<()> {
+/// A version as `history --format json` lists it: its metadata and
+/// whether its change was only furniture (see `copydesk outlets`).
+#[derive(serde::Serialize)]
+struct HistoryEntry<'a> {
+    #[serde(flatten)]
+    meta: &'a VersionMeta,
+    furniture_only: bool,
+}
+
+pub fn history(w: &Watch, versions: &[VersionMeta], marks: &[bool], format: Format) -> Result<()> {
+    let marked = |i: usize| marks.get(i).copied().unwrap_or(false);
     if format == Format::Json {
-        return print_json(versions);
+        let entries: Vec<HistoryEntry<'_>> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, meta)| HistoryEntry {
+                meta,
+                furniture_only: marked(i),
+            })
+            .collect();
+        return print_json(&entries);
     }
     println!("{} — {} versions", w.url, versions.len());
     println!(
         "{:>4}  {:<19}  {:<16}  {:>6}  TITLE",
         "#", "FETCHED (UTC)", "HASH", "WORDS"
     );
-    for v in versions {
-        let same = v
+    for (i, v) in versions.iter().enumerate() {
+        let mut same = v
             .same_as
             .map(|n| format!(" (same text as #{n})"))
             .unwrap_or_default();
+        if marked(i) {
+            same.push_str(" (not an edit: only furniture changed)");
+        }
         let hash = v.hash.to_string();
         println!(
             "{:>4}  {}  {:<16}  {:>6}  {}{same}",

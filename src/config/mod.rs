@@ -70,6 +70,9 @@ pub struct Config {
     /// `[match]`: republication detection.
     #[serde(default, rename = "match")]
     pub matching: MatchConfig,
+    /// `[check]`: how a change is confirmed and furniture learned.
+    #[serde(default)]
+    pub check: CheckConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -249,6 +252,38 @@ impl MatchConfig {
             min_paragraph_words: n(self.min_paragraph_words, d.min_paragraph_words),
             boilerplate_articles: n(self.boilerplate_articles, d.boilerplate_articles),
         }
+    }
+}
+
+/// `[check]`: what a check does before it stores a change.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Fetch a changed page a second time and keep only what both fetches
+    /// agree on (default true).
+    pub confirm: Option<bool>,
+    /// How long to wait before the confirmation fetch (default
+    /// [`DEFAULT_CONFIRM_DELAY`]).
+    pub confirm_delay: Option<Span>,
+    /// Learn each outlet's template lines from the pages it serves
+    /// (default true).
+    pub learn: Option<bool>,
+}
+
+/// Wait before a confirmation fetch: long enough for a per-request ad or a
+/// counter to differ, short enough not to hold a check slot for long.
+pub const DEFAULT_CONFIRM_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl CheckConfig {
+    /// The confirmation delay, or `None` when confirmation is off.
+    pub fn confirm_delay(&self) -> Option<std::time::Duration> {
+        self.confirm
+            .unwrap_or(true)
+            .then(|| self.confirm_delay.map_or(DEFAULT_CONFIRM_DELAY, |s| s.0))
+    }
+
+    pub fn learn(&self) -> bool {
+        self.learn.unwrap_or(true)
     }
 }
 

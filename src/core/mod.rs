@@ -14,5 +14,6 @@ pub mod normalize;
 pub mod outlet;
 pub mod schedule;
 pub mod score;
+pub mod template;
 
 pub use article::Article;

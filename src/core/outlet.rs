@@ -31,6 +31,20 @@ fn with_port(host: String, url: &Url) -> String {
     }
 }
 
+/// An outlet name as one URL path segment (`/outlets/{name}`): percent-
+/// encoded so that spaces, slashes and `+` survive the router's decoding.
+pub fn path_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Config groupings: a list of (outlet name, hosts). A host matches an entry
 /// when it equals one of the hosts or is a subdomain of one.
 #[derive(Debug, Clone, Default)]

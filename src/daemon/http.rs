@@ -24,6 +24,9 @@ pub struct AppState {
     pub token: Option<String>,
     /// Watch-list changes made through the API, for the scheduler loop.
     pub control: tokio::sync::mpsc::UnboundedSender<super::api::Control>,
+    /// How URLs map to outlet names (the config's `[[outlet]]` groups, else
+    /// registrable domains), as the checks name them.
+    pub outlets: Arc<crate::core::outlet::OutletMap>,
 }
 
 /// Every route the daemon serves: health and metrics, the CLI's local API,

@@ -109,6 +109,7 @@ impl Daemon {
             store: store.clone(),
             token: config.web.token.clone(),
             control: control_tx,
+            outlets: Arc::new(config.outlet_map()),
         });
         if let Some(path) = &daemon_file {
             let mut addr = listener.local_addr().map_err(DaemonError::Listener)?;

@@ -8,12 +8,15 @@ mod codec;
 mod feeds;
 mod match_index;
 mod sled_store;
+mod template;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use sled_store::SledStore;
+pub use template::{OutletStats, OutletTemplate};
 
 use crate::core::event::Event;
 use crate::core::normalize::ContentHash;
+use crate::core::template::{shape::LineKey, Rule, Verdict};
 use crate::core::Article;
 use crate::fetch::Validators;
 use chrono::{DateTime, Utc};
@@ -149,6 +152,40 @@ pub struct CheckRecord {
     pub duration_ms: u64,
     /// Final URL when redirected.
     pub final_url: Option<String>,
+    /// The confirmation fetch, when this check found a change and made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// How the confirmation fetch of a check compared with its first fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmResult {
+    /// Both fetches had the same text: the change was stored.
+    Agreed,
+    /// They disagreed on some lines (dropped as noise); the change that
+    /// both have was stored.
+    NoiseDropped,
+    /// What changed was only noise: nothing was stored.
+    OnlyNoise,
+    /// The two fetches share too little text: nothing was stored.
+    Unstable,
+    /// The second fetch failed; the first fetch's text was used.
+    Failed,
+}
+
+/// The second fetch a check made before storing a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub result: ConfirmResult,
+    /// The wait before the second fetch.
+    pub delay_ms: u64,
+    /// Body lines on which the two fetches disagreed.
+    pub noise_lines: usize,
+    /// The two fetches had different headlines (an A/B test).
+    pub headline_differed: bool,
+    /// Why the second fetch failed.
+    pub reason: Option<String>,
 }
 
 /// A stored version's metadata (its text is in [`SledStore::version`]).
@@ -341,6 +378,60 @@ pub trait Store: Send + Sync {
     fn remove_feed(&self, url: &str) -> Result<(), StoreError>;
     /// Write a feed's state after a poll; flushed before returning.
     fn commit_feed_poll(&self, feed: FeedState) -> Result<(), StoreError>;
+
+    // -- learned outlet templates (see `crate::core::template`) --
+    /// Every rule of an outlet (inactive and overruled ones included),
+    /// newest first.
+    fn template_rules(&self, outlet: &str) -> Result<Vec<Rule>, StoreError>;
+    /// Every outlet with observed articles or rules, by name.
+    fn templates(&self) -> Result<Vec<OutletTemplate>, StoreError>;
+    /// Count an article's lines as seen on it (`first`: its first
+    /// observation, which counts the outlet's articles); the rules made of
+    /// lines that are now recurring.
+    fn observe_lines(
+        &self,
+        outlet: &str,
+        article: WatchId,
+        first: bool,
+        lines: &[(LineKey, &str)],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Rule>, StoreError>;
+    /// Add rules, each merged with the rule already under its key.
+    fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError>;
+    /// A person's verdict on a rule; flushed. `NotFound` when there is none.
+    fn set_rule_verdict(
+        &self,
+        outlet: &str,
+        key: LineKey,
+        verdict: Verdict,
+    ) -> Result<Rule, StoreError>;
+    /// Delete a rule (and its sightings); flushed. `NotFound` when none.
+    fn remove_rule(&self, outlet: &str, key: LineKey) -> Result<Rule, StoreError>;
+    /// One outlet's template; `NotFound` when copydesk knows nothing of
+    /// the outlet. The default filters [`Store::templates`].
+    fn template(&self, outlet: &str) -> Result<OutletTemplate, StoreError> {
+        self.templates()?
+            .into_iter()
+            .find(|t| t.outlet == outlet)
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no outlet {outlet} (see `copydesk outlets` for the outlets copydesk knows)"
+                ))
+            })
+    }
+    /// A person's rule: `line` is furniture of `outlet` ("not an edit");
+    /// flushed. The line is normalized as article text is.
+    fn add_person_rule(&self, outlet: &str, line: &str) -> Result<Rule, StoreError> {
+        let line = crate::core::normalize::normalize_text(line);
+        let rule = Rule::new(crate::core::template::Origin::Person, &line, Utc::now());
+        self.learn_rules(outlet, std::slice::from_ref(&rule))?;
+        self.flush()?;
+        Ok(self
+            .template_rules(outlet)?
+            .into_iter()
+            .find(|r| r.key == rule.key)
+            .unwrap_or(rule))
+    }
 
     // -- republication index (see `match_index`) --
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError>;

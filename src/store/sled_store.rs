@@ -13,7 +13,8 @@
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
 //! | `feeds`      | feed URL bytes               | [`FeedState`] JSON    |
 //!
-//! The republication index's trees are described in `match_index`.
+//! The republication index's trees are described in `match_index`, the
+//! learned outlet templates' in `template`.
 //!
 //! Identical texts are stored once (`texts` is keyed by content hash).
 
@@ -39,6 +40,7 @@ pub struct SledStore {
     sink_state: sled::Tree,
     feeds: sled::Tree,
     matching: super::match_index::MatchTrees,
+    template: super::template::TemplateTrees,
 }
 
 impl SledStore {
@@ -73,6 +75,7 @@ impl SledStore {
             sink_state: db.open_tree("sink_state")?,
             feeds: db.open_tree("feeds")?,
             matching: super::match_index::MatchTrees::open(&db)?,
+            template: super::template::TemplateTrees::open(&db)?,
             db,
         };
         store.check_schema()?;
@@ -168,6 +171,42 @@ pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
 }
 
 impl Store for SledStore {
+    fn template_rules(&self, outlet: &str) -> Result<Vec<Rule>, StoreError> {
+        self.template.rules(outlet)
+    }
+
+    fn templates(&self) -> Result<Vec<OutletTemplate>, StoreError> {
+        self.template.outlets()
+    }
+
+    fn observe_lines(
+        &self,
+        outlet: &str,
+        article: WatchId,
+        first: bool,
+        lines: &[(LineKey, &str)],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Rule>, StoreError> {
+        self.template.observe(outlet, article, first, lines, at)
+    }
+
+    fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError> {
+        self.template.learn(outlet, rules)
+    }
+
+    fn set_rule_verdict(
+        &self,
+        outlet: &str,
+        key: LineKey,
+        verdict: Verdict,
+    ) -> Result<Rule, StoreError> {
+        self.template.set_verdict(outlet, key, verdict, Utc::now())
+    }
+
+    fn remove_rule(&self, outlet: &str, key: LineKey) -> Result<Rule, StoreError> {
+        self.template.remove(outlet, key)
+    }
+
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
         self.add_if_absent(new)
     }

@@ -141,6 +141,45 @@ pub async fn loopback_host(State(s): State<AppState>, req: Request, next: Next) 
         .into_response()
 }
 
+/// UI forms that change something (POST) are taken only from this origin:
+/// a browser's `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by
+/// hand), and an `Origin` must name the host the request was sent to. A
+/// page on another site cannot make a reviewer's browser mark lines as
+/// furniture (the session cookie is `SameSite=Strict` too, but without a
+/// token there is no cookie to rely on). Clients that send neither header
+/// (curl, scripts) are left to the token.
+pub async fn same_origin_posts(req: Request, next: Next) -> Response {
+    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_site = site.is_some_and(|s| s != "same-origin" && s != "none");
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+    let foreign_origin = h
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| {
+            let origin_host = url::Url::parse(o)
+                .ok()
+                .map(|u| match (u.host_str(), u.port()) {
+                    (Some(h), Some(p)) => format!("{h}:{p}"),
+                    (Some(h), None) => h.to_string(),
+                    _ => String::new(),
+                });
+            origin_host.as_deref() != host
+        });
+    if cross_site || foreign_origin {
+        tracing::warn!(path = %req.uri().path(), "refused a form post from another site");
+        return (
+            StatusCode::FORBIDDEN,
+            "this form can only be sent from copydesk's own pages\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
 /// Only local paths are followed after a login (no open redirect).
 pub fn local_path(next: Option<&str>) -> String {
     match next {

@@ -177,6 +177,34 @@ pub fn limit(asked: Option<usize>) -> Result<usize, WebError> {
     }
 }
 
+/// For each of a watch's versions (as listed): whether its change from
+/// the one before was only lines its outlet's template now sets aside.
+pub fn furniture_marks(
+    store: &dyn Store,
+    outlets: &crate::core::outlet::OutletMap,
+    w: &Watch,
+    versions: &[VersionMeta],
+) -> Result<Vec<bool>, StoreError> {
+    if versions.len() < 2 {
+        return Ok(vec![false; versions.len()]);
+    }
+    let outlet = versions
+        .last()
+        .and_then(|v| url::Url::parse(&v.final_url).ok())
+        .or_else(|| url::Url::parse(&w.url).ok())
+        .map(|u| outlets.outlet(&u))
+        .unwrap_or_default();
+    let tmpl = crate::core::template::Template::from_rules(&store.template_rules(&outlet)?);
+    if tmpl.is_empty() {
+        return Ok(vec![false; versions.len()]);
+    }
+    let texts = versions
+        .iter()
+        .map(|v| store.version(w.id, v.number).map(|(_, a)| a))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::core::template::furniture_only(&tmpl, &texts))
+}
+
 /// A numeric cursor (an id, a version number or an event seq).
 pub fn cursor(asked: Option<&str>) -> Result<Option<u64>, WebError> {
     asked

@@ -481,9 +481,18 @@ impl Env {
         env
     }
 
+    /// The config also confirms changes after 100 ms instead of the
+    /// default 2 s (unless `extra` has its own `[check]`), so that tests
+    /// of other things do not wait on it.
     pub fn write_config(&self, extra: &str) {
+        let check = if extra.contains("[check]") {
+            ""
+        } else {
+            "[check]\nconfirm_delay = \"100ms\"\n\n"
+        };
+        // after `extra`, so that line numbers in `extra` stay as they were
         let text = format!(
-            "[storage]\npath = \"db\"\ncache_mb = 16\n\n[fetch]\ntimeout_secs = 3\nconnect_timeout_secs = 2\nretries = 1\n\n{extra}\n"
+            "[storage]\npath = \"db\"\ncache_mb = 16\n\n[fetch]\ntimeout_secs = 3\nconnect_timeout_secs = 2\nretries = 1\n\n{extra}\n\n{check}"
         );
         std::fs::write(&self.config, text).expect("write config");
     }

@@ -65,6 +65,7 @@ impl Site {
                     store: state_store,
                     token,
                     control,
+                    outlets: Arc::new(copydesk::core::outlet::OutletMap::default()),
                 });
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async {
@@ -131,6 +132,7 @@ pub fn seed(store: &dyn Store, url: &str, label: Option<&str>, versions: &[Artic
             version: Some(number),
             duration_ms: 12,
             final_url: None,
+            confirmation: None,
         };
         let mut events = Vec::new();
         if number > 1 {
@@ -190,6 +192,7 @@ pub fn fail(store: &dyn Store, url: &str, reason: &str) {
         version: None,
         duration_ms: 3,
         final_url: None,
+        confirmation: None,
     };
     w.last_check = Some(record.clone());
     w.consecutive_failures += 1;

@@ -1,5 +1,5 @@
 //! The review JSON API under `/api/v1/`: one module per resource
-//! ([`watches`], [`versions`], [`events`], [`clusters`]), the routes assembled in
+//! ([`watches`], [`versions`], [`events`], [`clusters`], [`outlets`]), the routes assembled in
 //! [`routes`]. Lists are pages (`?limit=&cursor=`, answered with
 //! `{"items": [...], "next_cursor": ...}`); errors are `{"error": "..."}`
 //! with a fitting status, bad query strings and bodies included.
@@ -9,6 +9,7 @@
 
 pub mod clusters;
 pub mod events;
+pub mod outlets;
 pub mod versions;
 pub mod watches;
 
@@ -33,6 +34,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/events", get(events::list))
         .route("/api/v1/clusters", get(clusters::list))
         .route("/api/v1/clusters/{id}", get(clusters::one))
+        .route("/api/v1/outlets", get(outlets::list))
+        .route("/api/v1/outlets/{outlet}", get(outlets::one))
+        .route(
+            "/api/v1/outlets/{outlet}/rules",
+            axum::routing::post(outlets::add_rule),
+        )
+        .route(
+            "/api/v1/outlets/{outlet}/rules/{key}",
+            axum::routing::patch(outlets::set_verdict).delete(outlets::remove_rule),
+        )
         .route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -29,7 +29,12 @@ pub async fn page(
     let store = s.store.clone();
     let d = blocking(move || data::load_diff(&store, id, q.from, q.to)).await?;
     let only = q.changes.as_deref() == Some("only");
-    Ok(render(id, &d, only))
+    // the outlet as the checks name it, for "not an edit"
+    let outlet = url::Url::parse(&d.to.final_url)
+        .or_else(|_| url::Url::parse(&d.watch.url))
+        .ok()
+        .map(|u| s.outlets.outlet(&u));
+    Ok(render_with(id, &d, only, outlet.as_deref()))
 }
 
 fn href(id: u64, from: u32, to: u32, only: bool) -> String {
@@ -58,6 +63,18 @@ fn side(words: &[WordOp], old: bool) -> Markup {
 
 /// The page for a loaded diff (public for the render benchmark).
 pub fn render(id: u64, d: &StoredDiff, only: bool) -> Markup {
+    render_with(id, d, only, None)
+}
+
+/// Where a "not an edit" button posts, and where it comes back to.
+struct NotAnEdit<'a> {
+    action: String,
+    back: &'a str,
+}
+
+/// [`render`] with "not an edit" buttons on every changed line when the
+/// article's `outlet` is known.
+pub fn render_with(id: u64, d: &StoredDiff, only: bool, outlet: Option<&str>) -> Markup {
     let (f, t) = (d.from.number, d.to.number);
     let latest = d.watch.latest_version;
     let s = &d.diff.summary;
@@ -65,6 +82,11 @@ pub fn render(id: u64, d: &StoredDiff, only: bool) -> Markup {
     let title = format!("{} (version {f} → {t})", d.diff.new_title);
     let feed = format!("/watches/{id}/feed.atom");
     let rows = rows(&d.diff.paragraphs, only);
+    let here = href(id, d.from.number, d.to.number, only);
+    let nae = outlet.map(|o| NotAnEdit {
+        action: format!("{}/rules", super::outlets::outlet_href(o)),
+        back: &here,
+    });
     html! {
         (layout(&title, Some(&feed), html! {
             h1 { (d.diff.new_title) }
@@ -90,6 +112,12 @@ pub fn render(id: u64, d: &StoredDiff, only: bool) -> Markup {
                 button type="submit" { "Compare" }
             }
             @if d.diff.is_empty() { p.muted { "These two versions have the same text." } }
+            @if let Some(o) = outlet {
+                p.muted.small {
+                    "A changed line that is page furniture, not article text? \"Not an edit\" sets it aside for every article of "
+                    a href=(super::outlets::outlet_href(o)) { (o) } "; this version stays in the history."
+                }
+            }
             table.diff {
                 thead { tr {
                     th { "Version " (f) br; span.meta { (when(&d.from.fetched_at)) } }
@@ -107,7 +135,7 @@ pub fn render(id: u64, d: &StoredDiff, only: bool) -> Markup {
                             Row::Gap(n) => tr.gap { td colspan="2" {
                                 (n) @if *n == 1 { " unchanged paragraph" } @else { " unchanged paragraphs" }
                             } },
-                            Row::Op(p) => (row(p)),
+                            Row::Op(p) => (row(p, nae.as_ref())),
                         }
                     }
                 }
@@ -143,15 +171,28 @@ fn rows(ps: &[ParagraphOp], only: bool) -> Vec<Row<'_>> {
     out
 }
 
-fn row(p: &ParagraphOp) -> Markup {
+/// A "not an edit" button for one line.
+fn not_an_edit(line: &str, nae: Option<&NotAnEdit<'_>>) -> Markup {
+    html! {
+        @if let Some(n) = nae {
+            form.nae method="post" action=(n.action) {
+                input type="hidden" name="text" value=(line);
+                input type="hidden" name="back" value=(n.back);
+                button type="submit" title="Set this line aside as page furniture for the whole outlet" { "Not an edit" }
+            }
+        }
+    }
+}
+
+fn row(p: &ParagraphOp, nae: Option<&NotAnEdit<'_>>) -> Markup {
     html! {
         @match p {
             ParagraphOp::Equal { text } => tr.eq { td.old { (text) } td.new { (text) } },
-            ParagraphOp::Removed { text } => tr.del { td.old { del { (text) } } td.new.empty {} },
-            ParagraphOp::Added { text } => tr.add { td.old.empty {} td.new { ins { (text) } } },
-            ParagraphOp::Changed { words, .. } => tr.chg {
-                td.old { (side(words, true)) }
-                td.new { (side(words, false)) }
+            ParagraphOp::Removed { text } => tr.del { td.old { del { (text) } (not_an_edit(text, nae)) } td.new.empty {} },
+            ParagraphOp::Added { text } => tr.add { td.old.empty {} td.new { ins { (text) } (not_an_edit(text, nae)) } },
+            ParagraphOp::Changed { words, old, new } => tr.chg {
+                td.old { (side(words, true)) (not_an_edit(old, nae)) }
+                td.new { (side(words, false)) (not_an_edit(new, nae)) }
             },
         }
     }

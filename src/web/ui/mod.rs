@@ -1,14 +1,17 @@
 //! The web UI: server-rendered HTML (maud, every splice escaped), no
 //! script, one stylesheet embedded in the binary. Pages: the dashboard
 //! ([`dashboard`]), the watch list and an article's timeline ([`watches`]),
-//! the side-by-side diff ([`diff`]), republication clusters ([`clusters`])
-//! and the login form ([`login`]).
+//! the side-by-side diff ([`diff`]), republication clusters ([`clusters`]),
+//! each outlet's learned furniture ([`outlets`]) and the login form
+//! ([`login`]). Forms that change something post to this origin only
+//! ([`crate::web::auth::same_origin_posts`]).
 //! Every response carries a strict Content-Security-Policy ([`CSP`]).
 
 pub mod clusters;
 pub mod dashboard;
 pub mod diff;
 pub mod login;
+pub mod outlets;
 pub mod watches;
 
 use super::data::{safe_link, WebError};
@@ -38,6 +41,14 @@ pub fn routes() -> Router<AppState> {
         .route("/watches/{id}/diff", get(diff::page))
         .route("/clusters", get(clusters::list))
         .route("/clusters/{id}", get(clusters::page))
+        .route("/outlets", get(outlets::list))
+        .route("/outlets/{outlet}", get(outlets::page))
+        .route("/outlets/{outlet}/rules", axum::routing::post(outlets::add))
+        .route(
+            "/outlets/{outlet}/rules/{key}",
+            axum::routing::post(outlets::change),
+        )
+        .layer(from_fn(crate::web::auth::same_origin_posts))
         .layer(from_fn(security_headers))
 }
 
@@ -103,6 +114,7 @@ pub fn layout(title: &str, feed: Option<&str>, body: Markup) -> Markup {
                         a.brand href="/" { "copydesk" }
                         a href="/watches" { "Watches" }
                         a href="/clusters" { "Republications" }
+                        a href="/outlets" { "Outlets" }
                         a href=(feed.unwrap_or("/feed.atom")) { "Atom feed" }
                     }
                 }

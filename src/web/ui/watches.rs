@@ -32,6 +32,33 @@ fn outcome(c: &CheckRecord) -> &'static str {
     }
 }
 
+/// A check's confirmation fetch as people read it.
+pub fn confirmation(c: &crate::store::Confirmation) -> String {
+    use crate::store::ConfirmResult;
+    let noise = match c.noise_lines {
+        0 => String::new(),
+        1 => ", 1 line differed and was set aside".into(),
+        n => format!(", {n} lines differed and were set aside"),
+    };
+    let headline = if c.headline_differed {
+        ", the headline differed (A/B)"
+    } else {
+        ""
+    };
+    match c.result {
+        ConfirmResult::Agreed => "confirmed by a second fetch".into(),
+        ConfirmResult::NoiseDropped => format!("confirmed by a second fetch{noise}{headline}"),
+        ConfirmResult::OnlyNoise => {
+            format!("a second fetch showed the change was load-to-load noise{noise}{headline}")
+        }
+        ConfirmResult::Unstable => "two fetches shared too little text".into(),
+        ConfirmResult::Failed => format!(
+            "the second fetch failed ({}), the first was kept",
+            c.reason.as_deref().unwrap_or("no reason")
+        ),
+    }
+}
+
 pub async fn list(
     State(s): State<AppState>,
     q: Result<Query<ListQuery>, QueryRejection>,
@@ -120,13 +147,15 @@ pub async fn timeline(
 ) -> PageResult {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
-    let (w, versions, checks, matched) = blocking(move || {
+    let outlets = s.outlets.clone();
+    let (w, versions, checks, matched, marks) = blocking(move || {
         let w = store.watch_by_id(id)?;
         let versions = store.versions(w.id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
         // in a republication cluster (as the original or a copy)?
         let matched = !store.match_pairs_of(w.id)?.is_empty();
-        Ok((WatchSummary::of(w), versions, checks, matched))
+        let marks = data::furniture_marks(store.as_ref(), &outlets, &w, &versions)?;
+        Ok((WatchSummary::of(w), versions, checks, matched, marks))
     })
     .await
     .map_err(PageError)?;
@@ -159,7 +188,7 @@ pub async fn timeline(
             @else {
                 table.list.versions {
                     thead { tr { th { "#" } th { "Title" } th.wide { "Stored" } th { "Words" } th { "Change" } } }
-                    tbody { @for v in versions.iter().rev() { (version_row(id, v)) } }
+                    tbody { @for (v, m) in versions.iter().zip(&marks).rev() { (version_row(id, v, *m)) } }
                 }
             }
             h2 { "Latest checks" }
@@ -170,6 +199,7 @@ pub async fn timeline(
                         li {
                             (when(&c.at)) ": " (outcome(c))
                             @if let Some(code) = c.http_status { " (HTTP " (code) ")" }
+                            @if let Some(cf) = &c.confirmation { " · " (confirmation(cf)) }
                             @if let Some(r) = &c.reason { " — " (r) }
                         }
                     }
@@ -184,13 +214,14 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn version_row(id: u64, v: &VersionMeta) -> Markup {
+fn version_row(id: u64, v: &VersionMeta, furniture_only: bool) -> Markup {
     html! {
-        tr {
+        tr.furniture-only[furniture_only] {
             td { (v.number) }
             td {
                 (v.title)
                 @if let Some(n) = v.same_as { br; span.meta { "same text as version " (n) } }
+                @if furniture_only { br; span.meta.marked { "not an edit: only lines now set aside as furniture changed" } }
             }
             td.wide.meta { (when(&v.fetched_at)) }
             td { (v.words) }

@@ -1,0 +1,218 @@
+//! Whether a fetched article is a new version: the outlet's learned template
+//! ([`crate::core::template`]) set aside, volatile parts masked, and a
+//! change confirmed by a second fetch before it is stored.
+//!
+//! The steps for one fetched article:
+//! 1. apply the outlet's template; the same text as the latest version
+//!    (by hash, or line by line with volatile parts masked) is "unchanged",
+//!    and lines that only ticked are learned;
+//! 2. a change (or a first version) teaches the outlet which lines recur
+//!    across its articles;
+//! 3. with `[check] confirm` (the default) the page is fetched again after
+//!    `confirm_delay`, and only what both fetches agree on is kept; the
+//!    lines they disagree on are learned as noise, two different headlines
+//!    as that article's variants;
+//! 4. what remains, with the (now updated) template applied, is compared
+//!    with the latest version again: still different, it is a new version.
+
+use super::Pipeline;
+use crate::core::extract::{extract_guarded, MIN_ARTICLE_WORDS};
+use crate::core::normalize::normalize_article;
+use crate::core::template::{self, agree, Origin, Rule, Template};
+use crate::core::Article;
+use crate::fetch::{FetchOutcome, Reach, Validators};
+use crate::store::{ConfirmResult, Confirmation, StoreError, Watch};
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// The check a decision is made in.
+pub(super) struct CheckCtx<'a> {
+    pub watch: &'a Watch,
+    /// The watch's URL (the confirmation fetch follows the same redirects).
+    pub url: &'a Url,
+    pub reach: Reach,
+    pub outlet: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// What the template and the confirmation made of a fetched article.
+pub(super) enum Decision {
+    /// The same text as the latest version.
+    Unchanged { confirmation: Option<Confirmation> },
+    /// Store this (template applied) as the next version.
+    Changed {
+        article: Box<Article>,
+        /// The latest version with today's template applied, for the diff.
+        previous: Option<Box<Article>>,
+        confirmation: Option<Confirmation>,
+    },
+    /// The two fetches share too little text to be an article.
+    Unstable { confirmation: Confirmation },
+}
+
+impl Pipeline {
+    /// The outlet's template as the store holds it now; an unreadable
+    /// template is logged and treated as empty (a check never fails on it).
+    pub(super) fn template_of(&self, outlet: &str) -> Template {
+        match self.store.template_rules(outlet) {
+            Ok(rules) => Template::from_rules(&rules),
+            Err(e) => {
+                tracing::warn!(outlet = %outlet, error = %e, "could not read the outlet's learned template");
+                Template::default()
+            }
+        }
+    }
+
+    fn learn(&self, outlet: &str, rules: &[Rule]) {
+        if rules.is_empty() || !self.learn {
+            return;
+        }
+        if let Err(e) = self.store.learn_rules(outlet, rules) {
+            tracing::warn!(outlet = %outlet, error = %e, "could not store learned template lines");
+        }
+    }
+
+    fn observe(&self, outlet: &str, watch: &Watch, first: bool, a: &Article, at: DateTime<Utc>) {
+        if !self.learn {
+            return;
+        }
+        match self
+            .store
+            .observe_lines(outlet, watch.id, first, &template::observe(a), at)
+        {
+            Ok(promoted) => {
+                for r in promoted {
+                    tracing::info!(outlet = %outlet, line = %r.example, "learned a recurring template line");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(outlet = %outlet, error = %e, "could not count the article's lines")
+            }
+        }
+    }
+
+    /// Decide what `fresh` (the normalized article of this check's fetch)
+    /// is, given the latest stored version; may fetch the page again.
+    pub(super) async fn decide(
+        &self,
+        cx: &CheckCtx<'_>,
+        fresh: Article,
+        latest: Option<&Article>,
+    ) -> Result<Decision, StoreError> {
+        let (watch, outlet, at) = (cx.watch, cx.outlet, cx.at);
+        let tmpl = self.template_of(outlet);
+        if let Some(stored) = latest {
+            if tmpl.same_text(stored, &fresh) {
+                let ticking: Vec<Rule> = tmpl
+                    .ticking_lines(stored, &fresh)
+                    .iter()
+                    .map(|l| Rule::new(Origin::Ticking, l, at))
+                    .collect();
+                self.learn(outlet, &ticking);
+                return Ok(Decision::Unchanged { confirmation: None });
+            }
+        }
+        self.observe(outlet, watch, latest.is_none(), &fresh, at);
+        let (agreed, confirmation) = match self.confirm_delay {
+            Some(delay) => {
+                let (a, c) = self.confirm(cx, delay, &fresh, latest).await;
+                (a, Some(c))
+            }
+            None => (fresh, None),
+        };
+        let tmpl = self.template_of(outlet);
+        let article = tmpl.apply(&agreed).article;
+        if let Some(c) = &confirmation {
+            if c.result != ConfirmResult::Failed && article.word_count() < MIN_ARTICLE_WORDS {
+                let mut c = c.clone();
+                c.result = ConfirmResult::Unstable;
+                return Ok(Decision::Unstable { confirmation: c });
+            }
+        }
+        if let Some(stored) = latest {
+            if tmpl.same_text(stored, &article) {
+                let confirmation = confirmation.map(|mut c| {
+                    c.result = ConfirmResult::OnlyNoise;
+                    c
+                });
+                return Ok(Decision::Unchanged { confirmation });
+            }
+        }
+        Ok(Decision::Changed {
+            previous: latest.map(|s| Box::new(tmpl.apply(s).article)),
+            article: Box::new(article),
+            confirmation,
+        })
+    }
+
+    /// Fetch the page again after `delay` and keep what both fetches
+    /// agree on; learn the rest as noise.
+    async fn confirm(
+        &self,
+        cx: &CheckCtx<'_>,
+        delay: std::time::Duration,
+        first: &Article,
+        latest: Option<&Article>,
+    ) -> (Article, Confirmation) {
+        let (watch, outlet, at) = (cx.watch, cx.outlet, cx.at);
+        let mut c = Confirmation {
+            result: ConfirmResult::Agreed,
+            delay_ms: delay.as_millis() as u64,
+            noise_lines: 0,
+            headline_differed: false,
+            reason: None,
+        };
+        tokio::time::sleep(delay).await;
+        let second = match self
+            .fetcher
+            .fetch_with(cx.url, &Validators::default(), cx.reach)
+            .await
+        {
+            FetchOutcome::Page(p) => {
+                let rules = self.rules_for(&p.final_url);
+                let final_url = Some(p.final_url.to_string());
+                let html = p.text;
+                match tokio::task::spawn_blocking(move || extract_guarded(html, final_url, rules))
+                    .await
+                {
+                    Ok(Ok(a)) => Ok(normalize_article(&a)),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            FetchOutcome::NotModified => Err("the server answered 304 Not Modified".into()),
+            FetchOutcome::Failed(f) => Err(f.reason),
+        };
+        let second = match second {
+            Ok(a) => a,
+            Err(reason) => {
+                tracing::info!(url = %watch.url, reason = %reason, "confirmation fetch failed; keeping the first fetch");
+                c.result = ConfirmResult::Failed;
+                c.reason = Some(reason);
+                return (first.clone(), c);
+            }
+        };
+        self.observe(outlet, watch, false, &second, at);
+        let g = agree(first, &second, latest.map(|a| a.title.as_str()));
+        let mut learned: Vec<Rule> = g
+            .noise
+            .iter()
+            .map(|l| Rule::new(Origin::Noise, l, at))
+            .collect();
+        if let Some((a, b)) = &g.headlines {
+            c.headline_differed = true;
+            for h in [a, b] {
+                let mut r = Rule::new(Origin::Headline, h, at);
+                r.group = Some(watch.id);
+                learned.push(r);
+            }
+        }
+        if !g.noise.is_empty() || g.headlines.is_some() {
+            c.result = ConfirmResult::NoiseDropped;
+            c.noise_lines = g.noise.len();
+            tracing::debug!(url = %watch.url, noise = g.noise.len(), headline = g.headlines.is_some(), "the two fetches disagreed");
+        }
+        self.learn(outlet, &learned);
+        (g.article, c)
+    }
+}
