@@ -193,11 +193,15 @@ impl Pipeline {
             }
         };
         self.observe(outlet, watch, false, &second, at);
-        let g = agree(first, &second, latest.map(|a| a.title.as_str()));
+        let g = agree(latest, first, &second, &self.template_of(outlet));
+        // one observation per line shape and check ("Hits: 75606" and
+        // "Hits: 75611" are one)
+        let mut keys = std::collections::HashSet::new();
         let mut learned: Vec<Rule> = g
             .noise
             .iter()
             .map(|l| Rule::new(Origin::Noise, l, at))
+            .filter(|r| keys.insert(r.key))
             .collect();
         if let Some((a, b)) = &g.headlines {
             c.headline_differed = true;

@@ -31,6 +31,27 @@ pub enum Reply {
     Trickle,
     /// Stream `len` bytes of HTML-ish filler as fast as the client reads.
     Huge { len: u64 },
+    /// Made afresh for every request: the function gets the request's
+    /// number on this path (1 for the first) and answers with another
+    /// reply (page furniture that changes on every load).
+    Dynamic(Render),
+}
+
+/// The function behind [`Reply::Dynamic`].
+#[derive(Clone)]
+pub struct Render(pub Arc<dyn Fn(usize) -> Reply + Send + Sync>);
+
+impl std::fmt::Debug for Render {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Render(..)")
+    }
+}
+
+impl Reply {
+    /// A reply made afresh for each request from its number on the path.
+    pub fn dynamic(f: impl Fn(usize) -> Reply + Send + Sync + 'static) -> Reply {
+        Reply::Dynamic(Render(Arc::new(f)))
+    }
 }
 
 impl Reply {
@@ -242,16 +263,21 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         st.hook_raw.push((headers.clone(), body));
         return write_head(&mut out, 204, &[], Some(0));
     }
-    let (reply, delay) = {
+    let (reply, delay, n) = {
         let mut st = state.lock().unwrap();
         *st.hits.entry(path.clone()).or_default() += 1;
+        let n = st.hits[&path];
         st.requests
             .entry(path.clone())
             .or_default()
             .push(headers.clone());
         st.in_flight += 1;
         st.max_in_flight = st.max_in_flight.max(st.in_flight);
-        (st.routes.get(&path).cloned(), st.delay)
+        (st.routes.get(&path).cloned(), st.delay, n)
+    };
+    let reply = match reply {
+        Some(Reply::Dynamic(Render(f))) => Some(f(n)),
+        other => other,
     };
     std::thread::sleep(delay);
     // Counted as done before the answer is sent: a client cannot start its
@@ -299,6 +325,8 @@ fn answer(
             out.write_all(&body)
         }
         Some(Reply::Redirect(to)) => write_head(out, 302, &[("Location".into(), to)], Some(0)),
+        // made into another reply before answering
+        Some(Reply::Dynamic(_)) => write_head(out, 500, &[], Some(0)),
         Some(Reply::Reset) => {
             let sock = socket2::SockRef::from(&*out);
             sock.set_linger(Some(Duration::ZERO))?;

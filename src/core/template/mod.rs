@@ -20,9 +20,12 @@
 //! Everything here is pure: the store persists [`Rule`]s and [`SeenLine`]s,
 //! the pipeline calls [`Template::same_text`], [`agree`] and [`observe`].
 
+mod agree;
 pub mod shape;
 #[cfg(test)]
 mod tests;
+
+pub use agree::{agree, Agreement};
 
 use crate::core::Article;
 use chrono::{DateTime, Utc};
@@ -41,11 +44,12 @@ pub const MIN_SHARE_DENOMINATOR: u64 = 3;
 /// Paragraphs longer than this are never learned as recurring (story
 /// text, even when quoted across articles).
 pub const MAX_RECURRING_WORDS: usize = 80;
-/// A noise line of at most this many words is a rule after one
-/// disagreement; a longer one after [`MIN_NOISE`] disagreements (so that
-/// an edit that lands between the two fetches of one check is not hidden).
-pub const NOISE_IMMEDIATE_WORDS: usize = 20;
-/// Disagreements after which a longer noise line is a rule.
+/// Checks in which two fetches disagreed on a line (of any article of the
+/// outlet) before it is a rule. One is not enough: a real edit made between
+/// the two fetches of one check looks exactly like noise once, and a rule
+/// would hide that paragraph for good. Within the check the disagreeing
+/// lines are left out anyway; rotating ads and ticking counters disagree
+/// again at the next check.
 pub const MIN_NOISE: u32 = 2;
 /// Articles remembered per seen line to count distinct articles (the count
 /// saturates here, far above [`MIN_ARTICLES`]).
@@ -128,9 +132,7 @@ impl Rule {
             Verdict::Confirmed => true,
             Verdict::Overruled => false,
             Verdict::Learned => match self.origin {
-                Origin::Noise => {
-                    self.count >= MIN_NOISE || word_count(&self.example) <= NOISE_IMMEDIATE_WORDS
-                }
+                Origin::Noise => self.count >= MIN_NOISE,
                 Origin::Recurring | Origin::Ticking | Origin::Headline | Origin::Person => true,
             },
         }
@@ -301,63 +303,6 @@ pub fn furniture_only(t: &Template, versions: &[Article]) -> Vec<bool> {
         out[i] = t.same_text(&versions[i - 1], &versions[i]);
     }
     out
-}
-
-/// What two fetches of one page, a few seconds apart, agree on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Agreement {
-    /// The first fetch's article with only the lines both fetches have
-    /// (the headline of the first fetch, or `stored_title` when the two
-    /// fetches disagree on the headline and one of them is it).
-    pub article: Article,
-    /// Lines on which they disagreed (each fetch's own lines).
-    pub noise: Vec<String>,
-    /// The two headlines, when they differed.
-    pub headlines: Option<(String, String)>,
-}
-
-/// What two fetches agree on (see [`Agreement`]): body lines are matched
-/// as a multiset, so reordered lines agree and a line present only in one
-/// fetch is noise. `stored_title` is the latest version's headline.
-pub fn agree(first: &Article, second: &Article, stored_title: Option<&str>) -> Agreement {
-    let mut left: HashMap<&str, usize> = HashMap::new();
-    for p in &second.body {
-        *left.entry(p.as_str()).or_default() += 1;
-    }
-    let mut body = Vec::with_capacity(first.body.len());
-    let mut noise = Vec::new();
-    for p in &first.body {
-        match left.get_mut(p.as_str()) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                body.push(p.clone());
-            }
-            _ => noise.push(p.clone()),
-        }
-    }
-    for p in &second.body {
-        if let Some(n) = left.get_mut(p.as_str()) {
-            if *n > 0 {
-                *n -= 1;
-                noise.push(p.clone());
-            }
-        }
-    }
-    let headlines =
-        (first.title != second.title).then(|| (first.title.clone(), second.title.clone()));
-    let title = match (&headlines, stored_title) {
-        (Some((a, b)), Some(s)) if s == a || s == b => s.to_string(),
-        _ => first.title.clone(),
-    };
-    Agreement {
-        article: Article {
-            title,
-            body,
-            ..first.clone()
-        },
-        noise,
-        headlines,
-    }
 }
 
 /// The longest line a person can mark as furniture, in characters.
