@@ -3,7 +3,8 @@
 //! dashboard, follow an article to its diff, read the highlighted words,
 //! open a republication's cluster page (first publisher, shared paragraphs
 //! in `<mark>`), and check that an XSS payload in a title shows as text and
-//! never runs.
+//! never runs; click "Not an edit" on a diff and overrule the rule it made
+//! on the outlet's page.
 //! Screenshots go to `target/test-artifacts/`.
 //!
 //! Without chromium or chromedriver the test is skipped with a notice, and
@@ -306,6 +307,110 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
             "the payload made no elements"
         );
 
+        c.close().await.expect("close the session");
+    });
+}
+
+/// "Not an edit" clicked in Chromium: the form on the diff page posts the
+/// changed line to its outlet (the browser sends its own Origin and
+/// Sec-Fetch-Site, which the server checks), comes back to the diff, and
+/// the outlet page lists the rule, which a click overrules.
+#[test]
+fn not_an_edit_from_the_diff_page_in_chromium() {
+    let Some((chromium, driver_path)) = browser() else {
+        return;
+    };
+    let site = Site::start(None);
+    let w = seed(
+        site.store.as_ref(),
+        "https://harbour.example/pier",
+        None,
+        &[
+            art("Pier approved", &[P1, "Views today: 1,204 readers", P2]),
+            art("Pier approved", &[P1, "Views today: 9,876 readers", P2]),
+        ],
+    );
+    let driver = start_driver(&driver_path);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1200,900"],
+            }),
+        );
+        let c = ClientBuilder::rustls()
+            .expect("WebDriver client")
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session through chromedriver");
+        let diff = site.url(&format!("/watches/{}/diff", w.id));
+        c.goto(&diff).await.expect("open the diff");
+        let buttons = c
+            .find_all(Locator::Css("tr.chg form.nae button"))
+            .await
+            .expect("buttons");
+        assert_eq!(buttons.len(), 2, "one per side of the changed line");
+        let dir = artifacts();
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("diff-not-an-edit.png"), png).expect("save a screenshot");
+        // the new side's line
+        buttons[1].clone().click().await.expect("click Not an edit");
+        let here = c.current_url().await.expect("url");
+        let src = c.source().await.unwrap_or_default();
+        assert_eq!(
+            here.path(),
+            format!("/watches/{}/diff", w.id),
+            "back to the diff: {src}"
+        );
+        let rules = site.store.template_rules("harbour.example").expect("rules");
+        assert_eq!(rules.len(), 1, "{rules:#?}");
+        assert_eq!(rules[0].example, "Views today: 9,876 readers");
+        assert_eq!(rules[0].shape, "views today # readers");
+
+        c.goto(&site.url("/outlets"))
+            .await
+            .expect("open the outlets");
+        c.find(Locator::Css("a[href='/outlets/harbour.example']"))
+            .await
+            .expect("the outlet's link")
+            .click()
+            .await
+            .expect("open the outlet");
+        let row = c
+            .find(Locator::Css("table.rules tbody tr"))
+            .await
+            .expect("the rule's row");
+        assert!(row
+            .text()
+            .await
+            .expect("text")
+            .contains("marked by a person"));
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join("outlet.png"), png).expect("save outlet.png");
+        c.find(Locator::Css("button[value='overrule']"))
+            .await
+            .expect("the overrule button")
+            .click()
+            .await
+            .expect("overrule");
+        let row = c
+            .find(Locator::Css("table.rules tbody tr"))
+            .await
+            .expect("the rule's row");
+        assert!(
+            row.text().await.expect("text").contains("overruled"),
+            "the page shows the new status"
+        );
+        let rules = site.store.template_rules("harbour.example").expect("rules");
+        assert!(!rules[0].active());
         c.close().await.expect("close the session");
     });
 }

@@ -143,7 +143,8 @@ pub async fn loopback_host(State(s): State<AppState>, req: Request, next: Next) 
 
 /// UI forms that change something (POST) are taken only from this origin:
 /// a browser's `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by
-/// hand), and an `Origin` must name the host the request was sent to. A
+/// hand); without it, an `Origin` must name the host the request was sent
+/// to. A
 /// page on another site cannot make a reviewer's browser mark lines as
 /// furniture (the session cookie is `SameSite=Strict` too, but without a
 /// token there is no cookie to rely on). Clients that send neither header
@@ -153,13 +154,14 @@ pub async fn same_origin_posts(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let h = req.headers();
-    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    let cross_site = site.is_some_and(|s| s != "same-origin" && s != "none");
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
-    let foreign_origin = h
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|o| {
+    let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let refused = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        // every current browser says where a request comes from
+        Some(site) => site != "same-origin" && site != "none",
+        // otherwise the Origin must name this host (our pages' no-referrer
+        // policy makes a browser send "null" here, which is refused)
+        None => origin.is_some_and(|o| {
             let origin_host = url::Url::parse(o)
                 .ok()
                 .map(|u| match (u.host_str(), u.port()) {
@@ -168,8 +170,9 @@ pub async fn same_origin_posts(req: Request, next: Next) -> Response {
                     _ => String::new(),
                 });
             origin_host.as_deref() != host
-        });
-    if cross_site || foreign_origin {
+        }),
+    };
+    if refused {
         tracing::warn!(path = %req.uri().path(), "refused a form post from another site");
         return (
             StatusCode::FORBIDDEN,
