@@ -7,7 +7,9 @@
 
 mod common;
 
+use common::daemon::{eventually, Daemon};
 use common::{Env, Reply, Server};
+use std::time::Duration;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -443,4 +445,37 @@ fn a_person_marks_a_line_as_not_an_edit() {
     );
     let bad = env.run(&["outlets", "add", &outlet, "   "]);
     assert_eq!(bad.status.code(), Some(2), "an empty line is a usage error");
+}
+
+#[test]
+fn the_daemon_stores_no_furniture_and_alerts_the_real_edit() {
+    let site = Site::start();
+    let env = Env::new(&format!(
+        "[schedule]\ndefault = \"*/2 * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n{}",
+        site.config("[check]\nconfirm_delay = \"300ms\"\n")
+    ));
+    let mut d = Daemon::start(&env);
+    let paths: Vec<&str> = stories_list().iter().map(|(p, _)| *p).collect();
+    let hits = |s: &Server| paths.iter().map(|p| s.hits(p)).min().unwrap_or(0);
+    // first versions (two fetches each), then at least four scheduled checks
+    eventually(Duration::from_secs(60), "six fetches of every article", || {
+        hits(&site.server) >= 6
+    });
+    assert!(site.server.hooks().is_empty(), "{:#?}", site.server.hooks());
+    site.edit("/news/mill", |s| {
+        s.paragraphs[2] = s.paragraphs[2].replace("At least 3 workers", "At least 5 workers")
+    });
+    eventually(Duration::from_secs(30), "the edit's alert", || {
+        !site.server.hooks().is_empty()
+    });
+    let after = hits(&site.server);
+    eventually(Duration::from_secs(30), "four more checks", || {
+        hits(&site.server) >= after + 4
+    });
+    let hooks = site.server.hooks();
+    assert_eq!(hooks.len(), 1, "{hooks:#?}");
+    assert_eq!(hooks[0]["article"]["url"], site.server.url("/news/mill").as_str());
+    assert!(hooks[0]["diff"].as_str().is_some_and(|d| d.contains("{+5+}")));
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(20)).0, Some(0));
 }
