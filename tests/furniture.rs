@@ -9,10 +9,10 @@ mod common;
 
 use common::daemon::{eventually, Daemon};
 use common::{Env, Reply, Server};
-use std::time::Duration;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A deterministic number from a seed and a request number.
 fn roll(seed: u64, n: usize, modulo: u64) -> u64 {
@@ -458,9 +458,11 @@ fn the_daemon_stores_no_furniture_and_alerts_the_real_edit() {
     let paths: Vec<&str> = stories_list().iter().map(|(p, _)| *p).collect();
     let hits = |s: &Server| paths.iter().map(|p| s.hits(p)).min().unwrap_or(0);
     // first versions (two fetches each), then at least four scheduled checks
-    eventually(Duration::from_secs(60), "six fetches of every article", || {
-        hits(&site.server) >= 6
-    });
+    eventually(
+        Duration::from_secs(60),
+        "six fetches of every article",
+        || hits(&site.server) >= 6,
+    );
     assert!(site.server.hooks().is_empty(), "{:#?}", site.server.hooks());
     site.edit("/news/mill", |s| {
         s.paragraphs[2] = s.paragraphs[2].replace("At least 3 workers", "At least 5 workers")
@@ -474,8 +476,13 @@ fn the_daemon_stores_no_furniture_and_alerts_the_real_edit() {
     });
     let hooks = site.server.hooks();
     assert_eq!(hooks.len(), 1, "{hooks:#?}");
-    assert_eq!(hooks[0]["article"]["url"], site.server.url("/news/mill").as_str());
-    assert!(hooks[0]["diff"].as_str().is_some_and(|d| d.contains("{+5+}")));
+    assert_eq!(
+        hooks[0]["article"]["url"],
+        site.server.url("/news/mill").as_str()
+    );
+    assert!(hooks[0]["diff"]
+        .as_str()
+        .is_some_and(|d| d.contains("{+5+}")));
     d.signal("-TERM");
     assert_eq!(d.wait(Duration::from_secs(20)).0, Some(0));
 }

@@ -352,6 +352,17 @@ pub fn config_summary(cfg: &Config) {
         m.min_shared_paragraphs
     );
     println!(
+        "  changes:  {}, furniture learning {}",
+        match cfg.check.confirm_delay() {
+            Some(d) => format!(
+                "confirmed by a second fetch after {}",
+                humantime::format_duration(d)
+            ),
+            None => "stored without confirmation".to_string(),
+        },
+        if cfg.check.learn() { "on" } else { "off" }
+    );
+    println!(
         "  web:      {}{}",
         cfg.web.listen,
         if cfg.web.token.is_some() {

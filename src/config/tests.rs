@@ -102,6 +102,28 @@ fn bad_url_names_line_and_key() {
 }
 
 #[test]
+fn check_section_defaults_and_errors() {
+    let c = parse("").unwrap();
+    assert_eq!(c.check.confirm_delay(), Some(DEFAULT_CONFIRM_DELAY));
+    assert!(c.check.learn());
+    let c = parse("[check]\nconfirm = false\nlearn = false\n").unwrap();
+    assert_eq!(c.check.confirm_delay(), None);
+    assert!(!c.check.learn());
+    let c = parse("[check]\nconfirm_delay = \"250ms\"\n").unwrap();
+    assert_eq!(
+        c.check.confirm_delay(),
+        Some(std::time::Duration::from_millis(250))
+    );
+    let (line, key, msg) = err("[check]\nconfirm_delay = \"soon\"\n");
+    assert_eq!((line, key.as_deref()), (2, Some("check.confirm_delay")));
+    assert!(msg.contains("duration"), "{msg}");
+    let (_, key, _) = err("[check]\nconfirm = \"yes\"\n");
+    assert_eq!(key.as_deref(), Some("check.confirm"));
+    let (_, key, _) = err("[check]\nconfirm_twice = true\n");
+    assert_eq!(key.as_deref(), Some("check.confirm_twice"));
+}
+
+#[test]
 fn bad_values_are_named() {
     assert_eq!(
         err("[fetch]\ntimeout_secs = 0\n").1.as_deref(),
