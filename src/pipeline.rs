@@ -72,6 +72,8 @@ pub struct Checked {
     pub duration: std::time::Duration,
     /// Whether the watch has failed since its last good check.
     pub failing: bool,
+    /// How the confirmation fetch went, when the check made one.
+    pub confirmation: Option<crate::store::ConfirmResult>,
 }
 
 /// Everything a pass needs; cheap to share.
@@ -287,6 +289,7 @@ impl Pipeline {
                 next_due,
                 duration: started.elapsed(),
                 failing: true,
+                confirmation: None,
             });
         };
         let mut next = watch.clone();
@@ -342,6 +345,7 @@ impl Pipeline {
         };
         let n_events = events.len();
         let outcome = record.outcome;
+        let confirmation = record.confirmation.as_ref().map(|c| c.result);
         let now = Utc::now();
         next.next_due = self.next_due(&next, now, retry_after);
         next.retired = next.next_due.is_none();
@@ -366,6 +370,7 @@ impl Pipeline {
             next_due,
             duration: started.elapsed(),
             failing,
+            confirmation,
         })
     }
 

@@ -76,6 +76,7 @@ pub struct Metrics {
     pub in_flight: Gauge,
     pub reloads: Family<OutcomeLabel, Counter>,
     pub feed_polls: Family<OutcomeLabel, Counter>,
+    pub confirmations: Family<OutcomeLabel, Counter>,
     pub articles_discovered: Counter,
     pub feed_entries_rejected: Counter,
     /// Unix time of the scheduler loop's last turn (for /healthz).
@@ -139,6 +140,12 @@ impl Metrics {
             "Config reloads by outcome (ok, failed)",
             reloads.clone(),
         );
+        let confirmations = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "confirmations",
+            "Confirmation fetches of changed pages, by result (agreed, noise_dropped, only_noise, unstable, failed)",
+            confirmations.clone(),
+        );
         let feed_polls = Family::<OutcomeLabel, Counter>::default();
         registry.register(
             "feed_polls",
@@ -173,6 +180,7 @@ impl Metrics {
             due_lag_seconds,
             in_flight,
             reloads,
+            confirmations,
             last_tick: AtomicI64::new(0),
         }
     }
@@ -187,6 +195,18 @@ impl Metrics {
         }
         self.checks.get_or_create(&OutcomeLabel { outcome }).inc();
         self.check_seconds.observe(seconds);
+    }
+
+    /// A check's confirmation fetch, if it made one.
+    pub fn record_confirmation(&self, result: Option<crate::store::ConfirmResult>) {
+        let Some(result) = result else { return };
+        let outcome = serde_json::to_value(result)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| "unknown".into());
+        self.confirmations
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
     }
 
     pub fn record_feed_poll(&self, outcome: FeedOutcome, added: usize, rejected: usize) {

@@ -321,6 +321,7 @@ fn finish(
     match result {
         Ok(c) => {
             metrics.record_check(c.outcome, c.duration.as_secs_f64());
+            metrics.record_confirmation(c.confirmation);
             let before = WatchState::of_checked(watch.retired, watch.consecutive_failures > 0);
             let after = WatchState::of_checked(c.next_due.is_none(), c.failing);
             if let Some(due) = c.next_due {
