@@ -186,6 +186,14 @@ pub struct Confirmation {
     pub headline_differed: bool,
     /// Why the second fetch failed.
     pub reason: Option<String>,
+    /// Fetches the check made in all: 2, or 3 when the change was only
+    /// short lines (which an ad from a small pool can fake twice).
+    #[serde(default = "two_fetches")]
+    pub fetches: u32,
+}
+
+fn two_fetches() -> u32 {
+    2
 }
 
 /// A stored version's metadata (its text is in [`SledStore::version`]).
@@ -396,6 +404,9 @@ pub trait Store: Send + Sync {
         lines: &[(LineKey, &str)],
         at: DateTime<Utc>,
     ) -> Result<Vec<Rule>, StoreError>;
+    /// The articles (watch ids, at most a few) a line was seen on in this
+    /// outlet's pages.
+    fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError>;
     /// Add rules, each merged with the rule already under its key.
     fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError>;
     /// A person's verdict on a rule; flushed. `NotFound` when there is none.
