@@ -17,6 +17,8 @@ pub mod cluster;
 pub mod eval;
 pub mod memindex;
 pub mod minhash;
+pub mod page_eval;
+pub mod plant;
 pub mod postings;
 pub mod shingle;
 
