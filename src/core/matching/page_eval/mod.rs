@@ -23,11 +23,16 @@
 
 use super::eval::{a_sentence, light_edit, split_body, Rng};
 use super::plant::{plant, words};
-use super::shingle::{intersection, paragraphs, shingle_set};
-use crate::core::extract::{extract, OutletRules};
 use std::collections::{HashMap, HashSet};
 
+mod extracted;
 pub mod judge;
+mod texts;
+
+use extracted::{extracted, share, shingles_of, stories_of};
+pub use extracted::{extracted_share, MAX_HOST_LEFT, MIN_EXTRACTED, MIN_HOST_PRECISION};
+use texts::NETWORK_NAMES;
+pub use texts::{network_footer, WIRE_CREDIT};
 
 /// A real page with its human-annotated body.
 #[derive(Debug, Clone)]
@@ -85,54 +90,6 @@ pub const MIN_SHARED_SOURCE_PARAGRAPHS: usize = 2;
 /// Share of a host's annotated words that planting must locate.
 pub const MIN_COVERAGE: f64 = 0.7;
 
-/// Share of a placed body's shingles that the extractor must keep on the
-/// planted page (and of a wire original's annotated body on its own page):
-/// a page where it loses more is not used, so that the evaluation measures
-/// matching; such pages are counted in [`Plan::lost_to_extraction`].
-pub const MIN_EXTRACTED: f64 = 0.8;
-
-/// The credit line agencies' clients print under a wire story.
-pub const WIRE_CREDIT: &str = "Copyright The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.";
-
-const NETWORK_NAMES: [&str; 16] = [
-    "Lakeshore",
-    "Prairie Sun",
-    "Tidewater",
-    "Red Valley",
-    "Northern Pines",
-    "Blue Ridge",
-    "Harbor Light",
-    "Sandhills",
-    "Twin Rivers",
-    "High Plains",
-    "Cedar Coast",
-    "Granite State",
-    "Bayou",
-    "Mesa Verde",
-    "Great Lakes",
-    "Piedmont",
-];
-
-/// The two paragraphs a network's CMS prints inside every article.
-pub fn network_footer(n: usize) -> Vec<String> {
-    let name = NETWORK_NAMES[n % NETWORK_NAMES.len()];
-    let v = match n % 3 {
-        0 => [
-            format!("This newspaper is one of the community titles of {name} Media Group. Stories, photographs and graphics on this site may not be reproduced in any form without the written permission of {name} Media Group."),
-            format!("Comments on this story are moderated by the {name} Media Group staff and appear after review. Please stay on topic, be civil and use your real name; comments that break these rules will be removed."),
-        ],
-        1 => [
-            format!("Get the day's top local stories in your inbox every morning: sign up for the free {name} Daily newsletter, or subscribe to the print edition delivered to your door."),
-            format!("{name} Newspapers welcomes your feedback on our coverage. To report an error or suggest a story, call the newsroom or write to the editors; letters may be edited for length and clarity."),
-        ],
-        _ => [
-            format!("All content copyright {name} Publishing Company and its affiliated newspapers. Use of this site constitutes acceptance of our user agreement and privacy policy, updated this year."),
-            format!("Readers who share this article on social media help support local journalism in the {name} region. Follow us for breaking news, weather alerts, high school sports and community events."),
-        ],
-    };
-    v.to_vec()
-}
-
 /// How many pages of each kind to build.
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
@@ -181,60 +138,6 @@ pub struct Plan {
     /// Hosts not used as templates because the extractor takes mostly
     /// other text than their annotated body ([`MIN_HOST_PRECISION`]).
     pub noisy_hosts: usize,
-}
-
-/// Share of the host's own annotated text that may stay in the body the
-/// extractor takes from a page planted with another story (what planting
-/// could not locate and replace); a page with more is not used.
-pub const MAX_HOST_LEFT: f64 = 0.1;
-
-/// Share of a host page's extracted text that must be its annotated body
-/// for the page to serve as a template: on a page where the extractor
-/// takes mostly other text (a product box, comments, the page's own
-/// related stories), a planted story would share that page-specific text
-/// with the host's own page, which no sister site does. Such hosts are
-/// counted in [`Plan::noisy_hosts`] (an extraction matter).
-pub const MIN_HOST_PRECISION: f64 = 0.5;
-
-/// Sorted shingles of a body.
-fn shingles_of(body: &[String]) -> Vec<u64> {
-    shingle_set(&paragraphs(body), &HashSet::new())
-}
-
-/// Shingles of the body the extractor takes from `html`.
-fn extracted(html: &str, url: &str) -> Vec<u64> {
-    extract(html, Some(url), &OutletRules::default())
-        .map(|a| shingles_of(&a.body))
-        .unwrap_or_default()
-}
-
-/// Share of `want` found in `got` (both sorted).
-fn share(want: &[u64], got: &[u64]) -> f64 {
-    intersection(want, got) as f64 / want.len().max(1) as f64
-}
-
-/// Share of `placed`'s shingles that extraction of `html` keeps.
-pub fn extracted_share(html: &str, url: &str, placed: &[String]) -> f64 {
-    share(&shingles_of(placed), &extracted(html, url))
-}
-
-/// Source stories: a source whose annotated body shares at least half of
-/// the smaller one's shingles with an earlier source is that story (a data
-/// set may hold one article twice, under two URLs).
-fn stories_of(bodies: &[Vec<String>]) -> Vec<usize> {
-    let sets: Vec<Vec<u64>> = bodies.iter().map(|b| shingles_of(b)).collect();
-    let mut story: Vec<usize> = (0..bodies.len()).collect();
-    for i in 0..sets.len() {
-        for j in 0..i {
-            let small = sets[i].len().min(sets[j].len()).max(1);
-            if story[j] == j && 2 * intersection(&sets[i], &sets[j]) >= small && !sets[i].is_empty()
-            {
-                story[i] = j;
-                break;
-            }
-        }
-    }
-    story
 }
 
 fn word_count(body: &[String]) -> usize {

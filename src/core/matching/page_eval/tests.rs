@@ -4,13 +4,20 @@ use super::judge::{direct, judge, Reported, ReportedPair};
 use super::*;
 
 fn source(i: usize) -> Source {
+    // paragraphs of four ten-word sentences
     let paras: Vec<String> = (0..8)
         .map(|p| {
             (0..40)
-                .map(|w| format!("s{i}w{}", (p * 41 + w * 7) % 301))
+                .map(|w| {
+                    let word = format!("s{i}w{}", (p * 41 + w * 7) % 301);
+                    if w % 10 == 9 {
+                        word + "."
+                    } else {
+                        word
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
-                + "."
         })
         .collect();
     let html = format!(
