@@ -288,6 +288,22 @@ pub struct FingerprintCommit {
     pub record: FingerprintRecord,
     pub pairs: Vec<crate::core::matching::cluster::MatchPair>,
     pub events: Vec<(Event, Vec<String>)>,
+    /// Stored pairs of other articles withdrawn in the same commit: their
+    /// shared text turned out to be template text once this article was
+    /// indexed.
+    pub withdrawn: Vec<Withdrawn>,
+}
+
+/// A stored pair to remove, and what to cancel of its event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    pub a: WatchId,
+    pub b: WatchId,
+    /// The pair's last `republication` event and the sinks it was queued
+    /// for: deliveries still pending are cancelled, and the event leaves
+    /// the log when none had been made.
+    pub event_id: Option<String>,
+    pub sinks: Vec<String>,
 }
 
 /// The domain-level storage interface.
