@@ -19,35 +19,51 @@ pub const MIN_TITLE_WORDS: usize = 3;
 const MAX_CHILDREN: usize = 200;
 
 /// Whether `node` is a list of teasers: at least [`MIN_ITEMS`] element
-/// children, at least four in five of them headed by a linked title
-/// (a link of [`MIN_TITLE_WORDS`] words or more inside a heading, or
-/// around one), and on average at most [`MAX_ITEM_WORDS`] words of text
-/// outside links per item.
+/// children, four in five or more of them of one tag and headed by a
+/// linked title (a link of [`MIN_TITLE_WORDS`] words or more inside a
+/// heading, or around one), and on average at most [`MAX_ITEM_WORDS`] words
+/// of text outside links per item.
 pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
-    let mut items = 0usize;
-    let mut titled = 0usize;
-    let mut words = 0usize;
+    // Cheap test first: enough element children, most of one tag.
+    let mut kids: Vec<NodeRef<'_>> = Vec::new();
     let mut child = node.first_child();
     while let Some(c) = child {
         child = c.next_sibling();
-        if !c.is_element() {
-            continue;
+        if c.is_element()
+            && !matches!(
+                c.node_name().as_deref(),
+                Some("script" | "style" | "template")
+            )
+        {
+            if kids.len() == MAX_CHILDREN {
+                return false;
+            }
+            kids.push(c);
         }
-        if matches!(
-            c.node_name().as_deref(),
-            Some("script" | "style" | "template")
-        ) {
-            continue;
-        }
-        items += 1;
-        if items > MAX_CHILDREN {
+    }
+    let items = kids.len();
+    if items < MIN_ITEMS {
+        return false;
+    }
+    let first = kids[0].node_name();
+    let same = kids.iter().filter(|k| k.node_name() == first).count();
+    if same * 5 < items * 4 {
+        return false;
+    }
+    // Then the items themselves, stopping once too many lack a title or
+    // the text outside links is too long.
+    let allowed_untitled = items / 5;
+    let max_words = items * MAX_ITEM_WORDS;
+    let (mut untitled, mut words) = (0usize, 0usize);
+    for k in &kids {
+        let (has_title, plain) = scan_item(k);
+        untitled += usize::from(!has_title);
+        words += plain;
+        if untitled > allowed_untitled || words > max_words {
             return false;
         }
-        let (has_title, plain) = scan_item(&c);
-        titled += usize::from(has_title);
-        words += plain;
     }
-    items >= MIN_ITEMS && titled * 5 >= items * 4 && words <= items * MAX_ITEM_WORDS
+    true
 }
 
 /// Whether the item has a linked title, and its words outside links.
