@@ -67,7 +67,7 @@ pub fn semantic_container<'a>(doc: &'a Document) -> Option<NodeRef<'a>> {
         .iter()
         .take(MAX_CANDIDATES)
         .filter(|n| !is_aside(n))
-        .map(|n| (n.clone(), word_count(n)))
+        .map(|n| (*n, word_count(n)))
         .collect();
     let max = cands.iter().map(|(_, w)| *w).max()?;
     if max == 0 {
@@ -81,7 +81,7 @@ pub fn semantic_container<'a>(doc: &'a Document) -> Option<NodeRef<'a>> {
 /// Words of the visible text under `node` (scripts and styles excluded).
 fn word_count(node: &NodeRef<'_>) -> usize {
     let mut n = 0;
-    let mut stack = vec![node.clone()];
+    let mut stack = vec![*node];
     while let Some(cur) = stack.pop() {
         if cur.is_text() {
             n += cur.text().split_whitespace().count();
@@ -99,7 +99,7 @@ fn word_count(node: &NodeRef<'_>) -> usize {
         }
         let mut child = cur.first_child();
         while let Some(c) = child {
-            stack.push(c.clone());
+            stack.push(c);
             child = c.next_sibling();
         }
     }

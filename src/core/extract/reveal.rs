@@ -63,7 +63,7 @@ fn place_segments(doc: &Document) -> usize {
     let mut by_id: HashMap<String, NodeRef<'_>> = HashMap::new();
     for t in templates.nodes() {
         if let Some(id) = t.attr("id") {
-            by_id.entry(id.to_string()).or_insert_with(|| t.clone());
+            by_id.entry(id.to_string()).or_insert_with(|| *t);
         }
     }
     let mut placed = 0;
@@ -113,7 +113,7 @@ fn remove_fallback(template: &NodeRef<'_>) {
                 depth += 1;
             }
         }
-        doomed.push(n.clone());
+        doomed.push(n);
         next = n.next_sibling();
     }
 }

@@ -71,7 +71,7 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
     let mut title = false;
     let mut plain = 0;
     // (node, inside a heading, inside a link)
-    let mut stack = vec![(item.clone(), false, false)];
+    let mut stack = vec![(*item, false, false)];
     while let Some((cur, in_h, in_a)) = stack.pop() {
         if cur.is_text() {
             if !in_a {
@@ -97,7 +97,7 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
         }
         let mut c = cur.first_child();
         while let Some(n) = c {
-            stack.push((n.clone(), in_h || heading, in_a || link));
+            stack.push((n, in_h || heading, in_a || link));
             c = n.next_sibling();
         }
     }

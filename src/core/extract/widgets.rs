@@ -36,7 +36,7 @@ pub fn neutralize_prose_widgets(doc: &Document) -> usize {
 /// once [`PROSE_WORDS`] is reached.
 fn paragraph_words(node: &NodeRef<'_>) -> usize {
     let mut words = 0;
-    let mut stack = vec![node.clone()];
+    let mut stack = vec![*node];
     while let Some(cur) = stack.pop() {
         if cur.is_element() && cur.node_name().as_deref() == Some("p") {
             words += cur.text().split_whitespace().count();
@@ -48,7 +48,7 @@ fn paragraph_words(node: &NodeRef<'_>) -> usize {
         let mut child = cur.first_child();
         while let Some(c) = child {
             if c.is_element() {
-                stack.push(c.clone());
+                stack.push(c);
             }
             child = c.next_sibling();
         }
