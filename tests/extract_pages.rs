@@ -89,9 +89,10 @@ fn metadata_of_real_pages() {
             language: Some("en"),
         },
         // itemprop="datePublished dateCreated": a token list; byl "By ...".
+        // og:title is "Opinion | ..."; the visible <h1> is the headline alone.
         Meta {
             page: "04a6711caa7c",
-            title: "Opinion | Republicans Are Following Trump to Nowhere",
+            title: "Republicans Are Following Trump to Nowhere",
             byline: Some("Jamelle Bouie"),
             published: Some("2019-11-19T11:00:09+00:00"),
             modified: Some("2019-11-19T11:00:08+00:00"),
