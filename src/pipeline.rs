@@ -1,5 +1,5 @@
 //! One check pass over the watches: fetch, extract, normalize, version, diff,
-//! events. `copydesk check` runs one pass; the daemon will run it per watch
+//! events. `copydesk check` runs one pass; the daemon runs it per watch
 //! as each falls due. Feed discovery (polling `[[feed]]`s for new article
 //! URLs) is in [`discover`].
 

@@ -2,7 +2,10 @@
 //! is a delivery, anything else (a non-zero exit, no such program, the
 //! timeout, after which it is killed) a failure to retry.
 
+use super::sinks::Deliver;
 use super::{format, Alert, SendError};
+use crate::config::CommandConfig;
+use futures_util::future::BoxFuture;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,6 +30,14 @@ pub fn stdin(alert: &Alert<'_>) -> Vec<u8> {
 }
 
 impl CommandSink {
+    pub fn from_config(c: &CommandConfig) -> CommandSink {
+        CommandSink {
+            program: c.program.clone(),
+            args: c.args.clone(),
+            timeout: c.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
+        }
+    }
+
     pub async fn send(&self, alert: &Alert<'_>) -> Result<(), SendError> {
         let program = self.program.clone();
         let fail = |m: String| SendError::Command {
@@ -81,6 +92,16 @@ impl CommandSink {
                 after: self.timeout,
             }),
         }
+    }
+}
+
+impl Deliver for CommandSink {
+    fn deliver<'a>(
+        &'a self,
+        _client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { self.send(&alert).await })
     }
 }
 

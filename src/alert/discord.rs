@@ -2,7 +2,9 @@
 //! markdown (at most 2,000 characters), mentions disabled so that article
 //! text cannot ping anyone.
 
+use super::sinks::Deliver;
 use super::{format, http, Alert, SendError};
+use futures_util::future::BoxFuture;
 
 /// Discord's limit on `content`.
 pub const MAX_CONTENT: usize = 2000;
@@ -86,12 +88,17 @@ fn fit(s: &str) -> String {
     t
 }
 
-pub async fn send(
-    client: &reqwest::Client,
-    url: &url::Url,
-    alert: &Alert<'_>,
-) -> Result<(), SendError> {
-    http::post_json(client, url, &payload(alert)).await
+/// A Discord incoming webhook (its URL is the secret: never logged).
+pub struct Discord(pub url::Url);
+
+impl Deliver for Discord {
+    fn deliver<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { http::post_json(client, &self.0, &payload(&alert)).await })
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! multipart/alternative message with a text/plain part and an HTML part
 //! showing the diff with `<del>`/`<ins>`, article text HTML-escaped.
 
+use super::sinks::Deliver;
 use super::{format, http::describe, Alert, SendError};
 use crate::config::{EmailConfig, SmtpTls};
 use crate::core::event::Event;
+use futures_util::future::BoxFuture;
 use lettre::message::header::ContentTransferEncoding;
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -96,6 +98,16 @@ impl Email {
             .await
             .map(|_| ())
             .map_err(|e| SendError::Smtp(describe(&e)))
+    }
+}
+
+impl Deliver for Email {
+    fn deliver<'a>(
+        &'a self,
+        _client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { self.send(&alert).await })
     }
 }
 

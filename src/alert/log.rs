@@ -1,7 +1,9 @@
 //! The log sink: one `tracing` line per alert (target `copydesk::alert`),
 //! with the event's id, kind, class and URL as fields.
 
-use super::{format, Alert};
+use super::sinks::Deliver;
+use super::{format, Alert, SendError};
+use futures_util::future::BoxFuture;
 
 /// The message of the log line.
 pub fn line(alert: &Alert<'_>) -> String {
@@ -20,6 +22,20 @@ pub fn line(alert: &Alert<'_>) -> String {
             format::digest_title(events),
             format::digest_lines(events).join("; ")
         ),
+    }
+}
+
+/// The log sink, by its name as logs show it.
+pub struct LogSink(pub String);
+
+impl Deliver for LogSink {
+    fn deliver<'a>(
+        &'a self,
+        _client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        send(&self.0, &alert);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 

@@ -29,7 +29,8 @@ use crate::config::{Config, RateLimit};
 use crate::core::event::Event;
 use crate::store::{Delivery, Store, StoreError, StoredEvent};
 use chrono::{DateTime, Utc};
-use sinks::{Sink, Target};
+pub use sinks::display_sink;
+use sinks::Sink;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -253,7 +254,7 @@ impl Deliverer {
         for (i, batch) in batches.iter().enumerate() {
             if budget == 0 {
                 let waiting: usize = batches[i..].iter().map(Vec::len).sum();
-                tracing::debug!(sink = %display_sink(&sink.name), waiting, "rate limit reached; the rest waits in the outbox");
+                tracing::debug!(sink = %sink.shown, waiting, "rate limit reached; the rest waits in the outbox");
                 report.deferred += waiting;
                 break;
             }
@@ -275,7 +276,7 @@ impl Deliverer {
             };
             match result {
                 Ok(()) => {
-                    tracing::info!(sink = %display_sink(&sink.name), id = %id, events = batch.len(), "alert delivered");
+                    tracing::info!(sink = %sink.shown, id = %id, events = batch.len(), "alert delivered");
                     for (d, _) in batch {
                         store.delivery_succeeded(&d.sink, d.seq)?;
                     }
@@ -288,7 +289,7 @@ impl Deliverer {
                     let next = self.retry_at(sink, &id, attempts, &error, now);
                     for (d, e) in batch {
                         let next = if d.attempts + 1 >= self.max_attempts {
-                            tracing::error!(sink = %display_sink(&sink.name), id = %e.event.id(), attempts = d.attempts + 1, %error, "alert delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
+                            tracing::error!(sink = %sink.shown, id = %e.event.id(), attempts = d.attempts + 1, %error, "alert delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
                             report.dead += 1;
                             None
                         } else {
@@ -319,24 +320,13 @@ impl Deliverer {
         let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) ^ attempts as u64;
         let wait = backoff(self.first_backoff, attempts, key);
         if attempts < self.max_attempts {
-            tracing::warn!(sink = %display_sink(&sink.name), id = %id, attempts, %error, retry_in_ms = wait.as_millis() as u64, "alert delivery failed; will retry");
+            tracing::warn!(sink = %sink.shown, id = %id, attempts, %error, retry_in_ms = wait.as_millis() as u64, "alert delivery failed; will retry");
         }
         chrono::Duration::from_std(wait).ok().map(|w| now + w)
     }
 
     async fn send(&self, sink: &Sink, alert: &Alert<'_>) -> Result<(), SendError> {
-        match &sink.target {
-            Target::Webhook(w) => w.send(&self.client, alert).await,
-            Target::Slack(url) => slack::send(&self.client, url, alert).await,
-            Target::Discord(url) => discord::send(&self.client, url, alert).await,
-            Target::Ntfy(n) => n.send(&self.client, alert).await,
-            Target::Email(e) => e.send(alert).await,
-            Target::Command(c) => c.send(alert).await,
-            Target::Log => {
-                log::send(&display_sink(&sink.name), alert);
-                Ok(())
-            }
-        }
+        sink.target.deliver(&self.client, *alert).await
     }
 }
 
@@ -364,27 +354,6 @@ pub fn redact(url: &url::Url) -> String {
         (Some(h), Some(p)) => format!("{}://{h}:{p}/…", url.scheme()),
         (Some(h), None) => format!("{}://{h}/…", url.scheme()),
         _ => "(webhook)".to_string(),
-    }
-}
-
-/// An outbox sink name as logs and `copydesk alerts` show it: URLs
-/// redacted, a command without its arguments.
-pub fn display_sink(name: &str) -> String {
-    let (kind, rest) = name.split_once(':').unwrap_or((name, ""));
-    match kind {
-        "webhook" | "slack" | "discord" | "ntfy" => match url::Url::parse(rest) {
-            Ok(u) => format!("{kind} {}", redact(&u)),
-            Err(_) => kind.to_string(),
-        },
-        "command" => format!(
-            "command {}",
-            rest.split_whitespace().next().unwrap_or_default()
-        ),
-        "email" => format!(
-            "email {}",
-            rest.split_once(':').map(|x| x.1).unwrap_or(rest)
-        ),
-        _ => name.to_string(),
     }
 }
 
@@ -456,7 +425,6 @@ mod tests {
 
     /// A store with `n` edit events written `age` ago, queued for the
     /// sinks of `config`.
-    #[allow(irrefutable_let_patterns)] // more event kinds come
     fn outbox_with(
         config: &str,
         n: u32,

@@ -2,7 +2,10 @@
 //! root with topic, title, message, click link and tags; an optional
 //! access token from an environment variable.
 
+use super::sinks::{env_secret, Deliver};
 use super::{format, http, Alert, SendError};
+use crate::config::NtfyConfig;
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
 /// ntfy's message size limit (bytes) for plain messages.
@@ -68,6 +71,20 @@ fn fit(s: &str) -> String {
 }
 
 impl Ntfy {
+    /// Set up from the config: the token from `token_env`.
+    pub fn from_config(c: &NtfyConfig) -> Result<Ntfy, String> {
+        let token = c
+            .token_env
+            .as_deref()
+            .map(|v| env_secret(v, "token_env"))
+            .transpose()?;
+        Ok(Ntfy {
+            url: c.url.0.clone(),
+            topic: c.topic.clone(),
+            token,
+        })
+    }
+
     pub async fn send(&self, client: &reqwest::Client, alert: &Alert<'_>) -> Result<(), SendError> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -80,6 +97,16 @@ impl Ntfy {
         }
         let body = serde_json::to_vec(&payload(&self.topic, alert)).unwrap_or_default();
         http::post(client, &self.url, headers, body).await
+    }
+}
+
+impl Deliver for Ntfy {
+    fn deliver<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { self.send(client, &alert).await })
     }
 }
 

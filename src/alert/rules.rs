@@ -3,32 +3,8 @@
 //! Applied when an event is queued, so a dropped event never enters the
 //! sink's outbox.
 
-use crate::config::SinkCommon;
-use crate::core::diff::ChangeClass;
+pub use crate::config::SinkRules;
 use crate::core::event::Event;
-
-/// A sink's rules.
-#[derive(Debug, Clone, Default)]
-pub struct SinkRules {
-    pub events: Option<Vec<String>>,
-    pub min_class: Option<ChangeClass>,
-    pub headline_only: bool,
-    pub outlets: Option<Vec<String>>,
-    pub exclude_outlets: Vec<String>,
-    /// Watched URLs, normalized as the store keeps them.
-    pub watches: Option<Vec<String>>,
-    pub exclude_watches: Vec<String>,
-    pub labels: Option<Vec<String>>,
-    pub exclude_labels: Vec<String>,
-}
-
-/// A URL as the store keys watches (parsed and re-serialized), or the text
-/// itself when it does not parse.
-fn normalize_url(u: &str) -> String {
-    url::Url::parse(u.trim())
-        .map(|u| u.to_string())
-        .unwrap_or_else(|_| u.trim().to_string())
-}
 
 fn included(list: &Option<Vec<String>>, value: Option<&str>) -> bool {
     match list {
@@ -42,23 +18,6 @@ fn excluded(list: &[String], value: Option<&str>) -> bool {
 }
 
 impl SinkRules {
-    pub fn from_config(c: &SinkCommon) -> SinkRules {
-        SinkRules {
-            events: c.events.clone(),
-            min_class: c.min_class,
-            headline_only: c.headline_only,
-            outlets: c.outlets.clone(),
-            exclude_outlets: c.exclude_outlets.clone(),
-            watches: c
-                .watches
-                .as_ref()
-                .map(|w| w.iter().map(|u| normalize_url(u)).collect()),
-            exclude_watches: c.exclude_watches.iter().map(|u| normalize_url(u)).collect(),
-            labels: c.labels.clone(),
-            exclude_labels: c.exclude_labels.clone(),
-        }
-    }
-
     /// Does an event about a watch with this label pass these rules?
     ///
     /// An edit is about one article. A republication is about two, and
@@ -107,7 +66,17 @@ impl SinkRules {
 mod tests {
     use super::*;
     use crate::alert::format::tests::{edit, republication, DIFF};
+    use crate::core::diff::ChangeClass;
     use crate::core::matching::MatchClass;
+
+    /// The rules of a `[[alert.log]]` sink with these keys, as the config
+    /// parses them (watched URLs normalized there).
+    fn rules_of(keys: &str) -> SinkRules {
+        let text = format!("[[alert.log]]\n{keys}\n");
+        let c = crate::config::Config::parse(&text, std::path::Path::new("t.toml"))
+            .expect("a valid config");
+        c.alert.sinks()[0].common().rules
+    }
 
     // The sample republication: https://example.com/story (example.com)
     // copied as https://other.example.org/news/budget (example.org).
@@ -152,12 +121,7 @@ mod tests {
     #[test]
     fn a_republication_is_watched_by_either_url() {
         let e = republication("T", MatchClass::Partial);
-        let watches = |l: &[&str]| {
-            SinkRules::from_config(&SinkCommon {
-                watches: Some(l.iter().map(|s| s.to_string()).collect()),
-                ..Default::default()
-            })
-        };
+        let watches = |l: &[&str]| rules_of(&format!("watches = {l:?}"));
         assert!(
             watches(&["https://EXAMPLE.com/story"]).accepts(&e, None),
             "the original"
@@ -170,12 +134,7 @@ mod tests {
             !watches(&["https://news.example/story"]).accepts(&e, None),
             "neither"
         );
-        let exclude = |l: &[&str]| {
-            SinkRules::from_config(&SinkCommon {
-                exclude_watches: l.iter().map(|s| s.to_string()).collect(),
-                ..Default::default()
-            })
-        };
+        let exclude = |l: &[&str]| rules_of(&format!("exclude_watches = {l:?}"));
         assert!(
             !exclude(&["https://example.com/story"]).accepts(&e, None),
             "the original"
@@ -256,19 +215,10 @@ mod tests {
         };
         assert!(!r.accepts(&typo, None));
 
-        let c = SinkCommon {
-            watches: Some(vec!["https://NEWS.example/story".into()]),
-            ..Default::default()
-        };
-        assert!(
-            SinkRules::from_config(&c).accepts(&typo, None),
-            "normalized URL"
-        );
-        let c = SinkCommon {
-            exclude_watches: vec!["https://news.example/story".into()],
-            ..Default::default()
-        };
-        assert!(!SinkRules::from_config(&c).accepts(&typo, None));
+        let c = rules_of(r#"watches = ["https://NEWS.example/story"]"#);
+        assert!(c.accepts(&typo, None), "normalized URL");
+        let c = rules_of(r#"exclude_watches = ["https://news.example/story"]"#);
+        assert!(!c.accepts(&typo, None));
 
         let r = SinkRules {
             labels: Some(vec!["politics".into()]),

@@ -1,7 +1,10 @@
 //! The generic webhook: the DESIGN.md JSON payload, POSTed, optionally
 //! signed with HMAC-SHA256 (`X-Copydesk-Signature: sha256=HEX`).
 
+use super::sinks::{env_secret, Deliver};
 use super::{format, http, Alert, SendError};
+use crate::config::WebhookConfig;
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 /// One webhook receiver.
@@ -43,6 +46,29 @@ pub fn request(alert: &Alert<'_>, secret: Option<&[u8]>) -> (Vec<u8>, Vec<(&'sta
 }
 
 impl Webhook {
+    /// Set up from the config: the secret from the file or `secret_env`,
+    /// the extra headers checked.
+    pub fn from_config(w: &WebhookConfig) -> Result<Webhook, String> {
+        let secret = match (&w.secret, &w.secret_env) {
+            (Some(s), _) => Some(s.0.clone().into_bytes()),
+            (None, Some(var)) => Some(env_secret(var, "secret_env")?.into_bytes()),
+            (None, None) => None,
+        };
+        let mut headers = HeaderMap::new();
+        for (k, v) in &w.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| format!("{k:?} is not a valid header name"))?;
+            let value = HeaderValue::from_str(&v.0)
+                .map_err(|_| format!("the value of header {k} is not valid"))?;
+            headers.insert(name, value);
+        }
+        Ok(Webhook {
+            url: w.url.0.clone(),
+            secret,
+            headers,
+        })
+    }
+
     pub async fn send(&self, client: &reqwest::Client, alert: &Alert<'_>) -> Result<(), SendError> {
         let (body, extra) = request(alert, self.secret.as_deref());
         let mut headers = self.headers.clone();
@@ -53,6 +79,16 @@ impl Webhook {
             }
         }
         http::post(client, &self.url, headers, body).await
+    }
+}
+
+impl Deliver for Webhook {
+    fn deliver<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { self.send(client, &alert).await })
     }
 }
 

@@ -1,37 +1,13 @@
 //! `[alert]` and its sinks: `[[alert.webhook]]`, `[[alert.slack]]`,
 //! `[[alert.discord]]`, `[[alert.ntfy]]`, `[[alert.email]]`,
 //! `[[alert.command]]` and `[[alert.log]]`. Every sink takes the same rule,
-//! digest and rate-limit keys (see [`SinkCommon`]).
+//! digest and rate-limit keys (see [`SinkCommon`]). The kinds are listed
+//! once, in the `sink_kinds!` invocation below.
 
 use super::values::{EventKind, HeaderText, HttpUrl, Positive, Span};
 use crate::core::diff::ChangeClass;
 use serde::Deserialize;
 use std::time::Duration;
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AlertConfig {
-    #[serde(default)]
-    pub webhook: Vec<WebhookConfig>,
-    #[serde(default)]
-    pub slack: Vec<ChatConfig>,
-    #[serde(default)]
-    pub discord: Vec<ChatConfig>,
-    #[serde(default)]
-    pub ntfy: Vec<NtfyConfig>,
-    #[serde(default)]
-    pub email: Vec<EmailConfig>,
-    #[serde(default)]
-    pub command: Vec<CommandConfig>,
-    #[serde(default)]
-    pub log: Vec<LogSinkConfig>,
-    /// Attempts per delivery before it becomes a dead letter
-    /// (default [`crate::alert::DEFAULT_MAX_ATTEMPTS`]).
-    pub max_attempts: Option<Positive>,
-    /// First wait after a failed delivery; doubles per attempt up to an
-    /// hour (default [`crate::alert::FIRST_BACKOFF`]).
-    pub retry_backoff: Option<Span>,
-}
 
 /// A secret from the config file: never printed, not even by `{:?}`.
 #[derive(Clone, Deserialize)]
@@ -82,20 +58,39 @@ impl TryFrom<String> for RateLimit {
     }
 }
 
-/// Which events a sink wants, whether it batches them, how fast it may go.
+/// Which events a sink wants: kinds, minimum change class, headline-only,
+/// outlets, watched URLs and watch labels (each included or excluded). The
+/// data of the rule keys every sink takes; `crate::alert` applies them
+/// (`SinkRules::accepts`).
 #[derive(Debug, Clone, Default)]
-pub struct SinkCommon {
+pub struct SinkRules {
     pub events: Option<Vec<String>>,
     pub min_class: Option<ChangeClass>,
     pub headline_only: bool,
     pub outlets: Option<Vec<String>>,
     pub exclude_outlets: Vec<String>,
+    /// Watched URLs, normalized as the store keys watches.
     pub watches: Option<Vec<String>>,
     pub exclude_watches: Vec<String>,
     pub labels: Option<Vec<String>>,
     pub exclude_labels: Vec<String>,
+}
+
+/// What every sink takes besides its target: its rules, whether it batches
+/// events, how fast it may go.
+#[derive(Debug, Clone, Default)]
+pub struct SinkCommon {
+    pub rules: SinkRules,
     pub digest: Option<Duration>,
     pub rate_limit: Option<RateLimit>,
+}
+
+/// A URL as the store keys watches (parsed and re-serialized), or the text
+/// itself when it does not parse.
+fn normalize_url(u: &str) -> String {
+    url::Url::parse(u.trim())
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| u.trim().to_string())
 }
 
 /// Defines a sink's config struct: its own fields plus the common ones
@@ -138,18 +133,23 @@ macro_rules! sink_config {
         impl $name {
             pub fn common(&self) -> SinkCommon {
                 SinkCommon {
-                    events: self
-                        .events
-                        .as_ref()
-                        .map(|k| k.iter().map(|k| k.0.clone()).collect()),
-                    min_class: self.min_class,
-                    headline_only: self.headline_only,
-                    outlets: self.outlets.clone(),
-                    exclude_outlets: self.exclude_outlets.clone(),
-                    watches: self.watches.clone(),
-                    exclude_watches: self.exclude_watches.clone(),
-                    labels: self.labels.clone(),
-                    exclude_labels: self.exclude_labels.clone(),
+                    rules: SinkRules {
+                        events: self
+                            .events
+                            .as_ref()
+                            .map(|k| k.iter().map(|k| k.0.clone()).collect()),
+                        min_class: self.min_class,
+                        headline_only: self.headline_only,
+                        outlets: self.outlets.clone(),
+                        exclude_outlets: self.exclude_outlets.clone(),
+                        watches: self
+                            .watches
+                            .as_ref()
+                            .map(|w| w.iter().map(|u| normalize_url(u)).collect()),
+                        exclude_watches: self.exclude_watches.iter().map(|u| normalize_url(u)).collect(),
+                        labels: self.labels.clone(),
+                        exclude_labels: self.exclude_labels.clone(),
+                    },
                     digest: self.digest.map(|d| d.0),
                     rate_limit: self.rate_limit,
                 }
@@ -246,67 +246,157 @@ sink_config! {
     }
 }
 
+/// Every sink kind, once: its `[[alert.KEY]]` table, its [`SinkKind`]
+/// variant and its config type. This generates [`AlertConfig`]'s fields,
+/// [`SinkKind`] and [`SinkSpec`]; the alert module builds and names each
+/// kind in exhaustive matches on them, so a kind added here and forgotten
+/// there does not compile (see ARCHITECTURE.md, "Add an alert sink").
+macro_rules! sink_kinds {
+    ($($key:ident => $variant:ident($ty:ty),)*) => {
+        /// `[alert]`: delivery settings and the sinks, one list per kind.
+        #[derive(Debug, Clone, Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        pub struct AlertConfig {
+            $(
+                #[serde(default)]
+                pub $key: Vec<$ty>,
+            )*
+            /// Attempts per delivery before it becomes a dead letter
+            /// (default [`crate::alert::DEFAULT_MAX_ATTEMPTS`]).
+            pub max_attempts: Option<Positive>,
+            /// First wait after a failed delivery; doubles per attempt up
+            /// to an hour (default [`crate::alert::FIRST_BACKOFF`]).
+            pub retry_backoff: Option<Span>,
+        }
+
+        /// A kind of sink; its key is the `[[alert.KEY]]` table name and
+        /// the prefix of its sinks' outbox names.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum SinkKind {
+            $($variant,)*
+        }
+
+        impl SinkKind {
+            /// Every kind, in config order.
+            pub const ALL: &'static [SinkKind] = &[$(SinkKind::$variant,)*];
+
+            /// `webhook`, `slack`, ...
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(SinkKind::$variant => stringify!($key),)*
+                }
+            }
+
+            /// The kind an outbox name (`KEY` or `KEY:...`) belongs to.
+            pub fn of_name(name: &str) -> Option<SinkKind> {
+                let key = name.split(':').next().unwrap_or(name);
+                SinkKind::ALL.iter().copied().find(|k| k.key() == key)
+            }
+        }
+
+        /// One configured sink, borrowed from the config.
+        #[derive(Debug, Clone, Copy)]
+        pub enum SinkSpec<'a> {
+            $($variant(&'a $ty),)*
+        }
+
+        impl SinkSpec<'_> {
+            pub fn kind(&self) -> SinkKind {
+                match self {
+                    $(SinkSpec::$variant(_) => SinkKind::$variant,)*
+                }
+            }
+
+            /// The outbox name: `KEY:TARGET` (`log` or `log:NAME`).
+            pub fn name(&self) -> String {
+                match self {
+                    $(SinkSpec::$variant(c) => c.target().map_or_else(
+                        || stringify!($key).to_string(),
+                        |t| format!("{}:{t}", stringify!($key)),
+                    ),)*
+                }
+            }
+
+            /// The rules, digest period and rate limit.
+            pub fn common(&self) -> SinkCommon {
+                match self {
+                    $(SinkSpec::$variant(c) => c.common(),)*
+                }
+            }
+        }
+
+        impl AlertConfig {
+            /// Every configured sink, in config order.
+            pub fn sinks(&self) -> Vec<SinkSpec<'_>> {
+                let mut v = Vec::new();
+                $(v.extend(self.$key.iter().map(SinkSpec::$variant));)*
+                v
+            }
+        }
+    };
+}
+
+sink_kinds! {
+    webhook => Webhook(WebhookConfig),
+    slack => Slack(ChatConfig),
+    discord => Discord(ChatConfig),
+    ntfy => Ntfy(NtfyConfig),
+    email => Email(EmailConfig),
+    command => Command(CommandConfig),
+    log => Log(LogSinkConfig),
+}
+
 impl WebhookConfig {
-    /// The outbox name of this sink.
-    pub fn sink_name(&self) -> String {
-        format!("webhook:{}", self.url.0)
+    /// What follows `webhook:` in the outbox name.
+    pub fn target(&self) -> Option<String> {
+        Some(self.url.0.to_string())
     }
 }
 
 impl ChatConfig {
-    pub fn sink_name(&self, kind: &str) -> String {
-        format!("{kind}:{}", self.url.0)
+    pub fn target(&self) -> Option<String> {
+        Some(self.url.0.to_string())
     }
 }
 
 impl NtfyConfig {
-    pub fn sink_name(&self) -> String {
-        format!("ntfy:{}#{}", self.url.0, self.topic)
+    pub fn target(&self) -> Option<String> {
+        Some(format!("{}#{}", self.url.0, self.topic))
     }
 }
 
 impl EmailConfig {
-    pub fn sink_name(&self) -> String {
-        format!("email:{}:{}", self.host, self.to.join(","))
+    pub fn target(&self) -> Option<String> {
+        Some(format!("{}:{}", self.host, self.to.join(",")))
     }
 }
 
 impl CommandConfig {
-    pub fn sink_name(&self) -> String {
-        let mut n = format!("command:{}", self.program);
+    pub fn target(&self) -> Option<String> {
+        let mut n = self.program.clone();
         for a in &self.args {
             n.push(' ');
             n.push_str(a);
         }
-        n
+        Some(n)
     }
 }
 
 impl LogSinkConfig {
-    pub fn sink_name(&self) -> String {
-        match &self.name {
-            Some(n) => format!("log:{n}"),
-            None => "log".into(),
-        }
+    pub fn target(&self) -> Option<String> {
+        self.name.clone()
     }
 }
 
 impl AlertConfig {
     /// Outbox names of every configured sink, in config order.
     pub fn sink_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.webhook.iter().map(|w| w.sink_name()).collect();
-        v.extend(self.slack.iter().map(|c| c.sink_name("slack")));
-        v.extend(self.discord.iter().map(|c| c.sink_name("discord")));
-        v.extend(self.ntfy.iter().map(|c| c.sink_name()));
-        v.extend(self.email.iter().map(|c| c.sink_name()));
-        v.extend(self.command.iter().map(|c| c.sink_name()));
-        v.extend(self.log.iter().map(|c| c.sink_name()));
-        v
+        self.sinks().iter().map(SinkSpec::name).collect()
     }
 
     /// Number of configured sinks.
     pub fn sink_count(&self) -> usize {
-        self.sink_names().len()
+        self.sinks().len()
     }
 }
 

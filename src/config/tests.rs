@@ -64,7 +64,7 @@ listen = "127.0.0.1:8080"
     assert_eq!(c.watches.len(), 1);
     assert_eq!(c.watches[0].label.as_deref(), Some("one"));
     assert_eq!(
-        c.alert.webhook[0].sink_name(),
+        SinkSpec::Webhook(&c.alert.webhook[0]).name(),
         "webhook:http://127.0.0.1:9000/hook"
     );
     assert!(c.alert.webhook[0].wants("edit"));
@@ -272,8 +272,11 @@ events = ["edit"]
     .unwrap();
     let a = &c.alert;
     let slack = a.slack[0].common();
-    assert_eq!(slack.min_class, Some(crate::core::diff::ChangeClass::Minor));
-    assert_eq!(slack.labels, Some(vec!["politics".to_string()]));
+    assert_eq!(
+        slack.rules.min_class,
+        Some(crate::core::diff::ChangeClass::Minor)
+    );
+    assert_eq!(slack.rules.labels, Some(vec!["politics".to_string()]));
     assert_eq!(slack.digest, Some(Duration::from_secs(900)));
     assert_eq!(a.ntfy[0].common().rate_limit.map(|r| r.count), Some(30));
     assert_eq!(a.email[0].tls, SmtpTls::Tls);

@@ -4,9 +4,9 @@
 //! [`routes`]; everything here reads the store through [`crate::store::Store`]
 //! and diffs with [`crate::core::diff`].
 //!
-//! Republication clusters (issue 5) get their API module next to
-//! `api/events.rs`, their UI page next to `ui/diff.rs` and their routes in
-//! [`api::routes`] / [`ui::routes`].
+//! One module per resource on each side: `api/{watches,versions,events,
+//! clusters,outlets}.rs` and `ui/{dashboard,watches,diff,clusters,outlets}.rs`,
+//! routed in [`api::routes`] / [`ui::routes`].
 
 pub mod api;
 pub mod auth;
