@@ -115,6 +115,13 @@ fn slack_discord_and_ntfy_say_what_changed_and_labels_select_sinks() {
 /// Returns its port and the messages (envelope and data) it accepted.
 #[allow(clippy::type_complexity)]
 fn smtp_server() -> (u16, Arc<Mutex<Vec<(String, Vec<String>, String)>>>) {
+    smtp_server_failing(0)
+}
+
+/// [`smtp_server`] that answers the first `fail` messages with "451 try
+/// again later" after reading them (they are still recorded).
+#[allow(clippy::type_complexity)]
+fn smtp_server_failing(fail: usize) -> (u16, Arc<Mutex<Vec<(String, Vec<String>, String)>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -161,8 +168,16 @@ fn smtp_server() -> (u16, Arc<Mutex<Vec<(String, Vec<String>, String)>>>) {
                             }
                             data.push_str(l.strip_prefix('.').unwrap_or(&l));
                         }
-                        g.lock().unwrap().push((from.clone(), to.clone(), data));
-                        out.write_all(b"250 queued\r\n")?;
+                        let n = {
+                            let mut g = g.lock().unwrap();
+                            g.push((from.clone(), to.clone(), data));
+                            g.len()
+                        };
+                        if n <= fail {
+                            out.write_all(b"451 try again later\r\n")?;
+                        } else {
+                            out.write_all(b"250 queued\r\n")?;
+                        }
                     } else if upper == "QUIT" {
                         out.write_all(b"221 bye\r\n")?;
                         return Ok(());
@@ -286,6 +301,69 @@ fn email_arrives_over_smtp_with_text_and_escaped_html_parts() {
     assert_eq!(pending[0]["sink"], "email tls-only@example.org");
     let err = pending[0]["last_error"].as_str().unwrap();
     assert!(err.starts_with("SMTP:"), "{err}");
+}
+
+/// RFC 5322 through a real parser: a `Message-ID` derived from the event,
+/// the same on a redelivery (the first attempt is refused with 451), a
+/// `Date`, and an HTML part whose `<pre>` holds only phrasing content.
+#[test]
+fn email_redelivery_carries_the_same_message_id() {
+    let (port, got) = smtp_server_failing(1);
+    let server = Server::start();
+    server.set("/story", page("Council approves budget", &story()));
+    let env = Env::new(&config(
+        &server,
+        &format!(
+            "[[alert.email]]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\n\
+             from = \"alerts@example.org\"\nto = [\"desk@example.org\"]"
+        ),
+        "politics",
+    ));
+    env.ok(&["check"]);
+    let mut body = story();
+    body[1] = body[1].replace("four hours", "six hours");
+    server.set("/story", page("Council approves budget", &body));
+    env.ok(&["check", "--all"]);
+    let pending = env.json(&["alerts", "--pending"]);
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    let event_id = pending[0]["id"].as_str().expect("an event id").to_string();
+    env.ok(&["check", "--all"]); // retries the pending delivery at once
+    assert!(env
+        .json(&["alerts", "--pending"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "refused once, then delivered");
+    let parsed: Vec<mail_parser::Message> = got
+        .iter()
+        .map(|(_, _, data)| {
+            mail_parser::MessageParser::default()
+                .parse(data.as_bytes())
+                .expect("a parsable message")
+        })
+        .collect();
+    let ids: Vec<&str> = parsed
+        .iter()
+        .map(|m| m.message_id().expect("a Message-ID"))
+        .collect();
+    assert_eq!(ids[0], ids[1], "a redelivery carries the same Message-ID");
+    assert_eq!(ids[0], format!("{event_id}.copydesk@example.org"));
+    for m in &parsed {
+        assert!(m.date().is_some(), "a Date header");
+        assert_eq!(
+            m.subject(),
+            Some("[copydesk] Edited (minor): Council approves budget")
+        );
+        let html = m.body_html(0).expect("an HTML part");
+        let pre = &html[html.find("<pre").expect("a <pre>")..html.find("</pre>").expect("</pre>")];
+        for block in ["<div", "<p>", "<p ", "<ul", "<h2", "<table"] {
+            assert!(!pre.contains(block), "{block} inside <pre>: {pre}");
+        }
+        assert!(pre.contains("<ins"), "{pre}");
+        assert!(m.body_text(0).is_some_and(|t| t.contains("{+six+}")));
+    }
 }
 
 #[test]

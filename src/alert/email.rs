@@ -82,6 +82,7 @@ impl Email {
     pub async fn send(&self, alert: &Alert<'_>) -> Result<(), SendError> {
         let mut m = Message::builder()
             .from(self.from.clone())
+            .message_id(Some(message_id(alert, self.from.email.domain())))
             .subject(subject(alert));
         for t in &self.to {
             m = m.to(t.clone());
@@ -109,6 +110,22 @@ impl Deliver for Email {
     ) -> BoxFuture<'a, Result<(), SendError>> {
         Box::pin(async move { self.send(&alert).await })
     }
+}
+
+/// The `Message-ID` of an alert: its event id (or digest id) at the
+/// sender's domain, so that a redelivery of the same alert carries the same
+/// id and a receiver can drop the repeat (delivery is at least once).
+pub fn message_id(alert: &Alert<'_>, domain: &str) -> String {
+    let id = match alert {
+        Alert::One(e) => e.id().to_string(),
+        Alert::Digest(events) => format::digest_id(events),
+    };
+    // ids are `kind-hex`: already a dot-atom; anything else is dropped
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    format!("<{id}.copydesk@{domain}>")
 }
 
 /// Quoted-printable always: readable in the raw message, safe for any
@@ -182,7 +199,7 @@ fn diff_line(l: &str) -> String {
         .replace("-]", "</del>")
         .replace("{+", "<ins style=\"background:#dfd\">")
         .replace("+}", "</ins>");
-    format!("<div class=\"{class}\">{body}</div>\n")
+    format!("<span class=\"{class}\">{body}</span>\n")
 }
 
 /// The text/html part.
@@ -223,7 +240,7 @@ pub fn html_body(alert: &Alert<'_>) -> String {
                 }
                 if diff.len() > EMAIL_DIFF_LINES {
                     h.push_str(&format!(
-                        "<div>… {} more lines</div>\n",
+                        "<span>… {} more lines</span>\n",
                         diff.len() - EMAIL_DIFF_LINES
                     ));
                 }
