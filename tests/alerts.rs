@@ -190,6 +190,31 @@ fn signed_webhooks_verify_and_carry_custom_headers() {
         "the signature verifies"
     );
     assert!(aws_lc_rs::hmac::verify(&key, b"tampered", &tag).is_err());
+    // Standard Webhooks: v1,BASE64(HMAC(key, "ID.TIMESTAMP.BODY")), the
+    // timestamp the time of sending
+    let id = headers.get("webhook-id").expect("webhook-id");
+    assert_eq!(Some(id), headers.get("x-copydesk-id"));
+    let ts: i64 = headers
+        .get("webhook-timestamp")
+        .and_then(|t| t.parse().ok())
+        .expect("a numeric webhook-timestamp");
+    let now = chrono::Utc::now().timestamp();
+    assert!((now - 300..=now).contains(&ts), "{ts} vs {now}");
+    let v1 = headers.get("webhook-signature").expect("webhook-signature");
+    let b64 = v1.strip_prefix("v1,").expect("v1, prefix");
+    use base64::Engine;
+    let tag = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    let mut signed = format!("{id}.{ts}.").into_bytes();
+    signed.extend_from_slice(body);
+    assert!(aws_lc_rs::hmac::verify(&key, &signed, &tag).is_ok());
+    let mut replayed = format!("{id}.{}.", ts - 3600).into_bytes();
+    replayed.extend_from_slice(body);
+    assert!(
+        aws_lc_rs::hmac::verify(&key, &replayed, &tag).is_err(),
+        "the timestamp is signed"
+    );
     // the secret is not in logs or in `config check`
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("s3cret-key"));
