@@ -97,6 +97,7 @@ pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let store = SledStore::open(&path, cfg.storage.cache_mb)?;
+    super::backend::clear_stale_daemon_file(&path);
     Ok(Arc::new(store))
 }
 
@@ -138,7 +139,7 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
 }
 
 async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     match cmd {
         WatchCommand::Add {
             url,
@@ -211,7 +212,7 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
 }
 
 async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     if let Some(AlertsCommand::Retry { id }) = args.command {
         let n = backend.retry_alert(&id).await?;
         println!("{id}: {n} deliveries due again (sent by the next `check`, or by the daemon now)");
@@ -227,7 +228,7 @@ async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
 }
 
 async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let w = backend.watch(url).await?;
     let versions = backend.versions(&w).await?;
     let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
@@ -262,7 +263,7 @@ async fn furniture_marks(
 }
 
 async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let pairs = backend.match_pairs().await?;
     let mut clusters = crate::core::matching::cluster::clusters(&pairs);
     if let Some(url) = url {
@@ -280,7 +281,7 @@ async fn diff(
     to: Option<u32>,
     format: DiffFormat,
 ) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let w = backend.watch(url).await?;
     if w.latest_version == 0 {
         bail!("{url} has no versions yet; run `copydesk check` first");
@@ -336,7 +337,7 @@ fn into_store_error(e: anyhow::Error) -> std::result::Result<StoreError, anyhow:
 
 /// `copydesk feeds`: the configured feeds and what polling them did.
 async fn feeds(cfg: &Config, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     if let Some(store) = backend.local() {
         // Make config feeds visible before their first poll.
         Pipeline::new(cfg, store.clone())?;

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matches", get(matches))
         .route("/api/v1/feeds", get(feeds))
         .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
+        .route("/api/v1/identity", get(identity))
 }
 
 pub struct ApiError(StatusCode, String);
@@ -229,6 +230,16 @@ async fn retry_alert(
     let n = blocking(move || store.retry_deliveries(&q.id)).await?;
     let _ = s.control.send(Control::DeliverNow);
     Ok(Json(n))
+}
+
+/// Which store this daemon holds: a CLI compares the id with its store's
+/// before it sends anything (see [`super::file`]).
+async fn identity(State(s): State<AppState>, h: HeaderMap) -> ApiResult<super::file::Identity> {
+    authorize(&s, &h)?;
+    Ok(Json(super::file::Identity {
+        store_id: s.store.store_id(),
+        pid: std::process::id(),
+    }))
 }
 
 async fn matches(

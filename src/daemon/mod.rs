@@ -9,6 +9,7 @@
 
 pub mod api;
 mod feeds;
+pub mod file;
 pub mod http;
 pub mod metrics;
 pub mod queue;
@@ -57,20 +58,7 @@ pub struct Daemon {
     pub daemon_file: Option<PathBuf>,
 }
 
-/// The file next to the database that names the running daemon's API.
-pub fn daemon_file(storage_path: &std::path::Path) -> PathBuf {
-    let mut name = storage_path.as_os_str().to_owned();
-    name.push(".daemon.json");
-    PathBuf::from(name)
-}
-
-/// What the daemon file holds.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct DaemonInfo {
-    /// Base URL of the API, e.g. `http://127.0.0.1:8765`.
-    pub url: String,
-    pub pid: u32,
-}
+pub use file::{daemon_file, DaemonInfo};
 
 /// Tell systemd something (a no-op when not started by systemd).
 fn notify(state: &[sd_notify::NotifyState]) {
@@ -95,6 +83,25 @@ impl Daemon {
             grace,
             daemon_file,
         } = self;
+        // removed when this function returns, however it returns
+        let mut daemon_file_guard = None;
+        if let Some(path) = &daemon_file {
+            let mut addr = listener.local_addr().map_err(DaemonError::Listener)?;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            let info = DaemonInfo {
+                url: format!("http://{addr}"),
+                pid: std::process::id(),
+                store_id: Some(store.store_id()),
+            };
+            match file::DaemonFile::write(path, &info) {
+                Ok(f) => daemon_file_guard = Some(f),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot write the daemon file; CLI commands will not find this daemon")
+                }
+            }
+        }
         let metrics = Arc::new(Metrics::new());
         metrics.tick();
         let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
@@ -111,20 +118,6 @@ impl Daemon {
             control: control_tx,
             outlets: Arc::new(config.outlet_map()),
         });
-        if let Some(path) = &daemon_file {
-            let mut addr = listener.local_addr().map_err(DaemonError::Listener)?;
-            if addr.ip().is_unspecified() {
-                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-            }
-            let info = DaemonInfo {
-                url: format!("http://{addr}"),
-                pid: std::process::id(),
-            };
-            let text = serde_json::to_string(&info).unwrap_or_default();
-            if let Err(e) = std::fs::write(path, text) {
-                tracing::warn!(path = %path.display(), error = %e, "cannot write the daemon file; CLI commands will not find this daemon");
-            }
-        }
         let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -282,9 +275,7 @@ impl Daemon {
                 detail: e.to_string(),
             })??;
         let _ = stop_http.send(());
-        if let Some(path) = &daemon_file {
-            let _ = std::fs::remove_file(path);
-        }
+        drop(daemon_file_guard);
         if let Ok(Err(e)) = server.await {
             return Err(DaemonError::Listener(e));
         }

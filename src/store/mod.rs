@@ -11,7 +11,7 @@ mod sled_store;
 mod template;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
-pub use sled_store::SledStore;
+pub use sled_store::{read_store_id, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
 
 use crate::core::event::Event;
@@ -364,6 +364,9 @@ pub trait Store: Send + Sync {
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
     fn flush(&self) -> Result<(), StoreError>;
+    /// A random id made when the store was created: tells one store from
+    /// another (a CLI checks that a daemon holds its store, not another).
+    fn store_id(&self) -> String;
 
     // -- feed discovery (see `feeds`) --
     /// Add each watch whose URL is not watched yet (an existing watch is
