@@ -15,7 +15,7 @@ use crate::core::Article;
 use crate::daemon::daemon_file;
 use crate::daemon::file::{self, Identity};
 use crate::store::{
-    Delivery, NewWatch, OutletTemplate, SledStore, Store, StoreError, StoredEvent, VersionMeta,
+    Delivery, GuardedStore, NewWatch, OutletTemplate, Store, StoreError, StoredEvent, VersionMeta,
     Watch,
 };
 use anyhow::{anyhow, bail, Context, Result};
@@ -40,7 +40,7 @@ impl Backend {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match SledStore::open(&path, cfg.storage.cache_mb) {
+        match GuardedStore::open(&path, cfg.storage.cache_mb) {
             Ok(s) => {
                 clear_stale_daemon_file(&path);
                 Ok(Backend::Local(Arc::new(s)))

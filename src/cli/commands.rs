@@ -13,7 +13,7 @@ use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::normalize_article;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::pipeline::Pipeline;
-use crate::store::{NewWatch, SledStore, Store, StoreError, WatchSource};
+use crate::store::{GuardedStore, NewWatch, Store, StoreError, WatchSource};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -51,8 +51,10 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
 
 /// `copydesk export`: the store (or one watch) as JSON Lines.
 fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> Result<()> {
-    let store =
-        open_store(cfg).context("export reads the store directly: stop the daemon first")?;
+    let store = open_direct(
+        cfg,
+        "export reads the store directly: stop the daemon first",
+    )?;
     let lines = match output {
         Some(path) => {
             let file = std::fs::File::create(path)
@@ -73,8 +75,10 @@ fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> 
 
 /// `copydesk import`: add what an export has and the store lacks.
 fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
-    let store =
-        open_store(cfg).context("import writes the store directly: stop the daemon first")?;
+    let store = open_direct(
+        cfg,
+        "import writes the store directly: stop the daemon first",
+    )?;
     let report = match file.filter(|f| f.as_os_str() != "-") {
         Some(path) => {
             let f = std::fs::File::open(path)
@@ -90,13 +94,22 @@ fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
     Ok(())
 }
 
+/// Open the store for a command that cannot go through a daemon; `why`
+/// is said when a daemon holds it.
+fn open_direct(cfg: &Config, why: &str) -> Result<Arc<dyn Store>> {
+    open_store(cfg).map_err(|e| match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Locked { .. }) => e.context(why.to_string()),
+        _ => e,
+    })
+}
+
 pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
     let path = cfg.storage_path();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let store = SledStore::open(&path, cfg.storage.cache_mb)?;
+    let store = GuardedStore::open(&path, cfg.storage.cache_mb)?;
     super::backend::clear_stale_daemon_file(&path);
     Ok(Arc::new(store))
 }

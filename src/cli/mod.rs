@@ -241,8 +241,31 @@ pub enum ConfigCommand {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// The last panic's message and place, kept by the panic hook for the
+/// final error message.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Panics are not printed as they happen (no backtrace for a user to
+/// read): the storage engine's panics on a damaged file become errors
+/// where they are caught, and one that reaches [`main`] ends the command
+/// with one clear message and exit code 1. `RUST_LOG=debug` logs each.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = crate::store::panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::debug!(message = %text, at = %place, "panic");
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(format!("{text} at {place}"));
+        }
+    }));
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    quiet_panics();
     let cli = Cli::parse();
     // The demo brings its own config: it must work anywhere.
     let loaded = match cli.command {
@@ -268,7 +291,28 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(cli.command, cfg)) {
+    let storage = cfg.storage_path();
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(commands::run(cli.command, cfg))
+    }));
+    let result = match ran {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|l| l.clone())
+                .unwrap_or_else(|| crate::store::panic_text(payload.as_ref()));
+            eprintln!(
+                "error: copydesk stopped on an internal error ({what}). If it keeps happening \
+                 with the database at {}, the database may be damaged: {}",
+                storage.display(),
+                crate::store::RECOVERY
+            );
+            return ExitCode::from(1);
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

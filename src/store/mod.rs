@@ -6,11 +6,13 @@
 
 mod codec;
 mod feeds;
+mod guarded;
 mod match_index;
 mod sled_store;
 mod template;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
+pub use guarded::{is_disk_full, panic_text, GuardedStore};
 pub use sled_store::{read_store_id, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
 
@@ -28,6 +30,14 @@ pub const SCHEMA_VERSION: u32 = 3;
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
 pub type WatchId = u64;
+
+/// What to do about a damaged database (in error messages).
+pub const RECOVERY: &str = "restore the last backup (see README, Recovery), or move the database \
+     aside and `copydesk import` your last export into a new one";
+
+/// Said when a write failed for lack of space.
+pub const DISK_FULL_HINT: &str =
+    " (the disk is full: free some space; `copydesk run` pauses its checks and resumes by itself)";
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +60,15 @@ pub enum StoreError {
     Conflict { url: String, number: u32 },
     #[error("corrupt record in {tree}: {detail}")]
     Corrupt { tree: &'static str, detail: String },
+    #[error("the database at {path} is damaged ({detail}); {RECOVERY}")]
+    Damaged { path: String, detail: String },
+    #[error("the database at {path} could not be read or written: {detail}{}", if *.disk_full { DISK_FULL_HINT } else { "" })]
+    Io {
+        path: String,
+        detail: String,
+        /// The file system is full (or over quota).
+        disk_full: bool,
+    },
     #[error("database error: {0}")]
     Db(#[from] sled::Error),
 }

@@ -6,3 +6,4 @@
 mod common;
 
 mod daemon_file;
+mod damaged_store;
