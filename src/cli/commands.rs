@@ -40,7 +40,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         } => extract(&cfg, &source, url.as_deref(), format.format).await,
         Command::Alerts(a) => alerts(&cfg, a).await,
         Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
-        Command::Import { file } => import(&cfg, file.as_deref()),
+        Command::Import { file, unverified } => import(&cfg, file.as_deref(), unverified),
         Command::Outlets(a) => super::outlets::run(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
@@ -56,25 +56,55 @@ fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> 
         "export reads the store directly: stop the daemon first",
     )?;
     let lines = match output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            super::export::export(store.as_ref(), url, &mut out)?
-        }
+        Some(path) => export_to_file(store.as_ref(), url, path)?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             super::export::export(store.as_ref(), url, &mut out)?
         }
     };
-    if output.is_some() {
-        eprintln!("exported {lines} lines");
+    if let Some(path) = output {
+        eprintln!("exported {lines} lines to {}", path.display());
     }
     Ok(())
 }
 
+/// Export into a temp file next to `path`, synced, then renamed over it:
+/// `path` is either the whole new export or left as it was.
+fn export_to_file(store: &dyn Store, url: Option<&str>, path: &std::path::Path) -> Result<usize> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let written = (|| -> Result<usize> {
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let lines = super::export::export(store, url, &mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+        Ok(lines)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    } else if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all(); // the rename itself survives a crash
+    }
+    written
+}
+
 /// `copydesk import`: add what an export has and the store lacks.
-fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
+fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Result<()> {
     let store = open_direct(
         cfg,
         "import writes the store directly: stop the daemon first",
@@ -83,9 +113,9 @@ fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
         Some(path) => {
             let f = std::fs::File::open(path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
-            super::export::import(store.as_ref(), &mut std::io::BufReader::new(f))?
+            super::import::import(store.as_ref(), &mut std::io::BufReader::new(f), unverified)?
         }
-        None => super::export::import(store.as_ref(), &mut std::io::stdin().lock())?,
+        None => super::import::import(store.as_ref(), &mut std::io::stdin().lock(), unverified)?,
     };
     println!(
         "imported: {} watches added, {} versions added, {} versions already present, {} outlet rules added, {} events not imported (history only)",

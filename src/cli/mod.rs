@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod demo;
 pub mod export;
+pub mod import;
 mod outlets;
 mod output;
 mod run;
@@ -131,15 +132,20 @@ pub enum Command {
     Export {
         /// Only this watch (and its events).
         url: Option<String>,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output (through a temp file in
+        /// the same directory, renamed when complete).
         #[arg(long, short, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
     /// Add the watches and versions of an export (JSON Lines) that the store
-    /// lacks; a bad file changes nothing.
+    /// lacks; a bad or truncated file changes nothing.
     Import {
         /// The export file; standard input when absent or `-`.
         file: Option<std::path::PathBuf>,
+        /// Accept a format 1 export (made before exports had an end
+        /// record), which cannot be checked for truncation.
+        #[arg(long)]
+        unverified: bool,
     },
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.

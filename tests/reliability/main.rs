@@ -7,3 +7,4 @@ mod common;
 
 mod daemon_file;
 mod damaged_store;
+mod export_end;
