@@ -11,6 +11,7 @@ pub mod api;
 mod feeds;
 pub mod file;
 pub mod http;
+pub mod listener;
 pub mod metrics;
 pub mod queue;
 
@@ -118,14 +119,21 @@ impl Daemon {
             control: control_tx,
             outlets: Arc::new(config.outlet_map()),
         });
+        let limits = config.web.limits();
+        let app = app.layer(axum::middleware::from_fn_with_state(
+            limits.body_timeout,
+            listener::bounded_body,
+        ));
         let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = http_stopped.await;
-                })
-                .await
-        });
+        let server = tokio::spawn(listener::serve(
+            listener,
+            app,
+            limits,
+            metrics.clone(),
+            async {
+                let _ = http_stopped.await;
+            },
+        ));
 
         let mut usec = 0u64;
         let watchdog =

@@ -8,3 +8,5 @@ mod common;
 mod daemon_file;
 mod damaged_store;
 mod export_end;
+mod http;
+mod listener;

@@ -101,6 +101,16 @@ impl From<JsonRejection> for WebError {
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// An error answer for a request to `path`: `{"error": message}` under
+/// `/api/`, plain text elsewhere.
+pub fn error_for(path: &str, status: axum::http::StatusCode, message: &str) -> Response {
+    if path.starts_with("/api/") {
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        (status, format!("{message}\n")).into_response()
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize)]
 pub struct Page<T> {
