@@ -50,11 +50,26 @@ impl TryFrom<String> for CronExpr {
 #[serde(try_from = "String")]
 pub struct Span(pub std::time::Duration);
 
+/// The longest duration the config takes (100 years): any date plus it is
+/// still a date, so no schedule, backoff or digest can overflow.
+pub const MAX_SPAN: std::time::Duration = std::time::Duration::from_secs(36_525 * 86_400);
+
+/// Refuse a duration longer than [`MAX_SPAN`].
+pub fn bounded_span(d: std::time::Duration, written: &str) -> Result<std::time::Duration, String> {
+    if d > MAX_SPAN {
+        Err(format!(
+            "duration {written:?} is too long: at most 100 years (\"36525d\")"
+        ))
+    } else {
+        Ok(d)
+    }
+}
+
 impl TryFrom<String> for Span {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         match humantime::parse_duration(s.trim()) {
-            Ok(d) if !d.is_zero() => Ok(Span(d)),
+            Ok(d) if !d.is_zero() => bounded_span(d, &s).map(Span),
             Ok(_) => Err(format!("duration {s:?} must be greater than zero")),
             Err(e) => Err(format!(
                 "invalid duration {s:?}: {e} (write e.g. \"90s\", \"10m\", \"3h\", \"7d\")"

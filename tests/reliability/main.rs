@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod config_limits;
 mod daemon_file;
 mod damaged_store;
 mod export_end;
