@@ -199,6 +199,7 @@ fn main() {
                 record,
                 pairs: Vec::new(),
                 events: Vec::new(),
+                withdrawn: Vec::new(),
             })
             .expect("commit");
         if id % 50_000 == 0 {

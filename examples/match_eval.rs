@@ -147,6 +147,17 @@ fn main() {
             &scored.curve_point(&tt),
         );
     }
+    println!("\nboilerplate_stories (the index counts stories again for each value):\n");
+    println!("| thresholds | precision | recall | tp | fp | fn |");
+    println!("|---|---|---|---|---|---|");
+    for n in [2, 3, 4, 6] {
+        let tt = Thresholds {
+            boilerplate_stories: n,
+            ..t
+        };
+        let s = score(generate(&bodies, 5), tt);
+        line(&format!("boilerplate_stories {n}"), &s.report(&tt));
+    }
     println!("\nLSH S-curve ({BANDS} bands x {ROWS} rows): P(candidate | Jaccard s)");
     for s in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
         println!("  s = {s:.1}: {:.4}", candidate_probability(s, BANDS, ROWS));

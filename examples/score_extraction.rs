@@ -27,9 +27,19 @@
 //!   (`local-runs/NAME` picks the second). `all` scores every file there.
 //! - `--shared DIR`: where the published outputs are (default
 //!   `../shared/data/article-extraction-benchmark` next to the crate).
-//! - `--data DIR`: the benchmark data (default the copy in `tests/data`).
+//! - `--data DIR`: a benchmark directory (`html/<id>.html.gz` +
+//!   `ground-truth.json`); repeat it to score several sets in one run.
+//! - `--set NAME`: a set shipped in `tests/data`: `aeb`
+//!   (article-extraction-benchmark), `wcxb` (wcxb-dev-articles) or `all`
+//!   (both); repeatable, combines with `--data`. Default: `aeb`.
 //! - `--show ID`: print our body and the true body of one page (ID or a
-//!   prefix of it), with its score, and exit.
+//!   prefix of it, searched in every set given), with its score, and exit.
+//!
+//! The page bytes are decoded the way the fetcher decodes a body without a
+//! `Content-Type` (`copydesk::fetch::decode_html`: BOM, `<meta charset>`,
+//! valid UTF-8 over a wrong declaration, else a guess). With several sets,
+//! each set's figures are printed in turn, then one line per set; `--json`
+//! then prints an array of the per-set objects.
 //!
 //! A progress line goes to stderr.
 
@@ -44,10 +54,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/article-extraction-benchmark"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 const SHARED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/article-extraction-benchmark"
@@ -61,8 +68,14 @@ struct Opts {
     published: Option<String>,
     show: Option<String>,
     shared: PathBuf,
-    data: PathBuf,
+    data: Vec<PathBuf>,
 }
+
+/// The sets shipped in `tests/data`, by `--set` name.
+const SETS: &[(&str, &str)] = &[
+    ("aeb", "article-extraction-benchmark"),
+    ("wcxb", "wcxb-dev-articles"),
+];
 
 fn parse_args() -> Result<Opts> {
     let mut o = Opts {
@@ -73,7 +86,7 @@ fn parse_args() -> Result<Opts> {
         show: None,
         leaks: false,
         shared: PathBuf::from(SHARED),
-        data: PathBuf::from(DATA),
+        data: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -85,17 +98,33 @@ fn parse_args() -> Result<Opts> {
             "--leaks" => o.leaks = true,
             "--published" => o.published = Some(value("--published")?),
             "--shared" => o.shared = value("--shared")?.into(),
-            "--data" => o.data = value("--data")?.into(),
+            "--data" => o.data.push(value("--data")?.into()),
+            "--set" => {
+                let name = value("--set")?;
+                let dirs: Vec<&str> = SETS
+                    .iter()
+                    .filter(|(n, _)| name == "all" || *n == name)
+                    .map(|(_, d)| *d)
+                    .collect();
+                if dirs.is_empty() {
+                    bail!("unknown set {name:?} (aeb, wcxb or all)");
+                }
+                o.data.extend(dirs.iter().map(|d| Path::new(DATA).join(d)));
+            }
             "--show" => o.show = Some(value("--show")?),
             "-h" | "--help" => {
                 println!(
                     "usage: score_extraction [--worst N] [--json] [--leaks] [--passes N] \
-                     [--published NAME|PATH|all] [--shared DIR] [--data DIR] [--show ID]"
+                     [--published NAME|PATH|all] [--shared DIR] [--data DIR]... \
+                     [--set aeb|wcxb|all]... [--show ID]"
                 );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
         }
+    }
+    if o.data.is_empty() {
+        o.data.push(Path::new(DATA).join(SETS[0].1));
     }
     Ok(o)
 }
@@ -140,11 +169,12 @@ fn load_pages(data: &Path) -> Result<Vec<Page>> {
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut bytes)
             .with_context(|| format!("gunzip {}", path.display()))?;
-        let html = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let url = entry.url.unwrap_or_default();
+        let page_url = url::Url::parse(&url).ok();
+        let (html, _) = copydesk::fetch::decode_html(&bytes, page_url.as_ref());
         pages.push(Page {
             id,
-            url: entry.url.unwrap_or_default(),
+            url,
             truth: entry.article_body,
             html,
         });
@@ -453,40 +483,94 @@ fn main() -> Result<()> {
     let progress = Progress {
         tty: std::io::stderr().is_terminal(),
     };
-    let pages = load_pages(&opts.data)?;
-    if pages.is_empty() {
-        bail!("no pages in {}", opts.data.display());
+    let mut sets = Vec::with_capacity(opts.data.len());
+    for dir in &opts.data {
+        let pages = load_pages(dir)?;
+        if pages.is_empty() {
+            bail!("no pages in {}", dir.display());
+        }
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        sets.push((name, pages));
     }
     if let Some(name) = opts.published.clone() {
-        return run_published(&opts, &pages, &name);
-    }
-
-    let rules = OutletRules::default();
-    if let Some(prefix) = &opts.show {
-        let page = pages
-            .iter()
-            .find(|p| p.id.starts_with(prefix.as_str()))
-            .with_context(|| format!("no page id starts with {prefix:?}"))?;
-        let body = match run_extractor(page, &rules) {
-            Outcome::Body(b) => b,
-            Outcome::NoArticle => "(NoArticle)".into(),
-            Outcome::Panicked(m) => format!("(panicked: {m})"),
-        };
-        let s = page_score(&body, &page.truth);
-        println!("page {}\nurl  {}", page.id, page.url);
-        println!(
-            "F1 {:.3}  precision {}  recall {}  exact {}",
-            s.f1(),
-            fmt_opt(s.precision()),
-            fmt_opt(s.recall()),
-            s.exact
-        );
-        println!(
-            "\n===== ours =====\n{body}\n\n===== truth =====\n{}",
-            page.truth
-        );
+        for (set, pages) in &sets {
+            if sets.len() > 1 && !opts.json {
+                println!("== {set}");
+            }
+            run_published(&opts, pages, &name)?;
+        }
         return Ok(());
     }
+    if let Some(prefix) = &opts.show {
+        let page = sets
+            .iter()
+            .flat_map(|(_, pages)| pages)
+            .find(|p| p.id.starts_with(prefix.as_str()))
+            .with_context(|| format!("no page id starts with {prefix:?}"))?;
+        return show(page);
+    }
+    let mut lines = Vec::new();
+    let mut json = Vec::new();
+    for (set, pages) in &sets {
+        if sets.len() > 1 && !opts.json {
+            println!("== {set} ({} pages)", pages.len());
+        }
+        let (line, v) = run_set(&opts, &progress, set, pages)?;
+        lines.push(line);
+        json.push(v);
+    }
+    if opts.json {
+        let v = if json.len() == 1 {
+            json.remove(0)
+        } else {
+            serde_json::Value::Array(json)
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if sets.len() > 1 {
+        println!("\n== all sets");
+        for l in lines {
+            println!("{l}");
+        }
+    }
+    Ok(())
+}
+
+/// Our body and the true body of one page, with its score.
+fn show(page: &Page) -> Result<()> {
+    let rules = OutletRules::default();
+    let body = match run_extractor(page, &rules) {
+        Outcome::Body(b) => b,
+        Outcome::NoArticle => "(NoArticle)".into(),
+        Outcome::Panicked(m) => format!("(panicked: {m})"),
+    };
+    let s = page_score(&body, &page.truth);
+    println!("page {}\nurl  {}", page.id, page.url);
+    println!(
+        "F1 {:.3}  precision {}  recall {}  exact {}",
+        s.f1(),
+        fmt_opt(s.precision()),
+        fmt_opt(s.recall()),
+        s.exact
+    );
+    println!(
+        "\n===== ours =====\n{body}\n\n===== truth =====\n{}",
+        page.truth
+    );
+    Ok(())
+}
+
+/// Score and time one set; prints its report unless `--json`. Returns a
+/// one-line summary and the JSON object.
+fn run_set(
+    opts: &Opts,
+    progress: &Progress,
+    set: &str,
+    pages: &[Page],
+) -> Result<(String, serde_json::Value)> {
+    let rules = OutletRules::default();
     // Scoring pass (also warms up caches and lazy statics).
     let mut scored = Vec::with_capacity(pages.len());
     for (i, p) in pages.iter().enumerate() {
@@ -514,14 +598,14 @@ fn main() -> Result<()> {
     let panicked = scored.iter().filter(|s| s.note == "PANIC").count();
 
     let passes = opts.passes.max(1);
-    let extract_rate = time_passes(&pages, passes, &progress, "timing extract", |p| {
+    let extract_rate = time_passes(pages, passes, progress, "timing extract", |p| {
         let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
         let _ = black_box(extract(black_box(&p.html), url, &rules));
     });
     let pipeline_rate = time_passes(
-        &pages,
+        pages,
         passes,
-        &progress,
+        progress,
         "timing extract+normalize+hash",
         |p| {
             let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
@@ -555,17 +639,22 @@ fn main() -> Result<()> {
     }
     let normalize_rate = median_rate(&mut times, articles.len());
 
-    if opts.json {
-        let rate = |(median, slowest, fastest): (f64, f64, f64)| {
-            serde_json::json!({"pages_per_s_median": median, "pages_per_s_slowest_pass": slowest,
-                               "pages_per_s_fastest_pass": fastest})
-        };
-        let v = serde_json::json!({
+    let leak_pages = scored.iter().filter(|s| !s.leaks.is_empty()).count();
+    let line = format!(
+        "{set:<30} F1 {:.3}  P {:.3}  R {:.3}  leak pages {leak_pages}  extract+normalize+hash {:.1} pages/s",
+        summary.f1, summary.precision, summary.recall, pipeline_rate.0
+    );
+    let rate = |(median, slowest, fastest): (f64, f64, f64)| {
+        serde_json::json!({"pages_per_s_median": median, "pages_per_s_slowest_pass": slowest,
+                           "pages_per_s_fastest_pass": fastest})
+    };
+    let v = serde_json::json!({
             "tool": "copydesk",
+            "set": set,
             "summary": summary_json(&summary),
             "no_article": no_article,
             "panicked": panicked,
-            "leak_pages": scored.iter().filter(|s| !s.leaks.is_empty()).count(),
+            "leak_pages": leak_pages,
             "passes": passes,
             "speed": {
                 "extract": rate(extract_rate),
@@ -573,9 +662,8 @@ fn main() -> Result<()> {
                 "normalize_hash": rate(normalize_rate),
             },
             "worst": worst_json(&scored, opts.worst),
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else {
+    });
+    if !opts.json {
         print_summary("copydesk extract", &summary);
         println!("  NoArticle on {no_article} page(s), panics on {panicked}");
         print_leaks(&scored, opts.leaks);
@@ -595,5 +683,5 @@ fn main() -> Result<()> {
         }
         print_worst(&scored, opts.worst);
     }
-    Ok(())
+    Ok((line, v))
 }

@@ -8,14 +8,17 @@
 
 use crate::core::event::{republication_event_id, rfc3339, Event, RepublicationEvent};
 use crate::core::matching::cluster::{MatchPair, MatchedArticle, Relation};
-use crate::core::matching::memindex::{boilerplate, lookup, outlet_key};
-use crate::core::matching::{classify, compare, fingerprint, Doc, Fingerprint, Thresholds};
+use crate::core::matching::memindex::{boilerplate, lookup, outlet_key, IndexView};
+use crate::core::matching::{
+    classify, compare, fingerprint, shared_passages, Doc, Fingerprint, Thresholds,
+};
 use crate::core::outlet::OutletMap;
 use crate::store::{
-    FingerprintCommit, FingerprintRecord, IndexOf, Store, StoreError, Watch, WatchId,
+    FingerprintCommit, FingerprintRecord, IndexOf, Store, StoreError, Watch, WatchId, Withdrawn,
 };
 use chrono::{DateTime, Utc};
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 /// Matches articles against the stored index.
@@ -34,6 +37,8 @@ pub struct MatchReport {
     pub pairs: usize,
     /// Events queued.
     pub events: usize,
+    /// Stored pairs of other articles withdrawn (template text).
+    pub withdrawn: usize,
 }
 
 impl Matcher {
@@ -96,6 +101,7 @@ impl Matcher {
         };
         let view = IndexOf(store);
         let (bp, cands) = lookup(&view, w.id, outlet_key(&outlet), &fp, t)?;
+        let withdrawn = self.withdrawn(store, w.id, &bp, sinks)?;
         let mut report = MatchReport {
             candidates: cands.len(),
             ..MatchReport::default()
@@ -127,12 +133,17 @@ impl Matcher {
             let Some(class) = classify(&scores, t) else {
                 continue;
             };
-            verified.push((other, scores, class));
+            let shown = Shown {
+                doc: other_doc,
+                body: other_article.body,
+                skip,
+            };
+            verified.push((other, scores, class, shown));
         }
-        let matched: Vec<WatchId> = verified.iter().map(|(o, _, _)| o.id).collect();
+        let matched: Vec<WatchId> = verified.iter().map(|(o, _, _, _)| o.id).collect();
         let mut pairs = Vec::new();
         let mut events = Vec::new();
-        for (other, scores, class) in verified {
+        for (other, scores, class, shown) in verified {
             let c = other.id;
             // a copy of a copy: when `other` is itself a known copy (or
             // alias) of another article this one matches too, the pair is
@@ -149,6 +160,12 @@ impl Matcher {
                 (&record, &other, scores)
             } else {
                 (&other, &record, scores.swapped())
+            };
+            // what decided the match, as the copy has it
+            let shared_text = if this_is_original {
+                shared_passages(&doc, &shown.doc, &shown.body, &shown.skip)
+            } else {
+                shared_passages(&shown.doc, &doc, &article.body, &shown.skip)
             };
             let relation = if orig.outlet == copy.outlet {
                 Relation::Alias
@@ -168,6 +185,7 @@ impl Matcher {
                 similarity: round(scores.similarity),
                 containment: round(scores.containment),
                 shared_paragraphs: scores.shared_paragraphs,
+                shared_text,
                 detected_at: existing
                     .as_ref()
                     .map(|p| p.detected_at.clone())
@@ -186,6 +204,7 @@ impl Matcher {
                     similarity: pair.similarity,
                     containment: pair.containment,
                     shared_paragraphs: pair.shared_paragraphs,
+                    shared_text: pair.shared_text.clone(),
                     class,
                 });
                 pair.event_id = Some(event.id().to_string());
@@ -206,14 +225,131 @@ impl Matcher {
         }
         report.pairs = pairs.len();
         report.events = events.len();
+        report.withdrawn = withdrawn.len();
         store.commit_fingerprint(FingerprintCommit {
             at: now,
             record,
             pairs,
             events,
+            withdrawn,
         })?;
         Ok(report)
     }
+
+    /// Stored pairs of other articles that rested on paragraphs which this
+    /// article shows to be template text (they are boilerplate now, and
+    /// were found in few enough articles that they only just became so):
+    /// verified again without them, and withdrawn when they no longer
+    /// match. This is what keeps the first two sites of a network that
+    /// were checked from staying linked once a third shows the template.
+    fn withdrawn(
+        &self,
+        store: &dyn Store,
+        id: WatchId,
+        bp: &HashSet<u64>,
+        sinks: &dyn Fn(&Event) -> Vec<String>,
+    ) -> Result<Vec<Withdrawn>, StoreError> {
+        let t = &self.thresholds;
+        let recent = RECHECK_FACTOR * t.boilerplate_stories.max(t.boilerplate_articles).max(2);
+        let view = IndexOf(store);
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for &p in bp {
+            let list = view.paragraph_postings(p, recent + 1)?;
+            if list.len() > recent {
+                continue; // template text long before this article
+            }
+            for &(_, d) in list.iter().filter(|(_, d)| *d != id) {
+                for pair in store.match_pairs_of(d)? {
+                    let (a, b) = (pair.original_id, pair.copy_id);
+                    if a == id || b == id || !seen.insert((a.min(b), a.max(b))) {
+                        continue;
+                    }
+                    let other = if a == d { b } else { a };
+                    if !view.paragraphs_of(other)?.contains(&p) {
+                        continue;
+                    }
+                    if self.still_matches(store, a, b, bp)? {
+                        continue;
+                    }
+                    tracing::info!(
+                        original = %pair.original.url,
+                        copy = %pair.copy.url,
+                        "pair withdrawn: its shared text is template text"
+                    );
+                    let event = Event::Republication(RepublicationEvent {
+                        id: pair.event_id.clone().unwrap_or_default(),
+                        detected_at: pair.detected_at.clone(),
+                        original: pair.original.clone(),
+                        copy: pair.copy.clone(),
+                        similarity: pair.similarity,
+                        containment: pair.containment,
+                        shared_paragraphs: pair.shared_paragraphs,
+                        shared_text: Vec::new(),
+                        class: pair.class,
+                    });
+                    out.push(Withdrawn {
+                        a,
+                        b,
+                        sinks: pair
+                            .event_id
+                            .as_ref()
+                            .map(|_| sinks(&event))
+                            .unwrap_or_default(),
+                        event_id: pair.event_id,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Does the stored pair `a`, `b` still match with `extra` paragraphs
+    /// left out besides both articles' boilerplate? (An article that
+    /// cannot be read keeps its pair.)
+    fn still_matches(
+        &self,
+        store: &dyn Store,
+        a: WatchId,
+        b: WatchId,
+        extra: &HashSet<u64>,
+    ) -> Result<bool, StoreError> {
+        let t = &self.thresholds;
+        let view = IndexOf(store);
+        let mut docs = Vec::new();
+        let mut skip = extra.clone();
+        for id in [a, b] {
+            let Some(rec) = readable_fingerprint(store, id)? else {
+                return Ok(true);
+            };
+            let article = match store.version(id, rec.version) {
+                Ok((_, x)) => x,
+                Err(StoreError::NotFound(_)) => return Ok(true),
+                Err(e) => return Err(e),
+            };
+            let fp = Fingerprint {
+                bands: Vec::new(),
+                paragraphs: rec.paragraphs.clone(),
+            };
+            skip.extend(boilerplate(&view, id, outlet_key(&rec.outlet), &fp, t)?);
+            docs.push(Doc::new(&article.body));
+        }
+        Ok(classify(&compare(&docs[0], &docs[1], &skip, t), t).is_some())
+    }
+}
+
+/// Paragraphs found in at most this many times the boilerplate threshold
+/// of articles have only just become boilerplate: the stored pairs of
+/// their articles are verified again (beyond it, they were boilerplate
+/// before any such pair was stored).
+pub const RECHECK_FACTOR: usize = 2;
+
+/// A verified candidate's text, kept to show what decided its match.
+struct Shown {
+    doc: Doc,
+    body: Vec<String>,
+    /// Boilerplate of both sides.
+    skip: std::collections::HashSet<u64>,
 }
 
 /// Is `id` the copy (or the later alias) in a stored pair with one of

@@ -31,6 +31,7 @@ fn commit(store: &SledStore, rec: FingerprintRecord, pairs: Vec<MatchPair>) {
             record: rec,
             pairs,
             events: Vec::new(),
+            withdrawn: Vec::new(),
         })
         .expect("commit");
 }
@@ -50,6 +51,7 @@ fn pair(a: u64, b: u64) -> MatchPair {
         similarity: 1.0,
         containment: 1.0,
         shared_paragraphs: 2,
+        shared_text: Vec::new(),
         detected_at: "2026-11-25T00:00:00Z".into(),
         updated_at: "2026-11-25T00:00:00Z".into(),
         event_id: None,

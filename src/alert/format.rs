@@ -341,6 +341,7 @@ pub(crate) mod tests {
             similarity: 0.8412,
             containment: 0.9563,
             shared_paragraphs: 5,
+            shared_text: Vec::new(),
             class,
         })
     }

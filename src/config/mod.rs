@@ -259,6 +259,9 @@ pub struct MatchConfig {
     pub min_paragraph_words: Option<Positive>,
     /// A paragraph in this many articles of one outlet is its boilerplate.
     pub boilerplate_articles: Option<Positive>,
+    /// A paragraph in this many different stories of any outlets is
+    /// template text.
+    pub boilerplate_stories: Option<Positive>,
 }
 
 impl MatchConfig {
@@ -276,6 +279,7 @@ impl MatchConfig {
             min_shared_paragraphs: n(self.min_shared_paragraphs, d.min_shared_paragraphs),
             min_paragraph_words: n(self.min_paragraph_words, d.min_paragraph_words),
             boilerplate_articles: n(self.boilerplate_articles, d.boilerplate_articles),
+            boilerplate_stories: n(self.boilerplate_stories, d.boilerplate_stories),
         }
     }
 }

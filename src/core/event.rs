@@ -44,6 +44,10 @@ pub struct RepublicationEvent {
     /// Share of the original's shingles found in the copy (0..1).
     pub containment: f64,
     pub shared_paragraphs: usize,
+    /// The copy's paragraphs that decided the match (template text left
+    /// out), at most 8, each cut to 400 characters.
+    #[serde(default)]
+    pub shared_text: Vec<String>,
     /// `copy` (whole article) or `partial` (paragraphs lifted).
     pub class: MatchClass,
 }
@@ -162,6 +166,7 @@ mod tests {
             similarity: 0.9,
             containment: 1.0,
             shared_paragraphs: 4,
+            shared_text: vec!["The council approved the budget.".into()],
             class: MatchClass::Copy,
         });
         let v = e.to_payload();
@@ -174,6 +179,7 @@ mod tests {
             "similarity",
             "containment",
             "shared_paragraphs",
+            "shared_text",
         ] {
             assert!(!v[k].is_null(), "{k}");
         }

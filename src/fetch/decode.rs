@@ -180,13 +180,20 @@ pub(crate) enum EncodingSource {
     Bom,
     Header,
     Meta,
+    /// A header or `<meta>` declared a legacy charset, but the bytes are
+    /// valid UTF-8 with non-ASCII characters: see [`utf8_beats_declared`].
+    Utf8Content,
     Guess,
 }
 
 /// Decides the body's encoding: a byte order mark wins (as in browsers),
 /// then the `Content-Type` charset, then a `<meta>` declaration, then a
-/// statistical guess helped by the URL's top-level domain. Returns the
-/// encoding, the length of the BOM to skip, and where it came from.
+/// statistical guess helped by the URL's top-level domain. A declared
+/// ASCII-compatible legacy charset loses to UTF-8 when the bytes are valid
+/// UTF-8 with non-ASCII characters in them ([`utf8_beats_declared`]): pages
+/// re-encoded by a CMS that kept an old `<meta charset>` are common, and
+/// the opposite mistake is practically impossible. Returns the encoding,
+/// the length of the BOM to skip, and where it came from.
 pub(crate) fn detect_encoding(
     bytes: &[u8],
     content_type: Option<&str>,
@@ -195,11 +202,15 @@ pub(crate) fn detect_encoding(
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return (enc, bom_len, EncodingSource::Bom);
     }
-    if let Some(enc) = content_type.and_then(charset_from_content_type) {
-        return (enc, 0, EncodingSource::Header);
-    }
-    if let Some(enc) = prescan_meta_charset(bytes) {
-        return (enc, 0, EncodingSource::Meta);
+    let declared = content_type
+        .and_then(charset_from_content_type)
+        .map(|enc| (enc, EncodingSource::Header))
+        .or_else(|| prescan_meta_charset(bytes).map(|enc| (enc, EncodingSource::Meta)));
+    if let Some((enc, source)) = declared {
+        if utf8_beats_declared(bytes, enc) {
+            return (encoding_rs::UTF_8, 0, EncodingSource::Utf8Content);
+        }
+        return (enc, 0, source);
     }
     let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -207,6 +218,28 @@ pub(crate) fn detect_encoding(
     let tld = tld_hint(url);
     let enc = detector.guess(tld.as_deref(), chardetng::Utf8Detection::Allow);
     (enc, 0, EncodingSource::Guess)
+}
+
+/// Bytes at most this long at the very end may be a UTF-8 sequence cut
+/// short (a body truncated at the size cap) without failing the check.
+const UTF8_CUT_TAIL: usize = 3;
+
+/// Whether `bytes`, declared as `declared`, are really UTF-8: the
+/// declaration names another ASCII-compatible encoding (windows-1252,
+/// ISO-8859-x, Shift_JIS, ...; not UTF-16 or ISO-2022-JP, whose bytes can be
+/// all ASCII), the bytes contain non-ASCII characters, and every one of
+/// them is well-formed UTF-8 (a sequence cut short by truncation at the very
+/// end is allowed). Legacy-encoded text with accented letters almost never
+/// forms valid multi-byte UTF-8 throughout, so one stray byte anywhere keeps
+/// the declaration. Linear in the body's length, no allocation.
+pub(crate) fn utf8_beats_declared(bytes: &[u8], declared: &'static Encoding) -> bool {
+    if declared == encoding_rs::UTF_8 || !declared.is_ascii_compatible() || bytes.is_ascii() {
+        return false;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() <= UTF8_CUT_TAIL,
+    }
 }
 
 /// The URL's top-level domain in the form chardetng accepts (lower-case
@@ -365,6 +398,76 @@ mod tests {
         assert_eq!(
             (enc, bom, src),
             (encoding_rs::UTF_8, 3, EncodingSource::Bom)
+        );
+    }
+
+    #[test]
+    fn valid_utf8_beats_a_legacy_declaration() {
+        let u = url("http://a.example/");
+        let page = "<html><head><meta charset=\"iso-8859-1\"></head><p>Café — “quoted” ünïcode</p>";
+        let (enc, bom, src) = detect_encoding(page.as_bytes(), None, &u);
+        assert_eq!(
+            (enc, bom, src),
+            (encoding_rs::UTF_8, 0, EncodingSource::Utf8Content)
+        );
+        assert_eq!(decode(page.as_bytes(), enc, bom), page);
+        // The same from a Content-Type header.
+        let (enc, _, src) =
+            detect_encoding(page.as_bytes(), Some("text/html; charset=windows-1252"), &u);
+        assert_eq!(
+            (enc, src),
+            (encoding_rs::UTF_8, EncodingSource::Utf8Content)
+        );
+        // Really legacy bytes keep the declaration.
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(page);
+        let (enc, _, src) = detect_encoding(&latin, None, &u);
+        assert_eq!(
+            (enc, src),
+            (encoding_rs::WINDOWS_1252, EncodingSource::Meta)
+        );
+        assert!(decode(&latin, enc, 0).contains("Café — “quoted”"));
+        // Pure ASCII: nothing to decide, the declaration stands.
+        let ascii = b"<meta charset=koi8-r><p>plain</p>";
+        assert_eq!(detect_encoding(ascii, None, &u).2, EncodingSource::Meta);
+    }
+
+    #[test]
+    fn utf8_override_on_hostile_bytes() {
+        let w1252 = encoding_rs::WINDOWS_1252;
+        // Valid UTF-8 for 100 KB, then one stray legacy byte: not UTF-8.
+        let mut late = "é".repeat(50_000).into_bytes();
+        late.push(0xE9);
+        late.extend_from_slice(b" tail");
+        assert!(!utf8_beats_declared(&late, w1252));
+        // A sequence cut at the very end (truncated body) is still UTF-8 ...
+        let mut cut = "<p>Café</p>".as_bytes().to_vec();
+        cut.extend_from_slice(&"€".as_bytes()[..2]);
+        assert!(utf8_beats_declared(&cut, w1252));
+        // ... but an invalid byte before the end is not.
+        let mut bad = cut.clone();
+        bad.insert(3, 0xFF);
+        assert!(!utf8_beats_declared(&bad, w1252));
+        // Overlong encodings and lone continuation bytes are not UTF-8.
+        assert!(!utf8_beats_declared(b"<p>\xC0\xAF</p>", w1252));
+        assert!(!utf8_beats_declared(b"<p>\x80\x80</p>", w1252));
+        assert!(!utf8_beats_declared(b"", w1252));
+        // UTF-16 and ISO-2022-JP are never overridden (their bytes may be ASCII).
+        assert!(!utf8_beats_declared("é".as_bytes(), encoding_rs::UTF_16LE));
+        assert!(!utf8_beats_declared(
+            "é".as_bytes(),
+            encoding_rs::ISO_2022_JP
+        ));
+        assert!(!utf8_beats_declared("é".as_bytes(), encoding_rs::UTF_8));
+        // A BOM still wins over everything.
+        let bom = b"\xFF\xFE<\x00p\x00";
+        assert_eq!(
+            detect_encoding(
+                bom,
+                Some("text/html; charset=windows-1252"),
+                &url("http://a.example/")
+            )
+            .2,
+            EncodingSource::Bom
         );
     }
 

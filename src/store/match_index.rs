@@ -31,6 +31,9 @@ use crate::core::matching::postings::{IndexedDoc, PostingTable, TableBuilder};
 use sled::transaction::Transactional;
 use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+/// Events looked at (newest first) to find a withdrawn pair's event.
+pub const WITHDRAW_SCAN: usize = 10_000;
+
 /// Trees of earlier layouts that held postings.
 const LEGACY_TREES: [&str; 3] = ["fp_bands", "fp_band_buckets", "fp_paras"];
 
@@ -199,8 +202,23 @@ impl MatchTrees {
             .collect()
     }
 
-    /// Replace the article's record, write its pairs and events, then its
-    /// postings.
+    /// The sequence number of a recent event (the newest
+    /// [`WITHDRAW_SCAN`] events are looked at).
+    fn recent_event_seq(events: &sled::Tree, id: &str) -> Result<Option<u64>, StoreError> {
+        for kv in events.iter().rev().take(WITHDRAW_SCAN) {
+            let (k, v) = kv?;
+            if let Ok(e) = decode::<StoredEvent>("events", &v) {
+                if e.event.id() == id {
+                    return Ok(Some(codec::be_u64("events", &k)?));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Replace the article's record, write its pairs and events, remove
+    /// withdrawn pairs (cancelling their pending deliveries), then change
+    /// the postings.
     pub fn commit(
         &self,
         events_tree: &sled::Tree,
@@ -209,6 +227,14 @@ impl MatchTrees {
         commit: &FingerprintCommit,
     ) -> Result<(), StoreError> {
         let rec = &commit.record;
+        let mut withdrawn_seqs = Vec::new();
+        for w in &commit.withdrawn {
+            let seq = match &w.event_id {
+                Some(id) => Self::recent_event_seq(events_tree, id)?,
+                None => None,
+            };
+            withdrawn_seqs.push(seq);
+        }
         let mut table = self.table_mut()?;
         let old_bands = (&self.docs, &self.pairs, &self.pair_ids, events_tree, outbox)
             .transaction(|(td, tm, ti, te, to)| {
@@ -226,6 +252,21 @@ impl MatchTrees {
                     ti.insert(&pair_ids_key(b, a), &[])?;
                 }
                 put_events(te, to, &commit.events, seqs, commit.at)?;
+                for (w, seq) in commit.withdrawn.iter().zip(&withdrawn_seqs) {
+                    tm.remove(&pair_key(w.a, w.b))?;
+                    ti.remove(&pair_ids_key(w.a, w.b))?;
+                    ti.remove(&pair_ids_key(w.b, w.a))?;
+                    let Some(seq) = seq else { continue };
+                    let mut cancelled = 0;
+                    for sink in &w.sinks {
+                        cancelled +=
+                            usize::from(to.remove(codec::outbox_key(sink, *seq))?.is_some());
+                    }
+                    if cancelled == w.sinks.len() {
+                        // delivered nowhere yet: as if never detected
+                        te.remove(&seq.to_be_bytes())?;
+                    }
+                }
                 Ok(old_bands)
             })
             .map_err(super::sled_store::tx_error)?;

@@ -205,6 +205,14 @@ pub struct Confirmation {
     pub headline_differed: bool,
     /// Why the second fetch failed.
     pub reason: Option<String>,
+    /// Fetches the check made in all: 2, or 3 when the change was only
+    /// short lines (which an ad from a small pool can fake twice).
+    #[serde(default = "two_fetches")]
+    pub fetches: u32,
+}
+
+fn two_fetches() -> u32 {
+    2
 }
 
 /// A stored version's metadata (its text is in [`SledStore::version`]).
@@ -299,6 +307,22 @@ pub struct FingerprintCommit {
     pub record: FingerprintRecord,
     pub pairs: Vec<crate::core::matching::cluster::MatchPair>,
     pub events: Vec<(Event, Vec<String>)>,
+    /// Stored pairs of other articles withdrawn in the same commit: their
+    /// shared text turned out to be template text once this article was
+    /// indexed.
+    pub withdrawn: Vec<Withdrawn>,
+}
+
+/// A stored pair to remove, and what to cancel of its event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    pub a: WatchId,
+    pub b: WatchId,
+    /// The pair's last `republication` event and the sinks it was queued
+    /// for: deliveries still pending are cancelled, and the event leaves
+    /// the log when none had been made.
+    pub event_id: Option<String>,
+    pub sinks: Vec<String>,
 }
 
 /// The domain-level storage interface.
@@ -418,6 +442,9 @@ pub trait Store: Send + Sync {
         lines: &[(LineKey, &str)],
         at: DateTime<Utc>,
     ) -> Result<Vec<Rule>, StoreError>;
+    /// The articles (watch ids, at most a few) a line was seen on in this
+    /// outlet's pages.
+    fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError>;
     /// Add rules, each merged with the rule already under its key.
     fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError>;
     /// A person's verdict on a rule; flushed. `NotFound` when there is none.

@@ -201,6 +201,10 @@ impl Store for SledStore {
         self.template.learn(outlet, rules)
     }
 
+    fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError> {
+        self.template.seen(outlet, key)
+    }
+
     fn set_rule_verdict(
         &self,
         outlet: &str,

@@ -170,6 +170,14 @@ impl TemplateTrees {
         Ok(promoted)
     }
 
+    /// The articles a line was seen on.
+    pub(super) fn seen(&self, outlet: &str, line: LineKey) -> Result<Vec<u64>, StoreError> {
+        Ok(match self.seen.get(key(outlet, line))? {
+            Some(v) => decode::<SeenLine>("tmpl_seen", &v)?.articles,
+            None => Vec::new(),
+        })
+    }
+
     /// Add rules, each merged with the rule already under its key
     /// ([`Rule::merge`]).
     pub(super) fn learn(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError> {

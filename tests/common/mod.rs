@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod match_pages;
 pub mod reopen;
 
 use std::collections::HashMap;

@@ -6,10 +6,15 @@
 //! runs on its own thread with a large stack and a panic guard (see
 //! [`extract_guarded`]), so one bad page cannot take the process down.
 
+mod container;
 pub mod depth;
 pub mod furniture;
+mod layout;
 mod meta;
 mod paragraphs;
+mod reveal;
+mod teasers;
+mod widgets;
 
 pub use meta::{normalize_time, strip_site_suffix};
 
@@ -80,6 +85,9 @@ pub fn extract(
         doc = Document::from(flat.as_ref());
     }
     drop(bounded);
+    reveal::reveal(&doc);
+    widgets::neutralize_prose_widgets(&doc);
+    layout::unlayout_tables(&doc);
 
     for css in &rules.remove {
         if let Some(sel) = doc.try_select(css) {
@@ -102,9 +110,12 @@ pub fn extract(
         }
     }
     let mut fallback_title = String::new();
+    let mut alternative = None;
     let body = match body {
         Some(b) => b,
         None => {
+            alternative = container::semantic_container(&doc)
+                .map(|n| paragraphs::paragraphs_skipping(&[n], container::is_aside));
             let (paras, title) = readability_body(doc, url)?;
             fallback_title = title;
             paras
@@ -116,7 +127,14 @@ pub fn extract(
     } else {
         meta.title.clone()
     };
-    let body = clean_body(body, &title, &rules.ignore);
+    let (mut body, mut seen_byline) = clean_body(body, &title, &rules.ignore);
+    if let Some(alt) = alternative {
+        let (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
+        if container::prefer(&body, &alt) {
+            body = alt;
+            seen_byline = seen_byline.or(alt_byline);
+        }
+    }
     let words: usize = body
         .iter()
         .map(|p| crate::core::normalize::tokens(p).len())
@@ -126,7 +144,7 @@ pub fn extract(
     }
     Ok(Article {
         title,
-        byline: meta.byline,
+        byline: meta.byline.or(seen_byline),
         published: meta.published,
         modified: meta.modified,
         canonical_url: meta.canonical_url,
@@ -178,7 +196,7 @@ fn readability_body(
     let article = r.parse().map_err(|_| ExtractError::NoArticle)?;
     let root = r.doc.select("#readability-page-1");
     let paras = if root.exists() {
-        paragraphs::paragraphs(root.nodes())
+        paragraphs::paragraphs_skipping(root.nodes(), teasers::is_teaser_list)
     } else {
         let d = Document::from(article.content.as_ref());
         let body = d.select("body");
@@ -200,8 +218,16 @@ fn top_level<'a>(nodes: &[NodeRef<'a>]) -> Vec<NodeRef<'a>> {
 
 /// Drop furniture lines ([`furniture::is_furniture`]), repeated captions
 /// ([`REPEAT_MIN_WORDS`]), apply the outlet's ignore rules and drop a
-/// headline repeated at the top.
-fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<String> {
+/// headline repeated at the top. Also returns the author named by the first
+/// byline line dropped ([`furniture::visible_byline`]), for pages whose
+/// metadata names none.
+fn clean_body(
+    body: Vec<String>,
+    title: &str,
+    ignore: &[regex::Regex],
+) -> (Vec<String>, Option<String>) {
+    let mut byline = None;
+
     let title_key = key(title);
     let mut out: Vec<String> = Vec::with_capacity(body.len());
     // Caption-like paragraphs that occur three times or more (a gallery
@@ -219,7 +245,13 @@ fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<St
                 _ => {}
             }
         }
-        if furniture::is_furniture(&p) || ignore.iter().any(|re| re.is_match(&p)) {
+        if furniture::is_furniture(&p) {
+            if byline.is_none() {
+                byline = furniture::visible_byline(&p);
+            }
+            continue;
+        }
+        if ignore.iter().any(|re| re.is_match(&p)) {
             continue;
         }
         if out.is_empty() && !title_key.is_empty() && key(&p) == title_key {
@@ -227,7 +259,7 @@ fn clean_body(body: Vec<String>, title: &str, ignore: &[regex::Regex]) -> Vec<St
         }
         out.push(p);
     }
-    out
+    (out, byline)
 }
 
 /// Long enough prose to be a caption or teaser when repeated: at least
@@ -271,120 +303,4 @@ fn tree_depth(doc: &Document) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PAGE: &str = r#"<!doctype html><html lang="en"><head>
-        <title>Council approves new bridge | Springfield Times</title>
-        <meta name="author" content="Ann Lee">
-        <meta property="article:published_time" content="2024-01-05T10:00:00Z">
-        <link rel="canonical" href="/2024/bridge">
-        </head><body>
-        <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sports">Sports</a></nav>
-        <article>
-          <h1>Council approves new bridge</h1>
-          <p>The city council voted on Tuesday night to approve the construction of a new bridge over the river, ending years of debate about the crossing.</p>
-          <p>The bridge, which will cost an estimated $40 million, is expected to open in 2027. Supporters said it would ease traffic in the downtown area.</p>
-          <p class="promo">Subscribe to our newsletter for daily updates from the council and the city.</p>
-          <p>Opponents argued that the money would be better spent on public transport, and several residents spoke against the plan during the meeting.</p>
-        </article>
-        <footer>Copyright 2024 Springfield Times</footer>
-        </body></html>"#;
-
-    #[test]
-    fn extracts_body_and_metadata() {
-        let a = extract(
-            PAGE,
-            Some("https://times.example/x?y=1"),
-            &OutletRules::default(),
-        )
-        .unwrap();
-        assert_eq!(a.title, "Council approves new bridge");
-        assert_eq!(a.byline.as_deref(), Some("Ann Lee"));
-        assert_eq!(a.published.as_deref(), Some("2024-01-05T10:00:00+00:00"));
-        assert_eq!(
-            a.canonical_url.as_deref(),
-            Some("https://times.example/2024/bridge")
-        );
-        assert_eq!(a.language.as_deref(), Some("en"));
-        assert!(
-            a.body[0].starts_with("The city council voted"),
-            "{:?}",
-            a.body
-        );
-        assert!(a.body.iter().all(|p| !p.contains("Home World")));
-        assert!(a.body.iter().all(|p| !p.trim().is_empty()));
-    }
-
-    #[test]
-    fn outlet_rules_refine() {
-        let rules = OutletRules {
-            body: vec!["article".into()],
-            remove: vec!["h1".into(), ".promo".into()],
-            ignore: vec![regex::Regex::new("^Opponents").unwrap()],
-        };
-        let a = extract(PAGE, None, &rules).unwrap();
-        assert_eq!(a.body.len(), 2, "{:?}", a.body);
-        assert!(a.body[1].starts_with("The bridge, which"));
-        // An invalid selector is ignored, not a panic.
-        let rules = OutletRules {
-            body: vec!["[[[".into()],
-            remove: vec!["::nonsense(".into()],
-            ignore: vec![],
-        };
-        assert!(extract(PAGE, None, &rules).is_ok());
-    }
-
-    #[test]
-    fn repeated_captions_are_dropped() {
-        let caption = "The mayor and the chief engineer walk across the old bridge before the vote on Tuesday evening";
-        let quote = "We will not let the river cut this town in two again, the mayor told the packed hall on Monday";
-        let recipe = "Portion: 1 cup rice, 2 eggs, 1 tsp oil, 3 tbsp sauce, 1 onion";
-        let body: Vec<String> = vec![
-            caption.into(),
-            "The council approved the bridge.".into(),
-            quote.into(),
-            caption.into(),
-            recipe.into(),
-            recipe.into(),
-            quote.into(),
-            caption.into(),
-            "Work starts next year.".into(),
-        ];
-        let out = clean_body(body, "", &[]);
-        // The caption (three times) goes entirely, the pull quote (twice)
-        // stays once, the repeated numeric line is content and stays twice.
-        assert_eq!(
-            out,
-            vec![
-                "The council approved the bridge.",
-                quote,
-                recipe,
-                recipe,
-                "Work starts next year.",
-            ]
-        );
-    }
-
-    #[test]
-    fn empty_page_is_no_article() {
-        assert_eq!(
-            extract("", None, &OutletRules::default()),
-            Err(ExtractError::NoArticle)
-        );
-        assert_eq!(
-            extract(
-                "<html><body><div></div></body></html>",
-                None,
-                &OutletRules::default()
-            ),
-            Err(ExtractError::NoArticle)
-        );
-    }
-
-    #[test]
-    fn guarded_runs_on_its_own_thread() {
-        let a = extract_guarded(PAGE.to_string(), None, Arc::new(OutletRules::default())).unwrap();
-        assert_eq!(a.title, "Council approves new bridge");
-    }
-}
+mod tests;

@@ -58,7 +58,16 @@ const BLOCK: &[&str] = &[
 
 /// Paragraphs of the subtree under `root` (the root itself included).
 pub fn paragraphs(roots: &[NodeRef<'_>]) -> Vec<String> {
-    let mut c = Collector::default();
+    paragraphs_skipping(roots, |_| false)
+}
+
+/// [`paragraphs`], leaving out the elements (and their subtrees) for which
+/// `skip` is true.
+pub fn paragraphs_skipping(roots: &[NodeRef<'_>], skip: fn(&NodeRef<'_>) -> bool) -> Vec<String> {
+    let mut c = Collector {
+        skip,
+        ..Collector::default()
+    };
     for root in roots {
         c.flush();
         c.node(root);
@@ -67,14 +76,27 @@ pub fn paragraphs(roots: &[NodeRef<'_>]) -> Vec<String> {
     c.paras
 }
 
-#[derive(Default)]
 struct Collector {
+    /// Elements left out with their subtrees.
+    skip: fn(&NodeRef<'_>) -> bool,
     paras: Vec<String>,
     cur: String,
     /// Bytes of `cur` that came from inside a link.
     cur_link: usize,
     /// Nesting of `<a href>` elements around the current node.
     in_link: usize,
+}
+
+impl Default for Collector {
+    fn default() -> Self {
+        Collector {
+            skip: |_| false,
+            paras: Vec::new(),
+            cur: String::new(),
+            cur_link: 0,
+            in_link: 0,
+        }
+    }
 }
 
 impl Collector {
@@ -117,7 +139,7 @@ impl Collector {
             return;
         };
         let name: &str = &name;
-        if SKIP.contains(&name) || is_hidden(node) {
+        if SKIP.contains(&name) || is_hidden(node) || (self.skip)(node) {
             return;
         }
         match name {

@@ -35,6 +35,12 @@ pub struct MatchPair {
     pub similarity: f64,
     pub containment: f64,
     pub shared_paragraphs: usize,
+    /// The copy's paragraphs that decided the match (not boilerplate, at
+    /// least half their shingles found in the original), cut to
+    /// [`super::MAX_PASSAGE_CHARS`]; empty in pairs stored before it was
+    /// recorded.
+    #[serde(default)]
+    pub shared_text: Vec<String>,
     /// When the pair was first found, and last re-verified (RFC 3339).
     pub detected_at: String,
     pub updated_at: String,
@@ -140,6 +146,7 @@ mod tests {
             similarity: 1.0,
             containment: 1.0,
             shared_paragraphs: 3,
+            shared_text: Vec::new(),
             detected_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
             event_id: None,

@@ -94,7 +94,7 @@ const EDIT_WORDS: [&str; 8] = [
 
 /// Light word-level edits: about one word in 25 replaced, dropped or
 /// preceded by a filler word.
-fn light_edit(p: &str, rng: &mut Rng) -> String {
+pub fn light_edit(p: &str, rng: &mut Rng) -> String {
     let mut out: Vec<String> = Vec::new();
     for w in p.split_whitespace() {
         match rng.below(75) {
@@ -111,7 +111,7 @@ fn light_edit(p: &str, rng: &mut Rng) -> String {
 }
 
 /// The longest sentence of 8-30 words of a body (the "quote").
-fn a_sentence(body: &[String]) -> Option<String> {
+pub fn a_sentence(body: &[String]) -> Option<String> {
     body.iter()
         .flat_map(|p| p.split_inclusive(['.', '!', '?']))
         .map(str::trim)

@@ -34,18 +34,31 @@ pub trait IndexView {
 
 /// Two articles are different stories (for boilerplate counting) when
 /// they share less than this share of the smaller one's paragraphs: an
-/// alias or a corrected copy at the same outlet does not make its own
-/// paragraphs boilerplate.
+/// alias, a copy or a corrected copy does not make its own paragraphs
+/// boilerplate, however many outlets carry it.
 pub const DIFFERENT_STORY_SHARE: f64 = 0.5;
 
 /// Articles of one outlet looked at per paragraph when counting stories.
 const MAX_GROUP: usize = 16;
 
-/// The paragraphs of article `id` (outlet key `outlet`) that are some
-/// outlet's boilerplate: found in at least `boilerplate_articles` different
-/// stories of one outlet (this article counted in its own outlet). A
-/// newsletter box copied along with a story is still its first outlet's
-/// boilerplate.
+/// Articles of any outlet looked at per paragraph when counting stories
+/// across outlets (a wire story carried by hundreds of outlets is one
+/// story: the first articles looked at already say so).
+pub const MAX_STORIES_LOOKED: usize = 48;
+
+/// The paragraphs of article `id` (outlet key `outlet`) that are
+/// boilerplate, template text that is never evidence of a republication:
+/// - found in at least `boilerplate_articles` different stories of one
+///   outlet (this article counted in its own outlet): an outlet's
+///   disclaimer, bio or newsletter box, also when a copy carried it along
+///   to another outlet;
+/// - or found in at least `boilerplate_stories` different stories of any
+///   outlets: the footer of a network of sister sites sharing one CMS,
+///   a syndication partner's credit line, a comment policy.
+///
+/// Stories, not articles, are counted: articles that share at least
+/// [`DIFFERENT_STORY_SHARE`] of their paragraphs are one story, so a wire
+/// story carried by many outlets is not its own boilerplate.
 pub fn boilerplate<V: IndexView>(
     view: &V,
     id: u64,
@@ -84,6 +97,34 @@ pub fn lookup<V: IndexView>(
     Ok((bp, cands))
 }
 
+/// Paragraph sets of articles, read from the index once each.
+struct Stories<'v, V> {
+    view: &'v V,
+    paras: HashMap<u64, HashSet<u64>>,
+}
+
+impl<V: IndexView> Stories<'_, V> {
+    /// How many different stories `docs` are (greedily: an article is a
+    /// new story when it differs from every one kept), counting no
+    /// further than `need`.
+    fn count(&mut self, docs: &[u64], need: usize) -> Result<usize, V::Error> {
+        let mut kept: Vec<u64> = Vec::new();
+        for &d in docs {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.paras.entry(d) {
+                e.insert(self.view.paragraphs_of(d)?.into_iter().collect());
+            }
+            let paras = &self.paras;
+            if kept.iter().all(|k| different(&paras[k], &paras[&d])) {
+                kept.push(d);
+                if kept.len() >= need {
+                    break;
+                }
+            }
+        }
+        Ok(kept.len())
+    }
+}
+
 fn boilerplate_from<V: IndexView>(
     view: &V,
     id: u64,
@@ -94,34 +135,44 @@ fn boilerplate_from<V: IndexView>(
 ) -> Result<HashSet<u64>, V::Error> {
     let mut out = HashSet::new();
     let need = t.boilerplate_articles.max(2);
-    let mut paras: HashMap<u64, HashSet<u64>> = HashMap::new();
-    paras.insert(id, fp.paragraphs.iter().copied().collect());
+    let across = t.boilerplate_stories.max(2);
+    let mut stories = Stories {
+        view,
+        paras: HashMap::new(),
+    };
+    stories
+        .paras
+        .insert(id, fp.paragraphs.iter().copied().collect());
     for &p in &fp.paragraphs {
+        let list = posts.get(&p).map(Vec::as_slice).unwrap_or_default();
+        let others: Vec<(u64, u64)> = list
+            .iter()
+            .take(MAX_PARAGRAPH_POSTINGS)
+            .filter(|(_, d)| *d != id)
+            .copied()
+            .collect();
         let mut groups: HashMap<u64, Vec<u64>> = HashMap::new();
         groups.entry(outlet).or_default().push(id);
-        let list = posts.get(&p).map(Vec::as_slice).unwrap_or_default();
-        for &(o, d) in list.iter().take(MAX_PARAGRAPH_POSTINGS) {
-            if d != id {
-                groups.entry(o).or_default().push(d);
-            }
+        for &(o, d) in &others {
+            groups.entry(o).or_default().push(d);
         }
+        let mut found = false;
         for docs in groups.values().filter(|g| g.len() >= need) {
-            // greedily keep articles that are different stories from all
-            // kept so far (an alias or a copy is not another story)
-            let mut kept: Vec<u64> = Vec::new();
-            for &d in docs.iter().take(MAX_GROUP) {
-                if let std::collections::hash_map::Entry::Vacant(e) = paras.entry(d) {
-                    e.insert(view.paragraphs_of(d)?.into_iter().collect());
-                }
-                let differs = kept.iter().all(|k| different(&paras[k], &paras[&d]));
-                if differs {
-                    kept.push(d);
-                }
-            }
-            if kept.len() >= need {
-                out.insert(p);
+            let take = docs.len().min(MAX_GROUP);
+            if stories.count(&docs[..take], need)? >= need {
+                found = true;
                 break;
             }
+        }
+        if !found && others.len() + 1 >= across {
+            let docs: Vec<u64> = std::iter::once(id)
+                .chain(others.iter().map(|&(_, d)| d))
+                .take(MAX_STORIES_LOOKED)
+                .collect();
+            found = stories.count(&docs, across)? >= across;
+        }
+        if found {
+            out.insert(p);
         }
     }
     Ok(out)

@@ -4,25 +4,38 @@
 //! clusters. The store keeps the index; [`crate::republish`] drives it.
 //!
 //! How a pair is decided (thresholds in [`Thresholds`], `[match]` config):
-//! - boilerplate paragraphs (repeated across articles of one outlet) are
-//!   left out of both sides first;
+//! - boilerplate paragraphs (template text: repeated across different
+//!   stories of one outlet, or across different stories of any outlets,
+//!   see [`memindex::boilerplate`]) are left out of both sides first, from
+//!   the shingle sets and from the shared paragraphs alike;
 //! - `similarity` ≥ `similarity` → class `copy` (whole-article copy,
 //!   possibly lightly edited);
 //! - else `containment` (either direction) ≥ `containment` with at least
 //!   `min_shared_shingles` shared shingles, or `shared_paragraphs` ≥
-//!   `min_shared_paragraphs` → class `partial` (paragraphs lifted);
+//!   `min_shared_paragraphs` → class `partial` (paragraphs lifted), unless
+//!   the shared paragraphs sit only at the edges of both bodies (where
+//!   template text sits) and make up less than
+//!   [`edges::EDGE_CONTAINMENT`] of either article;
 //! - else no match.
 
 pub mod cluster;
+pub mod edges;
 pub mod eval;
 pub mod memindex;
 pub mod minhash;
+pub mod page_eval;
+pub mod plant;
 pub mod postings;
 pub mod shingle;
 
 use serde::{Deserialize, Serialize};
 use shingle::Paragraph;
 use std::collections::HashSet;
+
+/// Default of [`Thresholds::boilerplate_stories`], measured on the
+/// real-page evaluation (`cargo run --release --example match_pages`,
+/// BENCHMARKS.md).
+pub const DEFAULT_BOILERPLATE_STORIES: usize = 3;
 
 /// Decision thresholds; defaults measured on the labelled corpus
 /// (`cargo run --release --example match_eval`, BENCHMARKS.md).
@@ -46,6 +59,10 @@ pub struct Thresholds {
     /// that outlet's boilerplate (disclaimer, bio, newsletter box) and is
     /// ignored (at least 2).
     pub boilerplate_articles: usize,
+    /// A paragraph found in this many different stories of any outlets is
+    /// template text (a network's footer, a partner's credit line) and is
+    /// ignored (at least 2).
+    pub boilerplate_stories: usize,
 }
 
 impl Default for Thresholds {
@@ -57,6 +74,7 @@ impl Default for Thresholds {
             min_shared_paragraphs: 2,
             min_paragraph_words: 10,
             boilerplate_articles: 2,
+            boilerplate_stories: DEFAULT_BOILERPLATE_STORIES,
         }
     }
 }
@@ -141,6 +159,10 @@ pub struct Scores {
     pub containment_rev: f64,
     pub shared_shingles: usize,
     pub shared_paragraphs: usize,
+    /// The paragraphs shared sit only before and after each article's own
+    /// text, where template text sits (see [`edges`]).
+    #[serde(default)]
+    pub edge_only: bool,
 }
 
 impl Scores {
@@ -182,7 +204,51 @@ pub fn compare(a: &Doc, b: &Doc, boilerplate: &HashSet<u64>, t: &Thresholds) -> 
         containment_rev: ratio(shared, sb.len()),
         shared_shingles: shared,
         shared_paragraphs,
+        edge_only: edges::edge_only(a, b, &sa, &sb, boilerplate, t),
     }
+}
+
+/// Passages shown with a match (event `shared_text`, the cluster page).
+pub const MAX_SHARED_PASSAGES: usize = 8;
+/// Characters of one shown passage; a longer one is cut and ends in `…`.
+pub const MAX_PASSAGE_CHARS: usize = 400;
+
+/// The paragraphs of `copy` (its body `copy_body`) that carried the match
+/// with `orig`: not boilerplate, and at least half of their shingles found
+/// among `orig`'s (boilerplate left out), in the copy's order, at most
+/// [`MAX_SHARED_PASSAGES`], each cut to [`MAX_PASSAGE_CHARS`].
+pub fn shared_passages(
+    orig: &Doc,
+    copy: &Doc,
+    copy_body: &[String],
+    boilerplate: &HashSet<u64>,
+) -> Vec<String> {
+    let so = shingle::shingle_set(&orig.paragraphs, boilerplate);
+    copy.paragraphs
+        .iter()
+        .zip(copy_body)
+        .filter(|(p, _)| !boilerplate.contains(&p.hash) && !p.shingles.is_empty())
+        .filter(|(p, _)| {
+            let found = p
+                .shingles
+                .iter()
+                .filter(|s| so.binary_search(s).is_ok())
+                .count();
+            2 * found >= p.shingles.len()
+        })
+        .take(MAX_SHARED_PASSAGES)
+        .map(|(_, text)| cut(text, MAX_PASSAGE_CHARS))
+        .collect()
+}
+
+/// `text` cut to at most `max` characters (ending in `…` when cut).
+pub fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 /// The decision: a class, or `None` for no republication.
@@ -190,12 +256,16 @@ pub fn classify(s: &Scores, t: &Thresholds) -> Option<MatchClass> {
     if s.similarity >= t.similarity {
         return Some(MatchClass::Copy);
     }
-    let contained = s.containment.max(s.containment_rev) >= t.containment
-        && s.shared_shingles >= t.min_shared_shingles;
-    if contained || s.shared_paragraphs >= t.min_shared_paragraphs.max(1) {
-        return Some(MatchClass::Partial);
+    let most = s.containment.max(s.containment_rev);
+    let contained = most >= t.containment && s.shared_shingles >= t.min_shared_shingles;
+    if !(contained || s.shared_paragraphs >= t.min_shared_paragraphs.max(1)) {
+        return None;
     }
-    None
+    if s.edge_only && most < edges::EDGE_CONTAINMENT {
+        // only what a template puts around two different stories
+        return None;
+    }
+    Some(MatchClass::Partial)
 }
 
 #[cfg(test)]

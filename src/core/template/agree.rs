@@ -54,13 +54,24 @@ fn only_in(a: &[String], b: &HashMap<String, usize>) -> Vec<String> {
         .collect()
 }
 
+/// Lines of at most this many words that a check would add to or remove
+/// from a stored version are left as they were when they are on another
+/// article of the outlet too (see [`agree`]'s `shared`): an ad or a promo
+/// from a pool, shown to both fetches by chance (or missing from both).
+/// Story text that an edit adds or removes is the article's own.
+pub const SHARED_ADDITION_WORDS: usize = 20;
+
 /// See the module documentation. `t` is the outlet's template, applied to
-/// all three first.
+/// all three first. `shared` says whether a line is on another article of
+/// the same outlet: such a line of at most [`SHARED_ADDITION_WORDS`] words
+/// is not added to a stored version even when both fetches show it, nor
+/// removed from it when both lack it.
 pub fn agree(
     stored: Option<&Article>,
     first: &Article,
     second: &Article,
     t: &Template,
+    shared: &dyn Fn(&str) -> bool,
 ) -> Agreement {
     let a = t.apply(first).article;
     let b = t.apply(second).article;
@@ -84,6 +95,13 @@ pub fn agree(
         };
     };
     let s = t.apply(stored).article;
+    let outlet_wide = |l: &str| super::shape::word_count(l) <= SHARED_ADDITION_WORDS && shared(l);
+    // an addition both fetches show, unless it is a short line the outlet
+    // shows on other articles too
+    let added = |l: &&String| in_b.contains_key(mask(l).as_ref()) && !outlet_wide(l);
+    // a stored line stays when the second fetch has it, or when it is such
+    // a short outlet-wide line
+    let kept = |l: &&String| in_b.contains_key(mask(l).as_ref()) || outlet_wide(l);
     let s_masked: Vec<String> = s.body.iter().map(|l| mask(l).into_owned()).collect();
     let a_masked: Vec<String> = a.body.iter().map(|l| mask(l).into_owned()).collect();
     let deadline = std::time::Instant::now().checked_add(DIFF_TIMEOUT);
@@ -99,7 +117,7 @@ pub fn agree(
             } => body.extend(
                 a.body[new_index..new_index + new_len]
                     .iter()
-                    .filter(|l| in_b.contains_key(mask(l).as_ref()))
+                    .filter(added)
                     .cloned(),
             ),
             DiffOp::Delete {
@@ -108,7 +126,7 @@ pub fn agree(
                 // gone only when the second fetch lacks it too
                 s.body[old_index..old_index + old_len]
                     .iter()
-                    .filter(|l| in_b.contains_key(mask(l).as_ref()))
+                    .filter(kept)
                     .cloned(),
             ),
             DiffOp::Replace {
@@ -118,10 +136,7 @@ pub fn agree(
                 new_len,
             } => {
                 let new = &a.body[new_index..new_index + new_len];
-                let agreed: Vec<&String> = new
-                    .iter()
-                    .filter(|l| in_b.contains_key(mask(l).as_ref()))
-                    .collect();
+                let agreed: Vec<&String> = new.iter().filter(added).collect();
                 let old = &s.body[old_index..old_index + old_len];
                 if agreed.is_empty() {
                     // the second fetch does not show this replacement:
@@ -129,11 +144,7 @@ pub fn agree(
                     body.extend_from_slice(old);
                 } else {
                     // stored lines the second fetch still has stay
-                    body.extend(
-                        old.iter()
-                            .filter(|l| in_b.contains_key(mask(l).as_ref()))
-                            .cloned(),
-                    );
+                    body.extend(old.iter().filter(kept).cloned());
                     body.extend(agreed.into_iter().cloned());
                 }
             }

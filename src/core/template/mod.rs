@@ -25,7 +25,7 @@ pub mod shape;
 #[cfg(test)]
 mod tests;
 
-pub use agree::{agree, Agreement};
+pub use agree::{agree, Agreement, SHARED_ADDITION_WORDS};
 
 use crate::core::Article;
 use chrono::{DateTime, Utc};
@@ -292,6 +292,24 @@ impl Template {
             .cloned()
             .collect()
     }
+}
+
+/// Whether `new` differs from `stored` only by short lines (each of at most
+/// [`SHARED_ADDITION_WORDS`] words) added or removed, with the same
+/// headline: the kind of change an ad slot can fake.
+pub fn only_short_lines_changed(stored: &Article, new: &Article) -> bool {
+    if stored.title != new.title {
+        return false;
+    }
+    let mut count: HashMap<&str, i64> = HashMap::new();
+    for l in &stored.body {
+        *count.entry(l.as_str()).or_default() += 1;
+    }
+    for l in &new.body {
+        *count.entry(l.as_str()).or_default() -= 1;
+    }
+    let mut changed = count.iter().filter(|(_, n)| **n != 0).peekable();
+    changed.peek().is_some() && changed.all(|(l, _)| word_count(l) <= SHARED_ADDITION_WORDS)
 }
 
 /// For each of an article's versions, in order: whether its change from the

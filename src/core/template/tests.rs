@@ -166,7 +166,7 @@ fn two_fetches_agree_on_what_both_have() {
         ],
     );
     // a first version: what both fetches have
-    let g = agree(None, &a, &b, &t);
+    let g = agree(None, &a, &b, &t, &|_| false);
     // the counter's line is the same line with its number masked
     assert_eq!(g.article.body, vec![P1, P2, "Hits: 75606", P3]);
     let mut noise = g.noise.clone();
@@ -182,7 +182,7 @@ fn two_fetches_agree_on_what_both_have() {
     assert!(g.headlines.is_none());
     // against a stored version: only noise changed
     let stored = art("Mill closes", &[P1, P2, "Hits: 70000", P3]);
-    let g = agree(Some(&stored), &a, &b, &t);
+    let g = agree(Some(&stored), &a, &b, &t, &|_| false);
     assert!(t.same_text(&stored, &g.article), "{:?}", g.article.body);
 }
 
@@ -195,40 +195,69 @@ fn a_change_counts_only_where_both_fetches_make_it() {
     // the story changed between the two fetches: keep what was stored
     let a = art("Mill closes", &[P1, &p2_4, P3]);
     let b = art("Mill closes", &[P1, &p2_5, P3, "Advertisement: sale"]);
-    let g = agree(Some(&s), &a, &b, &t);
+    let g = agree(Some(&s), &a, &b, &t, &|_| false);
     assert_eq!(g.article.body, s.body);
     // both show it: the edit is taken
     let a = art("Mill closes", &[P1, &p2_5, P3, "Advertisement: shoes"]);
-    let g = agree(Some(&s), &a, &b, &t);
+    let g = agree(Some(&s), &a, &b, &t, &|_| false);
     assert_eq!(g.article.body, vec![P1, p2_5.as_str(), P3]);
     // a stored ad that the fetches replace with others stays (not "removed")
     let s_ad = art("Mill closes", &[P1, "Advertisement: hats", P2, P3]);
     let a = art("Mill closes", &[P1, "Advertisement: shoes", P2, P3]);
     let b = art("Mill closes", &[P1, "Advertisement: coats", P2, P3]);
-    assert!(t.same_text(&s_ad, &agree(Some(&s_ad), &a, &b, &t).article));
+    assert!(t.same_text(&s_ad, &agree(Some(&s_ad), &a, &b, &t, &|_| false).article));
     // a paragraph removed in both fetches is removed; one fetch is not enough
     let a = art("Mill closes", &[P1, P3]);
     let b2 = art("Mill closes", &[P1, P3, "Advertisement: sale"]);
-    assert_eq!(agree(Some(&s), &a, &b2, &t).article.body, vec![P1, P3]);
+    assert_eq!(
+        agree(Some(&s), &a, &b2, &t, &|_| false).article.body,
+        vec![P1, P3]
+    );
     let b3 = art("Mill closes", &[P1, P2, P3]);
-    assert_eq!(agree(Some(&s), &a, &b3, &t).article.body, s.body);
+    assert_eq!(
+        agree(Some(&s), &a, &b3, &t, &|_| false).article.body,
+        s.body
+    );
     // an added paragraph needs both fetches
     let added = "The owner said he would appeal the decision in court next month.";
     let a = art("Mill closes", &[P1, P2, P3, added]);
-    assert_eq!(agree(Some(&s), &a, &b3, &t).article.body, s.body);
+    assert_eq!(
+        agree(Some(&s), &a, &b3, &t, &|_| false).article.body,
+        s.body
+    );
     let b4 = art("Mill closes", &[P1, P2, P3, added]);
-    assert_eq!(agree(Some(&s), &a, &b4, &t).article.body.len(), 4);
+    assert_eq!(
+        agree(Some(&s), &a, &b4, &t, &|_| false).article.body.len(),
+        4
+    );
     // headline A/B: the stored headline stays unless both show the new one
     let a = art("Mill shuts its doors", &[P1, P2, P3]);
-    let g = agree(Some(&s), &a, &b3, &t);
+    let g = agree(Some(&s), &a, &b3, &t, &|_| false);
     assert_eq!(g.article.title, "Mill closes");
     assert_eq!(
         g.headlines,
         Some(("Mill shuts its doors".into(), "Mill closes".into()))
     );
+    // an ad from the outlet's pool that both fetches show by chance is not
+    // added; the same line as story text of this article only would be
+    let a6 = art("Mill closes", &[P1, P2, "Cheap flights!", P3]);
+    let b6 = art("Mill closes", &[P1, P2, P3, "Cheap flights!"]);
+    let pool = |l: &str| l == "Cheap flights!";
+    assert_eq!(agree(Some(&s), &a6, &b6, &t, &pool).article.body, s.body);
+    // ...nor removed when it was stored and both fetches lack it
+    let s7 = art("Mill closes", &[P1, P2, "Cheap flights!", P3]);
+    assert_eq!(agree(Some(&s7), &s, &s, &t, &pool).article.body, s7.body);
+    assert_eq!(
+        agree(Some(&s7), &s, &s, &t, &|_| false).article.body,
+        s.body
+    );
+    assert_eq!(
+        agree(Some(&s), &a6, &b6, &t, &|_| false).article.body.len(),
+        4
+    );
     let b5 = art("Mill shuts its doors", &[P1, P2, P3]);
     assert_eq!(
-        agree(Some(&s), &a, &b5, &t).article.title,
+        agree(Some(&s), &a, &b5, &t, &|_| false).article.title,
         "Mill shuts its doors"
     );
 }

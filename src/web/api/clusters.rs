@@ -37,6 +37,8 @@ pub struct ClusterMember {
     pub similarity: f64,
     pub containment: f64,
     pub shared_paragraphs: usize,
+    /// The copy's paragraphs that decided the match.
+    pub shared_text: Vec<String>,
     pub detected_at: String,
 }
 
@@ -61,6 +63,7 @@ fn member(p: &MatchPair) -> ClusterMember {
         similarity: p.similarity,
         containment: p.containment,
         shared_paragraphs: p.shared_paragraphs,
+        shared_text: p.shared_text.clone(),
         detected_at: p.detected_at.clone(),
     }
 }

@@ -1,7 +1,9 @@
 //! `/clusters` and `/clusters/{id}`: republication clusters. A cluster's
 //! page shows the first publisher, then each copy with its similarity,
 //! containment and shared paragraphs, the copy's paragraphs in `<mark>`
-//! where matching's paragraph hash finds them in the article it copies.
+//! where they decided the match (the pair's `shared_text`: template text
+//! is never marked), or, for pairs stored before that was recorded, where
+//! matching's paragraph hash finds them in the article it copies.
 
 use super::{article_link, layout, PageResult};
 use crate::core::matching::shingle::paragraph;
@@ -55,16 +57,36 @@ pub fn mark_shared(original: &[String], copy: &[String]) -> Vec<(String, bool)> 
         .collect()
 }
 
+/// The copy's paragraphs, each with whether it is one of the passages
+/// that decided the match (a passage cut short matches by its beginning).
+pub fn mark_passages(copy: &[String], passages: &[String]) -> Vec<(String, bool)> {
+    copy.iter()
+        .map(|p| {
+            let decided = passages.iter().any(|s| match s.strip_suffix('…') {
+                Some(head) if s.chars().count() >= crate::core::matching::MAX_PASSAGE_CHARS => {
+                    p.starts_with(head)
+                }
+                _ => s == p,
+            });
+            (p.clone(), decided)
+        })
+        .collect()
+}
+
 /// Load a cluster and every copy's marked text.
 pub fn load(store: &dyn Store, id: u64) -> Result<(ClusterView, Vec<MemberText>), WebError> {
     let c = find_cluster(store, id)?;
     let mut texts = Vec::new();
     for m in &c.members {
-        let original = body(store, m.original_id)?;
         let copy = body(store, m.watch_id)?;
+        let paragraphs = if m.shared_text.is_empty() {
+            mark_shared(&body(store, m.original_id)?, &copy)
+        } else {
+            mark_passages(&copy, &m.shared_text)
+        };
         texts.push(MemberText {
             member: m.clone(),
-            paragraphs: mark_shared(&original, &copy),
+            paragraphs,
         });
     }
     Ok((c, texts))
@@ -164,6 +186,9 @@ fn copy_section(t: &MemberText) -> Markup {
                 span.similarity { "similarity " (pct(m.similarity)) } " · "
                 span.containment { "containment " (pct(m.containment)) } " · "
                 span.shared { (m.shared_paragraphs) " shared paragraphs" }
+                @if !m.shared_text.is_empty() {
+                    " · " span.decided { "marked: the text that decided the match (template text left out)" }
+                }
                 " · copies " a href={ "/watches/" (m.original_id) } { (m.original_url) }
             }
             @if t.paragraphs.is_empty() {
@@ -195,6 +220,22 @@ mod tests {
         assert_eq!(
             marked.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
             [true, false, false]
+        );
+    }
+
+    #[test]
+    fn passages_that_decided_are_marked_and_a_cut_one_by_its_start() {
+        let long = "word ".repeat(120);
+        let cut = crate::core::matching::cut(&long, crate::core::matching::MAX_PASSAGE_CHARS);
+        let copy = vec![
+            "Shared story text.".to_string(),
+            "Comments are moderated.".into(),
+            long.clone(),
+        ];
+        let marked = mark_passages(&copy, &["Shared story text.".into(), cut]);
+        assert_eq!(
+            marked.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
+            [true, false, true]
         );
     }
 }

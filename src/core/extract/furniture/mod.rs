@@ -6,7 +6,10 @@
 //! body turns every poll into a false edit. Only short paragraphs are judged;
 //! a real sentence that mentions a date or a photo is never dropped.
 
+mod byline;
 mod words;
+
+pub use byline::visible_byline;
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -23,8 +26,8 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\w+").expect("stati
 static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?xi)^\W*(
-            [\d\s.,]+[km]?\s*(views?|reads?|comments?|shares?|likes?|reactions?|min(ute)?s?(\s+read)?)
-          | (views?|reads?|comments?|shares?|likes?)\s*:?\s*[\d.,]+[km]?
+            [\d\s.,]+[km]?\s*(views?|reads?|comments?|shares?|likes?|reactions?|hits|visits|visitors|min(ute)?s?(\s+read)?)
+          | (views?|reads?|comments?|shares?|likes?|hits?|visits?|visitors?|page\s*views?|downloads?|votes?|rating)\s*:?\s*[\d.,]+[km]?
           | reading\s+time\s*:?\s*\d+\s*min(ute)?s?
         )\W*$",
     )
@@ -78,6 +81,27 @@ static PROMPT2: LazyLock<Regex> = LazyLock::new(|| {
           | (read|see)\s+(more|also)\s*:.*
           | related\s*:.*
           | also\s+on\s+\S+\s.*
+        )\W*$",
+    )
+    .expect("static regex")
+});
+
+/// Story tools printed as text: "Printer friendly version", "E-mail this
+/// story", "Send to a friend", "Comments (3)", "Text size"; a row of them
+/// is split at `|`, `·` or `•` (see [`is_tool_row`]).
+static TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\W*(
+            printer[\s-]*friendly(\s+(version|page|format))?
+          | print(\s+(this|the))?(\s+(story|article|page|post))?
+          | e-?mail(\s+(this|the))?(\s+(story|article|page|post|link))?(\s+to\s+a\s+friend)?
+          | send(\s+(this|it))?(\s+(story|article))?\s+to\s+a\s+friend
+          | share(\s+(this|the))?(\s+(story|article|page|post))?
+          | save(\s+(this|the))?(\s+(story|article))?
+          | bookmark(\s+(this|the))?(\s+(story|article|page))?
+          | comments?(\s*\(\d+\))? | post\s+a\s+comment | discuss(\s+this)?(\s+(story|article))?
+          | reprints?(\s*(&|and)\s*permissions)? | (text|font)\s+size | rss(\s+feed)?
+          | advertisement | sponsored | back\s+to\s+top | top\s+of\s+page
         )\W*$",
     )
     .expect("static regex")
@@ -152,7 +176,7 @@ pub fn is_furniture(p: &str) -> bool {
     if words.len() > MAX_CREDIT_WORDS {
         return false;
     }
-    if is_dateline(p, &words) || is_bare_byline(p, &words) {
+    if is_dateline(p, &words) || is_bare_byline(p, &words) || visible_byline(p).is_some() {
         return true;
     }
     if CREDIT.is_match(p) {
@@ -164,7 +188,7 @@ pub fn is_furniture(p: &str) -> bool {
     if is_dated_byline(p, &words) {
         return true;
     }
-    if is_share_row(&words) {
+    if is_share_row(&words) || is_tool_row(p) {
         return true;
     }
     if words.len() > MAX_FURNITURE_WORDS {
@@ -200,6 +224,21 @@ fn is_bare_byline(p: &str, words: &[&str]) -> bool {
 /// "By Jane Doe - 11/18/19 11:04 PM EST": a byline glued to a timestamp.
 fn is_dated_byline(p: &str, words: &[&str]) -> bool {
     words.first().is_some_and(|w| *w == "By" || *w == "BY") && CLOCK_OR_DATE.is_match(p)
+}
+
+/// A line of story tools ([`TOOL`]), alone or separated by `|`, `·`, `•`.
+fn is_tool_row(p: &str) -> bool {
+    let mut n = 0;
+    for seg in p.split(['|', '·', '•']) {
+        if seg.trim().is_empty() {
+            continue;
+        }
+        if !TOOL.is_match(seg) {
+            return false;
+        }
+        n += 1;
+    }
+    n > 0
 }
 
 /// Two or more words, all of them share-button labels.

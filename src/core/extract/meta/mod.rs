@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::sync::LazyLock;
 
 mod json_ld;
+mod title;
 
 /// Metadata read from one page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,12 +47,17 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .headline
         .clone()
         .or_else(|| {
-            meta_content(doc, &["og:title", "twitter:title"])
-                .map(|t| strip_site_suffix(&t, site_name.as_deref()))
+            meta_content(doc, &["og:title", "twitter:title"]).map(|t| {
+                title::heading_part(&t, doc)
+                    .unwrap_or_else(|| strip_site_suffix(&t, site_name.as_deref()))
+            })
         })
         .or_else(|| {
             let t = collapse(&doc.select("head title").text());
-            (!t.is_empty()).then(|| strip_site_suffix(&t, site_name.as_deref()))
+            (!t.is_empty()).then(|| {
+                title::heading_part(&t, doc)
+                    .unwrap_or_else(|| strip_site_suffix(&t, site_name.as_deref()))
+            })
         })
         .or_else(|| {
             let t = collapse(&first(&doc.select("h1")).text());

@@ -1,0 +1,119 @@
+//! The page's own declaration of where its content is: the tightest of
+//! `<main>`, `[role=main]` and `<article>` that holds most of their text.
+//! Readability's scoring sometimes settles on a disclosure box, one widget
+//! of a guide or the intro of a listicle; when it returns much less than
+//! this container, the container is the better body (see [`prefer`]).
+
+use dom_query::{Document, NodeRef};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Class or id of a part of the container that is not the story:
+/// comments, related and shared links, sidebars, newsletter and cookie
+/// boxes, navigation.
+static ASIDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)comment|disqus|respond|replies|related|recommend|read-?next|more-?(stories|articles|news)|share|social|sidebar|newsletter|subscri|promo|advert|breadcrumb|footer|masthead|menu|\bnav|popup|modal|cookie|banner|author-?bio|signup|paywall",
+    )
+    .expect("static regex")
+});
+
+/// Class or id words that keep an element in even when [`ASIDE`] matches
+/// ("main-with-sidebar", "entry-content share-bar"), as readability does.
+static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)article|body|column|content|main|story|entry|(with|has|no)[-_]sidebar")
+        .expect("static regex")
+});
+
+/// Elements of the container left out of its body: `<aside>`, `<nav>`,
+/// `<footer>`, `<form>`, and elements whose class or id matches [`ASIDE`]
+/// but not [`MAYBE`].
+pub fn is_aside(node: &NodeRef<'_>) -> bool {
+    aside_by_name(node) || super::teasers::is_teaser_list(node)
+}
+
+fn aside_by_name(node: &NodeRef<'_>) -> bool {
+    if matches!(
+        node.node_name().as_deref(),
+        Some("aside" | "nav" | "footer" | "form")
+    ) {
+        return true;
+    }
+    let class = node.attr("class");
+    let id = node.attr("id");
+    let aside = |v: &str| ASIDE.is_match(v) && !MAYBE.is_match(v);
+    class.as_deref().is_some_and(aside) || id.as_deref().is_some_and(aside)
+}
+
+/// Most candidate elements looked at.
+pub const MAX_CANDIDATES: usize = 64;
+
+/// A candidate holding at least this share of the largest candidate's
+/// words is as good as the largest; the smallest such one is taken.
+pub const TIGHT_SHARE: f64 = 0.8;
+
+/// Readability's body is replaced when it has fewer words than this share
+/// of the container's body.
+pub const MISSED_SHARE: f64 = 0.55;
+
+/// The container's body has to have at least this many words to be used.
+pub const MIN_CONTAINER_WORDS: usize = 80;
+
+/// The tightest semantic container of the page, if it has one.
+pub fn semantic_container<'a>(doc: &'a Document) -> Option<NodeRef<'a>> {
+    let sel = doc.select("main, [role=main], article");
+    let mut cands: Vec<(NodeRef<'a>, usize)> = sel
+        .nodes()
+        .iter()
+        .take(MAX_CANDIDATES)
+        .filter(|n| !is_aside(n))
+        .map(|n| (*n, word_count(n)))
+        .collect();
+    let max = cands.iter().map(|(_, w)| *w).max()?;
+    if max == 0 {
+        return None;
+    }
+    cands.retain(|(_, w)| *w as f64 >= max as f64 * TIGHT_SHARE);
+    cands.sort_by_key(|(_, w)| *w);
+    cands.into_iter().next().map(|(n, _)| n)
+}
+
+/// Words of the visible text under `node` (scripts and styles excluded).
+fn word_count(node: &NodeRef<'_>) -> usize {
+    let mut n = 0;
+    let mut stack = vec![*node];
+    while let Some(cur) = stack.pop() {
+        if cur.is_text() {
+            n += cur.text().split_whitespace().count();
+            continue;
+        }
+        if cur.is_element() {
+            let name = cur.node_name();
+            if matches!(
+                name.as_deref(),
+                Some("script" | "style" | "noscript" | "template" | "svg")
+            ) || aside_by_name(&cur)
+            {
+                continue;
+            }
+        }
+        let mut child = cur.first_child();
+        while let Some(c) = child {
+            stack.push(c);
+            child = c.next_sibling();
+        }
+    }
+    n
+}
+
+/// Words of a body.
+pub fn words(body: &[String]) -> usize {
+    body.iter().map(|p| p.split_whitespace().count()).sum()
+}
+
+/// Whether the container's body should replace readability's: it is
+/// substantial and readability kept less than [`MISSED_SHARE`] of it.
+pub fn prefer(readability: &[String], container: &[String]) -> bool {
+    let c = words(container);
+    c >= MIN_CONTAINER_WORDS && (words(readability) as f64) < c as f64 * MISSED_SHARE
+}

@@ -1,0 +1,165 @@
+//! Lists of teasers for other stories ("Also in the news", "Related",
+//! "More from ..."): three or more sibling items, nearly each headed by a
+//! link to another page, with little text of their own. Next to a short
+//! article such a list can outweigh the story itself in readability's
+//! scoring, and it is never the story.
+
+use dom_query::NodeRef;
+
+/// Fewest items in a teaser list.
+pub const MIN_ITEMS: usize = 3;
+
+/// Most words of text outside links an item has on average.
+pub const MAX_ITEM_WORDS: usize = 60;
+
+/// Fewest words of a linked title.
+pub const MIN_TITLE_WORDS: usize = 3;
+
+/// Most children looked at for one list.
+const MAX_CHILDREN: usize = 200;
+
+/// Whether `node` is a list of teasers: at least [`MIN_ITEMS`] element
+/// children, four in five or more of them of one tag and headed by a
+/// linked title (a link of [`MIN_TITLE_WORDS`] words or more inside a
+/// heading, or around one), and on average at most [`MAX_ITEM_WORDS`] words
+/// of text outside links per item.
+pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
+    // Cheap test first: enough element children, most of one tag.
+    let mut kids: Vec<NodeRef<'_>> = Vec::new();
+    let mut child = node.first_child();
+    while let Some(c) = child {
+        child = c.next_sibling();
+        if c.is_element()
+            && !matches!(
+                c.node_name().as_deref(),
+                Some("script" | "style" | "template")
+            )
+        {
+            if kids.len() == MAX_CHILDREN {
+                return false;
+            }
+            kids.push(c);
+        }
+    }
+    let items = kids.len();
+    if items < MIN_ITEMS {
+        return false;
+    }
+    let first = kids[0].node_name();
+    let same = kids.iter().filter(|k| k.node_name() == first).count();
+    if same * 5 < items * 4 {
+        return false;
+    }
+    // Then the items themselves, stopping once too many lack a title or
+    // the text outside links is too long.
+    let allowed_untitled = items / 5;
+    let max_words = items * MAX_ITEM_WORDS;
+    let (mut untitled, mut words) = (0usize, 0usize);
+    for k in &kids {
+        let (has_title, plain) = scan_item(k);
+        untitled += usize::from(!has_title);
+        words += plain;
+        if untitled > allowed_untitled || words > max_words {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the item has a linked title, and its words outside links.
+fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
+    let mut title = false;
+    let mut plain = 0;
+    // (node, inside a heading, inside a link)
+    let mut stack = vec![(*item, false, false)];
+    while let Some((cur, in_h, in_a)) = stack.pop() {
+        if cur.is_text() {
+            if !in_a {
+                plain += cur.text().split_whitespace().count();
+            }
+            continue;
+        }
+        if !cur.is_element() {
+            continue;
+        }
+        let name = cur.node_name();
+        let name = name.as_deref().unwrap_or("");
+        if matches!(name, "script" | "style" | "svg" | "noscript") {
+            continue;
+        }
+        let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+        let link = name == "a" && cur.has_attr("href");
+        if !title
+            && ((link && in_h) || (heading && in_a) || (link && has_heading(&cur)))
+            && cur.text().split_whitespace().count() >= MIN_TITLE_WORDS
+        {
+            title = true;
+        }
+        let mut c = cur.first_child();
+        while let Some(n) = c {
+            stack.push((n, in_h || heading, in_a || link));
+            c = n.next_sibling();
+        }
+    }
+    (title, plain)
+}
+
+fn has_heading(link: &NodeRef<'_>) -> bool {
+    link.descendants_it().any(|d| {
+        matches!(
+            d.node_name().as_deref(),
+            Some("h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dom_query::Document;
+
+    fn check(html: &str) -> bool {
+        let doc = Document::from(html);
+        let sel = doc.select("#list");
+        let node = sel.nodes().first().cloned().expect("a #list element");
+        is_teaser_list(&node)
+    }
+
+    #[test]
+    fn teaser_lists() {
+        let item = r#"<article><h3><a href="/a">Police open a new station downtown</a></h3><p>News · Webmaster</p><p>The station will be staffed around the clock.</p></article>"#;
+        assert!(check(&format!(
+            r#"<div id="list">{item}{item}{item}</div>"#
+        )));
+        // A link around the heading counts too.
+        let item2 = r#"<li><a href="/b"><h4>Council approves the budget</h4></a></li>"#;
+        assert!(check(&format!(
+            r#"<ul id="list">{item2}{item2}{item2}{item2}</ul>"#
+        )));
+    }
+
+    #[test]
+    fn not_teaser_lists() {
+        // Two items only.
+        let item =
+            r#"<article><h3><a href="/a">Police open a new station downtown</a></h3></article>"#;
+        assert!(!check(&format!(r#"<div id="list">{item}{item}</div>"#)));
+        // Links inside sentences are not titles.
+        let inline = r#"<p>Read <a href="/c">the full council report</a> here.</p>"#;
+        assert!(!check(&format!(
+            r#"<div id="list">{inline}{inline}{inline}</div>"#
+        )));
+        // A listicle: headings are not links, or items carry real text.
+        let plain = r#"<section><h3>Lamp number one is great</h3><p>It is bright.</p></section>"#;
+        assert!(!check(&format!(
+            r#"<div id="list">{plain}{plain}{plain}</div>"#
+        )));
+        let long = format!(
+            r#"<section><h3><a href="/x">Lamp number one is great</a></h3><p>{}</p></section>"#,
+            "word ".repeat(MAX_ITEM_WORDS + 10)
+        );
+        assert!(!check(&format!(
+            r#"<div id="list">{long}{long}{long}</div>"#
+        )));
+    }
+}
