@@ -176,8 +176,13 @@ impl Backend {
         match self {
             Backend::Local(s) => Ok(s.retry_deliveries(id)?),
             Backend::Daemon(r) => {
-                r.send(r.client.post(r.url("/api/v1/alerts/retry", &[("id", id)])))
-                    .await
+                let body = serde_json::json!({ "id": id });
+                r.send(
+                    r.client
+                        .post(r.url("/api/v1/alerts/retry", &[]))
+                        .json(&body),
+                )
+                .await
             }
         }
     }

@@ -193,6 +193,9 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             if let Some(s) = &schedule {
                 ScheduleSpec::parse(s).map_err(|e| UsageError(e.to_string()))?;
             }
+            if let Some(l) = &label {
+                crate::config::check_label(l).map_err(UsageError)?;
+            }
             match backend.watch(url.as_str()).await.map_err(into_store_error) {
                 // a config watch that the config no longer lists (or an
                 // imported one) becomes a CLI watch

@@ -26,7 +26,11 @@ use crate::store::{
 };
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+/// The longest line import reads (a version's whole text is one line); a
+/// longer one is refused without being read into memory.
+pub const MAX_LINE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What an import did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -130,13 +134,17 @@ pub fn import(
     let mut no = 0;
     loop {
         raw.clear();
-        let n = input
+        let n = (&mut *input)
+            .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut raw)
             .with_context(|| format!("line {}: cannot read", no + 1))?;
         if n == 0 {
             break;
         }
         no += 1;
+        if n as u64 > MAX_LINE_BYTES {
+            bail!("line {no}: longer than {MAX_LINE_BYTES} bytes (not an export line); nothing was imported");
+        }
         let text = std::str::from_utf8(&raw)
             .with_context(|| format!("line {no}: not UTF-8 text"))?
             .trim_end_matches(['\n', '\r']);
@@ -184,8 +192,8 @@ pub fn import(
                 ..
             } => {
                 seen.counts.watches += 1;
-                crate::config::parse_http_url(&url)
-                    .map_err(|e| anyhow::anyhow!("line {no}: {e}"))?;
+                check_watch(&url, label.as_deref(), schedule.as_deref())
+                    .map_err(|e| anyhow::anyhow!("line {no}: {e}; nothing was imported"))?;
                 if watches.contains_key(&url) {
                     bail!("line {no}: watch {url} appears twice");
                 }
@@ -212,6 +220,12 @@ pub fn import(
                         meta.number
                     );
                 }
+                check_version(&meta).map_err(|e| {
+                    anyhow::anyhow!(
+                        "line {no}: {url} version {}: {e}; nothing was imported",
+                        meta.number
+                    )
+                })?;
                 if ContentHash::of(&article) != meta.hash {
                     bail!("line {no}: the text of {url} version {} does not match its hash (edited or damaged)", meta.number);
                 }
@@ -261,6 +275,34 @@ pub fn import(
     write(store, watches, rules, &mut report)?;
     store.flush()?;
     Ok(report)
+}
+
+/// A watch line by the rules the config and the API apply: an http(s)
+/// URL, a label of bounded length, a schedule that parses and fires.
+fn check_watch(url: &str, label: Option<&str>, schedule: Option<&str>) -> Result<(), String> {
+    crate::config::parse_http_url(url)?;
+    if let Some(l) = label {
+        crate::config::check_label(l)?;
+    }
+    if let Some(s) = schedule {
+        crate::core::cadence::ScheduleSpec::parse(s).map_err(|e| format!("schedule: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A version line's own fields: `same_as` names an earlier version, the
+/// final URL is an http(s) URL (it is shown as a link).
+fn check_version(meta: &VersionMeta) -> Result<(), String> {
+    if let Some(n) = meta.same_as {
+        if n == 0 || n >= meta.number {
+            return Err(format!(
+                "same_as {n} is not an earlier version (1 to {})",
+                meta.number.saturating_sub(1)
+            ));
+        }
+    }
+    crate::config::parse_http_url(&meta.final_url).map_err(|e| format!("final_url: {e}"))?;
+    Ok(())
 }
 
 /// Add the checked watches, versions and rules the store lacks.

@@ -309,6 +309,9 @@ pub fn main() -> ExitCode {
                 .ok()
                 .and_then(|l| l.clone())
                 .unwrap_or_else(|| crate::store::panic_text(payload.as_ref()));
+            if stdout_closed_panic(&what) {
+                return ExitCode::SUCCESS;
+            }
             eprintln!(
                 "error: copydesk stopped on an internal error ({what}). If it keeps happening \
                  with the database at {}, the database may be damaged: {}",
@@ -320,6 +323,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // the reader went away (`copydesk export | head`): done, quietly
+        Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<ConfigError>().is_some()
@@ -330,6 +335,20 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A `print!` that failed because the reader of standard output closed it
+/// (std panics with "failed printing to stdout: Broken pipe").
+fn stdout_closed_panic(what: &str) -> bool {
+    what.contains("failed printing to stdout") && what.contains("Broken pipe")
+}
+
+/// An error that is a write to a closed pipe.
+fn stdout_closed(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_logging(format: LogFormat, level: Option<&str>) {

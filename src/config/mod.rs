@@ -205,7 +205,27 @@ pub struct WebConfig {
     pub header_timeout: Option<Span>,
     /// Time a client has to send a request's body.
     pub body_timeout: Option<Span>,
+    /// With a token: which of `healthz` and `metrics` answer without it
+    /// (default both, for probes and scrapers; `[]` puts both behind the
+    /// token).
+    #[serde(default = "default_public")]
+    pub public: Vec<PublicPath>,
 }
+
+/// An endpoint that `[web] public` can leave open when a token is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublicPath {
+    Healthz,
+    Metrics,
+}
+
+fn default_public() -> Vec<PublicPath> {
+    vec![PublicPath::Healthz, PublicPath::Metrics]
+}
+
+/// `[web] token` is at least this long: a short token is guessed.
+pub const MIN_TOKEN_LEN: usize = 16;
 
 impl Default for WebConfig {
     fn default() -> Self {
@@ -215,6 +235,7 @@ impl Default for WebConfig {
             max_connections: None,
             header_timeout: None,
             body_timeout: None,
+            public: default_public(),
         }
     }
 }
@@ -365,6 +386,19 @@ impl Config {
     /// Rules that need the whole file: the token for non-loopback listeners,
     /// duplicate watches.
     fn check_semantics(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        if let Some(token) = self.web.token.as_deref() {
+            if token.chars().count() < MIN_TOKEN_LEN {
+                return Err(invalid(
+                    path,
+                    text,
+                    find_key(text, "web", "token"),
+                    format!(
+                        "web.token must be at least {MIN_TOKEN_LEN} characters (a short token is guessed; \
+                         e.g. `openssl rand -hex 16`)"
+                    ),
+                ));
+            }
+        }
         let ip = self.web.listen.ip();
         if !ip.is_loopback() && self.web.token.as_deref().is_none_or(str::is_empty) {
             let at = find_key(text, "web", "listen");
@@ -380,6 +414,10 @@ impl Config {
         }
         let mut seen = std::collections::HashSet::new();
         for w in &self.watches {
+            if let Some(Err(e)) = w.label.as_deref().map(check_label) {
+                let at = text.find(w.url.0.as_str()).unwrap_or(0);
+                return Err(invalid(path, text, at, format!("watch.label: {e}")));
+            }
             if !seen.insert(w.url.0.as_str()) {
                 let at = text.rfind(w.url.0.as_str()).unwrap_or(0);
                 return Err(invalid(

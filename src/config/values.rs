@@ -17,8 +17,36 @@ impl TryFrom<String> for HttpUrl {
     }
 }
 
-/// Parse a user-given watch URL: absolute, http or https, with a host.
+/// The longest watch URL taken (config, CLI, API, import), in bytes.
+pub const MAX_URL_LEN: usize = 2048;
+/// The longest watch label taken, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// A watch label: at most [`MAX_LABEL_CHARS`] characters, no control
+/// characters.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let n = label.chars().count();
+    if n > MAX_LABEL_CHARS {
+        return Err(format!(
+            "label of {n} characters is longer than {MAX_LABEL_CHARS}"
+        ));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("label contains a control character".into());
+    }
+    Ok(())
+}
+
+/// Parse a user-given watch URL: absolute, http or https, with a host, at
+/// most [`MAX_URL_LEN`] bytes.
 pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    if s.len() > MAX_URL_LEN {
+        let head: String = s.chars().take(60).collect();
+        return Err(format!(
+            "invalid URL {head:?}...: {} bytes, longer than {MAX_URL_LEN}",
+            s.len()
+        ));
+    }
     let url = Url::parse(s.trim()).map_err(|e| {
         format!("invalid URL {s:?}: {e} (write an absolute http:// or https:// URL)")
     })?;

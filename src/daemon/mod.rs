@@ -8,6 +8,7 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod api;
+pub mod degraded;
 mod feeds;
 pub mod file;
 pub mod http;
@@ -111,6 +112,9 @@ impl Daemon {
         let mut polls = feeds::Polls::new();
         let mut polling: HashSet<String> = HashSet::new();
 
+        let degraded_state = Arc::new(std::sync::Mutex::new(None));
+        let degraded = degraded_state.clone();
+        let mut paused = degraded::Degraded::new(degraded_state);
         let (control_tx, mut control) = mpsc::unbounded_channel();
         let app = http::router(http::AppState {
             metrics: metrics.clone(),
@@ -118,6 +122,9 @@ impl Daemon {
             token: config.web.token.clone(),
             control: control_tx,
             outlets: Arc::new(config.outlet_map()),
+            public: config.web.public.clone(),
+            logins: Default::default(),
+            degraded: degraded.clone(),
         });
         let limits = config.web.limits();
         let app = app.layer(axum::middleware::from_fn_with_state(
@@ -159,9 +166,16 @@ impl Daemon {
                     last_ping = tokio::time::Instant::now();
                 }
             }
-            feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
+            if paused.probe(&store).await {
+                deliver_at = tokio::time::Instant::now();
+            }
+            let writable = !paused.is_set();
+            if writable {
+                feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
+            }
             let now = Utc::now();
-            let limit = config.concurrency();
+            // nothing is started while the store cannot be written
+            let limit = if writable { config.concurrency() } else { 0 };
             while in_flight.len() < limit {
                 let Some((url, _)) = queue.pop_due(now) else {
                     break;
@@ -184,7 +198,7 @@ impl Daemon {
                 .due_lag_seconds
                 .set(queue.lag(now).num_milliseconds() as f64 / 1000.0);
 
-            if tokio::time::Instant::now() >= deliver_at {
+            if writable && tokio::time::Instant::now() >= deliver_at {
                 // The first round after a start retries everything at once:
                 // a restart often follows fixing a receiver.
                 deliver(&pipeline, &store, &metrics, first_round).await;
@@ -237,7 +251,14 @@ impl Daemon {
                     api::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
                 },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    let done = finish(done, &mut queue, &mut running, &metrics)?;
+                    let done = match finish(done, &mut queue, &mut running, &metrics) {
+                        Ok(d) => d,
+                        Err(e) if degraded::pauses(&e) => {
+                            paused.enter(&e);
+                            Finished::default()
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     if done.events {
                         deliver_at = tokio::time::Instant::now();
                     }
@@ -248,7 +269,10 @@ impl Daemon {
                     }
                 }
                 Some(done) = polls.join_next(), if !polls.is_empty() => {
-                    feeds::finish_poll(done, &pipeline, &mut feed_queue, &mut queue, &mut polling, &metrics)?;
+                    match feeds::finish_poll(done, &pipeline, &mut feed_queue, &mut queue, &mut polling, &metrics) {
+                        Err(e) if degraded::pauses(&e) => paused.enter(&e),
+                        r => r?,
+                    }
                 }
                 _ = tokio::time::sleep(sleep) => {}
             }
@@ -261,9 +285,12 @@ impl Daemon {
         let deadline = tokio::time::Instant::now() + grace;
         while !in_flight.is_empty() {
             match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
-                Ok(Some(done)) => {
-                    finish(done, &mut queue, &mut running, &metrics)?;
-                }
+                Ok(Some(done)) => match finish(done, &mut queue, &mut running, &metrics) {
+                    Err(e) if degraded::pauses(&e) => paused.enter(&e),
+                    r => {
+                        r?;
+                    }
+                },
                 Ok(None) => break,
                 Err(_) => {
                     tracing::warn!(
@@ -276,12 +303,20 @@ impl Daemon {
             }
         }
         let flush_store = store.clone();
-        tokio::task::spawn_blocking(move || flush_store.flush())
+        let flushed = tokio::task::spawn_blocking(move || flush_store.flush())
             .await
             .map_err(|e| StoreError::Corrupt {
                 tree: "flush",
                 detail: e.to_string(),
-            })??;
+            })?;
+        match flushed {
+            // every version and event was flushed when it was stored; what
+            // is left unwritten on a full disk is check bookkeeping
+            Err(e) if paused.is_set() && degraded::pauses(&e) => {
+                tracing::warn!(error = %e, "could not flush the database at exit (it cannot be written)")
+            }
+            r => r?,
+        }
         let _ = stop_http.send(());
         drop(daemon_file_guard);
         if let Ok(Err(e)) = server.await {
@@ -332,6 +367,11 @@ fn finish(
             })
         }
         Err(StoreError::NotFound(_)) => Ok(Finished::default()), // removed while it was checked
+        Err(e) if degraded::pauses(&e) => {
+            // checked again once the store can be written
+            queue.set(watch.url, Utc::now());
+            Err(e)
+        }
         Err(e) => {
             // The store failed: that is not a remote's fault, and the
             // daemon cannot go on without its store.
@@ -391,9 +431,9 @@ fn build_queue(
                 .map(|n| n - now)
                 .unwrap_or(chrono::Duration::zero());
             let key = xxhash_rust::xxh3::xxh3_64(w.url.as_bytes());
-            startup_due(w.next_due, interval, now, key)
+            startup_due(pipeline.due_at(&w), interval, now, key)
         } else {
-            w.next_due.unwrap_or(now)
+            pipeline.due_at(&w).unwrap_or(now)
         };
         queue.set(w.url, due);
     }

@@ -11,10 +11,17 @@ use std::sync::{Arc, RwLock};
 /// A [`SledStore`] that fails clearly instead of crashing.
 pub struct GuardedStore {
     path: PathBuf,
+    cache_mb: u64,
     store_id: String,
     /// `None` only while the handle is being replaced.
     inner: RwLock<Option<Arc<SledStore>>>,
 }
+
+/// Free space [`GuardedStore`]'s recovery wants before it writes again:
+/// a couple of the engine's log segments.
+pub const PROBE_BYTES: usize = 2 * 1024 * 1024;
+/// How long a reopen waits for calls in progress.
+const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The text of a panic's payload.
 pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
@@ -41,6 +48,7 @@ impl GuardedStore {
         let store = open_guarded(path, cache_mb)?;
         Ok(GuardedStore {
             path: path.to_path_buf(),
+            cache_mb,
             store_id: store.store_id(),
             inner: RwLock::new(Some(Arc::new(store))),
         })
@@ -81,6 +89,62 @@ impl GuardedStore {
                 detail: panic_text(payload.as_ref()),
             }),
         }
+    }
+
+    /// Is there room to write? A probe file of [`PROBE_BYTES`] next to
+    /// the database, written, synced and removed.
+    fn probe_room(&self) -> Result<(), StoreError> {
+        use std::io::Write;
+        let mut name = self.path.clone().into_os_string();
+        name.push(".space-probe");
+        let probe = PathBuf::from(name);
+        let written = std::fs::File::create(&probe).and_then(|mut f| {
+            f.write_all(&vec![0u8; PROBE_BYTES])?;
+            f.sync_all()
+        });
+        let _ = std::fs::remove_file(&probe);
+        written.map_err(|e| StoreError::Io {
+            path: self.shown(),
+            disk_full: is_disk_full(&e),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Close the engine's handle and open the database again (the engine
+    /// refuses every write after one failed). Waits briefly for calls in
+    /// progress to let go of the old handle; if they do not, the old
+    /// handle stays.
+    fn reopen(&self) -> Result<(), StoreError> {
+        let mut slot = match self.inner.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(mut old) = slot.take() {
+            let deadline = std::time::Instant::now() + REOPEN_WAIT;
+            let store = loop {
+                match Arc::try_unwrap(old) {
+                    Ok(s) => break s,
+                    Err(still_shared) if std::time::Instant::now() < deadline => {
+                        old = still_shared;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    Err(still_shared) => {
+                        *slot = Some(still_shared);
+                        return Err(StoreError::Io {
+                            path: self.shown(),
+                            disk_full: false,
+                            detail: "the database is busy; it will be opened again later".into(),
+                        });
+                    }
+                }
+            };
+            // closing flushes what it can; a failure here is the failure
+            // that got us here
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(store)));
+        }
+        let store = open_guarded(&self.path, self.cache_mb)?;
+        *slot = Some(Arc::new(store));
+        Ok(())
     }
 
     /// Name the path in an engine error.
@@ -287,6 +351,10 @@ impl Store for GuardedStore {
         self.call(|s| s.remove_rule(outlet, key))
     }
 
+    fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError> {
+        self.call(|s| s.line_articles(outlet, key))
+    }
+
     fn template(&self, outlet: &str) -> Result<OutletTemplate, StoreError> {
         self.call(|s| s.template(outlet))
     }
@@ -347,6 +415,13 @@ impl Store for GuardedStore {
 
     fn load_match_index(&self) -> Result<(), StoreError> {
         self.call(|s| s.load_match_index())
+    }
+
+    fn recover(&self) -> Result<(), StoreError> {
+        self.probe_room()?;
+        self.reopen()?;
+        // and the reopened store takes a write
+        self.call(|s| s.flush())
     }
 
     fn match_index_stats(&self) -> Option<MatchIndexStats> {

@@ -555,6 +555,12 @@ pub trait Store: Send + Sync {
     fn match_index_stats(&self) -> Option<MatchIndexStats> {
         None
     }
+    /// After a write failed (a full disk): `Ok` once the store can be
+    /// written again, reopening the database if the engine needs it; an
+    /// error while there is still no room.
+    fn recover(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// A [`Store`] seen as the matcher's index.

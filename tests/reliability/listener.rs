@@ -130,7 +130,10 @@ fn held_connections_are_capped_timed_out_and_health_still_answers() {
     let a = crate::http::parse(&raw);
     assert_eq!(a.status, 408, "{:?}", String::from_utf8_lossy(&raw));
     assert!(a.json()["error"].is_string());
-    assert_eq!(a.headers.get("connection").map(String::as_str), Some("close"));
+    assert_eq!(
+        a.headers.get("connection").map(String::as_str),
+        Some("close")
+    );
     healthz_answers(&d.addr);
 }
 

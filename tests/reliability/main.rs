@@ -6,8 +6,15 @@
 mod common;
 
 mod config_limits;
+mod cron;
+mod csrf;
 mod daemon_file;
 mod damaged_store;
+mod disk_full;
 mod export_end;
 mod http;
+mod import_checks;
 mod listener;
+mod pipe;
+mod schedule_default;
+mod web_surface;
