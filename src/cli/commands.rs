@@ -103,6 +103,9 @@ fn export_to_file(store: &dyn Store, url: Option<&str>, path: &std::path::Path) 
     written
 }
 
+/// The first bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 /// `copydesk import`: add what an export has and the store lacks.
 fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Result<()> {
     let store = open_direct(
@@ -113,7 +116,19 @@ fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Res
         Some(path) => {
             let f = std::fs::File::open(path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
-            super::import::import(store.as_ref(), &mut std::io::BufReader::new(f), unverified)?
+            let mut input = std::io::BufReader::new(f);
+            // a backup ([backup]) is a zstd-compressed export
+            let zstd = std::io::BufRead::fill_buf(&mut input)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .starts_with(&ZSTD_MAGIC);
+            if zstd {
+                let decoder = zstd::stream::read::Decoder::with_buffer(input)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let mut input = std::io::BufReader::new(decoder);
+                super::import::import(store.as_ref(), &mut input, unverified)?
+            } else {
+                super::import::import(store.as_ref(), &mut input, unverified)?
+            }
         }
         None => super::import::import(store.as_ref(), &mut std::io::stdin().lock(), unverified)?,
     };

@@ -298,6 +298,7 @@ pub fn main() -> ExitCode {
         }
     };
     let storage = cfg.storage_path();
+    let backups = cfg.backup_dir();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runtime.block_on(commands::run(cli.command, cfg))
     }));
@@ -318,6 +319,7 @@ pub fn main() -> ExitCode {
                 storage.display(),
                 crate::store::RECOVERY
             );
+            newest_backup_hint(&backups);
             return ExitCode::from(1);
         }
     };
@@ -327,6 +329,15 @@ pub fn main() -> ExitCode {
         Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            let damaged = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<crate::store::StoreError>(),
+                    Some(crate::store::StoreError::Damaged { .. })
+                )
+            });
+            if damaged {
+                newest_backup_hint(&backups);
+            }
             if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<ConfigError>().is_some()
             {
                 ExitCode::from(2)
@@ -334,6 +345,19 @@ pub fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// Name the newest backup (`[backup]`) to restore a damaged store from.
+fn newest_backup_hint(dir: &std::path::Path) {
+    match crate::daemon::backup::newest(dir) {
+        Some(b) => eprintln!(
+            "the newest backup is {} (restore it with `copydesk import {}` into a new database, \
+             see \"Recovery\" in the README)",
+            b.display(),
+            b.display()
+        ),
+        None => eprintln!("no backup found in {}", dir.display()),
     }
 }
 

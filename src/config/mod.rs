@@ -73,6 +73,9 @@ pub struct Config {
     /// `[check]`: how a change is confirmed and furniture learned.
     #[serde(default)]
     pub check: CheckConfig,
+    /// `[backup]`: scheduled backups by the daemon.
+    #[serde(default)]
+    pub backup: BackupConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -352,12 +355,14 @@ fn default_listen() -> SocketAddr {
 }
 
 mod alert;
+mod backup;
 mod locate;
 #[cfg(test)]
 mod tests;
 mod values;
 
 pub use alert::*;
+pub use backup::*;
 use locate::{find_key, invalid};
 pub use values::*;
 

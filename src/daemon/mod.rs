@@ -8,6 +8,7 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod api;
+pub mod backup;
 pub mod degraded;
 mod feeds;
 pub mod file;
@@ -115,6 +116,7 @@ impl Daemon {
         let degraded_state = Arc::new(std::sync::Mutex::new(None));
         let degraded = degraded_state.clone();
         let mut paused = degraded::Degraded::new(degraded_state);
+        let mut backups = backup::Schedule::new(&config);
         let (control_tx, mut control) = mpsc::unbounded_channel();
         let app = http::router(http::AppState {
             metrics: metrics.clone(),
@@ -170,6 +172,9 @@ impl Daemon {
                 deliver_at = tokio::time::Instant::now();
             }
             let writable = !paused.is_set();
+            if let (true, Some(b)) = (writable, backups.as_mut()) {
+                b.turn(&store).await;
+            }
             if writable {
                 feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
             }
@@ -222,6 +227,10 @@ impl Daemon {
                 Some(()) = reload.recv() => {
                     match reload_config(&config_path, &store) {
                         Ok((cfg, p)) => {
+                            if let Some(b) = backups.as_mut() {
+                                b.finish().await;
+                            }
+                            backups = backup::Schedule::new(&cfg);
                             config = cfg;
                             pipeline = Arc::new(p);
                             queue = build_queue(&pipeline, &metrics, false)?;
@@ -279,6 +288,9 @@ impl Daemon {
         }
         // a feed poll has nothing worth waiting for: it runs again next time
         polls.shutdown().await;
+        if let Some(b) = backups.as_mut() {
+            b.finish().await;
+        }
 
         tracing::info!(in_flight = in_flight.len(), "shutting down");
         notify(&[sd_notify::NotifyState::Stopping]);
