@@ -16,6 +16,7 @@ mod export_end;
 mod http;
 mod import_checks;
 mod listener;
+mod matrix;
 mod pipe;
 mod schedule_default;
 mod web_surface;
