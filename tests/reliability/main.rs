@@ -13,6 +13,7 @@ mod daemon_file;
 mod damaged_store;
 mod disk_full;
 mod export_end;
+mod fuzz;
 mod http;
 mod import_checks;
 mod listener;
