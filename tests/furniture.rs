@@ -356,6 +356,54 @@ fn without_confirmation_a_change_costs_no_extra_request() {
     assert!(list[0]["last_check"]["confirmation"].is_null(), "{list:#}");
 }
 
+/// A headline A/B test: the outlet serves one of two headlines. The first
+/// switch is a version like any headline edit; once an earlier headline
+/// comes back, both are learned as the article's variants and the rotation
+/// stores nothing more, while a third headline is still an edit.
+#[test]
+fn a_headline_that_comes_back_is_learned_as_a_variant() {
+    let server = Server::start();
+    let story = Arc::new(Mutex::new(stories_list()[2].1.clone()));
+    let st = story.clone();
+    server.set(
+        "/ab",
+        Reply::dynamic(move |n| Reply::html(table_page(&st.lock().unwrap(), 11, n))),
+    );
+    let env = Env::new(&format!("[[watch]]\nurl = \"{}\"\n", server.url("/ab")));
+    env.ok(&["check"]);
+    let a = story.lock().unwrap().title.clone();
+    let b = "Schools get new roofs after a wet winter".to_string();
+    story.lock().unwrap().title = b.clone();
+    assert_eq!(
+        check_all(&env)["new_versions"],
+        1,
+        "the first switch is a version"
+    );
+    story.lock().unwrap().title = a.clone();
+    assert_eq!(
+        check_all(&env)["new_versions"],
+        0,
+        "headline A is back: learned, not stored"
+    );
+    for round in 0..4 {
+        story.lock().unwrap().title = if round % 2 == 0 { b.clone() } else { a.clone() };
+        let s = check_all(&env);
+        assert_eq!(s["new_versions"], 0, "round {round}: {s}");
+    }
+    story.lock().unwrap().title = "Schools close for a week of repairs".into();
+    assert_eq!(
+        check_all(&env)["new_versions"],
+        1,
+        "a third headline is an edit"
+    );
+    assert_eq!(versions(&env, &server.url("/ab")).len(), 3);
+    let outlets = env.json(&["outlets", "--all"]);
+    assert!(
+        outlets.to_string().contains("\"headline\""),
+        "the variants are listed: {outlets:#}"
+    );
+}
+
 #[test]
 fn a_person_marks_a_line_as_not_an_edit() {
     let server = Server::start();

@@ -133,6 +133,9 @@ impl Pipeline {
         latest: Option<&Article>,
     ) -> Result<Decision, StoreError> {
         let (watch, outlet, at) = (cx.watch, cx.outlet, cx.at);
+        if let Some(stored) = latest {
+            self.learn_returning_headline(cx, stored, &fresh);
+        }
         let tmpl = self.template_of(outlet);
         if let Some(stored) = latest {
             if tmpl.same_text(stored, &fresh) {
@@ -176,6 +179,37 @@ impl Pipeline {
             article: Box::new(article),
             confirmation,
         })
+    }
+
+    /// A headline that an earlier version of this article had, back in place
+    /// of the latest one's, is an A/B test rotating its variants (or a
+    /// headline edit reverted): both are learned as this article's headline
+    /// variants, so that the rotation stops making versions. The first
+    /// change from one variant to the other is a version like any edit.
+    fn learn_returning_headline(&self, cx: &CheckCtx<'_>, stored: &Article, fresh: &Article) {
+        if stored.title == fresh.title || !self.learn {
+            return;
+        }
+        let earlier = match self.store.versions(cx.watch.id) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(url = %cx.watch.url, error = %e, "could not read the versions' headlines");
+                return;
+            }
+        };
+        if !earlier.iter().any(|v| v.title == fresh.title) {
+            return;
+        }
+        tracing::info!(url = %cx.watch.url, headline = %fresh.title, "an earlier headline is back: learned as an A/B variant");
+        let rules: Vec<Rule> = [&stored.title, &fresh.title]
+            .into_iter()
+            .map(|h| {
+                let mut r = Rule::new(Origin::Headline, h, cx.at);
+                r.group = Some(cx.watch.id);
+                r
+            })
+            .collect();
+        self.learn(cx.outlet, &rules);
     }
 
     /// Fetch the page again after `delay` and keep what both fetches

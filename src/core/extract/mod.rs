@@ -6,6 +6,7 @@
 //! runs on its own thread with a large stack and a panic guard (see
 //! [`extract_guarded`]), so one bad page cannot take the process down.
 
+mod ads;
 mod container;
 pub mod depth;
 pub mod furniture;
@@ -86,6 +87,7 @@ pub fn extract(
     }
     drop(bounded);
     reveal::reveal(&doc);
+    ads::remove_ads(&doc);
     widgets::neutralize_prose_widgets(&doc);
     layout::unlayout_tables(&doc);
 

@@ -162,6 +162,16 @@ static RETRIEVED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bretrieved\s+\d{1,2}\s+\w+\s+\d{4}\s+from\s+https?://").expect("static regex")
 });
 
+/// A labelled ad or promotion: "Advertisement: ...", "Sponsored: ...",
+/// "Promoted: ...", "Anzeige: ...", "Publicidad: ..." (up to
+/// [`MAX_CREDIT_WORDS`] words).
+static AD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:advertisement|advertising|advert|ad|sponsored(?:\s+content)?|promoted|paid\s+(?:post|content)|partner\s+content|anzeige|werbung|publicidad|publicité|pubblicità)(?:\s*[:|]|\s+[–—-])\s*\S",
+    )
+    .expect("static regex")
+});
+
 /// Copyright footers anywhere in a short line.
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\ball\s+rights\s+reserved\b|©\s*(19|20)\d\d").expect("static regex")
@@ -182,7 +192,11 @@ pub fn is_furniture(p: &str) -> bool {
     if CREDIT.is_match(p) {
         return true;
     }
-    if CAPTION_END.is_match(p) || COPYRIGHT.is_match(p) || PROMPT2.is_match(p) {
+    if CAPTION_END.is_match(p)
+        || COPYRIGHT.is_match(p)
+        || PROMPT2.is_match(p)
+        || AD_LABEL.is_match(p)
+    {
         return true;
     }
     if is_dated_byline(p, &words) {

@@ -52,6 +52,11 @@ fn furniture_lines() {
         "Officials shake hands in Hanoi, Vietnam, on Wednesday, Nov. 20, 2019. The minister is on a visit to strengthen the military relations ... more",
         "Two executives pose for a photo at a private residence on June 28, 2019 in Montecito, California, before the announcement of the deal. (Photo by Jane Doe/Getty Images for Example Holdings)",
         "Citation: Hibernating astronauts (2019, November 18) retrieved 20 November 2019 from https://phys.org/news/x.html",
+        // Labelled ads and promotions.
+        "Advertisement: Buy 2 get 1 free on all winter jackets",
+        "Promoted: Refinance your mortgage today at rates as low as 3.9% APR. Click here for a free quote from our partners.",
+        "Sponsored content | Ten places to visit before you turn forty",
+        "Anzeige: Jetzt Strom vergleichen",
     ] {
         assert!(is_furniture(p), "{p:?} should be furniture");
     }
@@ -72,6 +77,8 @@ fn article_text_is_kept() {
         "Ukraine",
         "In 2024, prices rose by 12 percent.",
         "Close to the river, the new bridge will carry four lanes.",
+        "Ad-hoc committee formed to review the budget",
+        "Promotion: the mayor said the deputy would be promoted next year after the review.",
         "Twitter and Facebook",
         "By Tuesday the council had approved the plan.",
         "By Friday",
