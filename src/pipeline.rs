@@ -198,6 +198,26 @@ impl Pipeline {
         cadence::next_due(&self.plan_of(w), &timing, now, key)
     }
 
+    /// When `w` is due: its stored due time, unless it runs on the
+    /// `[schedule] default` and the default as configured now would have
+    /// it due earlier (counted from the end of its last check): a changed
+    /// default applies at the next start, SIGHUP or command, not after the
+    /// old default's next firing. `None`: due now.
+    pub fn due_at(&self, w: &Watch) -> Option<chrono::DateTime<Utc>> {
+        let stored = w.next_due?;
+        if w.schedule.is_some() {
+            return Some(stored);
+        }
+        let Some(last) = &w.last_check else {
+            return Some(stored);
+        };
+        let ended = last.at + chrono::Duration::milliseconds(last.duration_ms as i64);
+        match self.next_due(w, ended, None) {
+            Some(now_rule) if now_rule < stored => Some(now_rule),
+            _ => Some(stored),
+        }
+    }
+
     /// Watches to check now: all active ones with `all`, else those due.
     pub fn due_watches(&self, all: bool) -> Result<Vec<Watch>, StoreError> {
         let now = Utc::now();
@@ -206,7 +226,8 @@ impl Pipeline {
             .watches()?
             .into_iter()
             .filter(|w| {
-                self.is_active(w) && (all || (!w.retired && w.next_due.is_none_or(|d| d <= now)))
+                self.is_active(w)
+                    && (all || (!w.retired && self.due_at(w).is_none_or(|d| d <= now)))
             })
             .collect())
     }
@@ -362,7 +383,24 @@ impl Pipeline {
             ms = started.elapsed().as_millis() as u64,
             "checked"
         );
+        // what a new version was, logged only once it is stored
+        let stored = version.as_ref().map(|v| {
+            let class = events.iter().find_map(|(e, _)| match e {
+                Event::Edit(edit) => Some(format!("{:?}", edit.change.class)),
+                _ => None,
+            });
+            (v.number, class)
+        });
         self.commit(next, record, version, events).await?;
+        match stored {
+            Some((number, Some(class))) => {
+                tracing::info!(url = %watch.url, version = number, class = %class, "new version")
+            }
+            Some((number, None)) => {
+                tracing::info!(url = %watch.url, version = number, "first version")
+            }
+            None => {}
+        }
         let n_events = n_events + self.match_latest(&watch.url).await;
         Ok(Checked {
             outcome,
@@ -510,11 +548,8 @@ impl Pipeline {
                     DIFF_CONTEXT,
                 ),
             });
-            tracing::info!(url = %watch.url, version = number, class = ?diff.summary.class, "new version");
             let sinks = self.deliverer.sinks_for(&event, watch.label.as_deref());
             events.push((event, sinks));
-        } else {
-            tracing::info!(url = %watch.url, version = number, "first version");
         }
         let mut r = record(at, started, Outcome::NewVersion, status, Some(number), None);
         r.final_url = redirected;

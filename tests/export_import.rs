@@ -14,6 +14,22 @@ fn lines(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Export lines (without an end record) with their end record appended:
+/// the counts of each type and `xxh3:` + the XXH3-64 of every byte.
+fn seal(body: &str) -> String {
+    let count = |t: &str| lines(body).iter().filter(|v| v["type"] == t).count();
+    let end = serde_json::json!({
+        "type": "end",
+        "lines": body.lines().count(),
+        "watches": count("watch"),
+        "versions": count("version"),
+        "outlet_rules": count("outlet-rule"),
+        "events": count("event"),
+        "checksum": format!("xxh3:{:016x}", xxhash_rust::xxh3::xxh3_64(body.as_bytes())),
+    });
+    format!("{body}{end}\n")
+}
+
 /// A store with one watch at two versions (one edit event).
 fn source() -> (Server, Env, String) {
     let server = Server::start();
@@ -48,11 +64,18 @@ fn export_then_import_into_an_empty_store_keeps_the_history() {
     let dump = env.ok(&["export"]);
     let l = lines(&dump);
     assert_eq!(l[0]["type"], "copydesk-export");
-    assert_eq!(l[0]["format"], 1);
+    assert_eq!(l[0]["format"], 2);
     let kinds: Vec<&str> = l.iter().filter_map(|v| v["type"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["copydesk-export", "watch", "version", "version", "event"]
+        [
+            "copydesk-export",
+            "watch",
+            "version",
+            "version",
+            "event",
+            "end"
+        ]
     );
     assert_eq!(l[1]["url"], url.as_str());
     assert_eq!(l[1]["label"], "budget");
@@ -93,8 +116,8 @@ fn export_then_import_into_an_empty_store_keeps_the_history() {
     let one = lines(&target.ok(&["export", &url]));
     assert_eq!(
         one.len(),
-        4,
-        "header, watch, two versions (events are not imported)"
+        5,
+        "header, watch, two versions (events are not imported), end record"
     );
 }
 
@@ -195,7 +218,10 @@ fn a_watch_keeps_its_source_through_export_and_import() {
     }
     let target = Env::new("");
     let file = target.dir.path().join("dump.jsonl");
-    std::fs::write(&file, format!("{dump}{extra}")).unwrap();
+    let body: Vec<&str> = dump.lines().collect();
+    let (end, body) = body.split_last().unwrap();
+    assert!(end.contains("\"type\":\"end\""), "{end}");
+    std::fs::write(&file, seal(&format!("{}\n{extra}", body.join("\n")))).unwrap();
     target.ok(&["import", file.to_str().unwrap()]);
     let list = target.json(&["watch", "list"]);
     let get = |u: &str| {

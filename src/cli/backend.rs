@@ -2,16 +2,23 @@
 //! itself, or, while a daemon holds the store's lock, the daemon's local API
 //! (named in the daemon file next to the database). Both give the same
 //! values, so every command prints the same output either way.
+//!
+//! The daemon file is trusted only when its pid is running and the daemon at
+//! its address confirms that it holds this store (the store id, compared
+//! with the one in the database directory): a file left behind by a killed
+//! daemon must never send a command to another daemon's store. Otherwise
+//! the error says what holds the store.
 
 use crate::config::Config;
 use crate::core::template::{key_text, shape::LineKey, Rule, Verdict};
 use crate::core::Article;
-use crate::daemon::{daemon_file, DaemonInfo};
+use crate::daemon::daemon_file;
+use crate::daemon::file::{self, Identity};
 use crate::store::{
-    Delivery, NewWatch, OutletTemplate, SledStore, Store, StoreError, StoredEvent, VersionMeta,
+    Delivery, GuardedStore, NewWatch, OutletTemplate, Store, StoreError, StoredEvent, VersionMeta,
     Watch,
 };
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use std::sync::Arc;
 
 pub enum Backend {
@@ -27,31 +34,21 @@ pub struct Remote {
 
 impl Backend {
     /// Open the store, or reach the daemon that holds it.
-    pub fn open(cfg: &Config) -> Result<Backend> {
+    pub async fn open(cfg: &Config) -> Result<Backend> {
         let path = cfg.storage_path();
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match SledStore::open(&path, cfg.storage.cache_mb) {
-            Ok(s) => Ok(Backend::Local(Arc::new(s))),
+        match GuardedStore::open(&path, cfg.storage.cache_mb) {
+            Ok(s) => {
+                clear_stale_daemon_file(&path);
+                Ok(Backend::Local(Arc::new(s)))
+            }
             Err(locked @ StoreError::Locked { .. }) => {
-                let file = daemon_file(&path);
-                let Some(info) = std::fs::read_to_string(&file)
-                    .ok()
-                    .and_then(|t| serde_json::from_str::<DaemonInfo>(&t).ok())
-                else {
-                    return Err(locked.into());
-                };
-                tracing::debug!(url = %info.url, "the store is held by a daemon; using its API");
-                Ok(Backend::Daemon(Remote {
-                    base: info.url,
-                    token: cfg.web.token.clone(),
-                    client: reqwest::Client::builder()
-                        .timeout(std::time::Duration::from_secs(30))
-                        .build()
-                        .context("HTTP client")?,
-                }))
+                let remote = Remote::holding(cfg, &path, &locked).await?;
+                tracing::debug!(url = %remote.base, "the store is held by its daemon; using its API");
+                Ok(Backend::Daemon(remote))
             }
             Err(e) => Err(e.into()),
         }
@@ -179,8 +176,13 @@ impl Backend {
         match self {
             Backend::Local(s) => Ok(s.retry_deliveries(id)?),
             Backend::Daemon(r) => {
-                r.send(r.client.post(r.url("/api/v1/alerts/retry", &[("id", id)])))
-                    .await
+                let body = serde_json::json!({ "id": id });
+                r.send(
+                    r.client
+                        .post(r.url("/api/v1/alerts/retry", &[]))
+                        .json(&body),
+                )
+                .await
             }
         }
     }
@@ -281,7 +283,105 @@ fn outlet_path(outlet: &str, rest: &str) -> String {
     format!("/api/v1/outlets/{enc}{rest}")
 }
 
+/// This process holds the store, so no daemon does: a daemon file next to
+/// it was left by one that was killed. Remove it.
+pub fn clear_stale_daemon_file(path: &std::path::Path) {
+    let file = daemon_file(path);
+    if file.exists() {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {
+                tracing::info!(path = %file.display(), "removed a daemon file left by a daemon that is gone")
+            }
+            Err(e) => {
+                tracing::debug!(path = %file.display(), error = %e, "cannot remove a stale daemon file")
+            }
+        }
+    }
+}
+
+/// How long the CLI waits for a daemon to say which store it holds.
+const IDENTITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Remote {
+    /// The daemon that holds the store at `path` (which this process found
+    /// `locked`), after checking that it is the store's own daemon.
+    async fn holding(cfg: &Config, path: &std::path::Path, locked: &StoreError) -> Result<Remote> {
+        let file = daemon_file(path);
+        let shown = file.display();
+        let not_a_daemon =
+            "probably a `copydesk check`, `import` or `export`; wait for it to finish";
+        let Some(info) = file::read(&file) else {
+            bail!("{locked}; no daemon names itself in {shown}: {not_a_daemon}");
+        };
+        if file::pid_alive(info.pid) == Some(false) {
+            bail!(
+                "{locked}; {shown} names pid {}, which is not running (a file left by a daemon \
+                 that was killed), so something else holds the store: {not_a_daemon}",
+                info.pid
+            );
+        }
+        let Some(expected) = crate::store::read_store_id(path).or(info.store_id.clone()) else {
+            bail!(
+                "{locked}; {shown} (pid {}) names no store id (written by an older copydesk or \
+                 by hand), so it cannot be trusted: stop that daemon, or remove the file if no \
+                 daemon runs",
+                info.pid
+            );
+        };
+        let remote = Remote {
+            base: info.url.clone(),
+            token: cfg.web.token.clone(),
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .context("HTTP client")?,
+        };
+        let mut req = remote
+            .client
+            .get(remote.url("/api/v1/identity", &[]))
+            .timeout(IDENTITY_TIMEOUT);
+        if let Some(t) = &remote.token {
+            req = req.bearer_auth(t);
+        }
+        let who = async {
+            let resp = req.send().await.map_err(|e| e.without_url().to_string())?;
+            if !resp.status().is_success() {
+                return Err(format!("HTTP {}", resp.status()));
+            }
+            resp.json::<Identity>().await.map_err(|e| e.to_string())
+        };
+        let who = match who.await {
+            Ok(w) => w,
+            Err(e) => bail!(
+                "{locked}; {shown} names a daemon at {} (pid {}) that does not confirm which \
+                 store it holds ({e}): if that daemon is this store's, check `[web] token`; \
+                 otherwise something else holds the store: {not_a_daemon}",
+                info.url,
+                info.pid
+            ),
+        };
+        if who.store_id != expected || info.store_id.as_deref().is_some_and(|i| i != expected) {
+            bail!(
+                "{locked}; the daemon at {} (pid {}) serves another database (store {}), not \
+                 this one (store {expected}): {shown} is stale, and something else holds the \
+                 store: {not_a_daemon}",
+                info.url,
+                who.pid,
+                who.store_id
+            );
+        }
+        if who.pid != info.pid {
+            bail!(
+                "{locked}; {shown} names pid {} but the daemon at {} is pid {}: the file is \
+                 stale; stop the daemon and start it again",
+                info.pid,
+                info.url,
+                who.pid
+            );
+        }
+        Ok(remote)
+    }
+
     fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
         let mut url = format!("{}{path}", self.base);
         if !query.is_empty() {

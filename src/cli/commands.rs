@@ -13,7 +13,7 @@ use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::normalize_article;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::pipeline::Pipeline;
-use crate::store::{NewWatch, SledStore, Store, StoreError, WatchSource};
+use crate::store::{GuardedStore, NewWatch, Store, StoreError, WatchSource};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         } => extract(&cfg, &source, url.as_deref(), format.format).await,
         Command::Alerts(a) => alerts(&cfg, a).await,
         Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
-        Command::Import { file } => import(&cfg, file.as_deref()),
+        Command::Import { file, unverified } => import(&cfg, file.as_deref(), unverified),
         Command::Outlets(a) => super::outlets::run(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
@@ -51,37 +51,86 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
 
 /// `copydesk export`: the store (or one watch) as JSON Lines.
 fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> Result<()> {
-    let store =
-        open_store(cfg).context("export reads the store directly: stop the daemon first")?;
+    let store = open_direct(
+        cfg,
+        "export reads the store directly: stop the daemon first",
+    )?;
     let lines = match output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            super::export::export(store.as_ref(), url, &mut out)?
-        }
+        Some(path) => export_to_file(store.as_ref(), url, path)?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             super::export::export(store.as_ref(), url, &mut out)?
         }
     };
-    if output.is_some() {
-        eprintln!("exported {lines} lines");
+    if let Some(path) = output {
+        eprintln!("exported {lines} lines to {}", path.display());
     }
     Ok(())
 }
 
+/// Export into a temp file next to `path`, synced, then renamed over it:
+/// `path` is either the whole new export or left as it was.
+fn export_to_file(store: &dyn Store, url: Option<&str>, path: &std::path::Path) -> Result<usize> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let written = (|| -> Result<usize> {
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let lines = super::export::export(store, url, &mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+        Ok(lines)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    } else if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all(); // the rename itself survives a crash
+    }
+    written
+}
+
+/// The first bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 /// `copydesk import`: add what an export has and the store lacks.
-fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
-    let store =
-        open_store(cfg).context("import writes the store directly: stop the daemon first")?;
+fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Result<()> {
+    let store = open_direct(
+        cfg,
+        "import writes the store directly: stop the daemon first",
+    )?;
     let report = match file.filter(|f| f.as_os_str() != "-") {
         Some(path) => {
             let f = std::fs::File::open(path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
-            super::export::import(store.as_ref(), &mut std::io::BufReader::new(f))?
+            let mut input = std::io::BufReader::new(f);
+            // a backup ([backup]) is a zstd-compressed export
+            let zstd = std::io::BufRead::fill_buf(&mut input)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .starts_with(&ZSTD_MAGIC);
+            if zstd {
+                let decoder = zstd::stream::read::Decoder::with_buffer(input)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let mut input = std::io::BufReader::new(decoder);
+                super::import::import(store.as_ref(), &mut input, unverified)?
+            } else {
+                super::import::import(store.as_ref(), &mut input, unverified)?
+            }
         }
-        None => super::export::import(store.as_ref(), &mut std::io::stdin().lock())?,
+        None => super::import::import(store.as_ref(), &mut std::io::stdin().lock(), unverified)?,
     };
     println!(
         "imported: {} watches added, {} versions added, {} versions already present, {} outlet rules added, {} events not imported (history only)",
@@ -90,13 +139,23 @@ fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
     Ok(())
 }
 
+/// Open the store for a command that cannot go through a daemon; `why`
+/// is said when a daemon holds it.
+fn open_direct(cfg: &Config, why: &str) -> Result<Arc<dyn Store>> {
+    open_store(cfg).map_err(|e| match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Locked { .. }) => e.context(why.to_string()),
+        _ => e,
+    })
+}
+
 pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
     let path = cfg.storage_path();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let store = SledStore::open(&path, cfg.storage.cache_mb)?;
+    let store = GuardedStore::open(&path, cfg.storage.cache_mb)?;
+    super::backend::clear_stale_daemon_file(&path);
     Ok(Arc::new(store))
 }
 
@@ -138,7 +197,7 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
 }
 
 async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     match cmd {
         WatchCommand::Add {
             url,
@@ -148,6 +207,9 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             let url = parse_http_url(&url).map_err(UsageError)?;
             if let Some(s) = &schedule {
                 ScheduleSpec::parse(s).map_err(|e| UsageError(e.to_string()))?;
+            }
+            if let Some(l) = &label {
+                crate::config::check_label(l).map_err(UsageError)?;
             }
             match backend.watch(url.as_str()).await.map_err(into_store_error) {
                 // a config watch that the config no longer lists (or an
@@ -211,7 +273,7 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
 }
 
 async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     if let Some(AlertsCommand::Retry { id }) = args.command {
         let n = backend.retry_alert(&id).await?;
         println!("{id}: {n} deliveries due again (sent by the next `check`, or by the daemon now)");
@@ -227,7 +289,7 @@ async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
 }
 
 async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let w = backend.watch(url).await?;
     let versions = backend.versions(&w).await?;
     let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
@@ -262,7 +324,7 @@ async fn furniture_marks(
 }
 
 async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let pairs = backend.match_pairs().await?;
     let mut clusters = crate::core::matching::cluster::clusters(&pairs);
     if let Some(url) = url {
@@ -280,7 +342,7 @@ async fn diff(
     to: Option<u32>,
     format: DiffFormat,
 ) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let w = backend.watch(url).await?;
     if w.latest_version == 0 {
         bail!("{url} has no versions yet; run `copydesk check` first");
@@ -336,7 +398,7 @@ fn into_store_error(e: anyhow::Error) -> std::result::Result<StoreError, anyhow:
 
 /// `copydesk feeds`: the configured feeds and what polling them did.
 async fn feeds(cfg: &Config, format: Format) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     if let Some(store) = backend.local() {
         // Make config feeds visible before their first poll.
         Pipeline::new(cfg, store.clone())?;

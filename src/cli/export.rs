@@ -1,9 +1,9 @@
-//! `copydesk export` and `copydesk import`: the store as JSON Lines, to back
-//! it up, move it to another machine or hand a revision dataset to a
-//! researcher.
+//! `copydesk export`: the store as JSON Lines, to back it up, move it to
+//! another machine or hand a revision dataset to a researcher (`copydesk
+//! import`, [`super::import`], reads it back).
 //!
 //! One JSON object per line, each with a `type`:
-//! - `{"type": "copydesk-export", "format": 1, "exported_at"}`: the first line;
+//! - `{"type": "copydesk-export", "format": 2, "exported_at"}`: the first line;
 //! - `{"type": "watch", "url", "label", "schedule", "added_at", "source"}`
 //!   (`source`: `config`, `cli` or `feed`; an export without it imports as
 //!   `cli`);
@@ -14,42 +14,60 @@
 //!   learned template or a person's "not an edit" rule (`rule` as
 //!   `GET /api/v1/outlets/{outlet}` lists it), in full exports only;
 //! - `{"type": "event", "seq", "created_at", "event"}` (`event` is the
-//!   webhook payload).
+//!   webhook payload);
+//! - `{"type": "end", "lines", "watches", "versions", "outlet_rules",
+//!   "events", "checksum"}`: the last line (format 2): how many lines came
+//!   before it (the header included) and of each type, and
+//!   `"xxh3:"` + the 16 hex digits of the XXH3-64 hash of every byte
+//!   before it. Import refuses a file whose end record is missing or
+//!   disagrees: a file cut short is never taken for a whole one.
 //!
-//! Import reads the whole input and checks every line (JSON, known type,
-//! versions numbered 1, 2, ... per URL, each version's hash against its
-//! text, no conflict with what the store already holds) before it writes
-//! anything, so a bad file changes nothing. It then adds the watches and
-//! appends the versions the store does not have yet; versions it already has
-//! (same number and hash) are skipped, so importing twice is harmless.
-//! Outlet rules the store lacks (by outlet and key) are added as they were,
-//! a person's verdicts included. Events are history: they are exported but
-//! not imported (importing them would alert again).
+//! Format 1 (before the end record) is format 2 without it.
 
 use crate::core::article::Article;
-use crate::core::normalize::ContentHash;
 use crate::core::template::Rule;
-use crate::store::{
-    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, VersionMeta,
-    WatchSource,
-};
-use anyhow::{bail, Context, Result};
+use crate::store::{Store, VersionMeta, WatchSource};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 
-/// The export format's version, in the first line.
-pub const EXPORT_FORMAT: u32 = 1;
+/// The export format's version, in the first line (2: with the end record).
+pub const EXPORT_FORMAT: u32 = 2;
 
 /// Events read from the store at a time (the export streams them, so a
 /// long event log does not have to fit in memory).
 const EVENT_PAGE: usize = 1_000;
 
+/// How many lines of each type an export has.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub watches: u64,
+    pub versions: u64,
+    pub outlet_rules: u64,
+    pub events: u64,
+}
+
+/// The last line of an export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndRecord {
+    /// Lines before this one, the header included.
+    pub lines: u64,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// `xxh3:` and the XXH3-64 hash of every byte before this line.
+    pub checksum: String,
+}
+
+/// An export's checksum as written in its end record.
+pub fn checksum_text(hash: u64) -> String {
+    format!("xxh3:{hash:016x}")
+}
+
 /// One line of an export.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
-enum Line {
+pub(super) enum Line {
     CopydeskExport {
         format: u32,
         exported_at: DateTime<Utc>,
@@ -80,6 +98,46 @@ enum Line {
         created_at: DateTime<Utc>,
         event: serde_json::Value,
     },
+    End(EndRecord),
+}
+
+/// A writer that hashes and counts what goes through it.
+struct Sealing<'a> {
+    out: &'a mut dyn Write,
+    hash: xxhash_rust::xxh3::Xxh3,
+    lines: u64,
+    counts: Counts,
+}
+
+impl Sealing<'_> {
+    fn put(&mut self, line: &Line) -> Result<()> {
+        let mut text = serde_json::to_vec(line)?;
+        text.push(b'\n');
+        self.out.write_all(&text)?;
+        self.hash.update(&text);
+        self.lines += 1;
+        match line {
+            Line::Watch { .. } => self.counts.watches += 1,
+            Line::Version { .. } => self.counts.versions += 1,
+            Line::OutletRule { .. } => self.counts.outlet_rules += 1,
+            Line::Event { .. } => self.counts.events += 1,
+            Line::CopydeskExport { .. } | Line::End(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Write the end record; the number of lines written.
+    fn finish(self) -> Result<usize> {
+        let end = Line::End(EndRecord {
+            lines: self.lines,
+            counts: self.counts,
+            checksum: checksum_text(self.hash.digest()),
+        });
+        serde_json::to_writer(&mut *self.out, &end)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()?;
+        Ok(self.lines as usize + 1)
+    }
 }
 
 fn cli_source() -> WatchSource {
@@ -88,57 +146,44 @@ fn cli_source() -> WatchSource {
 
 /// Write the store (or one URL's watch) to `out`; the number of lines.
 pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Result<usize> {
-    let mut n = 0;
-    let mut put = |line: &Line, out: &mut dyn Write| -> Result<()> {
-        serde_json::to_writer(&mut *out, line)?;
-        out.write_all(b"\n")?;
-        n += 1;
-        Ok(())
-    };
-    put(
-        &Line::CopydeskExport {
-            format: EXPORT_FORMAT,
-            exported_at: Utc::now(),
-        },
+    let mut sealed = Sealing {
         out,
-    )?;
+        hash: xxhash_rust::xxh3::Xxh3::new(),
+        lines: 0,
+        counts: Counts::default(),
+    };
+    sealed.put(&Line::CopydeskExport {
+        format: EXPORT_FORMAT,
+        exported_at: Utc::now(),
+    })?;
     let watches = match only {
         Some(url) => vec![store.watch(url)?],
         None => store.watches()?,
     };
     for w in &watches {
-        put(
-            &Line::Watch {
-                url: w.url.clone(),
-                label: w.label.clone(),
-                schedule: w.schedule.clone(),
-                added_at: w.added_at,
-                source: w.source,
-            },
-            out,
-        )?;
+        sealed.put(&Line::Watch {
+            url: w.url.clone(),
+            label: w.label.clone(),
+            schedule: w.schedule.clone(),
+            added_at: w.added_at,
+            source: w.source,
+        })?;
         for v in store.versions(w.id)? {
             let (meta, article) = store.version(w.id, v.number)?;
-            put(
-                &Line::Version {
-                    url: w.url.clone(),
-                    meta,
-                    article: Box::new(article),
-                },
-                out,
-            )?;
+            sealed.put(&Line::Version {
+                url: w.url.clone(),
+                meta,
+                article: Box::new(article),
+            })?;
         }
     }
     if only.is_none() {
         for t in store.templates()? {
             for rule in t.rules {
-                put(
-                    &Line::OutletRule {
-                        outlet: t.outlet.clone(),
-                        rule,
-                    },
-                    out,
-                )?;
+                sealed.put(&Line::OutletRule {
+                    outlet: t.outlet.clone(),
+                    rule,
+                })?;
             }
         }
     }
@@ -151,199 +196,12 @@ pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Res
             if only.is_some_and(|u| e.event.article_url() != Some(u)) {
                 continue;
             }
-            put(
-                &Line::Event {
-                    seq: e.seq,
-                    created_at: e.created_at,
-                    event: e.event.to_payload(),
-                },
-                out,
-            )?;
-        }
-    }
-    out.flush()?;
-    Ok(n)
-}
-
-/// What an import did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    pub watches_added: usize,
-    pub versions_added: usize,
-    pub versions_present: usize,
-    pub rules_added: usize,
-    pub events_skipped: usize,
-}
-
-struct WatchIn {
-    line: usize,
-    label: Option<String>,
-    schedule: Option<String>,
-    source: WatchSource,
-    versions: Vec<(usize, VersionMeta, Article)>,
-}
-
-/// Read an export from `input` and add what the store lacks. Nothing is
-/// written unless every line checks out (see the module docs).
-pub fn import(store: &dyn Store, input: &mut dyn BufRead) -> Result<ImportReport> {
-    let mut report = ImportReport::default();
-    let mut watches: BTreeMap<String, WatchIn> = BTreeMap::new();
-    let mut rules: Vec<(String, Rule)> = Vec::new();
-    let mut saw_header = false;
-    for (i, raw) in input.lines().enumerate() {
-        let no = i + 1;
-        let raw = raw.with_context(|| format!("line {no}: cannot read"))?;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let line: Line = serde_json::from_str(&raw)
-            .with_context(|| format!("line {no}: not a copydesk export line"))?;
-        match line {
-            Line::CopydeskExport { format, .. } => {
-                if format != EXPORT_FORMAT {
-                    bail!("line {no}: export format {format}; this copydesk reads format {EXPORT_FORMAT}");
-                }
-                saw_header = true;
-            }
-            _ if !saw_header => {
-                bail!("line {no}: the first line must be the copydesk-export header")
-            }
-            Line::Watch {
-                url,
-                label,
-                schedule,
-                source,
-                ..
-            } => {
-                crate::config::parse_http_url(&url)
-                    .map_err(|e| anyhow::anyhow!("line {no}: {e}"))?;
-                if watches.contains_key(&url) {
-                    bail!("line {no}: watch {url} appears twice");
-                }
-                watches.insert(
-                    url,
-                    WatchIn {
-                        line: no,
-                        label,
-                        schedule,
-                        source,
-                        versions: Vec::new(),
-                    },
-                );
-            }
-            Line::Version { url, meta, article } => {
-                let Some(w) = watches.get_mut(&url) else {
-                    bail!("line {no}: version of {url} before its watch line");
-                };
-                let expected = w.versions.len() as u32 + 1;
-                if meta.number != expected {
-                    bail!(
-                        "line {no}: {url} version {} where version {expected} was expected",
-                        meta.number
-                    );
-                }
-                if ContentHash::of(&article) != meta.hash {
-                    bail!("line {no}: the text of {url} version {} does not match its hash (edited or damaged)", meta.number);
-                }
-                w.versions.push((no, meta, *article));
-            }
-            Line::OutletRule { outlet, rule } => {
-                if outlet.is_empty() {
-                    bail!("line {no}: an outlet rule without an outlet name");
-                }
-                rules.push((outlet, rule));
-            }
-            Line::Event { .. } => report.events_skipped += 1,
-        }
-    }
-    if !saw_header {
-        bail!("empty input: not a copydesk export");
-    }
-    // Check against the store before writing anything.
-    for (url, w) in &watches {
-        let present = match store.watch(url) {
-            Ok(s) => s,
-            Err(StoreError::NotFound(_)) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        for (no, meta, _) in &w.versions {
-            if meta.number > present.latest_version {
-                break;
-            }
-            let (have, _) = store.version(present.id, meta.number)?;
-            if have.hash != meta.hash {
-                bail!(
-                    "line {no}: the store already has a different version {} of {url}; \
-                     nothing was imported",
-                    meta.number
-                );
-            }
-        }
-        if present.latest_version > w.versions.len() as u32 && !w.versions.is_empty() {
-            tracing::info!(url = %url, line = w.line, "the store has more versions than the export");
-        }
-    }
-    for (url, w) in watches {
-        let existing = match store.watch(&url) {
-            Ok(s) => Some(s),
-            Err(StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let mut watch = match existing {
-            Some(s) => s,
-            None => {
-                report.watches_added += 1;
-                store.upsert_watch(NewWatch {
-                    url: url.clone(),
-                    label: w.label,
-                    schedule: w.schedule,
-                    source: w.source,
-                })?
-            }
-        };
-        for (_, meta, article) in w.versions {
-            if meta.number <= watch.latest_version {
-                report.versions_present += 1;
-                continue;
-            }
-            watch.latest_version = meta.number;
-            watch.last_changed = Some(meta.fetched_at);
-            let record = CheckRecord {
-                at: meta.fetched_at,
-                outcome: Outcome::NewVersion,
-                http_status: None,
-                failure: None,
-                reason: Some("imported".into()),
-                version: Some(meta.number),
-                duration_ms: 0,
-                final_url: None,
-                confirmation: None,
-            };
-            store.commit_check(CheckCommit {
-                watch: watch.clone(),
-                record,
-                version: Some(NewVersion {
-                    number: meta.number,
-                    article,
-                    hash: meta.hash,
-                    final_url: meta.final_url,
-                }),
-                events: Vec::new(),
+            sealed.put(&Line::Event {
+                seq: e.seq,
+                created_at: e.created_at,
+                event: e.event.to_payload(),
             })?;
-            report.versions_added += 1;
         }
     }
-    for (outlet, rule) in rules {
-        if store
-            .template_rules(&outlet)?
-            .iter()
-            .any(|r| r.key == rule.key)
-        {
-            continue;
-        }
-        store.learn_rules(&outlet, std::slice::from_ref(&rule))?;
-        report.rules_added += 1;
-    }
-    store.flush()?;
-    Ok(report)
+    sealed.finish()
 }

@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod demo;
 pub mod export;
+pub mod import;
 mod outlets;
 mod output;
 mod run;
@@ -131,15 +132,20 @@ pub enum Command {
     Export {
         /// Only this watch (and its events).
         url: Option<String>,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output (through a temp file in
+        /// the same directory, renamed when complete).
         #[arg(long, short, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
     /// Add the watches and versions of an export (JSON Lines) that the store
-    /// lacks; a bad file changes nothing.
+    /// lacks; a bad or truncated file changes nothing.
     Import {
         /// The export file; standard input when absent or `-`.
         file: Option<std::path::PathBuf>,
+        /// Accept a format 1 export (made before exports had an end
+        /// record), which cannot be checked for truncation.
+        #[arg(long)]
+        unverified: bool,
     },
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.
@@ -241,8 +247,31 @@ pub enum ConfigCommand {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// The last panic's message and place, kept by the panic hook for the
+/// final error message.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Panics are not printed as they happen (no backtrace for a user to
+/// read): the storage engine's panics on a damaged file become errors
+/// where they are caught, and one that reaches [`main`] ends the command
+/// with one clear message and exit code 1. `RUST_LOG=debug` logs each.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = crate::store::panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::debug!(message = %text, at = %place, "panic");
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(format!("{text} at {place}"));
+        }
+    }));
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    quiet_panics();
     let cli = Cli::parse();
     // The demo brings its own config: it must work anywhere.
     let loaded = match cli.command {
@@ -268,10 +297,47 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(cli.command, cfg)) {
+    let storage = cfg.storage_path();
+    let backups = cfg.backup_dir();
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(commands::run(cli.command, cfg))
+    }));
+    let result = match ran {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|l| l.clone())
+                .unwrap_or_else(|| crate::store::panic_text(payload.as_ref()));
+            if stdout_closed_panic(&what) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!(
+                "error: copydesk stopped on an internal error ({what}). If it keeps happening \
+                 with the database at {}, the database may be damaged: {}",
+                storage.display(),
+                crate::store::RECOVERY
+            );
+            newest_backup_hint(&backups);
+            return ExitCode::from(1);
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        // the reader went away (`copydesk export | head`): done, quietly
+        Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            let damaged = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<crate::store::StoreError>(),
+                    Some(crate::store::StoreError::Damaged { .. })
+                )
+            });
+            if damaged {
+                newest_backup_hint(&backups);
+            }
             if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<ConfigError>().is_some()
             {
                 ExitCode::from(2)
@@ -280,6 +346,33 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Name the newest backup (`[backup]`) to restore a damaged store from.
+fn newest_backup_hint(dir: &std::path::Path) {
+    match crate::daemon::backup::newest(dir) {
+        Some(b) => eprintln!(
+            "the newest backup is {} (restore it with `copydesk import {}` into a new database, \
+             see \"Recovery\" in the README)",
+            b.display(),
+            b.display()
+        ),
+        None => eprintln!("no backup found in {}", dir.display()),
+    }
+}
+
+/// A `print!` that failed because the reader of standard output closed it
+/// (std panics with "failed printing to stdout: Broken pipe").
+fn stdout_closed_panic(what: &str) -> bool {
+    what.contains("failed printing to stdout") && what.contains("Broken pipe")
+}
+
+/// An error that is a write to a closed pipe.
+fn stdout_closed(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_logging(format: LogFormat, level: Option<&str>) {

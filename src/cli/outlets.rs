@@ -11,7 +11,7 @@ use crate::store::OutletTemplate;
 use anyhow::Result;
 
 pub async fn run(cfg: &Config, args: OutletsArgs) -> Result<()> {
-    let backend = Backend::open(cfg)?;
+    let backend = Backend::open(cfg).await?;
     let Some(command) = args.command else {
         return list(
             &backend,

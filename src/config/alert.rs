@@ -50,7 +50,7 @@ impl TryFrom<String> for RateLimit {
             "h" | "hour" => Duration::from_secs(3600),
             "d" | "day" => Duration::from_secs(86_400),
             other => match humantime::parse_duration(other) {
-                Ok(d) if !d.is_zero() => d,
+                Ok(d) if !d.is_zero() => super::values::bounded_span(d, other)?,
                 _ => return Err(bad()),
             },
         };

@@ -73,6 +73,9 @@ pub struct Config {
     /// `[check]`: how a change is confirmed and furniture learned.
     #[serde(default)]
     pub check: CheckConfig,
+    /// `[backup]`: scheduled backups by the daemon.
+    #[serde(default)]
+    pub backup: BackupConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -197,13 +200,59 @@ pub struct WebConfig {
     pub listen: SocketAddr,
     /// Required when `listen` is not a loopback address.
     pub token: Option<String>,
+    /// Connections open at once (default
+    /// [`crate::daemon::listener::DEFAULT_MAX_CONNECTIONS`]).
+    pub max_connections: Option<Positive>,
+    /// Time a client has to send a request's headers (also how long an
+    /// idle keep-alive connection stays open).
+    pub header_timeout: Option<Span>,
+    /// Time a client has to send a request's body.
+    pub body_timeout: Option<Span>,
+    /// With a token: which of `healthz` and `metrics` answer without it
+    /// (default both, for probes and scrapers; `[]` puts both behind the
+    /// token).
+    #[serde(default = "default_public")]
+    pub public: Vec<PublicPath>,
 }
+
+/// An endpoint that `[web] public` can leave open when a token is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublicPath {
+    Healthz,
+    Metrics,
+}
+
+fn default_public() -> Vec<PublicPath> {
+    vec![PublicPath::Healthz, PublicPath::Metrics]
+}
+
+/// `[web] token` is at least this long: a short token is guessed.
+pub const MIN_TOKEN_LEN: usize = 16;
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             listen: default_listen(),
             token: None,
+            max_connections: None,
+            header_timeout: None,
+            body_timeout: None,
+            public: default_public(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// What the listener takes (defaults in [`crate::daemon::listener`]).
+    pub fn limits(&self) -> crate::daemon::listener::Limits {
+        let d = crate::daemon::listener::Limits::default();
+        crate::daemon::listener::Limits {
+            max_connections: self
+                .max_connections
+                .map_or(d.max_connections, |p| p.0 as usize),
+            header_timeout: self.header_timeout.map_or(d.header_timeout, |s| s.0),
+            body_timeout: self.body_timeout.map_or(d.body_timeout, |s| s.0),
         }
     }
 }
@@ -306,12 +355,14 @@ fn default_listen() -> SocketAddr {
 }
 
 mod alert;
+mod backup;
 mod locate;
 #[cfg(test)]
 mod tests;
 mod values;
 
 pub use alert::*;
+pub use backup::*;
 use locate::{find_key, invalid};
 pub use values::*;
 
@@ -340,6 +391,19 @@ impl Config {
     /// Rules that need the whole file: the token for non-loopback listeners,
     /// duplicate watches.
     fn check_semantics(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        if let Some(token) = self.web.token.as_deref() {
+            if token.chars().count() < MIN_TOKEN_LEN {
+                return Err(invalid(
+                    path,
+                    text,
+                    find_key(text, "web", "token"),
+                    format!(
+                        "web.token must be at least {MIN_TOKEN_LEN} characters (a short token is guessed; \
+                         e.g. `openssl rand -hex 16`)"
+                    ),
+                ));
+            }
+        }
         let ip = self.web.listen.ip();
         if !ip.is_loopback() && self.web.token.as_deref().is_none_or(str::is_empty) {
             let at = find_key(text, "web", "listen");
@@ -355,6 +419,10 @@ impl Config {
         }
         let mut seen = std::collections::HashSet::new();
         for w in &self.watches {
+            if let Some(Err(e)) = w.label.as_deref().map(check_label) {
+                let at = text.find(w.url.0.as_str()).unwrap_or(0);
+                return Err(invalid(path, text, at, format!("watch.label: {e}")));
+            }
             if !seen.insert(w.url.0.as_str()) {
                 let at = text.rfind(w.url.0.as_str()).unwrap_or(0);
                 return Err(invalid(

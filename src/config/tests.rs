@@ -154,7 +154,7 @@ fn public_listener_needs_token() {
     let (line, key, msg) = err("[web]\nlisten = \"0.0.0.0:8080\"\n");
     assert_eq!((line, key.as_deref()), (2, Some("web.listen")));
     assert!(msg.contains("token"), "{msg}");
-    assert!(parse("[web]\nlisten = \"0.0.0.0:8080\"\ntoken = \"s3cret\"\n").is_ok());
+    assert!(parse("[web]\nlisten = \"0.0.0.0:8080\"\ntoken = \"s3cret-s3cret-s3cret\"\n").is_ok());
 }
 
 #[test]

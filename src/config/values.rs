@@ -17,8 +17,36 @@ impl TryFrom<String> for HttpUrl {
     }
 }
 
-/// Parse a user-given watch URL: absolute, http or https, with a host.
+/// The longest watch URL taken (config, CLI, API, import), in bytes.
+pub const MAX_URL_LEN: usize = 2048;
+/// The longest watch label taken, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// A watch label: at most [`MAX_LABEL_CHARS`] characters, no control
+/// characters.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let n = label.chars().count();
+    if n > MAX_LABEL_CHARS {
+        return Err(format!(
+            "label of {n} characters is longer than {MAX_LABEL_CHARS}"
+        ));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("label contains a control character".into());
+    }
+    Ok(())
+}
+
+/// Parse a user-given watch URL: absolute, http or https, with a host, at
+/// most [`MAX_URL_LEN`] bytes.
 pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    if s.len() > MAX_URL_LEN {
+        let head: String = s.chars().take(60).collect();
+        return Err(format!(
+            "invalid URL {head:?}...: {} bytes, longer than {MAX_URL_LEN}",
+            s.len()
+        ));
+    }
     let url = Url::parse(s.trim()).map_err(|e| {
         format!("invalid URL {s:?}: {e} (write an absolute http:// or https:// URL)")
     })?;
@@ -50,11 +78,26 @@ impl TryFrom<String> for CronExpr {
 #[serde(try_from = "String")]
 pub struct Span(pub std::time::Duration);
 
+/// The longest duration the config takes (100 years): any date plus it is
+/// still a date, so no schedule, backoff or digest can overflow.
+pub const MAX_SPAN: std::time::Duration = std::time::Duration::from_secs(36_525 * 86_400);
+
+/// Refuse a duration longer than [`MAX_SPAN`].
+pub fn bounded_span(d: std::time::Duration, written: &str) -> Result<std::time::Duration, String> {
+    if d > MAX_SPAN {
+        Err(format!(
+            "duration {written:?} is too long: at most 100 years (\"36525d\")"
+        ))
+    } else {
+        Ok(d)
+    }
+}
+
 impl TryFrom<String> for Span {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         match humantime::parse_duration(s.trim()) {
-            Ok(d) if !d.is_zero() => Ok(Span(d)),
+            Ok(d) if !d.is_zero() => bounded_span(d, &s).map(Span),
             Ok(_) => Err(format!("duration {s:?} must be greater than zero")),
             Err(e) => Err(format!(
                 "invalid duration {s:?}: {e} (write e.g. \"90s\", \"10m\", \"3h\", \"7d\")"

@@ -16,6 +16,12 @@ pub const MAX_JITTER: Duration = Duration::seconds(120);
 /// Longest wait that failure backoff imposes.
 pub const MAX_BACKOFF: Duration = Duration::hours(6);
 
+/// `t + d`, or the latest representable time when that overflows: a
+/// schedule as long as the config allows must never crash a check.
+pub fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Check young articles often and old ones rarely: each step is (age up to,
 /// check every); past the last step `then`; past `stop_after` not at all.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +119,9 @@ pub fn next_due(plan: &Plan, t: &Timing, now: DateTime<Utc>, key: u64) -> Option
     let (base, interval) = match plan {
         Plan::Cron(s) => {
             let next = s.next_after(now)?;
-            let after = s.next_after(next).unwrap_or(next + Duration::days(1));
+            let after = s
+                .next_after(next)
+                .unwrap_or_else(|| later(next, Duration::days(1)));
             (next, after - next)
         }
         Plan::Adaptive(a) => {
@@ -122,17 +130,17 @@ pub fn next_due(plan: &Plan, t: &Timing, now: DateTime<Utc>, key: u64) -> Option
                 (Some(f), Some(p)) => f.min(p),
                 (f, p) => f.or(p).unwrap_or(now),
             };
-            let age = now - born;
+            let age = now.signed_duration_since(born);
             if age > a.stop_after {
                 return None;
             }
             // a recent change makes an article count as young again
             let since_change = t.last_changed.map(|c| now - c).unwrap_or(age);
             let every = a.interval(age).min(a.interval(since_change));
-            (now + every, every)
+            (later(now, every), every)
         }
     };
-    let mut due = base + jitter(interval, key, base);
+    let mut due = later(base, jitter(interval, key, base));
     if t.consecutive_failures > 0 {
         let doublings = (t.consecutive_failures - 1).min(16);
         let wait = interval
@@ -140,10 +148,10 @@ pub fn next_due(plan: &Plan, t: &Timing, now: DateTime<Utc>, key: u64) -> Option
             .unwrap_or(MAX_BACKOFF)
             .min(MAX_BACKOFF)
             .max(interval);
-        due = due.max(now + wait);
+        due = due.max(later(now, wait));
     }
     if let Some(ra) = t.retry_after.and_then(|d| Duration::from_std(d).ok()) {
-        due = due.max(now + ra.min(MAX_BACKOFF * 4));
+        due = due.max(later(now, ra.min(MAX_BACKOFF * 4)));
     }
     Some(due)
 }
@@ -248,6 +256,29 @@ mod tests {
         };
         let g = next_due(&plan, &old, now, 1).unwrap() - now;
         assert!(g >= Duration::days(1), "{g}");
+    }
+
+    #[test]
+    fn huge_durations_saturate_instead_of_overflowing() {
+        let now = t("2026-11-25T10:00:00Z");
+        let huge = Plan::Adaptive(Adaptive {
+            steps: vec![(Duration::hours(3), Duration::MAX)],
+            then: Duration::MAX,
+            stop_after: Duration::MAX,
+        });
+        let timing = Timing {
+            first_seen: Some(now),
+            consecutive_failures: 3,
+            retry_after: Some(std::time::Duration::from_secs(u64::MAX / 4)),
+            ..Timing::default()
+        };
+        let due = next_due(&huge, &timing, now, 9).expect("not retired");
+        assert!(due > now + Duration::days(365 * 1000), "{due}");
+        let born_long_ago = Timing {
+            first_seen: Some(DateTime::<Utc>::MIN_UTC),
+            ..Timing::default()
+        };
+        assert!(next_due(&huge, &born_long_ago, now, 9).is_some());
     }
 
     #[test]

@@ -39,6 +39,15 @@ impl Schedule {
             n => return Err(err(format!("{n} fields"))),
         };
         let (min, hour, dom, month, dow) = (rest[0], rest[1], rest[2], rest[3], rest[4]);
+        for (name, field, lo, hi) in [
+            ("second", sec, 0, 59),
+            ("minute", min, 0, 59),
+            ("hour", hour, 0, 23),
+            ("day of month", dom, 1, 31),
+            ("month", month, 1, 12),
+        ] {
+            check_field(name, field, lo, hi).map_err(err)?;
+        }
         let dow = translate_dow(dow).map_err(err)?;
         let build = |dom: &str, dow: &str| {
             let text = format!("{sec} {min} {hour} {dom} {month} {dow}");
@@ -51,10 +60,25 @@ impl Schedule {
         } else {
             vec![build(dom, &dow)?]
         };
-        Ok(Schedule {
+        let schedule = Schedule {
             source: expr.to_string(),
             parts,
-        })
+        };
+        // `0 0 31 2 *` parses but never fires: refuse it here rather than
+        // retire the watch later. Every date pattern repeats within four
+        // years (29 February included), so one firing within four years
+        // of a fixed day says it fires.
+        let reference = NEVER_FIRES_REFERENCE.and_utc();
+        let horizon = reference + chrono::Duration::days(NEVER_FIRES_DAYS);
+        if schedule
+            .next_after(reference)
+            .is_none_or(|next| next > horizon)
+        {
+            return Err(err(
+                "it never fires (no date within four years matches all its fields)".into(),
+            ));
+        }
+        Ok(schedule)
     }
 
     /// The first time strictly after `after` that the schedule fires.
@@ -75,6 +99,50 @@ impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.source)
     }
+}
+
+/// The day from which [`Schedule::parse`] looks for a firing: the day
+/// after a 29 February, so that a leap-day schedule fires within the
+/// horizon.
+const NEVER_FIRES_REFERENCE: chrono::NaiveDateTime =
+    match chrono::NaiveDate::from_ymd_opt(2024, 3, 1) {
+        Some(d) => d.and_time(chrono::NaiveTime::MIN),
+        None => chrono::NaiveDateTime::MIN,
+    };
+/// Four years and a day: every date pattern that fires at all fires within it.
+const NEVER_FIRES_DAYS: i64 = 4 * 365 + 2;
+
+/// Numbers in one field (`*`, `a`, `a-b`, with an optional `/step`, comma
+/// separated) within `lo..=hi`, named with the field's real range (the
+/// `cron` crate's own message says "less than 59" for minutes).
+fn check_field(name: &str, field: &str, lo: u32, hi: u32) -> Result<(), String> {
+    for item in field.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (item, None),
+        };
+        if let Some(step) = step {
+            match step.parse::<u32>() {
+                Ok(0) => return Err(format!("{name} step 0 never advances (write 1 or more)")),
+                Ok(n) if n > hi => return Err(format!("{name} step {n} is out of range 1-{hi}")),
+                Ok(_) => {}
+                Err(_) => return Err(format!("{name} step {step:?} is not a number")),
+            }
+        }
+        let ends: Vec<&str> = match range.split_once('-') {
+            Some((a, b)) => vec![a, b],
+            None => vec![range],
+        };
+        for end in ends {
+            // `*`, `?` and names (JAN) are left to the cron crate
+            if let Ok(n) = end.parse::<u32>() {
+                if n < lo || n > hi {
+                    return Err(format!("{name} {n} is out of range {lo}-{hi}"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Crontab weekday numbers (0-7, Sunday = 0 or 7) to the cron crate's (1-7,
@@ -180,6 +248,17 @@ mod tests {
             s.next_after(at(2026, 1, 10, 0, 0)),
             Some(at(2026, 1, 13, 0, 0))
         );
+    }
+
+    #[test]
+    fn ranges_are_named_and_never_firing_lines_refused() {
+        let e = Schedule::parse("61 * * * *").unwrap_err();
+        assert!(e.reason.contains("minute 61 is out of range 0-59"), "{e}");
+        assert!(Schedule::parse("59 23 31 12 *").is_ok());
+        let e = Schedule::parse("0 0 31 2 *").unwrap_err();
+        assert!(e.reason.contains("never fires"), "{e}");
+        assert!(Schedule::parse("0 0 29 2 *").is_ok(), "a leap day fires");
+        assert!(Schedule::parse("*/0 * * * *").is_err());
     }
 
     #[test]

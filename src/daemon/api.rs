@@ -6,7 +6,8 @@
 
 use super::http::AppState;
 use crate::store::{NewWatch, StoreError, Watch, WatchSource};
-use axum::extract::{Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,12 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matches", get(matches))
         .route("/api/v1/feeds", get(feeds))
         .route("/api/v1/alerts/retry", axum::routing::post(retry_alert))
+        .route("/api/v1/identity", get(identity))
 }
 
 pub struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.0 == StatusCode::UNAUTHORIZED {
+            return crate::web::auth::unauthorized();
+        }
         (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
     }
 }
@@ -62,16 +67,11 @@ impl From<StoreError> for ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// With `[web] token` set, every API call needs `Authorization: Bearer TOKEN`.
+/// With `[web] token` set, every API call needs `Authorization: Bearer
+/// TOKEN` (compared in constant time, as everywhere:
+/// [`crate::web::auth::allowed`]).
 fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(token) = &s.token else {
-        return Ok(());
-    };
-    let given = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if given == Some(token.as_str()) {
+    if crate::web::auth::allowed(s.token.as_deref(), headers, false) {
         Ok(())
     } else {
         Err(ApiError(
@@ -129,6 +129,9 @@ async fn add_watch(
 ) -> ApiResult<Watch> {
     authorize(&s, &h)?;
     if let Err(e) = crate::config::parse_http_url(&body.url) {
+        return Err(ApiError(StatusCode::BAD_REQUEST, e));
+    }
+    if let Some(Err(e)) = body.label.as_deref().map(crate::config::check_label) {
         return Err(ApiError(StatusCode::BAD_REQUEST, e));
     }
     if let Some(sched) = &body.schedule {
@@ -215,20 +218,47 @@ async fn alerts(
 }
 
 #[derive(Deserialize)]
-struct IdQuery {
+#[serde(deny_unknown_fields)]
+struct RetryBody {
     id: String,
 }
 
+/// `POST /api/v1/alerts/retry` `{"id": "..."}`: the id only from a JSON
+/// body (which a form on another site cannot send), never from the query
+/// string.
 async fn retry_alert(
     State(s): State<AppState>,
     h: HeaderMap,
-    Query(q): Query<IdQuery>,
+    RawQuery(query): RawQuery,
+    body: Result<Json<RetryBody>, JsonRejection>,
 ) -> ApiResult<usize> {
     authorize(&s, &h)?;
+    if query.is_some_and(|q| !q.is_empty()) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "send the event id in a JSON body {\"id\": \"...\"}, not in the query string".into(),
+        ));
+    }
+    let Json(body) = body.map_err(|e| {
+        ApiError(
+            e.status(),
+            format!("{} (send a JSON body {{\"id\": \"...\"}})", e.body_text()),
+        )
+    })?;
     let store = s.store.clone();
-    let n = blocking(move || store.retry_deliveries(&q.id)).await?;
+    let n = blocking(move || store.retry_deliveries(&body.id)).await?;
     let _ = s.control.send(Control::DeliverNow);
     Ok(Json(n))
+}
+
+/// Which store this daemon holds: a CLI compares the id with its store's
+/// before it sends anything (see [`super::file`]).
+async fn identity(State(s): State<AppState>, h: HeaderMap) -> ApiResult<super::file::Identity> {
+    authorize(&s, &h)?;
+    Ok(Json(super::file::Identity {
+        store_id: s.store.store_id(),
+        pid: std::process::id(),
+    }))
 }
 
 async fn matches(

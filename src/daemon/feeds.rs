@@ -88,6 +88,10 @@ pub(super) fn finish_poll(
             Ok(())
         }
         Err(StoreError::NotFound(_)) => Ok(()), // left the config while polled
+        Err(e) if super::degraded::pauses(&e) => {
+            feed_queue.set(url, Utc::now()); // polled again once there is room
+            Err(e)
+        }
         Err(e) => {
             tracing::error!(feed = %url, error = %e, "could not store a feed poll");
             Err(e)

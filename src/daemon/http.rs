@@ -5,8 +5,8 @@
 use super::metrics::Metrics;
 use crate::store::Store;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -27,11 +27,29 @@ pub struct AppState {
     /// How URLs map to outlet names (the config's `[[outlet]]` groups, else
     /// registrable domains), as the checks name them.
     pub outlets: Arc<crate::core::outlet::OutletMap>,
+    /// `[web] public`: what answers without the token when one is set.
+    pub public: Vec<crate::config::PublicPath>,
+    /// Failed `/login` attempts ([`crate::web::auth::LoginLimiter`]).
+    pub logins: Arc<crate::web::auth::LoginLimiter>,
+    /// Why the store cannot be written (a full disk), while it cannot:
+    /// checks are paused, reads go on, `/healthz` says "degraded".
+    pub degraded: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl AppState {
+    /// With a token, `what` answers only with it unless `[web] public`
+    /// names it.
+    fn open_to(&self, what: crate::config::PublicPath, headers: &HeaderMap) -> bool {
+        self.public.contains(&what)
+            || crate::web::auth::allowed(self.token.as_deref(), headers, false)
+    }
 }
 
 /// Every route the daemon serves: health and metrics, the CLI's local API,
 /// and the review API, UI and feeds ([`crate::web`]). Without a token only
-/// loopback host names are served ([`crate::web::auth::loopback_host`]).
+/// loopback host names are served ([`crate::web::auth::loopback_host`]);
+/// requests that change something come from this origin or from no
+/// browser at all ([`crate::web::auth::same_origin_posts`]).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
@@ -39,6 +57,12 @@ pub fn router(state: AppState) -> Router {
         .merge(super::api::routes())
         .merge(crate::web::routes(&state))
         .fallback(crate::web::ui::fallback)
+        // API errors are JSON, whoever made them (axum's own rejections)
+        .layer(axum::middleware::from_fn(crate::web::api::json_errors))
+        // every route that changes something, the API's included
+        .layer(axum::middleware::from_fn(
+            crate::web::auth::same_origin_posts,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::web::auth::loopback_host,
@@ -47,8 +71,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// 200 when the scheduler loop is turning and the store answers, else 503;
-/// the body says which.
-async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+/// the body says which ("degraded" while the store cannot be written:
+/// reads go on, checks wait for room).
+async fn healthz(State(s): State<AppState>, h: HeaderMap) -> Response {
+    if !s.open_to(crate::config::PublicPath::Healthz, &h) {
+        return crate::web::auth::unauthorized();
+    }
+    let degraded = s.degraded.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let since_tick = s.metrics.since_tick();
     let scheduler_ok = since_tick <= HEALTHY_TICK_SECS;
     let store = s.store.clone();
@@ -56,9 +85,14 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
         .await
         .map_err(|e| e.to_string())
         .and_then(|r| r.map_err(|e| e.to_string()));
-    let healthy = scheduler_ok && store_result.is_ok();
+    let healthy = scheduler_ok && store_result.is_ok() && degraded.is_none();
+    let status = match (&degraded, healthy) {
+        (_, true) => "ok",
+        (Some(_), false) if scheduler_ok => "degraded",
+        _ => "unhealthy",
+    };
     let body = serde_json::json!({
-        "status": if healthy { "ok" } else { "unhealthy" },
+        "status": status,
         "scheduler": {
             "ok": scheduler_ok,
             "seconds_since_last_turn": since_tick,
@@ -67,16 +101,23 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
             Ok(n) => serde_json::json!({"ok": true, "watches": n}),
             Err(e) => serde_json::json!({"ok": false, "error": e}),
         },
+        "writes": match &degraded {
+            None => serde_json::json!({"ok": true}),
+            Some(why) => serde_json::json!({"ok": false, "error": why}),
+        },
     });
     let code = if healthy {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (code, Json(body))
+    (code, Json(body)).into_response()
 }
 
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(s): State<AppState>, h: HeaderMap) -> Response {
+    if !s.open_to(crate::config::PublicPath::Metrics, &h) {
+        return crate::web::auth::unauthorized();
+    }
     // sizes of in-memory state are read when scraped
     if let Some(stats) = s.store.match_index_stats() {
         s.metrics.index_articles.set(stats.articles as i64);
@@ -89,4 +130,5 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         )],
         s.metrics.render(),
     )
+        .into_response()
 }

@@ -79,6 +79,11 @@ pub struct Metrics {
     pub confirmations: Family<OutcomeLabel, Counter>,
     pub articles_discovered: Counter,
     pub feed_entries_rejected: Counter,
+    /// Connections open on the listener now.
+    pub http_connections: Gauge,
+    /// Connections closed because the listener was full (or out of file
+    /// descriptors).
+    pub http_shed: Counter,
     /// Unix time of the scheduler loop's last turn (for /healthz).
     pub last_tick: AtomicI64,
 }
@@ -164,8 +169,22 @@ impl Metrics {
             "Feed entries refused (private address on another host, unresolvable host)",
             feed_entries_rejected.clone(),
         );
+        let http_connections = Gauge::default();
+        registry.register(
+            "http_connections",
+            "Connections open on the web listener",
+            http_connections.clone(),
+        );
+        let http_shed = Counter::default();
+        registry.register(
+            "http_connections_shed",
+            "Connections closed because the listener was at its cap or out of file descriptors",
+            http_shed.clone(),
+        );
         Metrics {
             registry,
+            http_connections,
+            http_shed,
             feed_polls,
             articles_discovered,
             feed_entries_rejected,

@@ -8,8 +8,12 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod api;
+pub mod backup;
+pub mod degraded;
 mod feeds;
+pub mod file;
 pub mod http;
+pub mod listener;
 pub mod metrics;
 pub mod queue;
 
@@ -57,20 +61,7 @@ pub struct Daemon {
     pub daemon_file: Option<PathBuf>,
 }
 
-/// The file next to the database that names the running daemon's API.
-pub fn daemon_file(storage_path: &std::path::Path) -> PathBuf {
-    let mut name = storage_path.as_os_str().to_owned();
-    name.push(".daemon.json");
-    PathBuf::from(name)
-}
-
-/// What the daemon file holds.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct DaemonInfo {
-    /// Base URL of the API, e.g. `http://127.0.0.1:8765`.
-    pub url: String,
-    pub pid: u32,
-}
+pub use file::{daemon_file, DaemonInfo};
 
 /// Tell systemd something (a no-op when not started by systemd).
 fn notify(state: &[sd_notify::NotifyState]) {
@@ -95,22 +86,8 @@ impl Daemon {
             grace,
             daemon_file,
         } = self;
-        let metrics = Arc::new(Metrics::new());
-        metrics.tick();
-        let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
-        let mut queue = build_queue(&pipeline, &metrics, true)?;
-        let mut feed_queue = feeds::build_feed_queue(&pipeline)?;
-        let mut polls = feeds::Polls::new();
-        let mut polling: HashSet<String> = HashSet::new();
-
-        let (control_tx, mut control) = mpsc::unbounded_channel();
-        let app = http::router(http::AppState {
-            metrics: metrics.clone(),
-            store: store.clone(),
-            token: config.web.token.clone(),
-            control: control_tx,
-            outlets: Arc::new(config.outlet_map()),
-        });
+        // removed when this function returns, however it returns
+        let mut daemon_file_guard = None;
         if let Some(path) = &daemon_file {
             let mut addr = listener.local_addr().map_err(DaemonError::Listener)?;
             if addr.ip().is_unspecified() {
@@ -119,20 +96,53 @@ impl Daemon {
             let info = DaemonInfo {
                 url: format!("http://{addr}"),
                 pid: std::process::id(),
+                store_id: Some(store.store_id()),
             };
-            let text = serde_json::to_string(&info).unwrap_or_default();
-            if let Err(e) = std::fs::write(path, text) {
-                tracing::warn!(path = %path.display(), error = %e, "cannot write the daemon file; CLI commands will not find this daemon");
+            match file::DaemonFile::write(path, &info) {
+                Ok(f) => daemon_file_guard = Some(f),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot write the daemon file; CLI commands will not find this daemon")
+                }
             }
         }
-        let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = http_stopped.await;
-                })
-                .await
+        let metrics = Arc::new(Metrics::new());
+        metrics.tick();
+        let mut pipeline = Arc::new(Pipeline::new(&config, store.clone())?);
+        let mut queue = build_queue(&pipeline, &metrics, true)?;
+        let mut feed_queue = feeds::build_feed_queue(&pipeline)?;
+        let mut polls = feeds::Polls::new();
+        let mut polling: HashSet<String> = HashSet::new();
+
+        let degraded_state = Arc::new(std::sync::Mutex::new(None));
+        let degraded = degraded_state.clone();
+        let mut paused = degraded::Degraded::new(degraded_state);
+        let mut backups = backup::Schedule::new(&config);
+        let (control_tx, mut control) = mpsc::unbounded_channel();
+        let app = http::router(http::AppState {
+            metrics: metrics.clone(),
+            store: store.clone(),
+            token: config.web.token.clone(),
+            control: control_tx,
+            outlets: Arc::new(config.outlet_map()),
+            public: config.web.public.clone(),
+            logins: Default::default(),
+            degraded: degraded.clone(),
         });
+        let limits = config.web.limits();
+        let app = app.layer(axum::middleware::from_fn_with_state(
+            limits.body_timeout,
+            listener::bounded_body,
+        ));
+        let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(listener::serve(
+            listener,
+            app,
+            limits,
+            metrics.clone(),
+            async {
+                let _ = http_stopped.await;
+            },
+        ));
 
         let mut usec = 0u64;
         let watchdog =
@@ -158,9 +168,19 @@ impl Daemon {
                     last_ping = tokio::time::Instant::now();
                 }
             }
-            feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
+            if paused.probe(&store).await {
+                deliver_at = tokio::time::Instant::now();
+            }
+            let writable = !paused.is_set();
+            if let (true, Some(b)) = (writable, backups.as_mut()) {
+                b.turn(&store).await;
+            }
+            if writable {
+                feeds::start_due(&pipeline, &store, &mut feed_queue, &mut polls, &mut polling);
+            }
             let now = Utc::now();
-            let limit = config.concurrency();
+            // nothing is started while the store cannot be written
+            let limit = if writable { config.concurrency() } else { 0 };
             while in_flight.len() < limit {
                 let Some((url, _)) = queue.pop_due(now) else {
                     break;
@@ -183,7 +203,7 @@ impl Daemon {
                 .due_lag_seconds
                 .set(queue.lag(now).num_milliseconds() as f64 / 1000.0);
 
-            if tokio::time::Instant::now() >= deliver_at {
+            if writable && tokio::time::Instant::now() >= deliver_at {
                 // The first round after a start retries everything at once:
                 // a restart often follows fixing a receiver.
                 deliver(&pipeline, &store, &metrics, first_round).await;
@@ -207,6 +227,10 @@ impl Daemon {
                 Some(()) = reload.recv() => {
                     match reload_config(&config_path, &store) {
                         Ok((cfg, p)) => {
+                            if let Some(b) = backups.as_mut() {
+                                b.finish().await;
+                            }
+                            backups = backup::Schedule::new(&cfg);
                             config = cfg;
                             pipeline = Arc::new(p);
                             queue = build_queue(&pipeline, &metrics, false)?;
@@ -236,7 +260,14 @@ impl Daemon {
                     api::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
                 },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    let done = finish(done, &mut queue, &mut running, &metrics)?;
+                    let done = match finish(done, &mut queue, &mut running, &metrics) {
+                        Ok(d) => d,
+                        Err(e) if degraded::pauses(&e) => {
+                            paused.enter(&e);
+                            Finished::default()
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     if done.events {
                         deliver_at = tokio::time::Instant::now();
                     }
@@ -247,22 +278,31 @@ impl Daemon {
                     }
                 }
                 Some(done) = polls.join_next(), if !polls.is_empty() => {
-                    feeds::finish_poll(done, &pipeline, &mut feed_queue, &mut queue, &mut polling, &metrics)?;
+                    match feeds::finish_poll(done, &pipeline, &mut feed_queue, &mut queue, &mut polling, &metrics) {
+                        Err(e) if degraded::pauses(&e) => paused.enter(&e),
+                        r => r?,
+                    }
                 }
                 _ = tokio::time::sleep(sleep) => {}
             }
         }
         // a feed poll has nothing worth waiting for: it runs again next time
         polls.shutdown().await;
+        if let Some(b) = backups.as_mut() {
+            b.finish().await;
+        }
 
         tracing::info!(in_flight = in_flight.len(), "shutting down");
         notify(&[sd_notify::NotifyState::Stopping]);
         let deadline = tokio::time::Instant::now() + grace;
         while !in_flight.is_empty() {
             match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
-                Ok(Some(done)) => {
-                    finish(done, &mut queue, &mut running, &metrics)?;
-                }
+                Ok(Some(done)) => match finish(done, &mut queue, &mut running, &metrics) {
+                    Err(e) if degraded::pauses(&e) => paused.enter(&e),
+                    r => {
+                        r?;
+                    }
+                },
                 Ok(None) => break,
                 Err(_) => {
                     tracing::warn!(
@@ -275,16 +315,22 @@ impl Daemon {
             }
         }
         let flush_store = store.clone();
-        tokio::task::spawn_blocking(move || flush_store.flush())
+        let flushed = tokio::task::spawn_blocking(move || flush_store.flush())
             .await
             .map_err(|e| StoreError::Corrupt {
                 tree: "flush",
                 detail: e.to_string(),
-            })??;
-        let _ = stop_http.send(());
-        if let Some(path) = &daemon_file {
-            let _ = std::fs::remove_file(path);
+            })?;
+        match flushed {
+            // every version and event was flushed when it was stored; what
+            // is left unwritten on a full disk is check bookkeeping
+            Err(e) if paused.is_set() && degraded::pauses(&e) => {
+                tracing::warn!(error = %e, "could not flush the database at exit (it cannot be written)")
+            }
+            r => r?,
         }
+        let _ = stop_http.send(());
+        drop(daemon_file_guard);
         if let Ok(Err(e)) = server.await {
             return Err(DaemonError::Listener(e));
         }
@@ -333,6 +379,11 @@ fn finish(
             })
         }
         Err(StoreError::NotFound(_)) => Ok(Finished::default()), // removed while it was checked
+        Err(e) if degraded::pauses(&e) => {
+            // checked again once the store can be written
+            queue.set(watch.url, Utc::now());
+            Err(e)
+        }
         Err(e) => {
             // The store failed: that is not a remote's fault, and the
             // daemon cannot go on without its store.
@@ -392,9 +443,9 @@ fn build_queue(
                 .map(|n| n - now)
                 .unwrap_or(chrono::Duration::zero());
             let key = xxhash_rust::xxh3::xxh3_64(w.url.as_bytes());
-            startup_due(w.next_due, interval, now, key)
+            startup_due(pipeline.due_at(&w), interval, now, key)
         } else {
-            w.next_due.unwrap_or(now)
+            pipeline.due_at(&w).unwrap_or(now)
         };
         queue.set(w.url, due);
     }

@@ -6,12 +6,14 @@
 
 mod codec;
 mod feeds;
+mod guarded;
 mod match_index;
 mod sled_store;
 mod template;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
-pub use sled_store::SledStore;
+pub use guarded::{is_disk_full, panic_text, GuardedStore};
+pub use sled_store::{read_store_id, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
 
 use crate::core::event::Event;
@@ -28,6 +30,14 @@ pub const SCHEMA_VERSION: u32 = 3;
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
 pub type WatchId = u64;
+
+/// What to do about a damaged database (in error messages).
+pub const RECOVERY: &str = "restore the last backup (see README, Recovery), or move the database \
+     aside and `copydesk import` your last export into a new one";
+
+/// Said when a write failed for lack of space.
+pub const DISK_FULL_HINT: &str =
+    " (the disk is full: free some space; `copydesk run` pauses its checks and resumes by itself)";
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +60,15 @@ pub enum StoreError {
     Conflict { url: String, number: u32 },
     #[error("corrupt record in {tree}: {detail}")]
     Corrupt { tree: &'static str, detail: String },
+    #[error("the database at {path} is damaged ({detail}); {RECOVERY}")]
+    Damaged { path: String, detail: String },
+    #[error("the database at {path} could not be read or written: {detail}{}", if *.disk_full { DISK_FULL_HINT } else { "" })]
+    Io {
+        path: String,
+        detail: String,
+        /// The file system is full (or over quota).
+        disk_full: bool,
+    },
     #[error("database error: {0}")]
     Db(#[from] sled::Error),
 }
@@ -388,6 +407,9 @@ pub trait Store: Send + Sync {
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
     fn flush(&self) -> Result<(), StoreError>;
+    /// A random id made when the store was created: tells one store from
+    /// another (a CLI checks that a daemon holds its store, not another).
+    fn store_id(&self) -> String;
 
     // -- feed discovery (see `feeds`) --
     /// Add each watch whose URL is not watched yet (an existing watch is
@@ -532,6 +554,12 @@ pub trait Store: Send + Sync {
     /// that holds them there.
     fn match_index_stats(&self) -> Option<MatchIndexStats> {
         None
+    }
+    /// After a write failed (a full disk): `Ok` once the store can be
+    /// written again, reopening the database if the engine needs it; an
+    /// error while there is still no room.
+    fn recover(&self) -> Result<(), StoreError> {
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 //! | tree         | key                          | value                 |
 //! |--------------|------------------------------|-----------------------|
 //! | `meta`       | `schema_version`             | u32 BE                |
+//! | `meta`       | `store_id`                   | 32 hex digits         |
 //! | `watches`    | watch id (u64 BE)            | [`Watch`] JSON        |
 //! | `watch_urls` | URL bytes                    | watch id (u64 BE)     |
 //! | `versions`   | watch id ++ number (u32 BE)  | [`VersionMeta`] JSON  |
@@ -25,9 +26,13 @@ use std::path::Path;
 
 mod schema;
 
+pub use schema::{read_store_id, STORE_ID_FILE};
+
 /// A sled-backed store. Cheap to share behind an `Arc`.
 pub struct SledStore {
     path: String,
+    /// Random, made once (see [`read_store_id`]).
+    store_id: String,
     db: sled::Db,
     meta: sled::Tree,
     watches: sled::Tree,
@@ -62,8 +67,9 @@ impl SledStore {
                 }
                 _ => StoreError::Db(e),
             })?;
-        let store = SledStore {
+        let mut store = SledStore {
             path: shown,
+            store_id: String::new(),
             meta: db.open_tree("meta")?,
             watches: db.open_tree("watches")?,
             watch_urls: db.open_tree("watch_urls")?,
@@ -79,6 +85,7 @@ impl SledStore {
             db,
         };
         store.check_schema()?;
+        store.store_id = store.ensure_store_id(path)?;
         Ok(store)
     }
 
@@ -570,6 +577,10 @@ impl Store for SledStore {
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    fn store_id(&self) -> String {
+        self.store_id.clone()
     }
 
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError> {

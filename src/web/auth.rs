@@ -66,12 +66,7 @@ pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     tracing::info!(path = %req.uri().path(), "API request without a valid token");
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(serde_json::json!({"error": "missing or wrong bearer token ([web] token)"})),
-    )
-        .into_response()
+    unauthorized()
 }
 
 /// UI pages: bearer or session cookie, else to the login form.
@@ -141,16 +136,19 @@ pub async fn loopback_host(State(s): State<AppState>, req: Request, next: Next) 
         .into_response()
 }
 
-/// UI forms that change something (POST) are taken only from this origin:
-/// a browser's `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by
-/// hand); without it, an `Origin` must name the host the request was sent
-/// to. A
-/// page on another site cannot make a reviewer's browser mark lines as
-/// furniture (the session cookie is `SameSite=Strict` too, but without a
-/// token there is no cookie to rely on). Clients that send neither header
-/// (curl, scripts) are left to the token.
+/// Requests that can change something (every method but GET, HEAD and
+/// OPTIONS), on every route, the UI's forms and the JSON API alike, are
+/// taken only from this origin: a browser's `Sec-Fetch-Site` must be
+/// `same-origin` (or `none`, typed by hand); without it, an `Origin` must
+/// name the host the request was sent to. A page on another site cannot
+/// make the browser of someone on this machine mark lines as furniture,
+/// remove a watch or re-send an alert (the session cookie is
+/// `SameSite=Strict` too, but without a token there is no cookie to rely
+/// on). Clients that send neither header (curl, scripts, the CLI) are left
+/// to the token.
 pub async fn same_origin_posts(req: Request, next: Next) -> Response {
-    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let h = req.headers();
@@ -173,14 +171,70 @@ pub async fn same_origin_posts(req: Request, next: Next) -> Response {
         }),
     };
     if refused {
-        tracing::warn!(path = %req.uri().path(), "refused a form post from another site");
-        return (
-            StatusCode::FORBIDDEN,
-            "this form can only be sent from copydesk's own pages\n",
-        )
-            .into_response();
+        let path = req.uri().path();
+        tracing::warn!(path = %path, method = %req.method(), "refused a request from another site");
+        let message = if path.starts_with("/api/") {
+            "cross-origin requests that change something are refused (send no Origin, or this origin)"
+        } else {
+            "this form can only be sent from copydesk's own pages"
+        };
+        return crate::web::api::error_for(path, StatusCode::FORBIDDEN, message);
     }
     next.run(req).await
+}
+
+/// Failed logins allowed within [`LOGIN_WINDOW`]; more are answered 429
+/// (the right token too) until the oldest failure leaves the window.
+pub const LOGIN_FAILURES: usize = 5;
+/// The window [`LOGIN_FAILURES`] are counted in.
+pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The recent failed logins, for every client at once (behind a proxy or
+/// on loopback they all share an address anyway): guessing a 16-character
+/// token at five tries a minute is hopeless.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
+}
+
+impl LoginLimiter {
+    /// `Some(seconds to wait)` while the limit is reached.
+    pub fn wait(&self) -> Option<u64> {
+        let now = std::time::Instant::now();
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        while f
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= LOGIN_WINDOW)
+        {
+            f.pop_front();
+        }
+        (f.len() >= LOGIN_FAILURES).then(|| {
+            let oldest = f.front().copied().unwrap_or(now);
+            LOGIN_WINDOW
+                .saturating_sub(now.duration_since(oldest))
+                .as_secs()
+                .max(1)
+        })
+    }
+
+    pub fn failed(&self) {
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        f.push_back(std::time::Instant::now());
+        while f.len() > LOGIN_FAILURES {
+            f.pop_front();
+        }
+    }
+}
+
+/// 401 for the JSON API and the public endpoints: `{"error": ...}` with
+/// `WWW-Authenticate: Bearer`.
+pub fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(serde_json::json!({"error": "missing or wrong bearer token ([web] token)"})),
+    )
+        .into_response()
 }
 
 /// Only local paths are followed after a login (no open redirect).

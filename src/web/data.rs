@@ -26,6 +26,11 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A request axum's extractors refused, with their status (415 for a
+    /// body that is not JSON, 413 for one too large, 422 for a JSON body
+    /// of the wrong shape).
+    #[error("{1}")]
+    Rejected(axum::http::StatusCode, String),
 }
 
 impl WebError {
@@ -33,6 +38,7 @@ impl WebError {
         use axum::http::StatusCode;
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Rejected(status, _) => *status,
             WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }

@@ -103,6 +103,8 @@ struct State {
     hooks: Vec<serde_json::Value>,
     /// Pause before answering a GET (to observe concurrency).
     delay: Duration,
+    /// Pause before taking a POST (a slow receiver).
+    hook_delay: Duration,
     in_flight: usize,
     max_in_flight: usize,
     /// Path, headers and raw body of every accepted POST, in order.
@@ -165,6 +167,11 @@ impl Server {
     /// Make every GET wait this long before answering.
     pub fn set_delay(&self, d: Duration) {
         self.state.lock().unwrap().delay = d;
+    }
+
+    /// Make every POST wait this long before it is taken.
+    pub fn set_hook_delay(&self, d: Duration) {
+        self.state.lock().unwrap().hook_delay = d;
     }
 
     /// Most GETs ever in progress at once.
@@ -250,6 +257,8 @@ fn handle(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
             .unwrap_or(0);
         let mut body = vec![0u8; len];
         reader.read_exact(&mut body)?;
+        let pause = state.lock().unwrap().hook_delay;
+        std::thread::sleep(pause);
         let mut st = state.lock().unwrap();
         *st.hits.entry(path.clone()).or_default() += 1;
         st.hook_times.push(std::time::Instant::now());

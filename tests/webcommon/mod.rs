@@ -66,6 +66,9 @@ impl Site {
                     token,
                     control,
                     outlets: Arc::new(copydesk::core::outlet::OutletMap::default()),
+                    public: copydesk::config::WebConfig::default().public,
+                    logins: Default::default(),
+                    degraded: Default::default(),
                 });
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async {

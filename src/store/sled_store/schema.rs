@@ -1,9 +1,36 @@
-//! The layout version of a [`SledStore`]: refused when newer than this
-//! build, upgraded when older.
+//! The layout version of a [`SledStore`] (refused when newer than this
+//! build, upgraded when older) and the store's identity: a random id made
+//! once, kept in `meta` and repeated in a small file in the database
+//! directory ([`STORE_ID_FILE`]) for readers that cannot open the locked
+//! database.
 
 use super::*;
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
+const STORE_ID_KEY: &[u8] = b"store_id";
+
+/// The file in the database directory that repeats the store id.
+pub const STORE_ID_FILE: &str = "copydesk-store-id";
+
+/// The store id of the database at `path`, read from [`STORE_ID_FILE`]
+/// without opening (or locking) the database.
+pub fn read_store_id(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path.join(STORE_ID_FILE))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// 128 random bits as hex (the time and pid when the system's random
+/// source fails, which is unique enough for telling stores apart).
+fn new_store_id() -> String {
+    let mut bytes = [0u8; 16];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        bytes = xxhash_rust::xxh3::xxh3_128(seed.as_bytes()).to_be_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 impl SledStore {
     pub(super) fn check_schema(&self) -> Result<(), StoreError> {
@@ -42,6 +69,26 @@ impl SledStore {
                 path: self.path.clone(),
             }),
         }
+    }
+
+    /// The store id, made (and flushed) at the first open; repeated in
+    /// [`STORE_ID_FILE`] when that file is missing or differs.
+    pub(super) fn ensure_store_id(&self, dir: &Path) -> Result<String, StoreError> {
+        let id = match self.meta.get(STORE_ID_KEY)? {
+            Some(v) => String::from_utf8_lossy(&v).into_owned(),
+            None => {
+                let id = new_store_id();
+                self.meta.insert(STORE_ID_KEY, id.as_bytes())?;
+                self.db.flush()?;
+                id
+            }
+        };
+        if read_store_id(dir).as_deref() != Some(id.as_str()) {
+            if let Err(e) = std::fs::write(dir.join(STORE_ID_FILE), &id) {
+                tracing::warn!(path = %dir.display(), error = %e, "cannot write the store id file; CLI commands may not recognise this store's daemon");
+            }
+        }
+        Ok(id)
     }
 
     /// Write a schema version (for tests of the newer-layout error).

@@ -95,11 +95,70 @@ impl From<PathRejection> for WebError {
 
 impl From<JsonRejection> for WebError {
     fn from(e: JsonRejection) -> Self {
-        WebError::BadRequest(e.body_text())
+        WebError::Rejected(e.status(), e.body_text())
     }
 }
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// An error answer for a request to `path`: `{"error": message}` under
+/// `/api/`, plain text elsewhere.
+pub fn error_for(path: &str, status: axum::http::StatusCode, message: &str) -> Response {
+    if path.starts_with("/api/") {
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        (status, format!("{message}\n")).into_response()
+    }
+}
+
+/// Every error answer under `/api/` is `{"error": ...}`, axum's own
+/// rejections (400, 405, 413, 415, 422) and unknown paths included; every
+/// answer carries `X-Content-Type-Options: nosniff` (feeds included).
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{header, HeaderValue};
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let is_json = content_type.starts_with("application/json");
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, ERROR_BODY_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    // a plain-text message is kept; anything else (HTML) is not a message
+    let plain = content_type.is_empty() || content_type.starts_with("text/plain");
+    let message = if text.is_empty() || !plain {
+        status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_string()
+    } else {
+        text
+    };
+    let mut json = (status, Json(serde_json::json!({ "error": message }))).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    json
+}
+
+/// The most of a plain-text error body [`json_errors`] reads.
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
 /// One page of a list.
 #[derive(Debug, Serialize)]

@@ -1,5 +1,6 @@
 //! `/login` and `/logout`: the cookie login for the UI when `[web] token`
-//! is set (the API itself takes only the bearer header).
+//! is set (the API itself takes only the bearer header). Failed logins are
+//! rate-limited ([`auth::LoginLimiter`]).
 
 use super::layout;
 use crate::daemon::http::AppState;
@@ -47,11 +48,21 @@ pub async fn submit(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Resp
     let Some(token) = s.token.as_deref().filter(|t| !t.is_empty()) else {
         return Redirect::to(&next).into_response();
     };
+    if let Some(wait) = s.logins.wait() {
+        tracing::warn!(retry_after = wait, "login refused: too many failed logins");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            "too many failed logins; try again later\n",
+        )
+            .into_response();
+    }
     let mut h = axum::http::HeaderMap::new();
     if let Ok(v) = format!("Bearer {}", f.token).parse() {
         h.insert(header::AUTHORIZATION, v);
     }
     if !auth::allowed(Some(token), &h, false) {
+        s.logins.failed();
         tracing::info!("failed UI login");
         return (StatusCode::UNAUTHORIZED, form_page(&next, true)).into_response();
     }

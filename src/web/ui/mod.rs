@@ -4,7 +4,8 @@
 //! the side-by-side diff ([`diff`]), republication clusters ([`clusters`]),
 //! each outlet's learned furniture ([`outlets`]) and the login form
 //! ([`login`]). Forms that change something post to this origin only
-//! ([`crate::web::auth::same_origin_posts`]).
+//! ([`crate::web::auth::same_origin_posts`], on every route of the
+//! daemon's router).
 //! Every response carries a strict Content-Security-Policy ([`CSP`]).
 
 pub mod clusters;
@@ -48,7 +49,6 @@ pub fn routes() -> Router<AppState> {
             "/outlets/{outlet}/rules/{key}",
             axum::routing::post(outlets::change),
         )
-        .layer(from_fn(crate::web::auth::same_origin_posts))
         .layer(from_fn(security_headers))
 }
 
