@@ -377,9 +377,9 @@ impl Pipeline {
         let failing = next.consecutive_failures > 0;
         tracing::debug!(
             url = %watch.url,
-            outcome = ?outcome,
+            outcome = %crate::core::wire::name(&outcome),
             reason = record.reason.as_deref().unwrap_or(""),
-            next_due = ?next_due,
+            next_due = %crate::core::wire::time(next_due),
             ms = started.elapsed().as_millis() as u64,
             "checked"
         );

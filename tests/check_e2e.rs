@@ -339,3 +339,53 @@ fn bad_configs_exit_2_naming_line_and_key() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read config file"));
 }
+
+/// JSON logs spell values as the API does (`new_version`, an RFC 3339
+/// time), never Rust's debug formatting (`NewVersion`, `Some(...)`).
+#[test]
+fn json_logs_use_the_api_spellings() {
+    let (server, env, _url) = setup();
+    server.set("/gone", Reply::status(404, "text/html", "not here"));
+    env.ok(&["watch", "add", &server.url("/gone")]);
+    let out = env.run_env(
+        &["--log-format", "json", "check", "--all"],
+        &[("RUST_LOG", "copydesk=debug")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let checked: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "checked")
+        .collect();
+    assert_eq!(checked.len(), 2, "{stderr}");
+    let outcomes: Vec<&str> = checked
+        .iter()
+        .filter_map(|l| l["fields"]["outcome"].as_str())
+        .collect();
+    assert!(outcomes.contains(&"new_version"), "{outcomes:?}");
+    assert!(outcomes.contains(&"failed"), "{outcomes:?}");
+    for l in &checked {
+        let due = l["fields"]["next_due"].as_str().expect("next_due");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(due).is_ok(),
+            "next_due {due:?}"
+        );
+    }
+    let failed: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "fetch failed")
+        .collect();
+    assert!(
+        failed.iter().all(|l| l["fields"]["kind"] == "http_status"),
+        "{failed:?}"
+    );
+    for debug in ["Some(", "NewVersion", "NotModified", "HttpStatus"] {
+        assert!(
+            !stderr.contains(debug),
+            "{debug} in the JSON logs:\n{stderr}"
+        );
+    }
+}

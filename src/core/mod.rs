@@ -15,5 +15,6 @@ pub mod outlet;
 pub mod schedule;
 pub mod score;
 pub mod template;
+pub mod wire;
 
 pub use article::Article;

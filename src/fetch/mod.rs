@@ -136,7 +136,7 @@ impl Fetcher {
             tracing::debug!(
                 url = %url,
                 error = %failure.reason,
-                kind = ?failure.kind,
+                kind = %crate::core::wire::name(&failure.kind),
                 attempt,
                 "fetch failed"
             );
@@ -318,7 +318,7 @@ impl Fetcher {
             url = %final_url,
             bytes = body.len(),
             encoding = encoding.name(),
-            encoding_source = ?source,
+            encoding_source = %crate::core::wire::name(&source),
             "fetched"
         );
         Ok(Page {

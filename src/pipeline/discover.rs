@@ -216,7 +216,7 @@ impl Pipeline {
         let next_due = self.feed_next_due(&next, Utc::now(), retry_after);
         next.next_due = Some(next_due);
         if added.is_empty() {
-            tracing::debug!(feed = %feed.url, outcome = ?outcome, "feed polled");
+            tracing::debug!(feed = %feed.url, outcome = %crate::core::wire::name(&outcome), "feed polled");
         } else {
             tracing::info!(feed = %feed.url, added = added.len(), "feed listed new articles");
         }
