@@ -181,9 +181,12 @@ fn metric(text: &str, name: &str, label: &str) -> f64 {
             found = Some(v);
         }
     }
+    // OpenMetrics ends with `# EOF`; the classic format (what a client
+    // without an Accept header gets) has none
+    let eofs = text.matches("# EOF").count();
     assert!(
-        text.trim_end().ends_with("# EOF"),
-        "OpenMetrics text ends with # EOF"
+        eofs == 0 || (eofs == 1 && text.trim_end().ends_with("# EOF")),
+        "at most one # EOF, at the end"
     );
     found.unwrap_or_else(|| panic!("{name}{{{label}}} not in:\n{text}"))
 }
@@ -207,8 +210,8 @@ fn metrics_move_with_checks_and_healthz_is_ok() {
     let mut text = String::new();
     eventually(Duration::from_secs(10), "first checks counted", || {
         text = d.get("/metrics").1;
-        text.contains("copydesk_checks_total{outcome=\"new_version\"}")
-            && text.contains("copydesk_checks_total{outcome=\"failed\"}")
+        metric(&text, "copydesk_checks_total", "outcome=\"new_version\"") >= 1.0
+            && metric(&text, "copydesk_checks_total", "outcome=\"failed\"") >= 1.0
     });
     let new_versions = metric(&text, "copydesk_checks_total", "outcome=\"new_version\"");
     assert_eq!(new_versions, 1.0);
@@ -402,4 +405,152 @@ fn tells_systemd_it_is_opening_ready_alive_and_stopping() {
     d.signal("-TERM");
     notifications(&sock, "STOPPING=1");
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}
+
+/// GET `path` with an `Accept` header: (content type, body).
+fn get_accepting(addr: &str, path: &str, accept: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
+    let ct = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    (ct, body.to_string())
+}
+
+/// The Python Prometheus client's parsers (Debian's python3-prometheus-
+/// client): the classic text parser or the OpenMetrics one. `None` when
+/// that is not installed (a notice; with `CI=true` a failure).
+fn python_parse(format: &str, text: &str) -> Option<serde_json::Value> {
+    use std::io::Write;
+    const SCRIPT: &str = r#"
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families as classic
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+parse = om if sys.argv[1] == "om" else classic
+out = {}
+for f in parse(sys.stdin.read()):
+    out[f.name] = {"type": f.type, "samples": [[s.name, s.labels, s.value] for s in f.samples]}
+print(json.dumps(out))
+"#;
+    let python = "/usr/bin/python3";
+    let probe = Command::new(python)
+        .args(["-c", "import prometheus_client"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI needs python3-prometheus-client (.ci/run installs it)");
+        }
+        eprintln!("notice: skipping the Prometheus parser check: python3-prometheus-client is not installed");
+        return None;
+    }
+    let mut child = Command::new(python)
+        .args(["-c", SCRIPT, format])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the {format} parser refused the exposition: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("parser output"))
+}
+
+/// /metrics answers OpenMetrics to a scraper that asks for it and the
+/// classic text format otherwise, each read by the Prometheus client's own
+/// parser for that format; labelled counters exist at 0 from the start.
+#[test]
+fn metrics_negotiate_their_format_and_start_every_label_at_zero() {
+    let server = Server::start();
+    server.set("/one", page("Council approves budget", &story()));
+    let env = Env::new(&config(&server, &["/one"]));
+    let d = Daemon::start(&env);
+    eventually(Duration::from_secs(20), "the first check", || {
+        metric(&d.get("/metrics").1, "copydesk_checks_total", "new_version") >= 1.0
+    });
+    let (om_type, om) = get_accepting(
+        &d.addr,
+        "/metrics",
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+    );
+    assert!(
+        om_type.starts_with("application/openmetrics-text"),
+        "{om_type}"
+    );
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    let (text_type, text) = get_accepting(&d.addr, "/metrics", "text/plain;version=0.0.4");
+    assert!(
+        text_type.starts_with("text/plain; version=0.0.4"),
+        "{text_type}"
+    );
+    assert!(!text.contains("# EOF"));
+    assert!(
+        text.contains("# TYPE copydesk_checks_total counter"),
+        "{text}"
+    );
+    // never failed, never reloaded: the series are there at 0
+    assert_eq!(
+        metric(&text, "copydesk_checks_total", "outcome=\"failed\""),
+        0.0
+    );
+    assert_eq!(
+        metric(&text, "copydesk_config_reloads_total", "outcome=\"ok\""),
+        0.0
+    );
+    assert_eq!(
+        metric(&text, "copydesk_feed_polls_total", "outcome=\"failed\""),
+        0.0
+    );
+    assert_eq!(metric(&text, "copydesk_watches", "state=\"inactive\""), 0.0);
+
+    for (format, body) in [("om", &om), ("classic", &text)] {
+        let Some(parsed) = python_parse(format, body) else {
+            return;
+        };
+        for family in [
+            "copydesk_checks",
+            "copydesk_config_reloads",
+            "copydesk_feed_polls",
+        ] {
+            assert_eq!(
+                parsed[family]["type"], "counter",
+                "{format}: {family}: {parsed}"
+            );
+        }
+        assert_eq!(parsed["copydesk_watches"]["type"], "gauge", "{format}");
+        assert_eq!(
+            parsed["copydesk_check_duration_seconds"]["type"], "histogram",
+            "{format}"
+        );
+        let failed = parsed["copydesk_checks"]["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s[0] == "copydesk_checks_total" && s[1]["outcome"] == "failed")
+            .cloned();
+        assert_eq!(failed.and_then(|s| s[2].as_f64()), Some(0.0), "{format}");
+    }
 }

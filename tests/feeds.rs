@@ -298,7 +298,8 @@ fn daemon_discovers_entries_while_running_and_feeds_added_by_reload() {
         "{metrics}"
     );
     assert!(
-        metrics.contains("copydesk_feed_polls_total{outcome=\"ok\"}"),
+        metrics.contains("copydesk_feed_polls_total{outcome=\"ok\"}")
+            && !metrics.contains("copydesk_feed_polls_total{outcome=\"ok\"} 0\n"),
         "{metrics}"
     );
 

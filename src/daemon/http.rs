@@ -123,12 +123,7 @@ async fn metrics(State(s): State<AppState>, h: HeaderMap) -> Response {
         s.metrics.index_articles.set(stats.articles as i64);
         s.metrics.index_bytes.set(stats.heap_bytes as i64);
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        s.metrics.render(),
-    )
-        .into_response()
+    let accept = h.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let (content_type, body) = s.metrics.render_for(accept);
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }

@@ -57,6 +57,75 @@ impl WatchState {
     }
 }
 
+/// The `outcome` values of `copydesk_checks_total` (the API's spellings of
+/// `store::Outcome`).
+pub const CHECK_OUTCOMES: &[&str] = &["new_version", "unchanged", "not_modified", "failed"];
+/// The `outcome` values of `copydesk_feed_polls_total`.
+pub const FEED_OUTCOMES: &[&str] = &["ok", "not_modified", "failed"];
+/// The `outcome` values of `copydesk_confirmations_total`.
+pub const CONFIRM_RESULTS: &[&str] = &[
+    "agreed",
+    "noise_dropped",
+    "only_noise",
+    "unstable",
+    "failed",
+];
+
+/// The content type of OpenMetrics text.
+pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The content type of the classic Prometheus text format.
+pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Whether a scraper's `Accept` header asks for OpenMetrics (Prometheus
+/// does); anything else, or no header, gets the classic text format that
+/// every tool reads.
+pub fn wants_openmetrics(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',').any(|part| {
+            let mut it = part.split(';');
+            let ty = it.next().unwrap_or("").trim();
+            let q = it
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            ty.eq_ignore_ascii_case("application/openmetrics-text") && q > 0.0
+        })
+    })
+}
+
+/// OpenMetrics text to the classic Prometheus text format (0.0.4): a
+/// counter's `# HELP`/`# TYPE` name takes its `_total` suffix (its samples
+/// have it already), `# UNIT` lines and the `# EOF` trailer go.
+pub fn openmetrics_to_classic(text: &str) -> String {
+    let counters: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let meta = ["# HELP ", "# TYPE "]
+            .into_iter()
+            .find_map(|p| line.strip_prefix(p).map(|rest| (p, rest)));
+        match meta {
+            Some((p, rest)) => {
+                let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+                if counters.contains(name) && !name.ends_with("_total") {
+                    out.push_str(&format!("{p}{name}_total {tail}"));
+                } else {
+                    out.push_str(line);
+                }
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Seconds buckets of the check duration histogram (fetch included).
 const DURATION_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -181,6 +250,24 @@ impl Metrics {
             "Connections closed because the listener was at its cap or out of file descriptors",
             http_shed.clone(),
         );
+        // Every known label value from the start, at 0: a series that
+        // appears only at its first increment breaks rate() and absent().
+        let zero = |family: &Family<OutcomeLabel, Counter>, values: &[&str]| {
+            for v in values {
+                let _created = family.get_or_create(&OutcomeLabel {
+                    outcome: (*v).to_string(),
+                });
+            }
+        };
+        zero(&checks, CHECK_OUTCOMES);
+        zero(&reloads, &["ok", "failed"]);
+        zero(&feed_polls, FEED_OUTCOMES);
+        zero(&confirmations, CONFIRM_RESULTS);
+        for state in WatchState::ALL {
+            let _created = watches.get_or_create(&StateLabel {
+                state: state.label().into(),
+            });
+        }
         Metrics {
             registry,
             http_connections,
@@ -205,10 +292,7 @@ impl Metrics {
     }
 
     pub fn record_check(&self, outcome: Outcome, seconds: f64) {
-        let outcome = serde_json::to_value(outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_else(|| "unknown".into());
+        let outcome = crate::core::wire::name(&outcome);
         if outcome == "new_version" {
             self.versions.inc();
         }
@@ -219,20 +303,14 @@ impl Metrics {
     /// A check's confirmation fetch, if it made one.
     pub fn record_confirmation(&self, result: Option<crate::store::ConfirmResult>) {
         let Some(result) = result else { return };
-        let outcome = serde_json::to_value(result)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_else(|| "unknown".into());
+        let outcome = crate::core::wire::name(&result);
         self.confirmations
             .get_or_create(&OutcomeLabel { outcome })
             .inc();
     }
 
     pub fn record_feed_poll(&self, outcome: FeedOutcome, added: usize, rejected: usize) {
-        let outcome = serde_json::to_value(outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_else(|| "unknown".into());
+        let outcome = crate::core::wire::name(&outcome);
         self.feed_polls
             .get_or_create(&OutcomeLabel { outcome })
             .inc();
@@ -258,6 +336,15 @@ impl Metrics {
         chrono::Utc::now().timestamp() - self.last_tick.load(Ordering::Relaxed)
     }
 
+    /// All metrics in the format `Accept` asks for, with its content type.
+    pub fn render_for(&self, accept: Option<&str>) -> (&'static str, String) {
+        if wants_openmetrics(accept) {
+            (OPENMETRICS, self.render())
+        } else {
+            (PROMETHEUS_TEXT, openmetrics_to_classic(&self.render()))
+        }
+    }
+
     /// The OpenMetrics text of all metrics.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -270,5 +357,34 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_chooses_the_format() {
+        assert!(wants_openmetrics(Some(
+            "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        )));
+        assert!(!wants_openmetrics(Some("text/plain;version=0.0.4")));
+        assert!(!wants_openmetrics(Some("application/openmetrics-text;q=0")));
+        assert!(!wants_openmetrics(None));
+    }
+
+    #[test]
+    fn classic_text_names_counters_with_total_and_has_no_eof() {
+        let m = Metrics::new();
+        let classic = openmetrics_to_classic(&m.render());
+        assert!(
+            classic.contains("# TYPE copydesk_checks_total counter\n"),
+            "{classic}"
+        );
+        assert!(classic.contains("# HELP copydesk_checks_total Checks by outcome"));
+        assert!(classic.contains("copydesk_checks_total{outcome=\"failed\"} 0\n"));
+        assert!(classic.contains("# TYPE copydesk_watches gauge\n"));
+        assert!(!classic.contains("# EOF") && !classic.contains("# UNIT"));
     }
 }
