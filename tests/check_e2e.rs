@@ -389,3 +389,59 @@ fn json_logs_use_the_api_spellings() {
         );
     }
 }
+
+/// `diff` on a real terminal (a pty from util-linux's `script`): coloured by
+/// default, plain under `NO_COLOR`, `TERM=dumb` or `--color never`, and
+/// coloured into a pipe with `--color always`.
+#[test]
+fn diff_colour_follows_no_color_term_and_the_flag() {
+    let (server, env, url) = setup();
+    env.ok(&["check"]);
+    let mut body = story();
+    body[1] = body[1].replace("seven", "eight");
+    server.set(
+        "/story",
+        Reply::html(article_page(
+            "Council approves budget",
+            &body,
+            &Furniture::default(),
+        )),
+    );
+    env.ok(&["check", "--all"]);
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(std::env::var("CI").is_err(), "CI needs util-linux's script");
+        eprintln!("notice: skipping the terminal colour test: no `script`");
+        return;
+    }
+    let on_tty = |extra: &str, envs: &[(&str, &str)]| -> String {
+        let cmd = format!(
+            "{} --config {} {extra} diff {url}",
+            common::binary(),
+            env.config.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("RUST_LOG", "warn")
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color")
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run under script");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(text.contains("eight"), "{text}");
+        text
+    };
+    const ESC: &str = "\u{1b}[";
+    assert!(on_tty("", &[]).contains(ESC), "colour on a terminal");
+    assert!(!on_tty("", &[("NO_COLOR", "1")]).contains(ESC), "NO_COLOR");
+    assert!(!on_tty("", &[("TERM", "dumb")]).contains(ESC), "TERM=dumb");
+    assert!(!on_tty("--color never", &[]).contains(ESC));
+    assert!(on_tty("--color always", &[("NO_COLOR", "1")]).contains(ESC));
+    let piped = env.ok(&["--color", "always", "diff", &url]);
+    assert!(piped.contains(ESC), "--color always into a pipe");
+    assert!(!env.ok(&["diff", &url]).contains(ESC), "a pipe is plain");
+}

@@ -3,6 +3,7 @@
 //! command modules.
 
 mod backend;
+pub mod color;
 mod commands;
 mod demo;
 pub mod export;
@@ -32,6 +33,10 @@ pub struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
+    /// Colour in diffs and logs: `auto` (on a terminal, unless NO_COLOR is
+    /// set or TERM=dumb), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = color::ColorChoice::Auto)]
+    pub color: color::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -273,6 +278,7 @@ fn quiet_panics() {
 pub fn main() -> ExitCode {
     quiet_panics();
     let cli = Cli::parse();
+    color::init(cli.color);
     // The demo brings its own config: it must work anywhere.
     let loaded = match cli.command {
         Command::Demo { .. } => Ok(Config::default()),
@@ -382,8 +388,9 @@ fn init_logging(format: LogFormat, level: Option<&str>) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        // colours only for a person at a terminal, not for journald or files
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // colours only for a person at a terminal, not for journald or
+        // files, and never under NO_COLOR (see `color`)
+        .with_ansi(color::stderr())
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Human => builder.try_init(),

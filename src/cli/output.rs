@@ -11,7 +11,6 @@ use crate::store::{
 };
 use anyhow::Result;
 use serde::Serialize;
-use std::io::IsTerminal;
 
 pub(super) fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
@@ -291,7 +290,7 @@ pub fn diff(
                     ""
                 }
             );
-            if std::io::stdout().is_terminal() {
+            if super::color::stdout() {
                 print!("{}", d.colored(&a, &b, 1));
             } else {
                 print!("{}", d.unified(&a, &b, 1));
