@@ -200,7 +200,19 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_distinct() {
-        assert_eq!(edit_event_id("u", 1, 2), edit_event_id("u", 1, 2));
+        // pinned: receivers drop repeats by id across restarts and upgrades
+        assert_eq!(
+            edit_event_id("https://example.com/story", 1, 2),
+            "edit-826bdca405538adf6ea4428ecd9dc072"
+        );
+        assert_eq!(
+            republication_event_id(
+                "https://example.com/story",
+                "https://other.example.org/news/budget",
+                MatchClass::Copy
+            ),
+            "republication-5334fbe3c662881118b7e542998e5d2b"
+        );
         assert_ne!(edit_event_id("u", 1, 2), edit_event_id("u", 2, 3));
         assert_ne!(edit_event_id("u", 1, 2), edit_event_id("v", 1, 2));
     }

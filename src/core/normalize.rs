@@ -463,7 +463,11 @@ mod tests {
         assert_ne!(h("a", &[]), h("", &["a"]));
         assert_ne!(h("", &[]), h("", &[""]));
         assert_ne!(h("t", &["a", "b"]), h("t", &["b", "a"]));
-        assert_eq!(h("t", &["a", "b"]), h("t", &["a", "b"]));
+        // pinned: stored hashes must compare equal across releases
+        assert_eq!(
+            String::from(h("t", &["a", "b"])),
+            "6fb39e24818de296fd3f115092cd231e"
+        );
         // byline and metadata do not count
         let mut a = art("t", &["p"]);
         let before = ContentHash::of(&a);
@@ -493,18 +497,17 @@ mod tests {
         assert_eq!(serde_json::from_str::<ContentHash>(&j).unwrap(), h);
     }
 
+    /// A long text is normalized whole (its speed is measured in
+    /// benches/extract.rs, never asserted in a test).
     #[test]
-    fn normalize_is_fast() {
+    fn a_long_text_is_normalized_whole() {
         let para = "The “quick” brown fox\u{A0}jumps — over the lazy dog… ".repeat(100);
         let text: String = std::iter::repeat_n(para.as_str(), 20).collect();
-        let t = std::time::Instant::now();
         let n = normalize_text(&text);
-        assert!(n.len() > 10_000);
-        // generous bound for debug builds on a busy machine
+        assert_eq!(n.matches("quick").count(), 2_000);
         assert!(
-            t.elapsed() < std::time::Duration::from_secs(2),
-            "{:?}",
-            t.elapsed()
+            !n.contains('“') && !n.contains('\u{A0}'),
+            "quotes and spaces normalized"
         );
     }
 

@@ -1,6 +1,5 @@
 use super::*;
 use proptest::prelude::*;
-use std::time::Instant as StdInstant;
 
 fn art(title: &str, body: &[&str]) -> Article {
     Article {
@@ -508,7 +507,8 @@ fn words(n: usize, seed: u64) -> Vec<String> {
 }
 
 #[test]
-fn huge_inputs_are_quick() {
+fn huge_inputs_diff_correctly() {
+    // speed: benches/diff.rs (never asserted in a test)
     // 200 paragraphs of 50 words, 10,000 words each side
     let para = |ws: &[String]| ws.join(" ");
     let old_words = words(10_000, 1);
@@ -528,9 +528,7 @@ fn huge_inputs_are_quick() {
     for i in (0..new.body.len()).step_by(17) {
         new.body.insert(i, para(&words(50, i as u64 + 100)));
     }
-    let t = StdInstant::now();
     let d = diff_articles(&old, &new);
-    let e1 = t.elapsed();
     assert_eq!(rebuild(&d), (old.body.clone(), new.body.clone()));
 
     // entirely different texts of 10,000 words
@@ -539,26 +537,14 @@ fn huge_inputs_are_quick() {
         body: words(10_000, 2).chunks(50).map(para).collect(),
         ..Default::default()
     };
-    let t = StdInstant::now();
     let d = diff_articles(&old, &other);
-    let e2 = t.elapsed();
     assert_eq!(d.summary.class, ChangeClass::Substantive);
 
     // one giant paragraph each, all words different: the word diff's worst case
     let a = art("T", &[&para(&words(10_000, 3))]);
     let b = art("T", &[&para(&words(10_000, 4))]);
-    let t = StdInstant::now();
     let d = diff_articles(&a, &b);
-    let e3 = t.elapsed();
     assert_eq!(rebuild(&d), (a.body.clone(), b.body.clone()));
-
-    // generous bounds: debug build, busy machine; the deadline is 0.5 s
-    for e in [e1, e2, e3] {
-        assert!(
-            e < std::time::Duration::from_secs(5),
-            "{e1:?} {e2:?} {e3:?}"
-        );
-    }
 }
 
 fn para_strategy() -> impl Strategy<Value = String> {
