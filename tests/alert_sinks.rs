@@ -91,6 +91,12 @@ fn slack_discord_and_ntfy_say_what_changed_and_labels_select_sinks() {
 
     let ntfy = server.post_json("/");
     assert_eq!(ntfy.len(), 1);
+    let (headers, _) = &server.posts("/")[0];
+    assert_eq!(
+        headers.get("authorization").map(String::as_str),
+        Some("Bearer tk_ntfy_token"),
+        "the ntfy token from token_env"
+    );
     assert_eq!(ntfy[0]["topic"], "desk");
     assert_eq!(ntfy[0]["title"], "Edited (minor): Council approves budget");
     assert_eq!(ntfy[0]["click"], url.as_str());

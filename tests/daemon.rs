@@ -554,3 +554,55 @@ fn metrics_negotiate_their_format_and_start_every_label_at_zero() {
         assert_eq!(failed.and_then(|s| s[2].as_f64()), Some(0.0), "{format}");
     }
 }
+
+/// With `[web] token`, the CLI reaches the running daemon's API with the
+/// config's bearer token (a watch added and listed through it), and a CLI
+/// whose config holds another token is refused with a clear error and
+/// changes nothing.
+#[test]
+fn the_cli_uses_the_token_with_a_running_daemon() {
+    const TOKEN: &str = "cli-token-0123456789abcdef";
+    let server = Server::start();
+    server.set("/one", page("Council approves budget", &story()));
+    server.set("/two", page("Storm hits the coast", &story()[1..]));
+    let env = Env::new(
+        &(config(&server, &["/one"]).replace(
+            "[web]\nlisten = \"127.0.0.1:0\"\n",
+            &format!("[web]\nlisten = \"127.0.0.1:0\"\ntoken = \"{TOKEN}\"\n"),
+        )),
+    );
+    let d = Daemon::start(&env);
+    let (status, _) = d.get("/api/v1/watches");
+    assert_eq!(status, 401, "the API wants the token");
+
+    let out = env.run(&["watch", "add", &server.url("/two")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = env.json(&["watch", "list"]);
+    assert!(
+        list.to_string().contains(&server.url("/two")),
+        "added through the daemon: {list}"
+    );
+
+    // the same store, another token: refused, nothing removed
+    let text = std::fs::read_to_string(&env.config).unwrap();
+    let wrong = env.dir.path().join("wrong.toml");
+    std::fs::write(&wrong, text.replace(TOKEN, "another-token-0123456789")).unwrap();
+    let out = Command::new(common::binary())
+        .arg("--config")
+        .arg(&wrong)
+        .args(["watch", "remove", &server.url("/two")])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.to_lowercase().contains("token"), "{err}");
+    assert!(env
+        .json(&["watch", "list"])
+        .to_string()
+        .contains(&server.url("/two")));
+}
