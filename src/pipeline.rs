@@ -74,6 +74,8 @@ pub struct Checked {
     pub failing: bool,
     /// How the confirmation fetch went, when the check made one.
     pub confirmation: Option<crate::store::ConfirmResult>,
+    /// Why the check failed (kind and readable reason), when it did.
+    pub failure: Option<(String, String)>,
 }
 
 /// Everything a pass needs; cheap to share.
@@ -282,6 +284,7 @@ impl Pipeline {
             next.consecutive_failures += 1;
             next.next_due = self.next_due(&next, Utc::now(), None);
             let next_due = next.next_due;
+            let failure = failure_of(&record);
             self.commit(next, record, None, Vec::new()).await?;
             return Ok(Checked {
                 outcome: Outcome::Failed,
@@ -290,6 +293,7 @@ impl Pipeline {
                 duration: started.elapsed(),
                 failing: true,
                 confirmation: None,
+                failure,
             });
         };
         let mut next = watch.clone();
@@ -362,6 +366,7 @@ impl Pipeline {
             ms = started.elapsed().as_millis() as u64,
             "checked"
         );
+        let failure = failure_of(&record);
         self.commit(next, record, version, events).await?;
         let n_events = n_events + self.match_latest(&watch.url).await;
         Ok(Checked {
@@ -371,6 +376,7 @@ impl Pipeline {
             duration: started.elapsed(),
             failing,
             confirmation,
+            failure,
         })
     }
 
@@ -621,6 +627,16 @@ fn record(
         final_url: None,
         confirmation: None,
     }
+}
+
+/// The failure kind and reason of a failed check.
+fn failure_of(r: &CheckRecord) -> Option<(String, String)> {
+    (r.outcome == Outcome::Failed).then(|| {
+        (
+            r.failure.clone().unwrap_or_else(|| "fetch".into()),
+            r.reason.clone().unwrap_or_else(|| "unknown reason".into()),
+        )
+    })
 }
 
 fn failed_record(
