@@ -107,7 +107,11 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     let feeds = pipeline.poll_feeds(pipeline.due_feeds(all)?).await?;
     let watches = pipeline.due_watches(all)?;
     if watches.is_empty() && format == Format::Text {
-        eprintln!("no watches are due (add one with `copydesk watch add URL`, or use --all)");
+        let all = store.watches()?;
+        eprintln!(
+            "{}",
+            output::nothing_due(&all, &|w| pipeline.is_active(w), cfg)
+        );
     }
     let bar = indicatif::ProgressBar::new(watches.len() as u64);
     if !std::io::stderr().is_terminal() || watches.len() < 2 {
@@ -134,7 +138,7 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     summary.discovered = feeds.discovered;
     bar.finish_and_clear();
     store.flush()?;
-    output::check_summary(&summary, store.as_ref(), format)
+    output::check_summary(&summary, store.as_ref(), cfg, format)
 }
 
 async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
@@ -194,7 +198,8 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             output::watch_list(&watches, &is_active, format.format)
         }
         WatchCommand::Remove { url } => {
-            let w = backend.watch(&url).await?;
+            let w = find_watch(&backend, &url).await?;
+            let url = w.url.clone();
             if w.source == WatchSource::Config
                 && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
             {
@@ -204,7 +209,10 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
                 )));
             }
             backend.remove_watch(&url).await?;
-            println!("removed {url} and its {} versions", w.latest_version);
+            println!(
+                "removed {url} and its {}",
+                crate::alert::format::plural(w.latest_version as usize, "version", "versions")
+            );
             Ok(())
         }
     }
@@ -223,12 +231,12 @@ async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
         .into_iter()
         .filter(|(d, _)| if d.dead { !args.pending } else { !args.failed })
         .collect::<Vec<_>>();
-    output::alerts(&entries, args.format.format)
+    output::alerts(&entries, cfg, args.format.format)
 }
 
 async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
     let backend = Backend::open(cfg)?;
-    let w = backend.watch(url).await?;
+    let w = find_watch(&backend, url).await?;
     let versions = backend.versions(&w).await?;
     let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
     output::history(&w, &versions, &marks, format)
@@ -267,8 +275,8 @@ async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> 
     let mut clusters = crate::core::matching::cluster::clusters(&pairs);
     if let Some(url) = url {
         // a URL that is not watched is a mistake worth saying
-        backend.watch(url).await?;
-        clusters.retain(|c| c.articles.iter().any(|a| a.url == url));
+        let w = find_watch(&backend, url).await?;
+        clusters.retain(|c| c.articles.iter().any(|a| a.url == w.url));
     }
     output::matches(&clusters, format)
 }
@@ -281,7 +289,8 @@ async fn diff(
     format: DiffFormat,
 ) -> Result<()> {
     let backend = Backend::open(cfg)?;
-    let w = backend.watch(url).await?;
+    let w = find_watch(&backend, url).await?;
+    let url = w.url.as_str();
     if w.latest_version == 0 {
         bail!("{url} has no versions yet; run `copydesk check` first");
     }
@@ -326,6 +335,45 @@ async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: For
     };
     let article = extract_guarded(html, page_url.map(|u| u.to_string()), Arc::new(rules))?;
     output::article(&normalize_article(&article), format)
+}
+
+/// The forms a typed URL may be stored in, in the order tried: as typed;
+/// as the store holds URLs (parsed: scheme and host lower-cased, a default
+/// port dropped, an empty path as `/`, as `watch add` stores them); and
+/// that with its trailing slash removed or added (not with a query).
+fn url_forms(url: &str) -> Vec<String> {
+    let mut forms = vec![url.to_string()];
+    if let Ok(u) = url::Url::parse(url.trim()) {
+        let parsed = u.to_string();
+        let toggled = match (u.query(), u.fragment(), u.path()) {
+            (None, None, "/") => None,
+            (None, None, p) if p.ends_with('/') => parsed.strip_suffix('/').map(String::from),
+            (None, None, _) => Some(format!("{parsed}/")),
+            _ => None,
+        };
+        forms.extend([Some(parsed), toggled].into_iter().flatten());
+    }
+    forms.dedup();
+    forms
+}
+
+/// The watch of a URL as a person typed it (see [`url_forms`]); "not
+/// found" names the URL as typed.
+async fn find_watch(backend: &Backend, url: &str) -> Result<crate::store::Watch> {
+    let mut first_err = None;
+    for form in url_forms(url) {
+        match backend.watch(&form).await.map_err(into_store_error) {
+            Ok(w) => return Ok(w),
+            Err(Ok(StoreError::NotFound(m))) => {
+                first_err.get_or_insert(StoreError::NotFound(m));
+            }
+            Err(Ok(e)) => return Err(e.into()),
+            Err(Err(e)) => return Err(e),
+        }
+    }
+    Err(first_err
+        .unwrap_or_else(|| StoreError::NotFound(url.to_string()))
+        .into())
 }
 
 /// A store error as such (`Ok`), or another failure (`Err`), to tell "not
