@@ -6,6 +6,7 @@ use super::output;
 use super::{
     AlertsArgs, AlertsCommand, Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand,
 };
+use crate::alert::format::plural;
 use crate::config::{parse_http_url, Config};
 use crate::core::cadence::ScheduleSpec;
 use crate::core::diff::diff_articles;
@@ -84,8 +85,12 @@ fn import(cfg: &Config, file: Option<&std::path::Path>) -> Result<()> {
         None => super::export::import(store.as_ref(), &mut std::io::stdin().lock())?,
     };
     println!(
-        "imported: {} watches added, {} versions added, {} versions already present, {} outlet rules added, {} events not imported (history only)",
-        report.watches_added, report.versions_added, report.versions_present, report.rules_added, report.events_skipped
+        "imported: {} added, {} added, {} already present, {} added, {} not imported (history only)",
+        plural(report.watches_added, "watch", "watches"),
+        plural(report.versions_added, "version", "versions"),
+        plural(report.versions_present, "version", "versions"),
+        plural(report.rules_added, "outlet rule", "outlet rules"),
+        plural(report.events_skipped, "event", "events"),
     );
     Ok(())
 }
@@ -211,7 +216,7 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             backend.remove_watch(&url).await?;
             println!(
                 "removed {url} and its {}",
-                crate::alert::format::plural(w.latest_version as usize, "version", "versions")
+                plural(w.latest_version as usize, "version", "versions")
             );
             Ok(())
         }
