@@ -74,6 +74,8 @@ pub struct Checked {
     pub failing: bool,
     /// How the confirmation fetch went, when the check made one.
     pub confirmation: Option<crate::store::ConfirmResult>,
+    /// Why the check failed (kind and readable reason), when it did.
+    pub failure: Option<(String, String)>,
 }
 
 /// Everything a pass needs; cheap to share.
@@ -303,6 +305,7 @@ impl Pipeline {
             next.consecutive_failures += 1;
             next.next_due = self.next_due(&next, Utc::now(), None);
             let next_due = next.next_due;
+            let failure = failure_of(&record);
             self.commit(next, record, None, Vec::new()).await?;
             return Ok(Checked {
                 outcome: Outcome::Failed,
@@ -311,6 +314,7 @@ impl Pipeline {
                 duration: started.elapsed(),
                 failing: true,
                 confirmation: None,
+                failure,
             });
         };
         let mut next = watch.clone();
@@ -386,11 +390,12 @@ impl Pipeline {
         // what a new version was, logged only once it is stored
         let stored = version.as_ref().map(|v| {
             let class = events.iter().find_map(|(e, _)| match e {
-                Event::Edit(edit) => Some(format!("{:?}", edit.change.class)),
+                Event::Edit(edit) => Some(crate::core::wire::name(&edit.change.class)),
                 _ => None,
             });
             (v.number, class)
         });
+        let failure = failure_of(&record);
         self.commit(next, record, version, events).await?;
         match stored {
             Some((number, Some(class))) => {
@@ -409,6 +414,7 @@ impl Pipeline {
             duration: started.elapsed(),
             failing,
             confirmation,
+            failure,
         })
     }
 
@@ -656,6 +662,16 @@ fn record(
         final_url: None,
         confirmation: None,
     }
+}
+
+/// The failure kind and reason of a failed check.
+fn failure_of(r: &CheckRecord) -> Option<(String, String)> {
+    (r.outcome == Outcome::Failed).then(|| {
+        (
+            r.failure.clone().unwrap_or_else(|| "fetch".into()),
+            r.reason.clone().unwrap_or_else(|| "unknown reason".into()),
+        )
+    })
 }
 
 fn failed_record(

@@ -47,7 +47,7 @@ fn last_check(env: &Env, url: &str) -> Value {
 fn first_check_stores_version_one_and_sends_no_edit() {
     let (server, env, url) = setup();
     let out = env.ok(&["check"]);
-    assert!(out.contains("checked 1: 1 new versions"), "{out}");
+    assert!(out.contains("checked 1: 1 new version,"), "{out}");
     let v = versions(&env, &url);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0]["number"], 1);
@@ -236,7 +236,7 @@ fn webhook_down_delivers_on_the_next_check_once() {
         )),
     );
     let out = env.ok(&["check", "--all"]);
-    assert!(out.contains("1 deliveries failed"), "{out}");
+    assert!(out.contains("1 delivery failed"), "{out}");
     assert!(server.hooks().is_empty());
     assert!(server.hits("/hook") >= 1, "delivery was attempted");
 

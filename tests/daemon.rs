@@ -330,35 +330,6 @@ fn cli_commands_go_through_a_running_daemon_with_the_same_output() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), remote_err);
 }
 
-#[test]
-fn demo_shows_an_edit_and_no_false_alerts_without_a_config() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args([
-            "--config",
-            "/nonexistent/copydesk.toml",
-            "demo",
-            "--seconds",
-            "14",
-        ])
-        .current_dir(dir.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run the demo");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // one edit per outlet: the stealth edit and the story swapped for a
-    // copy; the furniture churning on every load made none
-    assert_eq!(text.matches("edit of").count(), 2, "{text}");
-    assert!(text.contains("class correction"), "{text}");
-    assert!(text.contains("{+a year+}"), "{text}");
-    assert_eq!(text.matches(", 2 versions").count(), 2, "{text}");
-}
-
 /// Read systemd notifications from a datagram socket until `until` is
 /// among them (or 10 s pass); all messages in order.
 fn notifications(sock: &std::os::unix::net::UnixDatagram, until: &str) -> Vec<String> {

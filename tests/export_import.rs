@@ -91,7 +91,7 @@ fn export_then_import_into_an_empty_store_keeps_the_history() {
     std::fs::write(&file, &dump).unwrap();
     let out = target.ok(&["import", file.to_str().unwrap()]);
     assert!(
-        out.contains("1 watches added, 2 versions added, 0 versions already present, 0 outlet rules added, 1 events"),
+        out.contains("1 watch added, 2 versions added, 0 versions already present, 0 outlet rules added, 1 event not imported"),
         "{out}"
     );
     let (a, b) = (

@@ -7,8 +7,10 @@
 //! on the outlet's page.
 //! Screenshots go to `target/test-artifacts/`.
 //!
-//! Without chromium or chromedriver the test is skipped with a notice, and
-//! fails when `CI=true` (CI installs both: see `.ci/run`).
+//! Without chromium or chromedriver the tests are skipped, and fail when
+//! `CI=true` (CI installs both: see `.ci/run`). This binary has its own
+//! `main` (`harness = false` in Cargo.toml) so that a skip shows in its
+//! summary line ("0 passed; 2 skipped") instead of passing as a success.
 
 mod webcommon;
 
@@ -48,7 +50,6 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("{msg}");
             }
-            // straight to stderr: libtest would swallow eprintln! of a passing test
             let _ = writeln!(std::io::stderr(), "SKIPPED web_browser: {msg}");
             None
         }
@@ -102,7 +103,6 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-#[test]
 fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
     let Some((chromium, driver_path)) = browser() else {
         return;
@@ -315,7 +315,6 @@ fn dashboard_to_diff_with_highlights_and_an_inert_xss_title() {
 /// changed line to its outlet (the browser sends its own Origin and
 /// Sec-Fetch-Site, which the server checks), comes back to the diff, and
 /// the outlet page lists the rule, which a click overrules.
-#[test]
 fn not_an_edit_from_the_diff_page_in_chromium() {
     let Some((chromium, driver_path)) = browser() else {
         return;
@@ -413,4 +412,65 @@ fn not_an_edit_from_the_diff_page_in_chromium() {
         assert!(!rules[0].active());
         c.close().await.expect("close the session");
     });
+}
+
+/// The tests of this binary, run as libtest would (a name filter as the
+/// first free argument), with skips counted apart.
+fn main() -> std::process::ExitCode {
+    let tests: [(&str, fn()); 2] = [
+        (
+            "dashboard_to_diff_with_highlights_and_an_inert_xss_title",
+            dashboard_to_diff_with_highlights_and_an_inert_xss_title,
+        ),
+        (
+            "not_an_edit_from_the_diff_page_in_chromium",
+            not_an_edit_from_the_diff_page_in_chromium,
+        ),
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        for (name, _) in &tests {
+            println!("{name}: test");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    let filter = args.iter().find(|a| !a.starts_with('-'));
+    let chosen: Vec<_> = tests
+        .iter()
+        .filter(|(name, _)| filter.is_none_or(|f| name.contains(f.as_str())))
+        .collect();
+    println!("\nrunning {} tests", chosen.len());
+    if chosen.is_empty() {
+        println!("\ntest result: ok. 0 passed; 0 failed; 0 skipped\n");
+        return std::process::ExitCode::SUCCESS;
+    }
+    if browser().is_none() {
+        for (name, _) in &chosen {
+            println!("test {name} ... SKIPPED (no chromium or chromedriver)");
+        }
+        println!(
+            "\ntest result: ok. 0 passed; 0 failed; {} skipped (chromium or chromedriver missing: the web UI was not tested in a browser)\n",
+            chosen.len()
+        );
+        return std::process::ExitCode::SUCCESS;
+    }
+    let mut failed = Vec::new();
+    for (name, test) in &chosen {
+        let ok = std::panic::catch_unwind(*test).is_ok();
+        println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
+        if !ok {
+            failed.push(*name);
+        }
+    }
+    println!(
+        "\ntest result: {}. {} passed; {} failed; 0 skipped\n",
+        if failed.is_empty() { "ok" } else { "FAILED" },
+        chosen.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(101)
+    }
 }

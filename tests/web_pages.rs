@@ -342,3 +342,61 @@ fn a_republication_is_a_feed_entry_in_either_outlets_feed() {
         }
     });
 }
+
+#[test]
+fn an_alias_is_listed_once_as_an_alias_and_not_counted_as_a_copy() {
+    let site = Site::start(None);
+    let s = site.store.as_ref();
+    let (o, c) = republish(
+        s,
+        ("https://first.example/flood", "Flood in the old town"),
+        &STORY,
+        ("https://second.example.net/flood", "Old town flooded"),
+        &STORY,
+    );
+    // the same outlet's article at a second URL, which the copy matches too
+    let alias = seed(
+        s,
+        "https://first.example/flood/amp",
+        None,
+        &[art("Flood in the old town", &STORY)],
+    );
+    webcommon::run_matcher(s, "https://first.example/flood/amp");
+    webcommon::run_matcher(s, "https://second.example.net/flood");
+    let pairs = s.match_pairs().expect("pairs");
+    assert!(pairs.len() >= 2, "{pairs:#?}");
+    rt().block_on(async {
+        let (st, body, _) = page(&site, &format!("/clusters/{}", o.id)).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("Copies (1)"), "{body}");
+        assert!(body.contains("Aliases (1)"), "{body}");
+        assert!(
+            body.contains("<span class=\"badge alias\">alias</span>"),
+            "{body}"
+        );
+        // each article once
+        assert_eq!(
+            body.matches("<section class=\"copy\">").count(),
+            2,
+            "{body}"
+        );
+        assert_eq!(
+            body.matches(&format!("href=\"/watches/{}\">Old town flooded", c.id))
+                .count(),
+            1,
+            "{body}"
+        );
+        assert_eq!(
+            body.matches(&format!("href=\"/watches/{}\"", alias.id))
+                .count(),
+            1,
+            "{body}"
+        );
+        let (_, list, _) = page(&site, "/clusters").await;
+        assert!(
+            list.contains("1 alias (the same article at another URL)"),
+            "{list}"
+        );
+        assert!(list.contains("first.example (alias)"), "{list}");
+    });
+}

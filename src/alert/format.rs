@@ -129,7 +129,8 @@ fn summarize_republication(r: &RepublicationEvent) -> Summary {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// "1 paragraph", "2 paragraphs".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -6,6 +6,7 @@ use super::output;
 use super::{
     AlertsArgs, AlertsCommand, Command, ConfigCommand, DiffFormat, Format, UsageError, WatchCommand,
 };
+use crate::alert::format::plural;
 use crate::config::{parse_http_url, Config};
 use crate::core::cadence::ScheduleSpec;
 use crate::core::diff::diff_articles;
@@ -133,8 +134,12 @@ fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Res
         None => super::import::import(store.as_ref(), &mut std::io::stdin().lock(), unverified)?,
     };
     println!(
-        "imported: {} watches added, {} versions added, {} versions already present, {} outlet rules added, {} events not imported (history only)",
-        report.watches_added, report.versions_added, report.versions_present, report.rules_added, report.events_skipped
+        "imported: {} added, {} added, {} already present, {} added, {} not imported (history only)",
+        plural(report.watches_added, "watch", "watches"),
+        plural(report.versions_added, "version", "versions"),
+        plural(report.versions_present, "version", "versions"),
+        plural(report.rules_added, "outlet rule", "outlet rules"),
+        plural(report.events_skipped, "event", "events"),
     );
     Ok(())
 }
@@ -166,7 +171,11 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     let feeds = pipeline.poll_feeds(pipeline.due_feeds(all)?).await?;
     let watches = pipeline.due_watches(all)?;
     if watches.is_empty() && format == Format::Text {
-        eprintln!("no watches are due (add one with `copydesk watch add URL`, or use --all)");
+        let all = store.watches()?;
+        eprintln!(
+            "{}",
+            output::nothing_due(&all, &|w| pipeline.is_active(w), cfg)
+        );
     }
     let bar = indicatif::ProgressBar::new(watches.len() as u64);
     if !std::io::stderr().is_terminal() || watches.len() < 2 {
@@ -193,7 +202,7 @@ async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {
     summary.discovered = feeds.discovered;
     bar.finish_and_clear();
     store.flush()?;
-    output::check_summary(&summary, store.as_ref(), format)
+    output::check_summary(&summary, store.as_ref(), cfg, format)
 }
 
 async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
@@ -256,7 +265,8 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             output::watch_list(&watches, &is_active, format.format)
         }
         WatchCommand::Remove { url } => {
-            let w = backend.watch(&url).await?;
+            let w = find_watch(&backend, &url).await?;
+            let url = w.url.clone();
             if w.source == WatchSource::Config
                 && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
             {
@@ -266,7 +276,10 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
                 )));
             }
             backend.remove_watch(&url).await?;
-            println!("removed {url} and its {} versions", w.latest_version);
+            println!(
+                "removed {url} and its {}",
+                plural(w.latest_version as usize, "version", "versions")
+            );
             Ok(())
         }
     }
@@ -285,12 +298,12 @@ async fn alerts(cfg: &Config, args: AlertsArgs) -> Result<()> {
         .into_iter()
         .filter(|(d, _)| if d.dead { !args.pending } else { !args.failed })
         .collect::<Vec<_>>();
-    output::alerts(&entries, args.format.format)
+    output::alerts(&entries, cfg, args.format.format)
 }
 
 async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
     let backend = Backend::open(cfg).await?;
-    let w = backend.watch(url).await?;
+    let w = find_watch(&backend, url).await?;
     let versions = backend.versions(&w).await?;
     let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
     output::history(&w, &versions, &marks, format)
@@ -329,8 +342,8 @@ async fn matches(cfg: &Config, url: Option<&str>, format: Format) -> Result<()> 
     let mut clusters = crate::core::matching::cluster::clusters(&pairs);
     if let Some(url) = url {
         // a URL that is not watched is a mistake worth saying
-        backend.watch(url).await?;
-        clusters.retain(|c| c.articles.iter().any(|a| a.url == url));
+        let w = find_watch(&backend, url).await?;
+        clusters.retain(|c| c.articles.iter().any(|a| a.url == w.url));
     }
     output::matches(&clusters, format)
 }
@@ -343,7 +356,8 @@ async fn diff(
     format: DiffFormat,
 ) -> Result<()> {
     let backend = Backend::open(cfg).await?;
-    let w = backend.watch(url).await?;
+    let w = find_watch(&backend, url).await?;
+    let url = w.url.as_str();
     if w.latest_version == 0 {
         bail!("{url} has no versions yet; run `copydesk check` first");
     }
@@ -388,6 +402,45 @@ async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: For
     };
     let article = extract_guarded(html, page_url.map(|u| u.to_string()), Arc::new(rules))?;
     output::article(&normalize_article(&article), format)
+}
+
+/// The forms a typed URL may be stored in, in the order tried: as typed;
+/// as the store holds URLs (parsed: scheme and host lower-cased, a default
+/// port dropped, an empty path as `/`, as `watch add` stores them); and
+/// that with its trailing slash removed or added (not with a query).
+fn url_forms(url: &str) -> Vec<String> {
+    let mut forms = vec![url.to_string()];
+    if let Ok(u) = url::Url::parse(url.trim()) {
+        let parsed = u.to_string();
+        let toggled = match (u.query(), u.fragment(), u.path()) {
+            (None, None, "/") => None,
+            (None, None, p) if p.ends_with('/') => parsed.strip_suffix('/').map(String::from),
+            (None, None, _) => Some(format!("{parsed}/")),
+            _ => None,
+        };
+        forms.extend([Some(parsed), toggled].into_iter().flatten());
+    }
+    forms.dedup();
+    forms
+}
+
+/// The watch of a URL as a person typed it (see [`url_forms`]); "not
+/// found" names the URL as typed.
+async fn find_watch(backend: &Backend, url: &str) -> Result<crate::store::Watch> {
+    let mut first_err = None;
+    for form in url_forms(url) {
+        match backend.watch(&form).await.map_err(into_store_error) {
+            Ok(w) => return Ok(w),
+            Err(Ok(StoreError::NotFound(m))) => {
+                first_err.get_or_insert(StoreError::NotFound(m));
+            }
+            Err(Ok(e)) => return Err(e.into()),
+            Err(Err(e)) => return Err(e),
+        }
+    }
+    Err(first_err
+        .unwrap_or_else(|| StoreError::NotFound(url.to_string()))
+        .into())
 }
 
 /// A store error as such (`Ok`), or another failure (`Err`), to tell "not

@@ -19,6 +19,9 @@ use std::process::ExitCode;
 
 /// The default config file, as used by the README's run command.
 pub const DEFAULT_CONFIG: &str = "config/copydesk.toml";
+/// Where the global options are listed in each command's help: after the
+/// command's own.
+const GLOBAL_ORDER: usize = 1000;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,14 +31,14 @@ pub const DEFAULT_CONFIG: &str = "config/copydesk.toml";
 )]
 pub struct Cli {
     /// Config file.
-    #[arg(long, global = true, env = "COPYDESK_CONFIG", default_value = DEFAULT_CONFIG)]
+    #[arg(long, global = true, env = "COPYDESK_CONFIG", default_value = DEFAULT_CONFIG, display_order = GLOBAL_ORDER)]
     pub config: PathBuf,
     /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human, display_order = GLOBAL_ORDER)]
     pub log_format: LogFormat,
     /// Colour in diffs and logs: `auto` (on a terminal, unless NO_COLOR is
     /// set or TERM=dumb), `always` or `never`.
-    #[arg(long, global = true, value_enum, default_value_t = color::ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = color::ColorChoice::Auto, display_order = GLOBAL_ORDER)]
     pub color: color::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
@@ -81,11 +84,13 @@ pub enum Command {
         grace: u64,
     },
     /// See copydesk work with no network: sample outlets on loopback whose
-    /// pages change, a daemon on a temp store, alerts printed as they come.
+    /// pages change, a daemon on a temp store and its web UI, alerts printed
+    /// as they come, until Ctrl-C. It brings its own config and needs none.
     Demo {
-        /// How long to run.
-        #[arg(long, default_value_t = 20, value_name = "SECS")]
-        seconds: u64,
+        /// Stop after SECS (default: run until Ctrl-C; the whole story
+        /// takes about 32 s).
+        #[arg(long, value_name = "SECS")]
+        seconds: Option<u64>,
     },
     /// Add, list or remove watches.
     #[command(subcommand)]
@@ -98,6 +103,8 @@ pub enum Command {
     },
     /// The versions stored for a URL.
     History {
+        /// A watched URL (as `watch list` shows it; case of scheme and
+        /// host and a trailing slash do not matter).
         url: String,
         #[command(flatten)]
         format: FormatArg,
@@ -105,12 +112,15 @@ pub enum Command {
     /// Republication clusters: linked articles with their first publisher
     /// (only the cluster of URL when given).
     Matches {
+        /// Only the story this watched URL belongs to.
         url: Option<String>,
         #[command(flatten)]
         format: FormatArg,
     },
     /// What changed between two versions of a URL (default: the last two).
     Diff {
+        /// A watched URL (as `watch list` shows it; case of scheme and
+        /// host and a trailing slash do not matter).
         url: String,
         /// Older version number (default: the one before --to).
         #[arg(long)]
@@ -182,14 +192,34 @@ pub struct OutletsArgs {
 pub enum OutletsCommand {
     /// Mark LINE as page furniture of OUTLET ("not an edit"): later checks
     /// set it aside (numbers in it may change).
-    Add { outlet: String, line: String },
+    Add {
+        /// The outlet (as `copydesk outlets` lists it).
+        outlet: String,
+        /// The line, as the page shows it.
+        line: String,
+    },
     /// Confirm that rule ID (as listed) is furniture.
-    Confirm { outlet: String, id: String },
+    Confirm {
+        /// The outlet (as `copydesk outlets` lists it).
+        outlet: String,
+        /// The rule's id (16 hex digits, as `copydesk outlets` lists it).
+        id: String,
+    },
     /// Overrule rule ID: the line is article text, and changes to it are
     /// edits again.
-    Overrule { outlet: String, id: String },
+    Overrule {
+        /// The outlet (as `copydesk outlets` lists it).
+        outlet: String,
+        /// The rule's id (16 hex digits, as `copydesk outlets` lists it).
+        id: String,
+    },
     /// Forget rule ID (it may be learned again).
-    Forget { outlet: String, id: String },
+    Forget {
+        /// The outlet (as `copydesk outlets` lists it).
+        outlet: String,
+        /// The rule's id (16 hex digits, as `copydesk outlets` lists it).
+        id: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,7 +240,10 @@ pub struct AlertsArgs {
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
     /// Make every delivery of event ID due now, dead letters included.
-    Retry { id: String },
+    Retry {
+        /// The event's id (as `copydesk alerts` lists it).
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -224,6 +257,7 @@ pub enum DiffFormat {
 pub enum WatchCommand {
     /// Watch a URL.
     Add {
+        /// The article's http(s) URL.
         url: String,
         /// A name to show in listings and alerts.
         #[arg(long)]
@@ -238,7 +272,10 @@ pub enum WatchCommand {
         format: FormatArg,
     },
     /// Stop watching a URL (its history is deleted).
-    Remove { url: String },
+    Remove {
+        /// A watched URL (as `watch list` shows it).
+        url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,16 +311,69 @@ fn quiet_panics() {
     }));
 }
 
+/// The command line as parsed: the demo's help leaves out `--config`,
+/// which it does not read (a hidden `config` of its own stops the global
+/// one from being copied into it; a value given there is noted, not read).
+fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("demo", |d| {
+        d.arg(
+            clap::Arg::new("config")
+                .long("config")
+                .hide(true)
+                .value_parser(clap::value_parser!(PathBuf)),
+        )
+    })
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     quiet_panics();
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     color::init(cli.color);
-    // The demo brings its own config: it must work anywhere.
-    let loaded = match cli.command {
-        Command::Demo { .. } => Ok(Config::default()),
+    // --config as given on the command line or in COPYDESK_CONFIG, not
+    // the default path
+    let config_given = matches!(
+        matches
+            .subcommand()
+            .and_then(|(_, m)| m.value_source("config"))
+            .or_else(|| matches.value_source("config")),
+        Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+    );
+    let loaded = match &cli.command {
+        // The demo brings its own config: it must work anywhere.
+        Command::Demo { .. } => {
+            if config_given {
+                eprintln!(
+                    "note: the demo brings its own config; {} is not read",
+                    cli.config.display()
+                );
+            }
+            Ok(Config::default())
+        }
+        // Extraction needs no config: without the default file, defaults.
+        Command::Extract { .. } => match Config::load(&cli.config) {
+            Err(ConfigError::Read { source, .. })
+                if !config_given && source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                eprintln!(
+                    "note: no config file at {}: extracting with the default settings (no [[outlet]] rules)",
+                    cli.config.display()
+                );
+                Ok(Config::default())
+            }
+            other => other,
+        },
         _ => Config::load(&cli.config),
     };
+    // The demo tells its story on stdout; the daemon's routine log lines
+    // would bury it (RUST_LOG still applies).
+    let demo_level = matches!(cli.command, Command::Demo { .. }).then_some("warn");
     let cfg = match loaded {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -292,7 +382,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(cli.log_format, cfg.log.level.as_deref());
+    init_logging(cli.log_format, demo_level.or(cfg.log.level.as_deref()));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

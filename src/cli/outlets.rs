@@ -107,10 +107,14 @@ async fn list(backend: &Backend, only: Option<&str>, all: bool, format: Format) 
 
 fn print_outlet(t: &OutletTemplate) {
     println!(
-        "{} — {} articles seen, {} lines set aside",
+        "{} — {} seen, {} set aside",
         t.outlet,
-        t.stats.articles,
-        t.rules.iter().filter(|r| r.active()).count()
+        crate::alert::format::plural(t.stats.articles as usize, "article", "articles"),
+        crate::alert::format::plural(
+            t.rules.iter().filter(|r| r.active()).count(),
+            "line",
+            "lines"
+        )
     );
     for r in &t.rules {
         let mut line: String = r.example.chars().take(80).collect();

@@ -2,6 +2,7 @@
 //! programs. JSON shapes are part of the public contract (see README).
 
 use super::{DiffFormat, Format};
+use crate::alert::format::plural;
 use crate::config::Config;
 use crate::core::diff::ArticleDiff;
 use crate::core::Article;
@@ -31,15 +32,20 @@ fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-pub fn check_summary(s: &CheckSummary, store: &dyn Store, format: Format) -> Result<()> {
+pub fn check_summary(
+    s: &CheckSummary,
+    store: &dyn Store,
+    cfg: &Config,
+    format: Format,
+) -> Result<()> {
     if format == Format::Json {
         return print_json(s);
     }
     if s.feeds_polled > 0 {
         println!(
-            "polled {} feeds: {} new articles{}",
-            s.feeds_polled,
-            s.discovered,
+            "polled {}: {}{}",
+            plural(s.feeds_polled, "feed", "feeds"),
+            plural(s.discovered, "new article", "new articles"),
             if s.feeds_failed > 0 {
                 format!(", {} failed (see `copydesk feeds`)", s.feeds_failed)
             } else {
@@ -47,18 +53,22 @@ pub fn check_summary(s: &CheckSummary, store: &dyn Store, format: Format) -> Res
             }
         );
     }
+    let delivered = if s.events > 0 && cfg.alert.sink_count() == 0 {
+        "none sent: no alert sink is configured (see `copydesk alerts`)".to_string()
+    } else {
+        format!("{} delivered", s.delivered)
+    };
     println!(
-        "checked {}: {} new versions, {} unchanged, {} failed; {} events, {} delivered{}",
+        "checked {}: {}, {} unchanged, {} failed; {}, {delivered}{}",
         s.checked,
-        s.new_versions,
+        plural(s.new_versions, "new version", "new versions"),
         s.unchanged,
         s.failed,
-        s.events,
-        s.delivered,
+        plural(s.events, "event", "events"),
         if s.delivery_failures > 0 {
             format!(
-                ", {} deliveries failed (kept for the next run)",
-                s.delivery_failures
+                ", {} failed (kept for the next run)",
+                plural(s.delivery_failures, "delivery", "deliveries")
             )
         } else {
             String::new()
@@ -80,6 +90,52 @@ pub fn check_summary(s: &CheckSummary, store: &dyn Store, format: Format) -> Res
         }
     }
     Ok(())
+}
+
+/// "in 45 s", "in 12 min", "in 3 h 5 min", "in 2 days"; "now" when past.
+pub fn from_now(t: &chrono::DateTime<chrono::Utc>) -> String {
+    let secs = (*t - chrono::Utc::now()).num_seconds();
+    match secs {
+        ..=0 => "now".into(),
+        1..=59 => format!("in {secs} s"),
+        60..=3599 => format!("in {} min", (secs + 30) / 60),
+        3600..=172_799 => {
+            let m = (secs + 30) / 60;
+            match m % 60 {
+                0 => format!("in {} h", m / 60),
+                r => format!("in {} h {r} min", m / 60),
+            }
+        }
+        _ => format!("in {} days", (secs + 43_200) / 86_400),
+    }
+}
+
+/// What `check` says when no watch is due: which one is next and when, or
+/// why none will be.
+pub fn nothing_due(watches: &[Watch], is_active: &dyn Fn(&Watch) -> bool, cfg: &Config) -> String {
+    if watches.is_empty() {
+        return format!(
+            "no watches yet: add one with `copydesk watch add URL` or a [[watch]] in {}",
+            cfg.source.display()
+        );
+    }
+    let next = watches
+        .iter()
+        .filter(|w| is_active(w) && !w.retired)
+        .filter_map(|w| w.next_due.map(|d| (d, w)))
+        .min_by_key(|(d, _)| *d);
+    match next {
+        Some((due, w)) => format!(
+            "no watches are due: the next is {} at {} UTC ({}); `copydesk check --all` checks every watch now",
+            w.url,
+            time(&due),
+            from_now(&due)
+        ),
+        None => format!(
+            "no watches are due: none of the {} is active (retired, or no longer in the config; see `copydesk watch list`)",
+            plural(watches.len(), "watch", "watches")
+        ),
+    }
 }
 
 #[derive(Serialize)]
@@ -120,7 +176,19 @@ pub fn watch_list(
                     Outcome::NewVersion => "new version".to_string(),
                     Outcome::Unchanged => "unchanged".to_string(),
                     Outcome::NotModified => "not modified".to_string(),
-                    Outcome::Failed => format!("failed: {}", c.reason.as_deref().unwrap_or("?")),
+                    // the retry first: a long reason is cut
+                    Outcome::Failed => match w.next_due.filter(|_| !w.retired && is_active(w)) {
+                        Some(due) => format!(
+                            "failed{}, retry {} (failures back off): {}",
+                            match w.consecutive_failures {
+                                0 | 1 => String::new(),
+                                n => format!(" {n} times in a row"),
+                            },
+                            from_now(&due),
+                            c.reason.as_deref().unwrap_or("?")
+                        ),
+                        None => format!("failed: {}", c.reason.as_deref().unwrap_or("?")),
+                    },
                 };
                 format!("{} {}", time(&c.at), what)
             }
@@ -149,7 +217,7 @@ pub fn watch_list(
             w.latest_version,
             short(&sched, 12),
             due,
-            short(&last, 80)
+            short(&last, 120)
         );
     }
     Ok(())
@@ -177,7 +245,11 @@ pub fn history(w: &Watch, versions: &[VersionMeta], marks: &[bool], format: Form
             .collect();
         return print_json(&entries);
     }
-    println!("{} — {} versions", w.url, versions.len());
+    println!(
+        "{} — {}",
+        w.url,
+        plural(versions.len(), "version", "versions")
+    );
     println!(
         "{:>4}  {:<19}  {:<16}  {:>6}  TITLE",
         "#", "FETCHED (UTC)", "HASH", "WORDS"
@@ -224,7 +296,7 @@ pub fn matches(clusters: &[crate::core::matching::cluster::Cluster], format: For
         println!("  {}", short(&f.title, 90));
         for p in &c.pairs {
             println!(
-                "  {:<13} {:<7} {} -> {}  similarity {:.2}, containment {:.2}, {} shared paragraphs",
+                "  {:<13} {:<7} {} -> {}  similarity {:.2}, containment {:.2}, {}",
                 serde_json::to_value(p.relation)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
@@ -234,7 +306,7 @@ pub fn matches(clusters: &[crate::core::matching::cluster::Cluster], format: For
                 p.copy.url,
                 p.similarity,
                 p.containment,
-                p.shared_paragraphs
+                plural(p.shared_paragraphs, "shared paragraph", "shared paragraphs")
             );
         }
     }
@@ -270,6 +342,11 @@ pub fn diff(
             diff: d,
             unified: d.unified(&a, &b, usize::MAX),
         }),
+        // identical texts: say so rather than print an empty edit
+        DiffFormat::Unified | DiffFormat::Text if d.is_empty() => {
+            println!("{}", no_difference(from, to));
+            Ok(())
+        }
         DiffFormat::Unified => {
             print!("{}", d.unified(&a, &b, 1));
             Ok(())
@@ -298,6 +375,27 @@ pub fn diff(
             Ok(())
         }
     }
+}
+
+/// What `diff` says of two versions with the same text.
+fn no_difference(from: &VersionMeta, to: &VersionMeta) -> String {
+    if from.number == to.number {
+        return format!(
+            "no difference: version {} compared with itself (give --from and --to, or wait for a second version)",
+            from.number
+        );
+    }
+    let (older, newer) = if from.number < to.number {
+        (from, to)
+    } else {
+        (to, from)
+    };
+    let (old, new) = (older.number, newer.number);
+    let why = match newer.same_as {
+        Some(n) => format!(" (version {new} returned to the text of version {n})"),
+        None => String::new(),
+    };
+    format!("no difference: versions {old} and {new} are the same text{why}")
 }
 
 pub fn article(a: &Article, format: Format) -> Result<()> {
@@ -386,7 +484,16 @@ struct AlertRow<'a> {
     created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn alerts(entries: &[(Delivery, StoredEvent)], format: Format) -> Result<()> {
+/// Where events can be read when no sink sends them anywhere.
+pub fn where_events_are(cfg: &Config) -> String {
+    format!(
+        "events are kept in the store: see them in the web UI (`copydesk run`, then \
+         http://{}/), its Atom feed /feed.atom, GET /api/v1/events, or `copydesk export`",
+        cfg.web.listen
+    )
+}
+
+pub fn alerts(entries: &[(Delivery, StoredEvent)], cfg: &Config, format: Format) -> Result<()> {
     let rows: Vec<AlertRow> = entries
         .iter()
         .map(|(d, e)| AlertRow {
@@ -403,6 +510,15 @@ pub fn alerts(entries: &[(Delivery, StoredEvent)], format: Format) -> Result<()>
         .collect();
     if format == Format::Json {
         return print_json(&rows);
+    }
+    if rows.is_empty() && cfg.alert.sink_count() == 0 {
+        println!(
+            "no alert sink is configured (add [[alert.webhook]], [[alert.slack]], ... to {}), \
+             so no alert is sent or waits in the outbox; {}",
+            cfg.source.display(),
+            where_events_are(cfg)
+        );
+        return Ok(());
     }
     if rows.is_empty() {
         println!("the outbox is empty: every alert was delivered");

@@ -50,12 +50,14 @@ fn open_store_extending(cfg: &Config) -> Result<std::sync::Arc<dyn crate::store:
 }
 
 pub async fn run(cfg: Config, grace: Duration) -> Result<()> {
-    let store = open_store_extending(&cfg)?;
-    let cfg_storage = cfg.storage_path();
+    // the address first: a busy port must not leave a new, empty database
+    // (or its directory) behind
     let listen = cfg.web.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (set [web] listen in the config)"))?;
+    let store = open_store_extending(&cfg)?;
+    let cfg_storage = cfg.storage_path();
     let addr = listener.local_addr().context("listener address")?;
     // One plain line on stdout, for people and for tests that bind port 0.
     println!("copydesk: listening on http://{addr}");

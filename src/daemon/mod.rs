@@ -368,6 +368,7 @@ fn finish(
         Ok(c) => {
             metrics.record_check(c.outcome, c.duration.as_secs_f64());
             metrics.record_confirmation(c.confirmation);
+            log_failing_change(&watch, &c);
             let before = WatchState::of_checked(watch.retired, watch.consecutive_failures > 0);
             let after = WatchState::of_checked(c.next_due.is_none(), c.failing);
             if let Some(due) = c.next_due {
@@ -390,6 +391,36 @@ fn finish(
             tracing::error!(url = %watch.url, error = %e, "could not store a check");
             Err(e)
         }
+    }
+}
+
+/// Log a watch that starts failing (with the reason and the next try) and
+/// one that recovers, once each: the retries in between log nothing above
+/// `debug` (their outcome is on the watch: `watch list`, the dashboard).
+fn log_failing_change(before: &Watch, c: &Checked) {
+    let was_failing = before.consecutive_failures > 0;
+    match (&c.failure, was_failing, c.failing) {
+        (Some((kind, reason)), false, true) => {
+            let retry_at = c
+                .next_due
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_else(|| "never (retired)".into());
+            tracing::warn!(
+                url = %before.url,
+                failure = %kind,
+                reason = %reason,
+                retry_at = %retry_at,
+                "watch failing: its check failed (logged once until it recovers; retries back off)"
+            );
+        }
+        (_, true, false) => {
+            tracing::info!(
+                url = %before.url,
+                failed_checks = before.consecutive_failures,
+                "watch recovered: its check succeeded again"
+            );
+        }
+        _ => {}
     }
 }
 

@@ -37,6 +37,11 @@ pub(crate) fn from_reqwest(
     connect_timeout: Duration,
 ) -> FetchFailure {
     let host = url.host_str().unwrap_or("the server");
+    // connection errors name the port too: a wrong port is a common cause
+    let endpoint = match url.port_or_known_default() {
+        Some(p) if url.host_str().is_some() => format!("{host}:{p}"),
+        _ => host.to_string(),
+    };
     if let Some(private) = find_source::<PrivateAddressError>(err) {
         return failure(
             FailureKind::PrivateAddress,
@@ -50,14 +55,14 @@ pub(crate) fn from_reqwest(
         if tls {
             return failure(
                 FailureKind::Tls,
-                format!("TLS handshake with {host} failed: {detail}"),
+                format!("TLS handshake with {endpoint} failed: {detail}"),
             );
         }
         if err.is_timeout() {
             return failure(
                 FailureKind::Connect,
                 format!(
-                    "cannot connect to {host}: no answer within {} (fetch.connect_timeout)",
+                    "cannot connect to {endpoint}: no answer within {} (fetch.connect_timeout)",
                     human_duration(connect_timeout)
                 ),
             );
@@ -70,7 +75,7 @@ pub(crate) fn from_reqwest(
         }
         return failure(
             FailureKind::Connect,
-            format!("cannot connect to {host}: {detail}"),
+            format!("cannot connect to {endpoint}: {detail}"),
         );
     }
     if err.is_timeout() {

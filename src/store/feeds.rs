@@ -134,7 +134,10 @@ impl SledStore {
         let mut added = Vec::new();
         let (watches, urls) = self.watch_trees();
         for n in new {
-            let watch = Watch::new(self.db().generate_id()?, n);
+            if urls.get(n.url.as_bytes())?.is_some() {
+                continue; // no id spent on a URL already watched
+            }
+            let watch = Watch::new(self.next_watch_id()?, n);
             let inserted = (watches, urls)
                 .transaction(|(w, u)| {
                     if u.get(watch.url.as_bytes())?.is_some() {

@@ -24,6 +24,9 @@ use super::*;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::Path;
 
+/// Key in `meta` of the next watch id (8 bytes, big-endian).
+const NEXT_WATCH_ID: &[u8] = b"next_watch_id";
+
 mod schema;
 
 pub use schema::{read_store_id, STORE_ID_FILE};
@@ -95,6 +98,31 @@ impl SledStore {
 
     pub(super) fn db(&self) -> &sled::Db {
         &self.db
+    }
+
+    /// A new watch id: one more than the last one handed out (watch ids
+    /// are 0, 1, 2, ... in the order watches are added; a removed watch's
+    /// id is not reused). The counter lives in `meta`; a database from
+    /// before it continues after its highest watch id.
+    pub(super) fn next_watch_id(&self) -> Result<WatchId, StoreError> {
+        let highest = || -> Result<u64, StoreError> {
+            match self.watches.last()? {
+                Some((k, _)) => Ok(be_u64("watches", &k)? + 1),
+                None => Ok(0),
+            }
+        };
+        let first = highest()?;
+        let prev = self.meta.fetch_and_update(NEXT_WATCH_ID, |old| {
+            let next = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(first);
+            Some((next + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(prev
+            .and_then(|b| <[u8; 8]>::try_from(&b[..]).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(first))
     }
 
     /// The `watches` and `watch_urls` trees.
@@ -255,7 +283,7 @@ impl Store for SledStore {
                 w.source = new.source;
                 w
             }
-            Err(StoreError::NotFound(_)) => Watch::new(self.db.generate_id()?, new),
+            Err(StoreError::NotFound(_)) => Watch::new(self.next_watch_id()?, new),
             Err(e) => return Err(e),
         };
         (&self.watches, &self.watch_urls)

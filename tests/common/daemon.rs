@@ -1,5 +1,9 @@
 //! A `copydesk run` child process for tests: its API address, signals,
-//! exit, and a small HTTP GET; plus a polling helper.
+//! exit, its log, and a small HTTP GET; plus a polling helper.
+//!
+//! The daemon's log (stderr) goes to a file, not to the test's output: it
+//! is printed through the test's captured output when the daemon is
+//! dropped, so `cargo test` shows it only for a test that fails.
 
 use super::Env;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -10,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Daemon {
     pub child: Child,
     pub addr: String,
+    /// Where its stderr goes.
+    pub log: std::path::PathBuf,
 }
 
 impl Daemon {
@@ -33,6 +39,10 @@ impl Daemon {
     }
 
     fn spawn(env: &Env, mut cmd: Command, vars: &[(&str, &str)]) -> Daemon {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = env.dir.path().join(format!("daemon-{n}.log"));
+        let log_file = std::fs::File::create(&log).expect("create the daemon log");
         let mut child = cmd
             .arg("--config")
             .arg(&env.config)
@@ -41,7 +51,7 @@ impl Daemon {
             .env_remove("COPYDESK_CONFIG")
             .envs(vars.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(log_file))
             .spawn()
             .expect("start the daemon");
         let mut line = String::new();
@@ -54,7 +64,12 @@ impl Daemon {
             .strip_prefix("copydesk: listening on http://")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
-        Daemon { child, addr }
+        Daemon { child, addr, log }
+    }
+
+    /// What it logged so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     pub fn signal(&self, sig: &str) {
@@ -91,6 +106,12 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // captured by the test harness: shown only when the test fails
+        println!(
+            "--- log of the daemon at {} ---\n{}--- end of its log ---",
+            self.addr,
+            self.logs()
+        );
     }
 }
 

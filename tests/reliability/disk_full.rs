@@ -121,6 +121,8 @@ fn a_full_disk_pauses_checks_keeps_reads_and_resumes_by_itself() {
     let mut d = crate::common::daemon::Daemon {
         child,
         addr: addr.clone(),
+        // its stderr is read above, not written to a file
+        log: std::path::PathBuf::new(),
     };
     let versions = |url: &str| -> usize {
         let enc: String = url::form_urlencoded::byte_serialize(url.as_bytes()).collect();

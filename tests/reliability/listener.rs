@@ -47,7 +47,13 @@ fn start(env: &Env, prefix: &str) -> (Daemon, Arc<Mutex<String>>) {
         .strip_prefix("copydesk: listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    (Daemon { child, addr }, log)
+    // its stderr is read into `log` above, not written to a file
+    let d = Daemon {
+        child,
+        addr,
+        log: std::path::PathBuf::new(),
+    };
+    (d, log)
 }
 
 /// `n` connections that each send half a request and wait.

@@ -6,6 +6,8 @@
 //! matching's paragraph hash finds them in the article it copies.
 
 use super::{article_link, layout, PageResult};
+use crate::alert::format::plural;
+use crate::core::matching::cluster::Relation;
 use crate::core::matching::shingle::paragraph;
 use crate::daemon::http::AppState;
 use crate::store::{Store, StoreError};
@@ -73,11 +75,35 @@ pub fn mark_passages(copy: &[String], passages: &[String]) -> Vec<(String, bool)
         .collect()
 }
 
-/// Load a cluster and every copy's marked text.
+/// Each article of the cluster once (the API lists one member per pair,
+/// and an article can match several others: a copy of both an original and
+/// its alias): its pair with the first publisher when it has one, else its
+/// earliest. The first publisher itself is not a copy.
+pub fn distinct_members(c: &ClusterView) -> Vec<&ClusterMember> {
+    let mut out: Vec<&ClusterMember> = Vec::new();
+    for m in &c.members {
+        if m.watch_id == c.first_publisher.watch_id {
+            continue;
+        }
+        match out.iter_mut().find(|o| o.watch_id == m.watch_id) {
+            Some(o) => {
+                if o.original_id != c.first_publisher.watch_id
+                    && m.original_id == c.first_publisher.watch_id
+                {
+                    *o = m;
+                }
+            }
+            None => out.push(m),
+        }
+    }
+    out
+}
+
+/// Load a cluster and every copy's marked text (each article once).
 pub fn load(store: &dyn Store, id: u64) -> Result<(ClusterView, Vec<MemberText>), WebError> {
     let c = find_cluster(store, id)?;
     let mut texts = Vec::new();
-    for m in &c.members {
+    for m in distinct_members(&c) {
         let copy = body(store, m.watch_id)?;
         let paragraphs = if m.shared_text.is_empty() {
             mark_shared(&body(store, m.original_id)?, &copy)
@@ -124,8 +150,19 @@ pub async fn list(
                                     span.meta { (c.first_publisher.article.outlet) }
                                 }
                                 td {
-                                    (c.members.len())
-                                    @for m in &c.members { " · " span.meta { (m.article.outlet) } }
+                                    @let members = distinct_members(c);
+                                    @let copies = members.iter().filter(|m| m.relation == Relation::Republication).count();
+                                    @let aliases = members.len() - copies;
+                                    (copies)
+                                    @for m in &members {
+                                        " · " span.meta {
+                                            (m.article.outlet)
+                                            @if m.relation == Relation::Alias { " (alias)" }
+                                        }
+                                    }
+                                    @if aliases > 0 {
+                                        br; span.meta { (plural(aliases, "alias", "aliases")) " (the same article at another URL)" }
+                                    }
                                 }
                                 td.wide.meta { (c.first_publisher.article.first_seen) }
                             }
@@ -163,15 +200,26 @@ pub fn render(c: &ClusterView, texts: &[MemberText]) -> Markup {
                 }
                 p.meta { (article_link(&fp.article.url)) " · first seen " (fp.article.first_seen) }
             }
-            h2 { "Copies (" (texts.len()) ")" }
-            @for t in texts { (copy_section(t)) }
+            @let (aliases, copies): (Vec<&MemberText>, Vec<&MemberText>) =
+                texts.iter().partition(|t| t.member.relation == Relation::Alias);
+            h2 { "Copies (" (copies.len()) ")" }
+            @for t in &copies { (copy_section(t)) }
+            @if !aliases.is_empty() {
+                h2 { "Aliases (" (aliases.len()) ")" }
+                p.muted { "The same outlet's article at another URL: not a republication, never alerted." }
+                @for t in &aliases { (copy_section(t)) }
+            }
         },
     )
 }
 
 fn copy_section(t: &MemberText) -> Markup {
     let m = &t.member;
-    let class = m.class.as_str();
+    // an alias is one article at two URLs, whatever its text class
+    let class = match m.relation {
+        Relation::Alias => "alias",
+        Relation::Republication => m.class.as_str(),
+    };
     html! {
         section.copy {
             h3 {
@@ -185,11 +233,12 @@ fn copy_section(t: &MemberText) -> Markup {
                 span class={ "badge " (class) } { (class) } " "
                 span.similarity { "similarity " (pct(m.similarity)) } " · "
                 span.containment { "containment " (pct(m.containment)) } " · "
-                span.shared { (m.shared_paragraphs) " shared paragraphs" }
+                span.shared { (plural(m.shared_paragraphs, "shared paragraph", "shared paragraphs")) }
                 @if !m.shared_text.is_empty() {
                     " · " span.decided { "marked: the text that decided the match (template text left out)" }
                 }
-                " · copies " a href={ "/watches/" (m.original_id) } { (m.original_url) }
+                @if m.relation == Relation::Alias { " · same article as " } @else { " · copies " }
+                a href={ "/watches/" (m.original_id) } { (m.original_url) }
             }
             @if t.paragraphs.is_empty() {
                 p.muted { "No stored text." }

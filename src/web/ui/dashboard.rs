@@ -141,7 +141,7 @@ fn republication_row(r: &Recent, x: &RepublicationEvent) -> Markup {
                 " "
                 span.meta {
                     (class) ", similarity " (format!("{:.0}%", x.similarity * 100.0))
-                    ", " (x.shared_paragraphs) " shared paragraphs"
+                    ", " (crate::alert::format::plural(x.shared_paragraphs, "shared paragraph", "shared paragraphs"))
                 }
             }
             td.wide.meta { (when(&r.event.created_at)) }

@@ -96,7 +96,7 @@ pub fn render_with(id: u64, d: &StoredDiff, only: bool, outlet: Option<&str>) ->
                 span class={ "badge " (class) } { (class) } " "
                 "+" (s.words_added) " / −" (s.words_removed) " words, "
                 (s.paragraphs_added) " added, " (s.paragraphs_removed) " removed, "
-                (s.paragraphs_changed) " changed paragraphs"
+                (crate::alert::format::plural(s.paragraphs_changed, "changed paragraph", "changed paragraphs"))
                 @if s.title_changed { ", headline changed" }
             }
             nav.versions {
