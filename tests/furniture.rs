@@ -333,6 +333,48 @@ fn an_edit_made_between_the_two_fetches_is_stored_at_the_next_check() {
     assert!(text.contains("At least 5"), "{text}");
 }
 
+/// A headline edit that lands between the two fetches of one check (the
+/// first fetch shows the old headline with some other change, the second
+/// the new headline) is not learned away as an A/B variant: the check
+/// stores nothing, and the next check stores the new headline.
+#[test]
+fn a_headline_edited_between_the_two_fetches_is_stored_at_the_next_check() {
+    let server = Server::start();
+    let story = Arc::new(Mutex::new(stories_list()[3].1.clone()));
+    let st = story.clone();
+    server.set(
+        "/h",
+        Reply::dynamic(move |n| Reply::html(table_page(&st.lock().unwrap(), 13, n))),
+    );
+    let env = Env::new(&format!("[[watch]]\nurl = \"{}\"\n", server.url("/h")));
+    env.ok(&["check"]);
+    let base = server.hits("/h");
+    let st = story.clone();
+    server.set(
+        "/h",
+        Reply::dynamic(move |n| {
+            let mut s = st.lock().unwrap().clone();
+            if n == base + 1 {
+                // the old headline, and a line that is gone a moment later
+                s.paragraphs[0].push_str(" A correction notice was briefly shown.");
+            } else {
+                s.title = "Library to open on Sundays from March".into();
+            }
+            Reply::html(table_page(&s, 13, n))
+        }),
+    );
+    let s = check_all(&env);
+    assert_eq!(s["new_versions"], 0, "the fetches disagreed: {s}");
+    let s = check_all(&env);
+    assert_eq!(
+        s["new_versions"], 1,
+        "the new headline both fetches show: {s}"
+    );
+    let v = versions(&env, &server.url("/h"));
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[1]["title"], "Library to open on Sundays from March");
+}
+
 #[test]
 fn without_confirmation_a_change_costs_no_extra_request() {
     let server = Server::start();

@@ -10,8 +10,9 @@
 //!    across its articles;
 //! 3. with `[check] confirm` (the default) the page is fetched again after
 //!    `confirm_delay`, and only what both fetches agree on is kept; the
-//!    lines they disagree on are learned as noise, two different headlines
-//!    as that article's variants;
+//!    lines they disagree on are learned as noise; of two different
+//!    headlines the stored one stays (a headline is learned as a variant only
+//!    when an earlier one comes back);
 //! 4. what remains, with the (now updated) template applied, is compared
 //!    with the latest version again: still different, it is a new version.
 
@@ -276,18 +277,26 @@ impl Pipeline {
         // one observation per line shape and check ("Hits: 75606" and
         // "Hits: 75611" are one)
         let mut keys = std::collections::HashSet::new();
-        let mut learned: Vec<Rule> = g
+        let learned: Vec<Rule> = g
             .noise
             .iter()
             .map(|l| Rule::new(Origin::Noise, l, at))
             .filter(|r| keys.insert(r.key))
             .collect();
+        // Two headlines in one check are not learned as variants: an edit
+        // made between the fetches looks the same as an A/B test, and
+        // learning it would hide that edit for good. While one of them is
+        // the stored headline, the stored one stays; a new headline that
+        // both fetches of a later check show is a version, and an A/B
+        // test's variants are learned when one comes back
+        // (`learn_returning_headline`).
         if let Some((a, b)) = &g.headlines {
             c.headline_differed = true;
-            for h in [a, b] {
-                let mut r = Rule::new(Origin::Headline, h, at);
-                r.group = Some(watch.id);
-                learned.push(r);
+            if let Some(stored) = latest {
+                let t = self.template_of(outlet);
+                if t.same_title(&stored.title, a) || t.same_title(&stored.title, b) {
+                    g.article.title = stored.title.clone();
+                }
             }
         }
         if !g.noise.is_empty() || g.headlines.is_some() {
