@@ -185,12 +185,19 @@ fn each_edit_makes_one_version_and_one_webhook_with_the_changed_words() {
         "diff", &url, "--from", "2", "--to", "1", "--format", "unified",
     ]);
     assert!(text.contains("seven") && text.contains("eight"), "{text}");
-    let bad = env.run(&["diff", &url, "--from", "9"]);
-    assert_eq!(
-        bad.status.code(),
-        Some(2),
-        "no such version is a usage error"
-    );
+    for args in [["--from", "9"], ["--to", "99"]] {
+        let bad = env.run(&["diff", &url, args[0], args[1]]);
+        assert_eq!(
+            bad.status.code(),
+            Some(1),
+            "no such version is a runtime error, like an unknown watch"
+        );
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert!(
+            err.contains("has versions 1 to") && err.contains("there is no version"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -365,10 +365,11 @@ async fn diff(
     let from = from.unwrap_or(to.saturating_sub(1).max(1));
     for n in [from, to] {
         if n == 0 || n > w.latest_version {
-            bail!(UsageError(format!(
+            // like an unknown watch: the store's state, not the usage
+            bail!(
                 "{url} has versions 1 to {}; there is no version {n}",
                 w.latest_version
-            )));
+            );
         }
     }
     let (from_meta, old) = backend.version(&w, from).await?;
