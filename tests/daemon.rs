@@ -422,7 +422,7 @@ print(json.dumps(out))
         .args(["-c", "import prometheus_client"])
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
+        if common::in_ci() {
             panic!("CI needs python3-prometheus-client (.ci/run installs it)");
         }
         eprintln!("notice: skipping the Prometheus parser check: python3-prometheus-client is not installed");

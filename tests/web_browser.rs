@@ -47,7 +47,7 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
                 if c.is_some() { "found" } else { "missing" },
                 if d.is_some() { "found" } else { "missing" },
             );
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
+            if webcommon::in_ci() {
                 panic!("{msg}");
             }
             let _ = writeln!(std::io::stderr(), "SKIPPED web_browser: {msg}");

@@ -592,3 +592,10 @@ pub fn run_binary(config: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run the copydesk binary")
 }
+
+/// Whether the tests run in CI: `CI` set to anything but empty, `0` or
+/// `false` (CI services set `true`, `1` or their own name). In CI a test
+/// whose tools are missing fails instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}

@@ -61,7 +61,7 @@ fn fill(path: &Path) {
 /// A long article whose words depend on `seed` (so that zstd cannot make
 /// it small).
 fn skip_or_fail(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    if crate::common::in_ci() {
         panic!("the full-disk test must run in CI: {why}");
     }
     eprintln!("notice: skipping the full-disk test: {why}");
