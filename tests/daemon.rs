@@ -370,9 +370,21 @@ fn tells_systemd_it_is_opening_ready_alive_and_stopping() {
         "more start-up time is asked for before the store opens: {start:?}"
     );
     // WatchdogSec=1s: pings every half period from the main loop
-    let pings = notifications(&sock, "WATCHDOG=1");
-    assert!(!pings.is_empty());
     notifications(&sock, "WATCHDOG=1");
+    // for 3 s: about 6 pings; fewer than 3 would let systemd kill a healthy
+    // daemon, more than 12 means pinging far more often than asked
+    let t = Instant::now();
+    let mut pings = 0;
+    let mut buf = [0u8; 4096];
+    while t.elapsed() < Duration::from_secs(3) {
+        if let Ok(n) = sock.recv(&mut buf) {
+            pings += String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .filter(|l| *l == "WATCHDOG=1")
+                .count();
+        }
+    }
+    assert!((3..=12).contains(&pings), "{pings} pings in 3 s");
     d.signal("-TERM");
     notifications(&sock, "STOPPING=1");
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
