@@ -13,7 +13,6 @@ use copydesk::core::score::parse_benchmark_json;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -250,7 +249,9 @@ fn cjk_pages_extract_and_tokenize_per_character() {
 }
 
 #[test]
-fn a_ten_megabyte_page_is_extracted_in_bounded_time() {
+/// A 10 MB page still yields its article (what it costs is a matter for
+/// benchmarks, not asserted here; the daemon bounds a page's size first).
+fn a_ten_megabyte_page_still_yields_its_article() {
     let (html, url, _) = page("5fa3154ec031");
     // The real page with ~10 MB of extra paragraphs (comments, say) and a
     // 2 MB unbroken text node appended inside the body.
@@ -267,12 +268,14 @@ fn a_ten_megabyte_page_is_extracted_in_bounded_time() {
         big.push_str(&" ".repeat(10 * 1024 * 1024 - big.len()));
     }
     assert!(big.len() >= 10 * 1024 * 1024);
-    let start = Instant::now();
     let result = extract_guarded(big, Some(url), Arc::new(OutletRules::default()));
-    let took = start.elapsed();
-    println!("10 MB page: {took:?}");
     let a = result.expect("a 10 MB page still yields an article");
-    assert!(!a.body.is_empty());
+    let text = a.body.join(" ");
+    assert!(text.contains("Hong Kong"), "the editorial's text: {text:.300}");
+    assert!(
+        !text.contains("Reader comment number"),
+        "the appended comments are not the article"
+    );
     assert_eq!(
         a.title,
         "The Guardian view on Hong Kong: a city on the brink"
