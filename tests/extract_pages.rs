@@ -89,9 +89,11 @@ fn metadata_of_real_pages() {
             language: Some("en"),
         },
         // itemprop="datePublished dateCreated": a token list; byl "By ...".
+        // og:title "Opinion | Republicans ...": the page's heading reads the
+        // second part only, so the section label is left out (meta/title.rs).
         Meta {
             page: "04a6711caa7c",
-            title: "Opinion | Republicans Are Following Trump to Nowhere",
+            title: "Republicans Are Following Trump to Nowhere",
             byline: Some("Jamelle Bouie"),
             published: Some("2019-11-19T11:00:09+00:00"),
             modified: Some("2019-11-19T11:00:08+00:00"),
