@@ -88,7 +88,8 @@ fn metadata_of_real_pages() {
             language: Some("en"),
         },
         // itemprop="datePublished dateCreated": a token list; byl "By ...".
-        // og:title is "Opinion | ..."; the visible <h1> is the headline alone.
+        // og:title "Opinion | Republicans ...": the page's heading reads the
+        // second part only, so the section label is left out (meta/title.rs).
         Meta {
             page: "04a6711caa7c",
             title: "Republicans Are Following Trump to Nowhere",

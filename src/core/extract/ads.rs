@@ -12,7 +12,9 @@
 //! its class says (some themes call the article column `ad-free` or wrap
 //! everything in `ads-container`).
 
-use dom_query::{Document, NodeRef};
+#[cfg(test)]
+use dom_query::Document;
+use dom_query::NodeRef;
 
 /// An element with more paragraph words than this is never removed as an ad.
 pub const MAX_AD_WORDS: usize = 60;
@@ -51,14 +53,20 @@ const AD_TOKENS: &[&str] = &[
 ];
 
 /// Remove the elements that say they are ads; how many were removed.
+#[cfg(test)]
 pub fn remove_ads(doc: &Document) -> usize {
-    let sel = doc.select(
-        "amp-ad, amp-embed, ins.adsbygoogle, [data-ad-slot], [data-ad-unit], [data-ad-id], \
-         [data-google-query-id], [id^=\"div-gpt-ad\"], [class*=\"ad\" i], [id*=\"ad\" i], \
-         [class*=\"sponsor\" i], [class*=\"outbrain\" i], [class*=\"taboola\" i]",
-    );
+    remove_ads_in(&super::prepass::scan(doc).ads)
+}
+
+/// [`remove_ads`] among `candidates`, the elements (in document order) that
+/// are `amp-ad`, `amp-embed`, `ins.adsbygoogle`, have a `data-ad-slot`,
+/// `data-ad-unit`, `data-ad-id` or `data-google-query-id`, an id that
+/// starts with `div-gpt-ad`, a class or id containing "ad", or a class
+/// containing "sponsor", "outbrain" or "taboola" (any case); see
+/// [`super::prepass::Scan::ads`].
+pub fn remove_ads_in(candidates: &[NodeRef<'_>]) -> usize {
     let mut doomed: Vec<NodeRef<'_>> = Vec::new();
-    for node in sel.nodes().iter().take(MAX_CANDIDATES) {
+    for node in candidates.iter().take(MAX_CANDIDATES) {
         if is_ad(node) && prose_words(node) <= MAX_AD_WORDS {
             doomed.push(*node);
         }

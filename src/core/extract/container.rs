@@ -4,7 +4,7 @@
 //! of a guide or the intro of a listicle; when it returns much less than
 //! this container, the container is the better body (see [`prefer`]).
 
-use dom_query::{Document, NodeRef};
+use dom_query::NodeRef;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -59,12 +59,20 @@ pub const MISSED_SHARE: f64 = 0.55;
 /// The container's body has to have at least this many words to be used.
 pub const MIN_CONTAINER_WORDS: usize = 80;
 
-/// The tightest semantic container of the page, if it has one.
-pub fn semantic_container<'a>(doc: &'a Document) -> Option<NodeRef<'a>> {
-    let sel = doc.select("main, [role=main], article");
-    let mut cands: Vec<(NodeRef<'a>, usize)> = sel
-        .nodes()
+/// The tightest semantic container of the page, if it has one, with its
+/// word count (visible text; an upper bound of its body's words).
+///
+/// `candidates` are the page's `main, [role=main], article` elements in
+/// document order ([`super::prepass::Scan::containers`]); with `pruned`,
+/// some of them may have been removed from the page since and are passed
+/// over.
+pub fn semantic_container<'a>(
+    candidates: &[NodeRef<'a>],
+    pruned: bool,
+) -> Option<(NodeRef<'a>, usize)> {
+    let mut cands: Vec<(NodeRef<'a>, usize)> = candidates
         .iter()
+        .filter(|n| !pruned || super::prepass::attached(n))
         .take(MAX_CANDIDATES)
         .filter(|n| !is_aside(n))
         .map(|n| (*n, word_count(n)))
@@ -75,7 +83,7 @@ pub fn semantic_container<'a>(doc: &'a Document) -> Option<NodeRef<'a>> {
     }
     cands.retain(|(_, w)| *w as f64 >= max as f64 * TIGHT_SHARE);
     cands.sort_by_key(|(_, w)| *w);
-    cands.into_iter().next().map(|(n, _)| n)
+    cands.into_iter().next()
 }
 
 /// Words of the visible text under `node` (scripts and styles excluded).

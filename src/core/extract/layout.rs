@@ -5,7 +5,9 @@
 //! into plain blocks before it runs: `table`, `tbody`, `tr`, `td` become
 //! `div`s and each cell is scored on its own.
 
-use dom_query::{Document, NodeRef};
+#[cfg(test)]
+use dom_query::Document;
+use dom_query::NodeRef;
 
 /// Words of text directly in a cell (not in nested blocks) that make it a
 /// text column rather than a data cell.
@@ -15,10 +17,20 @@ pub const CELL_PROSE_WORDS: usize = 60;
 pub const MAX_TABLES: usize = 200;
 
 /// Turn layout tables into `div`s; returns how many were.
+#[cfg(test)]
 pub fn unlayout_tables(doc: &Document) -> usize {
-    let tables = doc.select("table");
+    unlayout_in(&super::prepass::scan(doc).tables, false)
+}
+
+/// [`unlayout_tables`] among `tables`, the page's `table` elements in
+/// document order; with `pruned`, some of them may have been removed from
+/// the page since and are passed over.
+pub fn unlayout_in(tables: &[NodeRef<'_>], pruned: bool) -> usize {
     let mut n = 0;
-    for t in tables.nodes().iter().take(MAX_TABLES) {
+    let live = tables
+        .iter()
+        .filter(|t| !pruned || super::prepass::attached(t));
+    for t in live.take(MAX_TABLES) {
         if !is_layout_table(t) {
             continue;
         }

@@ -13,6 +13,7 @@ pub mod furniture;
 mod layout;
 mod meta;
 mod paragraphs;
+mod prepass;
 mod reveal;
 mod teasers;
 mod widgets;
@@ -86,13 +87,16 @@ pub fn extract(
         doc = Document::from(flat.as_ref());
     }
     drop(bounded);
-    reveal::reveal(&doc);
-    ads::remove_ads(&doc);
-    widgets::neutralize_prose_widgets(&doc);
-    layout::unlayout_tables(&doc);
+    // One walk finds what the passes below look at.
+    let mut found = prepass::scan(&doc);
+    reveal::reveal_in(&doc, &mut found);
+    let mut pruned = ads::remove_ads_in(&found.ads) > 0;
+    widgets::neutralize_in(&found.widgets, pruned);
+    layout::unlayout_in(&found.tables, pruned);
 
     for css in &rules.remove {
         if let Some(sel) = doc.try_select(css) {
+            pruned |= sel.exists();
             sel.remove();
         }
     }
@@ -116,8 +120,9 @@ pub fn extract(
     let body = match body {
         Some(b) => b,
         None => {
-            alternative = container::semantic_container(&doc)
-                .map(|n| paragraphs::paragraphs_skipping(&[n], container::is_aside));
+            alternative = container::semantic_container(&found.containers, pruned)
+                .filter(|(_, words)| *words >= container::MIN_CONTAINER_WORDS)
+                .map(|(n, _)| paragraphs::paragraphs_skipping(&[n], container::is_aside));
             let (paras, title) = readability_body(doc, url)?;
             fallback_title = title;
             paras
@@ -130,18 +135,16 @@ pub fn extract(
         meta.title.clone()
     };
     let (mut body, mut seen_byline) = clean_body(body, &title, &rules.ignore);
-    if let Some(alt) = alternative {
+    // Cleaning only removes paragraphs, so a container that cannot win
+    // before cleaning cannot win after it: skip the cleaning then.
+    if let Some(alt) = alternative.filter(|alt| container::prefer(&body, alt)) {
         let (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
         if container::prefer(&body, &alt) {
             body = alt;
             seen_byline = seen_byline.or(alt_byline);
         }
     }
-    let words: usize = body
-        .iter()
-        .map(|p| crate::core::normalize::tokens(p).len())
-        .sum();
-    if words < MIN_ARTICLE_WORDS {
+    if !has_words(&body, MIN_ARTICLE_WORDS) {
         return Err(ExtractError::NoArticle);
     }
     Ok(Article {
@@ -235,13 +238,17 @@ fn clean_body(
     // Caption-like paragraphs that occur three times or more (a gallery
     // repeats each caption per slide) are dropped, every copy; twice (a pull
     // quote) keeps the first. usize::MAX marks "first copy already kept".
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for p in body.iter().filter(|p| is_caption_like(p)) {
-        *counts.entry(key(p)).or_default() += 1;
+    // Each paragraph's key is computed once.
+    let keys: Vec<String> = body.iter().map(|p| key(p)).collect();
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (p, k) in body.iter().zip(&keys) {
+        if is_caption_like(p) {
+            *counts.entry(k.as_str()).or_default() += 1;
+        }
     }
-    for p in body {
+    for (p, k) in body.into_iter().zip(&keys) {
         if !counts.is_empty() {
-            match counts.get_mut(&key(&p)) {
+            match counts.get_mut(k.as_str()) {
                 Some(n) if *n >= 3 || *n == usize::MAX => continue,
                 Some(n) if *n == 2 => *n = usize::MAX,
                 _ => {}
@@ -256,12 +263,24 @@ fn clean_body(
         if ignore.iter().any(|re| re.is_match(&p)) {
             continue;
         }
-        if out.is_empty() && !title_key.is_empty() && key(&p) == title_key {
+        if out.is_empty() && !title_key.is_empty() && *k == title_key {
             continue;
         }
         out.push(p);
     }
     (out, byline)
+}
+
+/// Whether the body has at least `min` words (stops counting there).
+fn has_words(body: &[String], min: usize) -> bool {
+    let mut words = 0;
+    for p in body {
+        words += crate::core::normalize::tokens(p).len();
+        if words >= min {
+            return true;
+        }
+    }
+    false
 }
 
 /// Long enough prose to be a caption or teaser when repeated: at least
@@ -281,10 +300,17 @@ fn is_caption_like(p: &str) -> bool {
 
 /// Comparison key: lowercase letters and digits only.
 fn key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Deepest element nesting of the parsed tree (iterative).

@@ -17,6 +17,7 @@
 //! part of the page a reader opens, and a script, not the markup, decides
 //! whether it starts open.
 
+use super::prepass::{attached, scan, Scan};
 use dom_query::{Document, NodeRef};
 use regex::Regex;
 use std::collections::HashMap;
@@ -33,21 +34,34 @@ static SWAP_CALL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Swap streamed segments into their placeholders and open declarative
 /// shadow roots. Returns how many segments were placed.
+#[cfg(test)]
 pub fn reveal(doc: &Document) -> usize {
-    let placed = place_segments(doc);
-    open_shadow_roots(doc);
-    open_controlled_panels(doc);
+    let mut found = scan(doc);
+    reveal_in(doc, &mut found)
+}
+
+/// [`reveal`] on the elements of a [`Scan`] of `doc`. When elements were
+/// moved, `found` is replaced by a fresh scan of the changed page.
+pub fn reveal_in<'a>(doc: &'a Document, found: &mut Scan<'a>) -> usize {
+    let placed = place_segments(found);
+    let opened = open_shadow_roots(doc, &found.shadow_templates);
+    if placed + opened > 0 {
+        // Moved and opened content: look again (document order changed,
+        // shadow content joined the tree).
+        *found = scan(doc);
+    }
+    open_controlled_panels(&found.controls, &found.maybe_hidden);
     placed
 }
 
-fn place_segments(doc: &Document) -> usize {
-    let segments = doc.select(r#"[id^="S:"]"#);
-    if !segments.exists() {
+fn place_segments(found: &Scan<'_>) -> usize {
+    let segments = &found.segments;
+    if segments.is_empty() {
         return 0;
     }
     // Segment id -> placeholder id, from the page's own swap calls.
     let mut target: HashMap<String, String> = HashMap::new();
-    for script in doc.select("script:not([src])").nodes() {
+    for script in &found.inline_scripts {
         let text = script.text();
         if !text.contains("$R") {
             continue;
@@ -59,15 +73,14 @@ fn place_segments(doc: &Document) -> usize {
             target.entry(seg).or_insert(place);
         }
     }
-    let templates = doc.select("template[id]");
     let mut by_id: HashMap<String, NodeRef<'_>> = HashMap::new();
-    for t in templates.nodes() {
+    for t in &found.id_templates {
         if let Some(id) = t.attr("id") {
             by_id.entry(id.to_string()).or_insert_with(|| *t);
         }
     }
     let mut placed = 0;
-    for seg in segments.nodes().iter().take(MAX_SEGMENTS) {
+    for seg in segments.iter().take(MAX_SEGMENTS) {
         let Some(id) = seg.attr("id") else { continue };
         let suffix = &id[2..];
         let candidates = match target.get(id.as_ref()) {
@@ -137,19 +150,17 @@ pub const MAX_PANELS: usize = 500;
 
 /// Un-hide the elements named by an `aria-controls` of the page: drop their
 /// `hidden` and `aria-hidden`, and a `display:none` from their style.
-fn open_controlled_panels(doc: &Document) {
-    let controls = doc.select("[aria-controls]");
-    if !controls.exists() {
+fn open_controlled_panels(controls: &[NodeRef<'_>], maybe_hidden: &[NodeRef<'_>]) {
+    if controls.is_empty() {
         return;
     }
     let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for c in controls.nodes().iter().take(MAX_PANELS) {
+    for c in controls.iter().take(MAX_PANELS) {
         if let Some(v) = c.attr("aria-controls") {
             ids.extend(v.split_ascii_whitespace().map(str::to_string));
         }
     }
-    let hidden = doc.select("[id][hidden], [id][style], [id][aria-hidden]");
-    for n in hidden.nodes() {
+    for n in maybe_hidden {
         if !n.attr("id").is_some_and(|id| ids.contains(id.as_ref())) {
             continue;
         }
@@ -167,16 +178,23 @@ fn open_controlled_panels(doc: &Document) {
 /// `<template shadowrootmode="open">` (and the older `shadowroot`) is shown
 /// in place of its host's children: move its content out of the inert
 /// template.
-fn open_shadow_roots(doc: &Document) {
-    let templates = doc.select("template[shadowrootmode], template[shadowroot]");
-    for t in templates.nodes() {
+/// Returns how many were opened.
+fn open_shadow_roots(doc: &Document, templates: &[NodeRef<'_>]) -> usize {
+    let mut opened = 0;
+    for t in templates {
+        // A template a placed segment took out of the page stays out.
+        if !attached(t) {
+            continue;
+        }
         let contents = t.element_ref().and_then(|e| e.template_contents);
         let Some(frag) = contents.and_then(|id| doc.tree.get(&id)) else {
             continue;
         };
         move_children_before(&frag, t);
         t.remove_from_parent();
+        opened += 1;
     }
+    opened
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! article such a list can outweigh the story itself in readability's
 //! scoring, and it is never the story.
 
+use dom_query::LocalName;
 use dom_query::NodeRef;
 
 /// Fewest items in a teaser list.
@@ -24,29 +25,28 @@ const MAX_CHILDREN: usize = 200;
 /// heading, or around one), and on average at most [`MAX_ITEM_WORDS`] words
 /// of text outside links per item.
 pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
-    // Cheap test first: enough element children, most of one tag.
-    let mut kids: Vec<NodeRef<'_>> = Vec::new();
-    let mut child = node.first_child();
-    while let Some(c) = child {
-        child = c.next_sibling();
-        if c.is_element()
-            && !matches!(
-                c.node_name().as_deref(),
-                Some("script" | "style" | "template")
-            )
-        {
-            if kids.len() == MAX_CHILDREN {
-                return false;
+    // Cheap test first, without allocating: enough element children, most
+    // of one tag.
+    let mut items = 0usize;
+    let mut same = 0usize;
+    let mut first: Option<LocalName> = None;
+    for c in items_of(node) {
+        if items == MAX_CHILDREN {
+            return false;
+        }
+        items += 1;
+        let Some(el) = c.element_ref() else { continue };
+        match &first {
+            None => {
+                first = Some(el.name.local.clone());
+                same += 1;
             }
-            kids.push(c);
+            Some(f) => same += usize::from(*f == el.name.local),
         }
     }
-    let items = kids.len();
     if items < MIN_ITEMS {
         return false;
     }
-    let first = kids[0].node_name();
-    let same = kids.iter().filter(|k| k.node_name() == first).count();
     if same * 5 < items * 4 {
         return false;
     }
@@ -55,8 +55,8 @@ pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
     let allowed_untitled = items / 5;
     let max_words = items * MAX_ITEM_WORDS;
     let (mut untitled, mut words) = (0usize, 0usize);
-    for k in &kids {
-        let (has_title, plain) = scan_item(k);
+    for k in items_of(node) {
+        let (has_title, plain) = scan_item(&k);
         untitled += usize::from(!has_title);
         words += plain;
         if untitled > allowed_untitled || words > max_words {
@@ -64,6 +64,15 @@ pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
         }
     }
     true
+}
+
+/// The element children of `node` that are items (not scripts, styles or
+/// templates).
+fn items_of<'a>(node: &NodeRef<'a>) -> impl Iterator<Item = NodeRef<'a>> {
+    std::iter::successors(node.first_child(), |c| c.next_sibling()).filter(|c| {
+        c.element_ref()
+            .is_some_and(|el| !matches!(&*el.name.local, "script" | "style" | "template"))
+    })
 }
 
 /// Whether the item has a linked title, and its words outside links.

@@ -5,7 +5,9 @@
 //! rest. A widget that holds real paragraphs is content: its class loses
 //! the word before readability scores the page.
 
-use dom_query::{Document, NodeRef};
+#[cfg(test)]
+use dom_query::Document;
+use dom_query::NodeRef;
 
 /// Words of `<p>` text a widget needs to count as prose.
 pub const PROSE_WORDS: usize = 40;
@@ -15,10 +17,20 @@ pub const MAX_WIDGETS: usize = 400;
 
 /// Rename "widget" to "block" in the class of widgets holding prose.
 /// Returns how many were renamed.
+#[cfg(test)]
 pub fn neutralize_prose_widgets(doc: &Document) -> usize {
-    let sel = doc.select(r#"[class*="widget" i]"#);
+    neutralize_in(&super::prepass::scan(doc).widgets, false)
+}
+
+/// [`neutralize_prose_widgets`] among `widgets`, the elements whose class
+/// contains "widget" (any case), in document order; with `pruned`, some of
+/// them may have been removed from the page since and are passed over.
+pub fn neutralize_in(widgets: &[NodeRef<'_>], pruned: bool) -> usize {
     let mut n = 0;
-    for node in sel.nodes().iter().take(MAX_WIDGETS) {
+    let live = widgets
+        .iter()
+        .filter(|w| !pruned || super::prepass::attached(w));
+    for node in live.take(MAX_WIDGETS) {
         if paragraph_words(node) < PROSE_WORDS {
             continue;
         }

@@ -182,6 +182,10 @@ pub fn is_furniture(p: &str) -> bool {
     if CAPTION_TOGGLE.is_match(p) || CAPTION_CREDIT.is_match(p) || RETRIEVED.is_match(p) {
         return true;
     }
+    // Prose is the common case: rule it out before collecting words.
+    if more_words_than(p, MAX_CREDIT_WORDS) {
+        return false;
+    }
     let words: Vec<&str> = WORD.find_iter(p).map(|m| m.as_str()).collect();
     if words.len() > MAX_CREDIT_WORDS {
         return false;
@@ -212,6 +216,27 @@ pub fn is_furniture(p: &str) -> bool {
         || COUNTER.is_match(p)
         || PROMPT.is_match(p)
         || (is_timestamp(&words) && looks_like_time(p, &words))
+}
+
+/// Whether `p` surely has more than `n` words (`\w+` runs) without running
+/// the regex: every whitespace-separated chunk holding a letter or a digit
+/// holds at least one word, so more than `n` such chunks is more than `n`
+/// words. May say `false` for a line that does have more (the caller then
+/// counts exactly).
+fn more_words_than(p: &str, n: usize) -> bool {
+    let mut chunks = 0;
+    for chunk in p.split_whitespace() {
+        if chunk
+            .chars()
+            .any(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic()))
+        {
+            chunks += 1;
+            if chunks > n {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Most words a dateline may have.

@@ -93,3 +93,28 @@ fn article_text_is_kept() {
         assert!(!is_furniture(p), "{p:?} should be kept");
     }
 }
+
+/// The quick word bound never says "more" for a line that has `n` words or
+/// fewer by the regex's count.
+#[test]
+fn quick_word_bound_is_a_lower_bound() {
+    for p in [
+        "one two three",
+        "a.b.c d-e f_g",
+        "— – · | ½ ² ³ ¼",
+        "3.5 1,000 don't well-known COVID-19",
+        "日本語のテキスト 漢字 かな",
+        "e\u{301}te\u{301} cafe\u{301}",
+        "",
+    ] {
+        let exact = super::WORD.find_iter(p).count();
+        for n in 0..12 {
+            if super::more_words_than(p, n) {
+                assert!(exact > n, "{p:?}: {exact} words, bound said more than {n}");
+            }
+        }
+    }
+    let long = "word ".repeat(30);
+    assert!(super::more_words_than(&long, 25));
+    assert!(!super::more_words_than("— — — — —", 2));
+}

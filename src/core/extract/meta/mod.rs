@@ -4,7 +4,7 @@
 //! Nothing here fails: broken JSON-LD falls back to a lenient scan of the
 //! script text, and a value that cannot be found is `None`.
 
-use dom_query::{Document, Selection};
+use dom_query::{Document, NodeRef, Selection};
 use json_ld::json_ld;
 use regex::Regex;
 use serde_json::Value;
@@ -41,13 +41,16 @@ struct LdMeta {
 /// relative canonical link).
 pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     let ld = json_ld(doc);
-    let site_name = meta_content(doc, &["og:site_name"]).or_else(|| ld.publisher.clone());
+    // The page's `<meta content>` elements, found once for every lookup.
+    let metas = doc.select("meta[content]");
+    let metas = metas.nodes();
+    let site_name = meta_content(metas, &["og:site_name"]).or_else(|| ld.publisher.clone());
 
     let title = ld
         .headline
         .clone()
         .or_else(|| {
-            meta_content(doc, &["og:title", "twitter:title"]).map(|t| {
+            meta_content(metas, &["og:title", "twitter:title"]).map(|t| {
                 title::heading_part(&t, doc)
                     .unwrap_or_else(|| strip_site_suffix(&t, site_name.as_deref()))
             })
@@ -66,7 +69,7 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .unwrap_or_default();
 
     let byline = if ld.authors.is_empty() {
-        byline_from_markup(doc)
+        byline_from_markup(doc, metas)
     } else {
         Some(join_names(&ld.authors))
     };
@@ -76,7 +79,7 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .clone()
         .or_else(|| {
             meta_content(
-                doc,
+                metas,
                 &[
                     "article:published_time",
                     "datepublished",
@@ -100,7 +103,7 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .clone()
         .or_else(|| {
             meta_content(
-                doc,
+                metas,
                 &[
                     "article:modified_time",
                     "datemodified",
@@ -115,14 +118,14 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .map(|d| normalize_time(&d));
 
     let canonical_url = attr_of(doc, "link[rel~=canonical][href]", "href")
-        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| meta_content(metas, &["og:url"]))
         .or(ld.url.clone())
         .and_then(|u| resolve(&u, url));
 
     let language = attr_of(doc, "html[lang]", "lang")
         .or_else(|| {
             meta_content(
-                doc,
+                metas,
                 &["og:locale", "content-language", "language", "dc.language"],
             )
         })
@@ -169,9 +172,7 @@ fn attr_of(doc: &Document, css: &str, attr: &str) -> Option<String> {
 /// `itemprop` or `http-equiv` is one of `keys` (case-insensitive), trying
 /// the keys in order. The attributes are token lists (`itemprop="datePublished
 /// dateCreated"`), so any one token may match.
-fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
-    let metas = doc.select("meta[content]");
-    let nodes = metas.nodes();
+fn meta_content(nodes: &[NodeRef<'_>], keys: &[&str]) -> Option<String> {
     for key in keys {
         for node in nodes {
             let matches = ["property", "name", "itemprop", "http-equiv"]
@@ -252,7 +253,7 @@ pub fn join_names(names: &[String]) -> String {
     }
 }
 
-fn byline_from_markup(doc: &Document) -> Option<String> {
+fn byline_from_markup(doc: &Document, metas: &[NodeRef<'_>]) -> Option<String> {
     let clean = |s: &str| -> Option<String> {
         let s = collapse(s);
         let s = BY_PREFIX.replace(&s, "").trim().to_string();
@@ -260,7 +261,7 @@ fn byline_from_markup(doc: &Document) -> Option<String> {
         (!s.is_empty() && !looks_like_url && s.chars().count() <= 200).then_some(s)
     };
     if let Some(s) = meta_content(
-        doc,
+        metas,
         &[
             "author",
             "article:author",

@@ -117,3 +117,34 @@ fn guarded_runs_on_its_own_thread() {
     let a = extract_guarded(PAGE.to_string(), None, Arc::new(OutletRules::default())).unwrap();
     assert_eq!(a.title, "Council approves new bridge");
 }
+
+/// The comparison key keeps lowercase letters and digits only, for any
+/// script (the ASCII fast path agrees with the general rule).
+#[test]
+fn keys_fold_case_and_drop_punctuation() {
+    let general = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    for s in [
+        "Council Approves: New Bridge!",
+        "İstanbul ÇAĞRI Ωmega",
+        "ＦＵＬＬ width 123 ½",
+        "日本語 — テキスト",
+        "",
+    ] {
+        assert_eq!(key(s), general(s), "{s:?}");
+    }
+    assert_eq!(key("A-b C!"), "abc");
+}
+
+/// The word floor stops counting once reached and agrees with a full count.
+#[test]
+fn word_floor() {
+    let body = vec!["one two three".to_string(), "four, five; six".to_string()];
+    assert!(has_words(&body, 6));
+    assert!(!has_words(&body, 7));
+    assert!(!has_words(&[], 1));
+}
