@@ -272,7 +272,10 @@ fn a_ten_megabyte_page_still_yields_its_article() {
     let result = extract_guarded(big, Some(url), Arc::new(OutletRules::default()));
     let a = result.expect("a 10 MB page still yields an article");
     let text = a.body.join(" ");
-    assert!(text.contains("Hong Kong"), "the editorial's text: {text:.300}");
+    assert!(
+        text.contains("Hong Kong"),
+        "the editorial's text: {text:.300}"
+    );
     assert!(
         !text.contains("Reader comment number"),
         "the appended comments are not the article"
