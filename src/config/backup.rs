@@ -1,5 +1,5 @@
 //! `[backup]`: the daemon's scheduled backups (compressed, sealed exports;
-//! written by [`crate::daemon::backup`]).
+//! written by `daemon::backup`).
 
 use super::{Positive, Span};
 use serde::Deserialize;

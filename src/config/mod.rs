@@ -201,7 +201,7 @@ pub struct WebConfig {
     /// Required when `listen` is not a loopback address.
     pub token: Option<String>,
     /// Connections open at once (default
-    /// [`crate::daemon::listener::DEFAULT_MAX_CONNECTIONS`]).
+    /// `daemon::listener::DEFAULT_MAX_CONNECTIONS`).
     pub max_connections: Option<Positive>,
     /// Time a client has to send a request's headers (also how long an
     /// idle keep-alive connection stays open).
@@ -239,20 +239,6 @@ impl Default for WebConfig {
             header_timeout: None,
             body_timeout: None,
             public: default_public(),
-        }
-    }
-}
-
-impl WebConfig {
-    /// What the listener takes (defaults in [`crate::daemon::listener`]).
-    pub fn limits(&self) -> crate::daemon::listener::Limits {
-        let d = crate::daemon::listener::Limits::default();
-        crate::daemon::listener::Limits {
-            max_connections: self
-                .max_connections
-                .map_or(d.max_connections, |p| p.0 as usize),
-            header_timeout: self.header_timeout.map_or(d.header_timeout, |s| s.0),
-            body_timeout: self.body_timeout.map_or(d.body_timeout, |s| s.0),
         }
     }
 }

@@ -67,6 +67,20 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// What `[web]` asks for, the defaults above where it is silent.
+    pub fn from_config(web: &crate::config::WebConfig) -> Limits {
+        let d = Limits::default();
+        Limits {
+            max_connections: web
+                .max_connections
+                .map_or(d.max_connections, |p| p.0 as usize),
+            header_timeout: web.header_timeout.map_or(d.header_timeout, |s| s.0),
+            body_timeout: web.body_timeout.map_or(d.body_timeout, |s| s.0),
+        }
+    }
+}
+
 /// The address a request came from (a request extension).
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub SocketAddr);

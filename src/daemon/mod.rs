@@ -128,7 +128,7 @@ impl Daemon {
             logins: Default::default(),
             degraded: degraded.clone(),
         });
-        let limits = config.web.limits();
+        let limits = listener::Limits::from_config(&config.web);
         let app = app.layer(axum::middleware::from_fn_with_state(
             limits.body_timeout,
             listener::bounded_body,
