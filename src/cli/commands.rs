@@ -60,7 +60,7 @@ fn export(cfg: &Config, url: Option<&str>, output: Option<&std::path::Path>) -> 
         Some(path) => export_to_file(store.as_ref(), url, path)?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            super::export::export(store.as_ref(), url, &mut out)?
+            crate::store::export::export(store.as_ref(), url, &mut out)?
         }
     };
     if let Some(path) = output {
@@ -85,7 +85,7 @@ fn export_to_file(store: &dyn Store, url: Option<&str>, path: &std::path::Path) 
         let file = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;
         let mut out = std::io::BufWriter::new(file);
-        let lines = super::export::export(store, url, &mut out)?;
+        let lines = crate::store::export::export(store, url, &mut out)?;
         let file = out
             .into_inner()
             .map_err(|e| e.into_error())

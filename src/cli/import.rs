@@ -16,10 +16,10 @@
 //! Format 1 exports have no end record, so a truncated one cannot be told
 //! from a whole one: they are refused unless `--unverified` is given.
 
-use super::export::{Counts, EndRecord, Line, EXPORT_FORMAT};
 use crate::core::article::Article;
 use crate::core::normalize::ContentHash;
 use crate::core::template::Rule;
+use crate::store::export::{Counts, EndRecord, Line, EXPORT_FORMAT};
 use crate::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, VersionMeta,
     WatchSource,
@@ -82,7 +82,7 @@ impl Seen {
                  (cut short, or still being written); nothing was imported"
             );
         };
-        let checksum = super::export::checksum_text(self.hash.digest());
+        let checksum = crate::store::export::checksum_text(self.hash.digest());
         let mut wrong = Vec::new();
         if end.lines != self.lines {
             wrong.push(format!("{} lines, the file has {}", end.lines, self.lines));

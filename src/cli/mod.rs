@@ -6,7 +6,6 @@ mod backend;
 pub mod color;
 mod commands;
 mod demo;
-pub mod export;
 pub mod import;
 mod outlets;
 mod output;

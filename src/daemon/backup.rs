@@ -1,5 +1,5 @@
 //! Scheduled backups (`[backup]`): every `every`, the daemon writes the
-//! whole store as a sealed export ([`crate::cli::export`]: an end record
+//! whole store as a sealed export ([`crate::store::export`]: an end record
 //! with counts and a checksum) through a zstd encoder (with its own frame
 //! checksum) into `path`, streaming watch by watch and version by version
 //! (never the whole store in memory), to a temp file renamed when complete;
@@ -66,7 +66,7 @@ pub fn write(store: &dyn Store, dir: &Path, keep: usize) -> Result<(PathBuf, usi
         enc.include_checksum(true).map_err(|e| e.to_string())?;
         let mut out = std::io::BufWriter::new(enc);
         let lines =
-            crate::cli::export::export(store, None, &mut out).map_err(|e| format!("{e:#}"))?;
+            crate::store::export::export(store, None, &mut out).map_err(|e| format!("{e:#}"))?;
         let enc = out.into_inner().map_err(|e| e.into_error().to_string())?;
         let file = enc.finish().map_err(|e| e.to_string())?;
         file.sync_all().map_err(|e| e.to_string())?;

@@ -5,6 +5,7 @@
 //! or a reply depends on is flushed before it returns.
 
 mod codec;
+pub mod export;
 mod feeds;
 mod guarded;
 mod match_index;

@@ -1,6 +1,6 @@
 //! `copydesk export`: the store as JSON Lines, to back it up, move it to
 //! another machine or hand a revision dataset to a researcher (`copydesk
-//! import`, [`super::import`], reads it back).
+//! import`, `cli::import`, reads it back).
 //!
 //! One JSON object per line, each with a `type`:
 //! - `{"type": "copydesk-export", "format": 2, "exported_at"}`: the first line;
@@ -26,11 +26,23 @@
 
 use crate::core::article::Article;
 use crate::core::template::Rule;
-use crate::store::{Store, VersionMeta, WatchSource};
-use anyhow::Result;
+use crate::store::{Store, StoreError, VersionMeta, WatchSource};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+
+/// An export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot encode an export line: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, ExportError>;
 
 /// The export format's version, in the first line (2: with the end record).
 pub const EXPORT_FORMAT: u32 = 2;
@@ -67,7 +79,7 @@ pub fn checksum_text(hash: u64) -> String {
 /// One line of an export.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
-pub(super) enum Line {
+pub(crate) enum Line {
     CopydeskExport {
         format: u32,
         exported_at: DateTime<Utc>,
