@@ -400,13 +400,24 @@ fn not_an_edit_from_the_diff_page_in_chromium() {
             .click()
             .await
             .expect("overrule");
-        let row = c
-            .find(Locator::Css("table.rules tbody tr"))
-            .await
-            .expect("the rule's row");
+        // the form's answer replaces the page: read the row of the new page
+        // (one found before the navigation ends goes stale)
+        let mut shown = String::new();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if let Ok(row) = c.find(Locator::Css("table.rules tbody tr")).await {
+                if let Ok(text) = row.text().await {
+                    shown = text;
+                    if shown.contains("overruled") {
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(
-            row.text().await.expect("text").contains("overruled"),
-            "the page shows the new status"
+            shown.contains("overruled"),
+            "the page shows the new status: {shown:?}"
         );
         let rules = site.store.template_rules("harbour.example").expect("rules");
         assert!(!rules[0].active());
