@@ -283,7 +283,7 @@ pub fn plain_text(alert: &Alert<'_>) -> String {
     }
 }
 
-/// The JSON a generic webhook or a command receives: the DESIGN.md payload
+/// The JSON a generic webhook or a command receives: the docs/design.md payload
 /// of one event, or for a digest `{"event": "digest", "id", "detected_at",
 /// "events": [payloads]}`.
 pub fn payload(alert: &Alert<'_>) -> serde_json::Value {

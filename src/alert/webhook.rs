@@ -1,4 +1,4 @@
-//! The generic webhook: the DESIGN.md JSON payload, POSTed, optionally
+//! The generic webhook: the JSON payload of docs/design.md, POSTed, optionally
 //! signed with HMAC-SHA256 (`X-Copydesk-Signature: sha256=HEX`).
 
 use super::sinks::{env_secret, Deliver};

@@ -448,7 +448,7 @@ fn newest_backup_hint(dir: &std::path::Path) {
     match crate::daemon::backup::newest(dir) {
         Some(b) => eprintln!(
             "the newest backup is {} (restore it with `copydesk import {}` into a new database, \
-             see \"Recovery\" in the README)",
+             see \"Recovery\" in docs/operations.md)",
             b.display(),
             b.display()
         ),

@@ -1,5 +1,5 @@
 //! How the CLI prints: plain text tables for people, `--format json` for
-//! programs. JSON shapes are part of the public contract (see README).
+//! programs. JSON shapes are part of the public contract (docs/cli.md).
 
 use super::{DiffFormat, Format};
 use crate::alert::format::plural;

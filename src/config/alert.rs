@@ -166,7 +166,7 @@ macro_rules! sink_config {
 }
 
 sink_config! {
-    /// `[[alert.webhook]]`: the DESIGN.md JSON payload, POSTed.
+    /// `[[alert.webhook]]`: the JSON payload of docs/design.md, POSTed.
     pub struct WebhookConfig {
         pub url: HttpUrl,
         /// HMAC-SHA256 key: each POST carries `X-Copydesk-Signature:

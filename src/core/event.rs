@@ -1,4 +1,4 @@
-//! Events and their webhook payloads (the public contract in DESIGN.md).
+//! Events and their webhook payloads (the public contract in docs/design.md).
 //!
 //! An event serializes to exactly the JSON object POSTed to webhooks:
 //! always `event`, `id` (stable per event) and `detected_at` (RFC 3339).

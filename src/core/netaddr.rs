@@ -1,7 +1,7 @@
 //! Which IP addresses are not on the public internet: loopback, private,
 //! link-local, unique-local, unspecified, shared (CGNAT), documentation,
 //! multicast and broadcast ranges. A URL that came from a feed must not make
-//! copydesk fetch from the machine's own network (DESIGN.md "Bad input").
+//! copydesk fetch from the machine's own network (docs/design.md "Bad input").
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

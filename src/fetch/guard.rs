@@ -1,5 +1,5 @@
 //! Public-addresses-only fetching, for articles that came from a feed
-//! (DESIGN.md "Bad input"): a DNS resolver that drops non-public addresses
+//! (docs/design.md "Bad input"): a DNS resolver that drops non-public addresses
 //! at connect time (so DNS rebinding is covered), and a check of every
 //! hop's host, since IP literals never reach a resolver. The configured
 //! feeds' own `host:port`s are exempt: users run feeds on their own hosts.

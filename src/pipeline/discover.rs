@@ -1,4 +1,4 @@
-//! Feed discovery, DESIGN.md's "discover" step: poll each `[[feed]]` on its
+//! Feed discovery, docs/design.md's "discover" step: poll each `[[feed]]` on its
 //! schedule, parse it, and add each new entry's article URL as a watch
 //! (source `feed`, the feed's label, schedule `adaptive`), unless it resolves
 //! to a private address on another host than the feed's. A feed failure is

@@ -33,7 +33,8 @@ pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 pub type WatchId = u64;
 
 /// What to do about a damaged database (in error messages).
-pub const RECOVERY: &str = "restore the last backup (see README, Recovery), or move the database \
+pub const RECOVERY: &str =
+    "restore the last backup (see \"Recovery\" in docs/operations.md), or move the database \
      aside and `copydesk import` your last export into a new one";
 
 /// Said when a write failed for lack of space.
