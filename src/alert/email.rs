@@ -1,6 +1,7 @@
 //! Email over SMTP (lettre): STARTTLS, implicit TLS or plain; one
 //! multipart/alternative message with a text/plain part and an HTML part
-//! showing the diff with `<del>`/`<ins>`, article text HTML-escaped.
+//! showing the diff with `<del>`/`<ins>`, rendered with maud (which
+//! escapes the article text).
 
 use super::sinks::Deliver;
 use super::{format, http::describe, Alert, SendError};
@@ -11,6 +12,7 @@ use lettre::message::header::ContentTransferEncoding;
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::time::Duration;
 
 /// Diff lines in an email (the full diff up to this many).
@@ -168,25 +170,50 @@ pub fn text_body(alert: &Alert<'_>) -> String {
     t
 }
 
-/// HTML-escape text (element content and attribute values).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// One piece of a diff line: plain text, or words marked removed or added
+/// (`[-...-]` and `{+...+}` in the diff text).
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Removed(&'a str),
+    Added(&'a str),
 }
 
-/// One diff line as HTML: escaped first, then the word marks become
-/// `<del>` / `<ins>` (the marks contain no escaped characters).
-fn diff_line(l: &str) -> String {
+/// Split a diff line at its word marks. An opening mark without its closing
+/// one stays text.
+fn pieces(mut l: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    loop {
+        let next = [("[-", "-]"), ("{+", "+}")]
+            .iter()
+            .filter_map(|&(open, close)| {
+                let at = l.find(open)?;
+                let len = l[at + 2..].find(close)?;
+                Some((at, len, open))
+            })
+            .min_by_key(|&(at, _, _)| at);
+        let Some((at, len, open)) = next else {
+            if !l.is_empty() {
+                out.push(Piece::Text(l));
+            }
+            return out;
+        };
+        if at > 0 {
+            out.push(Piece::Text(&l[..at]));
+        }
+        let inner = &l[at + 2..at + 2 + len];
+        out.push(if open == "[-" {
+            Piece::Removed(inner)
+        } else {
+            Piece::Added(inner)
+        });
+        l = &l[at + 2 + len + 2..];
+    }
+}
+
+/// One diff line as HTML: a `<span>` classed by its kind, the marked words
+/// as `<del>` / `<ins>`. maud escapes the text.
+fn diff_line(l: &str) -> Markup {
     let class = match l.get(..2) {
         Some("+ ") => "added",
         Some("- ") => "removed",
@@ -194,86 +221,76 @@ fn diff_line(l: &str) -> String {
         Some("@@") => "hunk",
         _ => "context",
     };
-    let body = escape(l)
-        .replace("[-", "<del style=\"background:#fdd\">")
-        .replace("-]", "</del>")
-        .replace("{+", "<ins style=\"background:#dfd\">")
-        .replace("+}", "</ins>");
-    format!("<span class=\"{class}\">{body}</span>\n")
+    html! {
+        span class=(class) {
+            @for p in pieces(l) {
+                @match p {
+                    Piece::Text(t) => (t),
+                    Piece::Removed(t) => del style="background:#fdd" { (t) },
+                    Piece::Added(t) => ins style="background:#dfd" { (t) },
+                }
+            }
+        }
+        "\n"
+    }
 }
 
 /// The text/html part.
 pub fn html_body(alert: &Alert<'_>) -> String {
-    let mut h = String::from(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">\n",
-    );
-    match alert {
+    let body = match alert {
         Alert::One(e) => {
             let s = format::summarize(e);
-            h.push_str(&format!(
-                "<h2><a href=\"{}\">{}</a></h2>\n<p>{} — {}</p>\n",
-                escape(&s.url),
-                escape(&s.headline),
-                escape(&s.outlet),
-                escape(&s.facts)
-            ));
-            if !s.articles.is_empty() {
-                h.push_str("<ul>\n");
-                for a in &s.articles {
-                    h.push_str(&format!(
-                        "<li>{}: <a href=\"{}\">{}</a></li>\n",
-                        a.role,
-                        escape(&a.url),
-                        escape(&a.describe())
-                    ));
-                }
-                h.push_str("</ul>\n");
-            }
             let diff: Vec<&str> = diff_of(e)
                 .lines()
                 .filter(|l| !l.starts_with("--- ") && !l.starts_with("+++ "))
                 .collect();
-            if !diff.is_empty() {
-                h.push_str("<pre style=\"white-space:pre-wrap\">\n");
-                for l in diff.iter().take(EMAIL_DIFF_LINES) {
-                    h.push_str(&diff_line(l));
+            html! {
+                h2 { a href=(s.url) { (s.headline) } }
+                p { (s.outlet) " — " (s.facts) }
+                @if !s.articles.is_empty() {
+                    ul {
+                        @for a in &s.articles {
+                            li { (a.role) ": " a href=(a.url) { (a.describe()) } }
+                        }
+                    }
                 }
-                if diff.len() > EMAIL_DIFF_LINES {
-                    h.push_str(&format!(
-                        "<span>… {} more lines</span>\n",
-                        diff.len() - EMAIL_DIFF_LINES
-                    ));
+                @if !diff.is_empty() {
+                    pre style="white-space:pre-wrap" {
+                        "\n"
+                        @for l in diff.iter().take(EMAIL_DIFF_LINES) { (diff_line(l)) }
+                        @if diff.len() > EMAIL_DIFF_LINES {
+                            span { "… " (diff.len() - EMAIL_DIFF_LINES) " more lines" } "\n"
+                        }
+                    }
                 }
-                h.push_str("</pre>\n");
+                p { small { "event " (s.id) } }
             }
-            h.push_str(&format!("<p><small>event {}</small></p>\n", escape(&s.id)));
         }
         Alert::Digest(events) => {
-            h.push_str(&format!(
-                "<h2>{}</h2>\n<ul>\n",
-                escape(&format::digest_title(events))
-            ));
             let lines = format::digest_lines_with(
                 events,
                 |s| {
-                    format!(
-                        "<li><a href=\"{}\">{}</a> — {} — {}</li>\n",
-                        escape(&s.url),
-                        escape(&s.headline),
-                        escape(&s.outlet),
-                        escape(&s.facts)
-                    )
+                    html! {
+                        li { a href=(s.url) { (s.headline) } " — " (s.outlet) " — " (s.facts) }
+                    }
+                    .into_string()
                 },
-                |n| format!("<li>… and {n} more</li>\n"),
+                |n| html! { li { "… and " (n) " more" } }.into_string(),
             );
-            for l in lines {
-                h.push_str(&l);
+            html! {
+                h2 { (format::digest_title(events)) }
+                ul { @for l in &lines { (PreEscaped(l)) } }
             }
-            h.push_str("</ul>\n");
+        }
+    };
+    html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; }
+            body style="font-family:sans-serif" { (body) }
         }
     }
-    h.push_str("</body></html>\n");
-    h
+    .into_string()
 }
 
 #[cfg(test)]
@@ -383,6 +400,29 @@ mod tests {
         assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; <del style=\"background:#fdd\">old</del><ins style=\"background:#dfd\">new</ins> &quot;q&quot;"));
         assert!(!h.contains("<script>") && !h.contains("<b>"));
         assert!(!h.contains("--- version 1"));
+    }
+
+    #[test]
+    fn word_marks_split_a_diff_line_and_an_unclosed_mark_stays_text() {
+        use Piece::*;
+        assert_eq!(
+            pieces("~ a [-b c-] d {+e+}{+f+} g"),
+            vec![
+                Text("~ a "),
+                Removed("b c"),
+                Text(" d "),
+                Added("e"),
+                Added("f"),
+                Text(" g")
+            ]
+        );
+        assert_eq!(pieces("+ 3 [-dead"), vec![Text("+ 3 [-dead")]);
+        assert_eq!(pieces(""), vec![]);
+        let h = diff_line("~ <i>[-x-]</i>").into_string();
+        assert_eq!(
+            h,
+            "<span class=\"changed\">~ &lt;i&gt;<del style=\"background:#fdd\">x</del>&lt;/i&gt;</span>\n"
+        );
     }
 
     #[test]
