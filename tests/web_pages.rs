@@ -7,6 +7,7 @@
 
 mod webcommon;
 
+use std::time::Duration;
 use webcommon::{art, client, republish, seed, Site, STORY};
 
 const XSS_TITLE: &str = "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2\">";
@@ -223,7 +224,11 @@ fn feeds_parse_as_atom_all_per_watch_and_per_outlet() {
             assert_eq!(feed.entries.len(), entries, "{path}");
             assert!(feed.updated.is_some(), "{path}");
             for e in &feed.entries {
-                assert!(e.id.starts_with("urn:copydesk:edit-"), "{}", e.id);
+                assert!(
+                    e.id.starts_with("tag:copydesk,2026:event:edit-"),
+                    "{}",
+                    e.id
+                );
                 assert!(e.updated.is_some());
                 assert!(!e.links.is_empty());
             }
@@ -245,6 +250,99 @@ fn feeds_parse_as_atom_all_per_watch_and_per_outlet() {
             .await
             .expect("GET");
         assert_eq!(r.status(), 404);
+    });
+}
+
+#[test]
+fn a_feed_reader_polling_with_validators_gets_304_until_the_feed_changes() {
+    let site = Site::start(None);
+    seed(
+        site.store.as_ref(),
+        "https://news.example/m",
+        None,
+        &[art("M", &[P1]), art("M", &[P2])],
+    );
+    let old_etag = rt().block_on(async {
+        let url = site.url("/feed.atom");
+        let r = client().get(&url).send().await.expect("GET");
+        assert_eq!(r.status(), 200);
+        let etag = r.headers()["etag"].to_str().expect("etag").to_string();
+        let modified = r.headers()["last-modified"]
+            .to_str()
+            .expect("last-modified")
+            .to_string();
+        assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+        assert!(modified.ends_with(" GMT"), "{modified}");
+        let body = r.text().await.expect("body");
+        // a Last-Modified holds once its second is over (an entry may still
+        // come in that second): wait for the next one
+        let next = chrono::Utc::now().timestamp() + 1;
+        while chrono::Utc::now().timestamp() < next {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+
+        // the same validators: 304, no body, the validators again
+        for (name, value) in [
+            ("if-none-match", etag.as_str()),
+            ("if-modified-since", &modified),
+        ] {
+            let r = client()
+                .get(&url)
+                .header(name, value)
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(r.status(), 304, "{name}: {value}");
+            assert_eq!(r.headers()["etag"].to_str().expect("etag"), etag);
+            assert_eq!(r.text().await.expect("body"), "", "{name}");
+        }
+        // another ETag, or an older date: the whole feed
+        let r = client()
+            .get(&url)
+            .header("if-none-match", "\"0123\"")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.expect("body"), body);
+        let r = client()
+            .get(&url)
+            .header("if-modified-since", "Sat, 01 Jan 2000 00:00:00 GMT")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200);
+        etag
+    });
+
+    // a new event: the old ETag no longer holds
+    seed(
+        site.store.as_ref(),
+        "https://news.example/n",
+        None,
+        &[art("N", &[P1]), art("N", &[P2])],
+    );
+    rt().block_on(async {
+        let url = site.url("/feed.atom");
+        let first = client().get(&url).send().await.expect("GET");
+        let etag = first.headers()["etag"].to_str().expect("etag").to_string();
+        assert_ne!(etag, old_etag);
+        let feed = feed_rs::parser::parse(&first.bytes().await.expect("body")[..]).expect("feed");
+        assert_eq!(feed.entries.len(), 2);
+        let r = client()
+            .get(&url)
+            .header("if-none-match", &old_etag)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200, "the reader's copy is out of date");
+        let r = client()
+            .get(&url)
+            .header("if-none-match", format!("W/\"x\", {etag}"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 304, "a list of ETags holding the current one");
     });
 }
 
@@ -327,7 +425,11 @@ fn a_republication_is_a_feed_entry_in_either_outlets_feed() {
             assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom, "{path}");
             assert_eq!(feed.entries.len(), entries, "{path}");
             for e in &feed.entries {
-                assert!(e.id.starts_with("urn:copydesk:republication-"), "{}", e.id);
+                assert!(
+                    e.id.starts_with("tag:copydesk,2026:event:republication-"),
+                    "{}",
+                    e.id
+                );
                 let title = &e.title.as_ref().expect("title").content;
                 assert!(
                     title.starts_with("Copied: Flood in the old town at example.net (similarity "),

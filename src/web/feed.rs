@@ -5,6 +5,12 @@
 //! original or the copy is that article or outlet). Entry ids are the
 //! events' stable ids, so a reader shows an edit once whichever feed it came
 //! through. Links are relative to the feed's own URL.
+//!
+//! Ids are `tag:` URIs (RFC 4151) under [`TAG_PREFIX`]. Every feed carries
+//! an `ETag` (a hash of the document) and a `Last-Modified` (its newest
+//! entry), and answers a conditional GET whose validator still holds with
+//! 304 and no body, so a reader polling often downloads a feed only when it
+//! changed.
 
 use super::api::events::{event_page, EventFilter};
 use super::data::{article_of, blocking, safe_link, WebError};
@@ -14,15 +20,21 @@ use crate::daemon::http::AppState;
 use crate::store::{Store, StoredEvent};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::Utc;
+use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write;
 
 /// Entries per feed.
 pub const ENTRIES: usize = 50;
+
+/// The start of every feed and entry id: a `tag:` URI (RFC 4151) of the
+/// copydesk name with the year the scheme was minted. An entry's id is this
+/// plus `event:` and the event's own id, the same in every feed and on
+/// every copydesk.
+pub const TAG_PREFIX: &str = "tag:copydesk,2026:";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -118,7 +130,7 @@ fn entry(x: &mut String, i: &Item) {
     let c = &edit.change;
     let class = format!("{:?}", c.class).to_lowercase();
     let _ = writeln!(x, "  <entry>");
-    let _ = writeln!(x, "    <id>urn:copydesk:{}</id>", xml_escape(e.id()));
+    let _ = writeln!(x, "    <id>{TAG_PREFIX}event:{}</id>", xml_escape(e.id()));
     let _ = writeln!(
         x,
         "    <title type=\"text\">{} ({class}, version {} → {})</title>",
@@ -166,7 +178,7 @@ fn entry(x: &mut String, i: &Item) {
 fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent) {
     let pct = |v: f64| format!("{:.0}%", v * 100.0);
     let _ = writeln!(x, "  <entry>");
-    let _ = writeln!(x, "    <id>urn:copydesk:{}</id>", xml_escape(&r.id));
+    let _ = writeln!(x, "    <id>{TAG_PREFIX}event:{}</id>", xml_escape(&r.id));
     let _ = writeln!(
         x,
         "    <title type=\"text\">Copied: {} at {} (similarity {})</title>",
@@ -206,38 +218,108 @@ fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent) {
     let _ = writeln!(x, "  </entry>");
 }
 
-fn atom(body: String) -> Response {
+/// The validators of one rendering of a feed.
+struct Validators {
+    /// A strong ETag: the document's hash, quoted.
+    etag: String,
+    /// The newest entry's time, to the second (an HTTP-date compares no
+    /// finer).
+    modified: DateTime<Utc>,
+}
+
+impl Validators {
+    fn of(body: &str, items: &[Item]) -> Validators {
+        let hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        let newest = items.iter().map(|i| i.event.created_at).max();
+        let modified = newest.unwrap_or(DateTime::UNIX_EPOCH);
+        Validators {
+            etag: format!("\"{hash:032x}\""),
+            modified: modified.with_nanosecond(0).unwrap_or(modified),
+        }
+    }
+
+    /// Whether the client's copy is current (RFC 9110 13.2.2: with
+    /// `If-None-Match`, `If-Modified-Since` is ignored).
+    fn fresh(&self, request: &HeaderMap) -> bool {
+        if let Some(inm) = request.get(header::IF_NONE_MATCH) {
+            let Ok(inm) = inm.to_str() else {
+                return false;
+            };
+            return inm.trim() == "*"
+                || inm
+                    .split(',')
+                    .map(|t| t.trim().trim_start_matches("W/"))
+                    .any(|t| t == self.etag);
+        }
+        // a date holds only for a second that is over: an entry may still
+        // come in the current one
+        let now = Utc::now();
+        let this_second = now.with_nanosecond(0).unwrap_or(now);
+        self.modified < this_second
+            && request
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+                .is_some_and(|since| self.modified <= since.with_timezone(&Utc))
+    }
+
+    fn http_date(&self) -> String {
+        self.modified
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    }
+}
+
+/// The feed, or 304 when the request's validators say the reader has it.
+fn atom(request: &HeaderMap, body: String, items: &[Item]) -> Response {
+    let v = Validators::of(&body, items);
+    let headers = [
+        (header::ETAG, v.etag.clone()),
+        (header::LAST_MODIFIED, v.http_date()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    if v.fresh(request) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
     (
+        headers,
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,
     )
         .into_response()
 }
 
-async fn serve(s: AppState, head: FeedHead, filter: EventFilter) -> Result<Response, PageError> {
+async fn serve(
+    s: AppState,
+    request: HeaderMap,
+    head: FeedHead,
+    filter: EventFilter,
+) -> Result<Response, PageError> {
     let store = s.store.clone();
     let items = blocking(move || load(store.as_ref(), &filter)).await?;
-    Ok(atom(render(&head, &items)))
+    let body = render(&head, &items);
+    Ok(atom(&request, body, &items))
 }
 
-async fn all(State(s): State<AppState>) -> Result<Response, PageError> {
+async fn all(State(s): State<AppState>, request: HeaderMap) -> Result<Response, PageError> {
     let head = FeedHead {
-        id: "urn:copydesk:feed:all".into(),
+        id: format!("{TAG_PREFIX}feed:all"),
         title: "copydesk: all changes".into(),
         self_href: "/feed.atom".into(),
     };
-    serve(s, head, EventFilter::default()).await
+    serve(s, request, head, EventFilter::default()).await
 }
 
 async fn one_watch(
     State(s): State<AppState>,
+    request: HeaderMap,
     id: Result<Path<u64>, PathRejection>,
 ) -> Result<Response, PageError> {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
     let w = blocking(move || Ok(store.watch_by_id(id)?)).await?;
     let head = FeedHead {
-        id: format!("urn:copydesk:feed:watch:{id}"),
+        id: format!("{TAG_PREFIX}feed:watch:{id}"),
         title: format!("copydesk: changes of {}", w.url),
         self_href: format!("/watches/{id}/feed.atom"),
     };
@@ -245,17 +327,18 @@ async fn one_watch(
         url: Some(w.url),
         ..EventFilter::default()
     };
-    serve(s, head, filter).await
+    serve(s, request, head, filter).await
 }
 
 async fn one_outlet(
     State(s): State<AppState>,
+    request: HeaderMap,
     outlet: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
     let Path(outlet) = outlet.map_err(WebError::from)?;
     let enc: String = url::form_urlencoded::byte_serialize(outlet.as_bytes()).collect();
     let head = FeedHead {
-        id: format!("urn:copydesk:feed:outlet:{enc}"),
+        id: format!("{TAG_PREFIX}feed:outlet:{enc}"),
         title: format!("copydesk: changes at {outlet}"),
         self_href: format!("/outlets/{enc}/feed.atom"),
     };
@@ -263,7 +346,7 @@ async fn one_outlet(
         outlet: Some(outlet),
         ..EventFilter::default()
     };
-    serve(s, head, filter).await
+    serve(s, request, head, filter).await
 }
 
 #[cfg(test)]
