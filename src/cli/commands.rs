@@ -42,6 +42,8 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         Command::Alerts(a) => alerts(&cfg, a).await,
         Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
         Command::Import { file, unverified } => import(&cfg, file.as_deref(), unverified),
+        Command::Gc { dry_run, format } => super::maintenance::gc(&cfg, dry_run, format.format),
+        Command::Compact => super::maintenance::compact(&cfg),
         Command::Outlets(a) => super::outlets::run(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);
@@ -146,7 +148,9 @@ fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Res
 
 /// Open the store for a command that cannot go through a daemon; `why`
 /// is said when a daemon holds it.
-fn open_direct(cfg: &Config, why: &str) -> Result<Arc<dyn Store>> {
+/// The store opened directly, for a command that cannot go through a
+/// running daemon: `why` says so when the daemon holds it.
+pub(super) fn open_direct(cfg: &Config, why: &str) -> Result<Arc<dyn Store>> {
     open_store(cfg).map_err(|e| match e.downcast_ref::<StoreError>() {
         Some(StoreError::Locked { .. }) => e.context(why.to_string()),
         _ => e,

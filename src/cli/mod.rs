@@ -7,6 +7,7 @@ pub mod color;
 mod commands;
 mod demo;
 pub mod import;
+mod maintenance;
 mod outlets;
 mod output;
 mod run;
@@ -161,6 +162,19 @@ pub enum Command {
         #[arg(long)]
         unverified: bool,
     },
+    /// Remove the version texts no version refers to any more (left by
+    /// removed watches); --dry-run only counts them. Stop the daemon first.
+    Gc {
+        /// Count what would be removed, remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Give the space of removed records back to the file system: copy the
+    /// database into a new one and swap them (the old one stays as it was
+    /// until the copy is complete). Stop the daemon first.
+    Compact,
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.
     Alerts(AlertsArgs),

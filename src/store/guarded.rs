@@ -287,6 +287,10 @@ impl Store for GuardedStore {
         self.call(|s| s.flush())
     }
 
+    fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError> {
+        self.call(|s| s.collect_garbage(dry_run))
+    }
+
     fn store_id(&self) -> String {
         self.store_id.clone()
     }

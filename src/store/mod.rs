@@ -14,7 +14,7 @@ mod template;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
-pub use sled_store::{read_store_id, SledStore, STORE_ID_FILE};
+pub use sled_store::{compact, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
 
 use crate::core::event::Event;
@@ -73,6 +73,21 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Db(#[from] sled::Error),
+}
+
+/// What a garbage collection found (and removed, unless it was a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GcReport {
+    /// Versions of every watch: what keeps a text.
+    pub versions: u64,
+    /// Stored texts (each distinct text once).
+    pub texts: u64,
+    /// Texts no version refers to.
+    pub orphaned_texts: u64,
+    /// Their size as stored (compressed), keys included.
+    pub orphaned_bytes: u64,
+    /// Whether they were removed (false: a dry run).
+    pub removed: bool,
 }
 
 /// Where a watch came from: the config file, the CLI / API, or a feed's
@@ -333,6 +348,9 @@ pub trait Store: Send + Sync {
     fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError>;
     /// Remove a watch and its history.
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError>;
+    /// Remove what no watch or version refers to any more (texts of removed
+    /// watches); only count it with `dry_run`. Needs the store to itself.
+    fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError>;
     fn watch(&self, url: &str) -> Result<Watch, StoreError>;
     fn watches(&self) -> Result<Vec<Watch>, StoreError>;
     /// Write a check's outcome, the watch's new state and, if any, a new

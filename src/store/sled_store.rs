@@ -27,7 +27,11 @@ use std::path::Path;
 /// Key in `meta` of the next watch id (8 bytes, big-endian).
 const NEXT_WATCH_ID: &[u8] = b"next_watch_id";
 
+mod compact;
+mod gc;
 mod schema;
+
+pub use compact::{compact, dir_bytes, CompactReport};
 
 pub use schema::{read_store_id, STORE_ID_FILE};
 
@@ -56,6 +60,7 @@ impl SledStore {
     /// `cache_mb` MiB. Fails clearly when another process holds it or when
     /// its layout is newer than this build.
     pub fn open(path: &Path, cache_mb: u64) -> Result<SledStore, StoreError> {
+        compact::recover_interrupted_compaction(path)?;
         let shown = path.display().to_string();
         let db = sled::Config::new()
             .path(path)
@@ -295,6 +300,10 @@ impl Store for SledStore {
             .map_err(tx_error)?;
         self.db.flush()?;
         Ok(watch)
+    }
+
+    fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError> {
+        self.gc_texts(dry_run)
     }
 
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {

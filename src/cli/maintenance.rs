@@ -1,0 +1,91 @@
+//! `copydesk gc` and `copydesk compact`: giving disk space back. Both need
+//! the store to themselves (a running daemon holds it: stop it first).
+
+use super::commands::open_direct;
+use super::Format;
+use crate::alert::format::plural;
+use crate::config::Config;
+use crate::store::GcReport;
+use anyhow::Result;
+
+/// `copydesk gc [--dry-run]`
+pub fn gc(cfg: &Config, dry_run: bool, format: Format) -> Result<()> {
+    let why = "gc needs the store to itself (a check committing meanwhile could lose its text): stop the daemon first";
+    let store = open_direct(cfg, why)?;
+    let report = store.collect_garbage(dry_run)?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    println!("{}", describe(&report));
+    if dry_run && report.orphaned_texts > 0 {
+        println!("(a dry run: nothing was removed; run `copydesk gc` to remove them, then `copydesk compact` to give the space back to the file system)");
+    } else if report.orphaned_texts > 0 {
+        println!("sled keeps the space of removed records for its own reuse: `copydesk compact` gives it back to the file system");
+    }
+    Ok(())
+}
+
+fn describe(r: &GcReport) -> String {
+    let what = if r.removed { "removed" } else { "would remove" };
+    format!(
+        "the store holds {} for {}; {what} {} ({})",
+        plural(r.texts as usize, "text", "texts"),
+        plural(r.versions as usize, "version", "versions"),
+        plural(
+            r.orphaned_texts as usize,
+            "text no version refers to",
+            "texts no version refers to"
+        ),
+        human_bytes(r.orphaned_bytes)
+    )
+}
+
+/// `copydesk compact`
+pub fn compact(cfg: &Config) -> Result<()> {
+    let path = cfg.storage_path();
+    eprintln!(
+        "compacting {} (every record is copied into a new database, then the two are swapped)…",
+        path.display()
+    );
+    let r = crate::store::compact(&path, cfg.storage.cache_mb).map_err(|e| {
+        anyhow::Error::new(e).context("compaction failed; the database is as it was")
+    })?;
+    println!(
+        "compacted {}: {} → {} ({} in {})",
+        path.display(),
+        human_bytes(r.bytes_before),
+        human_bytes(r.bytes_after),
+        plural(r.records as usize, "record", "records"),
+        plural(r.trees, "tree", "trees"),
+    );
+    Ok(())
+}
+
+/// 1536 → "1.5 KiB"
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(37 * 1024 * 1024), "37.0 MiB");
+    }
+}
