@@ -17,7 +17,8 @@ use crate::core::outlet::OutletMap;
 use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Page, Reach};
 use crate::republish::Matcher;
 use crate::store::{
-    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
+    blocking, CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch,
+    WatchSource,
 };
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
@@ -283,10 +284,7 @@ impl Pipeline {
     /// Deliver pending events to their sinks; `force` ignores the backoff
     /// of earlier failures.
     pub async fn deliver(&self, force: bool) -> Result<DeliveryReport, PipelineError> {
-        Ok(self
-            .deliverer
-            .deliver_pending(self.store.as_ref(), force)
-            .await?)
+        Ok(self.deliverer.deliver_pending(&self.store, force).await?)
     }
 
     /// Check one watch and commit the result (flushed before this returns).
@@ -476,7 +474,10 @@ impl Pipeline {
         }
         let latest = match watch.latest_version {
             0 => None,
-            n => Some(self.store.version(watch.id, n)?),
+            n => {
+                let id = watch.id;
+                Some(blocking(&self.store, move |s| s.version(id, n)).await?)
+            }
         };
         let outlet = self.outlet(&page.final_url);
         // the URL the page was fetched at (the confirmation fetch follows

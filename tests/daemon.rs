@@ -3,6 +3,8 @@
 //! /healthz.
 
 mod common;
+#[path = "daemon/inproc.rs"]
+mod inproc;
 
 use common::daemon::{eventually, Daemon};
 use common::{article_page, story, Env, Furniture, Reply, Server};
@@ -578,4 +580,53 @@ fn the_cli_uses_the_token_with_a_running_daemon() {
         .json(&["watch", "list"])
         .to_string()
         .contains(&server.url("/two")));
+}
+
+/// A feed listing `urls`, as RSS 2.0.
+fn rss(urls: &[String]) -> Reply {
+    let items: String = urls
+        .iter()
+        .map(|u| format!("<item><title>Story</title><link>{u}</link></item>"))
+        .collect();
+    Reply::status(
+        200,
+        "application/rss+xml",
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>\
+             <link>http://127.0.0.1/</link><description>d</description>{items}</channel></rss>"
+        ),
+    )
+}
+
+/// Every store call of the daemon (start-up, checks with confirmation and
+/// template learning, a feed poll and the watch it adds, an edit and its
+/// delivery, a reload, shutdown) runs in the blocking pool: none is made
+/// on the runtime's thread (the store records any; `stop` fails on them).
+#[tokio::test]
+async fn the_daemon_makes_no_store_call_on_its_async_threads() {
+    let server = Server::start();
+    server.set("/a", page("Council approves budget", &story()));
+    server.set("/b", page("Storm hits the coast", &story()[1..]));
+    server.set("/c", page("Found through the feed", &story()[2..]));
+    server.set("/feed.xml", rss(&[server.url("/c")]));
+    let feed = format!("[[feed]]\nurl = \"{}\"\n\n", server.url("/feed.xml"));
+    let env = Env::new(&(feed.clone() + &config(&server, &["/a"])));
+    let d = inproc::InProc::start(&env, Duration::from_secs(15)).await;
+    d.until_metric("copydesk_checks_total", "new_version", 1.0)
+        .await;
+    inproc::until("the feed's article checked", || server.hits("/c") >= 1).await;
+
+    let mut edited = story();
+    edited[2] = edited[2].replace("reduce commuting times", "cut commuting times in half");
+    server.set("/a", page("Council approves budget", &edited));
+    inproc::until("the edit webhook", || !server.hooks().is_empty()).await;
+
+    env.write_config(&(feed + &config(&server, &["/a", "/b"])));
+    d.reload.send(()).await.expect("reload");
+    d.until_metric("copydesk_config_reloads_total", "outcome=\"ok\"", 1.0)
+        .await;
+    inproc::until("the added watch checked", || server.hits("/b") >= 1).await;
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
+    assert_eq!(server.hooks().len(), 1, "{:?}", server.hooks());
 }

@@ -76,6 +76,11 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Whether `url` is one of the config's `[[feed]]`s.
+    pub fn is_configured_feed(&self, url: &str) -> bool {
+        self.feed_urls.contains(url)
+    }
+
     /// The feeds to poll now (every feed with `all`).
     pub fn due_feeds(&self, all: bool) -> Result<Vec<FeedState>, StoreError> {
         let now = Utc::now();
@@ -250,12 +255,21 @@ impl Pipeline {
         // one lookup per host and port in a poll
         let mut verdicts: std::collections::HashMap<(String, u16), Result<(), String>> =
             std::collections::HashMap::new();
-        for entry in entries {
-            match self.store.watch(entry.url.as_str()) {
-                Ok(_) => continue, // already watched: left as it is
-                Err(StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e),
+        // already watched: left as it is
+        let store = self.store.clone();
+        let entries = blocking(move || {
+            let mut fresh = Vec::new();
+            for entry in entries {
+                match store.watch(entry.url.as_str()) {
+                    Ok(_) => {}
+                    Err(StoreError::NotFound(_)) => fresh.push(entry),
+                    Err(e) => return Err(e),
+                }
             }
+            Ok(fresh)
+        })
+        .await?;
+        for entry in entries {
             let Some(at) = origin(&entry.url) else {
                 continue; // parse_feed keeps only URLs with a host
             };
