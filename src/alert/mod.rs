@@ -25,6 +25,7 @@ pub mod webhook;
 pub use rules::SinkRules;
 pub use webhook::signature;
 
+use crate::clock::Clock;
 use crate::config::{Config, RateLimit};
 use crate::core::event::Event;
 use crate::store::{blocking, Delivery, Store, StoreError, StoredEvent};
@@ -123,13 +124,21 @@ pub struct DeliveryReport {
 /// Sends outbox entries to the configured sinks.
 pub struct Deliverer {
     client: reqwest::Client,
+    /// When entries are due, digests ready and rate windows over.
+    clock: Arc<dyn Clock>,
     sinks: Vec<Sink>,
     max_attempts: u32,
     first_backoff: Duration,
 }
 
 impl Deliverer {
+    /// The sinks of `cfg`, on the real time.
     pub fn new(cfg: &Config) -> Result<Deliverer, AlertSetupError> {
+        Deliverer::with_clock(cfg, crate::clock::system())
+    }
+
+    /// [`Deliverer::new`] reading the time from `clock`.
+    pub fn with_clock(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Deliverer, AlertSetupError> {
         let client = reqwest::Client::builder()
             .timeout(WEBHOOK_TIMEOUT)
             .user_agent(cfg.fetch_options().user_agent)
@@ -139,6 +148,7 @@ impl Deliverer {
         let sinks = sinks::build(a)?;
         Ok(Deliverer {
             client,
+            clock,
             sinks,
             max_attempts: a
                 .max_attempts
@@ -182,7 +192,7 @@ impl Deliverer {
         store: &Arc<dyn Store>,
         force: bool,
     ) -> Result<DeliveryReport, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let due = if force { None } else { Some(now) };
         let pending = blocking(store, move |s| s.pending_deliveries(due)).await?;
         let mut by_sink: BTreeMap<String, Vec<(Delivery, StoredEvent)>> = BTreeMap::new();

@@ -7,7 +7,6 @@ use super::scheduler::Scheduler;
 use crate::pipeline::discover::{FeedPolled, FEED_CONCURRENCY};
 use crate::pipeline::Pipeline;
 use crate::store::{blocking, StoreError};
-use chrono::Utc;
 use tokio::task::{JoinError, JoinSet};
 
 /// How a poll task ended: the feed URL and what its poll did.
@@ -18,7 +17,7 @@ pub(super) type Polls = JoinSet<PollEnd>;
 
 /// Every configured feed at its stored due time (now when never polled).
 pub(super) fn build_feed_queue(pipeline: &Pipeline) -> Result<DueQueue, StoreError> {
-    let now = Utc::now();
+    let now = pipeline.clock().now();
     let mut queue = DueQueue::new();
     for f in pipeline.due_feeds(true)? {
         queue.set(f.url, f.next_due.unwrap_or(now).max(now));
@@ -31,7 +30,7 @@ impl Scheduler {
     /// most [`FEED_CONCURRENCY`] at once (the feed is read from the store in
     /// the poll's own task).
     pub(super) fn start_due_polls(&mut self) {
-        let now = Utc::now();
+        let now = self.clock.now();
         while self.polls.len() < FEED_CONCURRENCY {
             let Some((url, _)) = self.feed_queue.pop_due(now) else {
                 break;
@@ -71,7 +70,7 @@ impl Scheduler {
             Ok(p) => {
                 self.metrics
                     .record_feed_poll(p.outcome, p.added.len(), p.rejected);
-                let now = Utc::now();
+                let now = self.clock.now();
                 for w in p.added {
                     if self.pipeline.is_active(&w) {
                         self.queue.set(w.url, now);
@@ -84,7 +83,7 @@ impl Scheduler {
             }
             Err(StoreError::NotFound(_)) => Ok(()), // left the config while polled
             Err(e) if super::degraded::pauses(&e) => {
-                self.feed_queue.set(url, Utc::now()); // polled again once there is room
+                self.feed_queue.set(url, self.clock.now()); // polled again once there is room
                 Err(e)
             }
             Err(e) => {

@@ -57,6 +57,9 @@ pub struct Daemon {
     /// Where to write the address of the running daemon, for CLI commands
     /// that find the store locked (removed on exit).
     pub daemon_file: Option<PathBuf>,
+    /// When watches, feeds and deliveries are due: [`crate::clock::system`]
+    /// in production, a [`crate::clock::ManualClock`] in tests.
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 pub use file::{daemon_file, DaemonInfo};
@@ -85,6 +88,7 @@ impl Daemon {
             listener,
             grace,
             daemon_file,
+            clock,
         } = self;
         // removed when this function returns, however it returns
         let daemon_file_guard = match &daemon_file {
@@ -99,6 +103,7 @@ impl Daemon {
             config.clone(),
             config_path,
             store.clone(),
+            clock,
             metrics.clone(),
             degraded_state,
         )

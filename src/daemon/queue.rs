@@ -72,7 +72,7 @@ impl DueQueue {
 /// watch at its due time (see [`Pipeline::due_at`]); at start-up, overdue
 /// ones spread out ([`startup_due`]).
 pub fn due_queue(pipeline: &Pipeline, watches: Vec<Watch>, startup: bool) -> DueQueue {
-    let now = Utc::now();
+    let now = pipeline.clock().now();
     let mut queue = DueQueue::new();
     for w in watches {
         if !pipeline.is_active(&w) || w.retired {

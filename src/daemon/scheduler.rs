@@ -12,6 +12,7 @@
 use super::metrics::{self, Metrics, WatchState};
 use super::queue::{due_queue, DueQueue};
 use super::{api, backup, degraded, feeds, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP};
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::pipeline::{Checked, Pipeline};
 use crate::store::{blocking, Store, StoreError, Watch};
@@ -45,6 +46,8 @@ pub(super) struct Scheduler {
     pub(super) config: Config,
     pub(super) config_path: PathBuf,
     pub(super) store: Arc<dyn Store>,
+    /// When watches, feeds and deliveries are due (see [`crate::clock`]).
+    pub(super) clock: Arc<dyn Clock>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) pipeline: Arc<Pipeline>,
     /// Watches by due time (those being checked are not on it).
@@ -72,10 +75,11 @@ pub(super) struct Scheduler {
 fn load(
     config: &Config,
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
     metrics: &Metrics,
     startup: bool,
 ) -> Result<(Pipeline, DueQueue, DueQueue), crate::pipeline::PipelineError> {
-    let pipeline = Pipeline::new(config, store)?;
+    let pipeline = Pipeline::with_clock(config, store, clock)?;
     let watches = pipeline.store().watches()?;
     metrics.count_watches(&watches, |w| pipeline.is_active(w));
     let queue = due_queue(&pipeline, watches, startup);
@@ -89,12 +93,18 @@ impl Scheduler {
         config: Config,
         config_path: PathBuf,
         store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
         degraded_state: Arc<std::sync::Mutex<Option<String>>>,
     ) -> Result<Scheduler, DaemonError> {
-        let (cfg, s, m) = (config.clone(), store.clone(), metrics.clone());
+        let (cfg, s, c, m) = (
+            config.clone(),
+            store.clone(),
+            clock.clone(),
+            metrics.clone(),
+        );
         let (pipeline, queue, feed_queue) =
-            tokio::task::spawn_blocking(move || load(&cfg, s, &m, true))
+            tokio::task::spawn_blocking(move || load(&cfg, s, c, &m, true))
                 .await
                 .map_err(|e| crate::pipeline::PipelineError::Task(e.to_string()))??;
         let mut usec = 0u64;
@@ -114,7 +124,8 @@ impl Scheduler {
             polls: feeds::Polls::new(),
             polling: HashSet::new(),
             paused: degraded::Degraded::new(degraded_state),
-            deliver_at: Utc::now(),
+            deliver_at: clock.now(),
+            clock,
             first_round: true,
             watchdog,
         })
@@ -166,24 +177,25 @@ impl Scheduler {
             }
         }
         if self.paused.probe(&self.store).await {
-            self.deliver_at = Utc::now();
+            self.deliver_at = self.clock.now();
         }
         let writable = !self.paused.is_set();
         if let (true, Some(b)) = (writable, self.backups.as_mut()) {
             b.turn(&self.store).await;
         }
-        if writable && Utc::now() >= self.deliver_at {
+        if writable && self.clock.now() >= self.deliver_at {
             self.deliver().await;
             self.recount().await;
             let every = DELIVERY_INTERVAL.min(self.pipeline.retry_backoff());
-            self.deliver_at = Utc::now() + chrono::Duration::from_std(every).unwrap_or_default();
+            self.deliver_at =
+                self.clock.now() + chrono::Duration::from_std(every).unwrap_or_default();
         }
         // No await from here to the loop's sleep: what is started is all
         // that is due at the time read here.
         if writable {
             self.start_due_polls();
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let limit = if writable {
             self.config.concurrency()
         } else {
@@ -233,17 +245,23 @@ impl Scheduler {
             .filter(|t| *t > now)
     }
 
-    /// Sleep until [`Scheduler::next_wake`], and at most [`MAX_SLEEP`]
-    /// (the loop turns at least that often for the watchdog, metrics and
-    /// lag).
+    /// Sleep on the clock until [`Scheduler::next_wake`], and at most
+    /// [`MAX_SLEEP`] of real time (the loop turns at least that often for
+    /// the watchdog, metrics and lag). The nap begins on the clock here,
+    /// before anything else runs: a test's [`crate::clock::ManualClock`]
+    /// then knows that everything due at the time read is started.
     fn nap(&self) -> impl Future<Output = ()> + 'static {
-        let now = Utc::now();
-        let wait = self
+        let now = self.clock.now();
+        let wake = self
             .next_wake(now)
-            .and_then(|t| (t - now).to_std().ok())
-            .unwrap_or(MAX_SLEEP)
-            .min(MAX_SLEEP);
-        tokio::time::sleep(wait)
+            .unwrap_or(now + chrono::Duration::hours(1));
+        let on_clock = self.clock.sleep_until(wake);
+        async move {
+            tokio::select! {
+                _ = on_clock => {}
+                _ = tokio::time::sleep(MAX_SLEEP) => {}
+            }
+        }
     }
 
     /// SIGHUP: read the config again and rebuild the queues from the
@@ -251,10 +269,11 @@ impl Scheduler {
     /// their watch or feed back when they end).
     async fn on_reload(&mut self) -> Result<(), DaemonError> {
         let path = self.config_path.clone();
-        let (store, metrics) = (self.store.clone(), self.metrics.clone());
+        let (store, clock, metrics) =
+            (self.store.clone(), self.clock.clone(), self.metrics.clone());
         let loaded = tokio::task::spawn_blocking(move || {
             let cfg = Config::load(&path).map_err(|e: ConfigError| e.to_string())?;
-            let (p, q, f) = load(&cfg, store, &metrics, false).map_err(|e| e.to_string())?;
+            let (p, q, f) = load(&cfg, store, clock, &metrics, false).map_err(|e| e.to_string())?;
             Ok::<_, String>((cfg, p, q, f))
         })
         .await
@@ -305,7 +324,7 @@ impl Scheduler {
                 }
             }
             api::Control::Removed(url) => self.queue.remove(&url),
-            api::Control::DeliverNow => self.deliver_at = Utc::now(),
+            api::Control::DeliverNow => self.deliver_at = self.clock.now(),
         }
     }
 
@@ -325,7 +344,7 @@ impl Scheduler {
             Err(e) => return Err(e.into()),
         };
         if done.events {
-            self.deliver_at = Utc::now();
+            self.deliver_at = self.clock.now();
         }
         if done.state_changed {
             self.recount().await;
@@ -369,7 +388,7 @@ impl Scheduler {
             Err(StoreError::NotFound(_)) => Ok(Finished::default()), // removed while it was checked
             Err(e) if degraded::pauses(&e) => {
                 // checked again once the store can be written
-                self.queue.set(watch.url, Utc::now());
+                self.queue.set(watch.url, self.clock.now());
                 Err(e)
             }
             Err(e) => {

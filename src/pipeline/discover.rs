@@ -83,7 +83,7 @@ impl Pipeline {
 
     /// The feeds to poll now (every feed with `all`).
     pub fn due_feeds(&self, all: bool) -> Result<Vec<FeedState>, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         Ok(self
             .store
             .feeds()?
@@ -135,7 +135,7 @@ impl Pipeline {
     /// returns). Only a store failure is an error.
     pub async fn poll_feed(&self, feed: &FeedState) -> Result<FeedPolled, StoreError> {
         let started = Instant::now();
-        let at = Utc::now();
+        let at = self.clock.now();
         let mut next = feed.clone();
         let mut poll = FeedPoll {
             at,
@@ -218,7 +218,7 @@ impl Pipeline {
         let outcome = poll.outcome;
         let rejected = poll.rejected;
         next.last_poll = Some(poll);
-        let next_due = self.feed_next_due(&next, Utc::now(), retry_after);
+        let next_due = self.feed_next_due(&next, self.clock.now(), retry_after);
         next.next_due = Some(next_due);
         if added.is_empty() {
             tracing::debug!(feed = %feed.url, outcome = %crate::core::wire::name(&outcome), "feed polled");

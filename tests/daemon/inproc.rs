@@ -1,15 +1,21 @@
-//! `Daemon::run` in the test's own runtime: the test waits for what the
-//! daemon does (a request at the test server, a metric, a stored check).
+//! `Daemon::run` in the test's own runtime, on the real time or on a
+//! [`ManualClock`] that the test moves: the test waits for what the daemon
+//! does (a request at the test server, a metric, a stored check), so that
+//! "when" is asserted exactly: a watch is checked when it is due and not a
+//! millisecond before.
 //!
 //! The runtime is tokio's current-thread one (the default of
 //! `#[tokio::test]`): the scheduler, the HTTP listener and the test take
-//! turns on one thread, so a scrape of `/metrics` sees one consistent
-//! moment, and a store call made on that thread is one that would block
+//! turns on one thread, so a nap of the scheduler on the clock (see
+//! [`ManualClock::nap_after`]) means it has started everything due at the
+//! time it saw, a scrape of `/metrics` sees one consistent moment, and a
+//! store call made on that thread is one that would block
 //! the daemon's async threads: the store records those
 //! ([`GuardedStore::record_calls_on`]) and [`InProc::stop`] fails the test
 //! on any.
 
 use super::common::Env;
+use copydesk::clock::{Clock, ManualClock};
 use copydesk::config::Config;
 use copydesk::daemon::{Daemon, DaemonError};
 use copydesk::store::{CheckRecord, GuardedStore, Store, Watch};
@@ -26,6 +32,8 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A running in-process daemon.
 pub struct InProc {
+    /// The clock the test moves (`None`: the real time).
+    pub clock: Option<Arc<ManualClock>>,
     pub store: Arc<dyn Store>,
     guarded: Arc<GuardedStore>,
     pub addr: SocketAddr,
@@ -35,9 +43,18 @@ pub struct InProc {
 }
 
 impl InProc {
-    /// Start on `env`'s config and store; in-flight checks get `grace` at
-    /// shutdown.
+    /// Start on `env`'s config and store, on the real time; in-flight
+    /// checks get `grace` at shutdown.
     pub async fn start(env: &Env, grace: Duration) -> InProc {
+        InProc::launch(env, None, grace).await
+    }
+
+    /// Start on a clock that the test moves.
+    pub async fn start_clocked(env: &Env, clock: &Arc<ManualClock>, grace: Duration) -> InProc {
+        InProc::launch(env, Some(clock.clone()), grace).await
+    }
+
+    async fn launch(env: &Env, manual: Option<Arc<ManualClock>>, grace: Duration) -> InProc {
         let config = Config::load(&env.config).expect("the test config");
         let (path, cache) = (config.storage_path(), config.storage.cache_mb);
         let store = tokio::task::spawn_blocking(move || GuardedStore::open(&path, cache))
@@ -60,6 +77,10 @@ impl InProc {
             listener,
             grace,
             daemon_file: None,
+            clock: match &manual {
+                Some(c) => c.clone() as Arc<dyn Clock>,
+                None => copydesk::clock::system(),
+            },
         };
         let task = tokio::spawn(daemon.run(
             async move {
@@ -68,6 +89,7 @@ impl InProc {
             reload_rx,
         ));
         InProc {
+            clock: manual,
             store,
             guarded,
             addr,
@@ -99,6 +121,17 @@ impl InProc {
             calls[0]
         );
         (r, took)
+    }
+
+    /// Move the clock to `at` and wait until the scheduler has seen it and
+    /// started what is due then.
+    pub async fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        let clock = self.clock.as_ref().expect("a manual clock");
+        let naps = clock.naps();
+        clock.set(at);
+        tokio::time::timeout(PATIENCE, clock.nap_after(naps))
+            .await
+            .expect("the scheduler turns");
     }
 
     /// `GET path`: status and body.
@@ -208,4 +241,11 @@ fn sum_metric(text: &str, name: &str, label: &str) -> f64 {
         .filter(|(series, _)| series.split('{').next() == Some(name) && series.contains(label))
         .map(|(_, v)| v.parse::<f64>().expect("a number"))
         .sum()
+}
+
+/// A time to start a manual clock at: the real time (the store stamps a
+/// new watch with it) to the whole second.
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(0)
 }
