@@ -87,6 +87,7 @@ fn main() {
     }
     let written = t.elapsed();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(store);
     let t = Instant::now();
     let report = runtime
         .block_on(deliverer.deliver_pending(&store, false))

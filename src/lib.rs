@@ -4,10 +4,12 @@
 //! - [`core`] is pure: extraction, normalization, diffing, outlet identity and
 //!   schedule arithmetic. Values in, values out; no tokio, no sled, no network.
 //! - the shell ([`config`], [`fetch`], [`store`], [`alert`], [`pipeline`],
-//!   [`republish`], [`cli`], [`web`]) does the I/O and calls into the core.
+//!   [`republish`], [`cli`], [`web`]) does the I/O and calls into the core;
+//!   the scheduler and the outbox read the time from a [`clock`].
 
 pub mod alert;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod core;
 pub mod daemon;

@@ -7,6 +7,7 @@ pub mod discover;
 mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing};
 use crate::core::diff::diff_articles;
@@ -17,7 +18,8 @@ use crate::core::outlet::OutletMap;
 use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Page, Reach};
 use crate::republish::Matcher;
 use crate::store::{
-    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
+    blocking, CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch,
+    WatchSource,
 };
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
@@ -81,6 +83,8 @@ pub struct Checked {
 /// Everything a pass needs; cheap to share.
 pub struct Pipeline {
     store: Arc<dyn Store>,
+    /// When watches are due and checks happen (see [`crate::clock`]).
+    clock: Arc<dyn Clock>,
     fetcher: Fetcher,
     deliverer: Arc<Deliverer>,
     outlets: Arc<OutletMap>,
@@ -99,7 +103,19 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// The pipeline of `cfg` on the real time; syncs the config's
+    /// `[[watch]]` and `[[feed]]` lists into the store (a write only for an
+    /// entry that changed).
     pub fn new(cfg: &Config, store: Arc<dyn Store>) -> Result<Pipeline, PipelineError> {
+        Pipeline::with_clock(cfg, store, crate::clock::system())
+    }
+
+    /// [`Pipeline::new`] reading the time from `clock`.
+    pub fn with_clock(
+        cfg: &Config,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Pipeline, PipelineError> {
         Ok(Pipeline {
             // articles found through a feed are fetched from public
             // addresses only, except on a configured feed's own host:port
@@ -107,7 +123,8 @@ impl Pipeline {
                 cfg.fetch_options(),
                 ExemptOrigins::from_urls(cfg.feeds.iter().map(|f| &f.url.0)),
             )?,
-            deliverer: Arc::new(Deliverer::new(cfg)?),
+            deliverer: Arc::new(Deliverer::with_clock(cfg, clock.clone())?),
+            clock,
             outlets: Arc::new(cfg.outlet_map()),
             matcher: Arc::new(Matcher::new(
                 cfg.matching.thresholds(),
@@ -133,6 +150,11 @@ impl Pipeline {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The clock that schedules this pipeline's watches.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Make the store's config-sourced watches match the `[[watch]]` list.
@@ -222,7 +244,7 @@ impl Pipeline {
 
     /// Watches to check now: all active ones with `all`, else those due.
     pub fn due_watches(&self, all: bool) -> Result<Vec<Watch>, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         Ok(self
             .store
             .watches()?
@@ -283,16 +305,13 @@ impl Pipeline {
     /// Deliver pending events to their sinks; `force` ignores the backoff
     /// of earlier failures.
     pub async fn deliver(&self, force: bool) -> Result<DeliveryReport, PipelineError> {
-        Ok(self
-            .deliverer
-            .deliver_pending(self.store.as_ref(), force)
-            .await?)
+        Ok(self.deliverer.deliver_pending(&self.store, force).await?)
     }
 
     /// Check one watch and commit the result (flushed before this returns).
     pub async fn check_watch(&self, watch: &Watch) -> Result<Checked, StoreError> {
         let started = Instant::now();
-        let at = Utc::now();
+        let at = self.clock.now();
         let Ok(url) = Url::parse(&watch.url) else {
             let record = failed_record(
                 at,
@@ -303,7 +322,7 @@ impl Pipeline {
             );
             let mut next = watch.clone();
             next.consecutive_failures += 1;
-            next.next_due = self.next_due(&next, Utc::now(), None);
+            next.next_due = self.next_due(&next, self.clock.now(), None);
             let next_due = next.next_due;
             let failure = failure_of(&record);
             self.commit(next, record, None, Vec::new()).await?;
@@ -371,7 +390,7 @@ impl Pipeline {
         let n_events = events.len();
         let outcome = record.outcome;
         let confirmation = record.confirmation.as_ref().map(|c| c.result);
-        let now = Utc::now();
+        let now = self.clock.now();
         next.next_due = self.next_due(&next, now, retry_after);
         next.retired = next.next_due.is_none();
         if next.retired {
@@ -476,7 +495,10 @@ impl Pipeline {
         }
         let latest = match watch.latest_version {
             0 => None,
-            n => Some(self.store.version(watch.id, n)?),
+            n => {
+                let id = watch.id;
+                Some(blocking(&self.store, move |s| s.version(id, n)).await?)
+            }
         };
         let outlet = self.outlet(&page.final_url);
         // the URL the page was fetched at (the confirmation fetch follows

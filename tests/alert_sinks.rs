@@ -1,15 +1,21 @@
 //! Every alert sink against a real receiver on loopback, through the real
 //! binary: Slack, Discord and ntfy on an HTTP server, email on a small SMTP
-//! server, a shell command, the log; rules by label; digest mode; rate
-//! limits; secrets kept out of output.
+//! server, a shell command, the log; rules by label; secrets kept out of
+//! output. Digest periods and rate limits run the pipeline in this process
+//! on a clock the test moves, so that their windows are asserted to the
+//! millisecond.
 
 mod common;
 
 use common::{article_page, story, Env, Furniture, Reply, Server};
+use copydesk::clock::ManualClock;
+use copydesk::config::Config;
+use copydesk::pipeline::Pipeline;
+use copydesk::store::{GuardedStore, Store};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn page(title: &str, body: &[String]) -> Reply {
     Reply::html(article_page(title, body, &Furniture::default()))
@@ -379,25 +385,24 @@ fn a_command_reads_the_event_on_stdin_and_is_killed_on_timeout() {
     let env = Env::new("");
     let out = env.dir.path().join("event.json");
     let marker = env.dir.path().join("not-killed");
+    let pid_file = env.dir.path().join("slow.pid");
     env.write_config(&config(
         &server,
         &format!(
             "[[alert.command]]\nprogram = \"sh\"\nargs = [\"-c\", \"cat > '{}'\"]\n\n\
-             [[alert.command]]\nprogram = \"sh\"\nargs = [\"-c\", \"sleep 3; touch '{}'\"]\ntimeout = \"300ms\"\n\n\
+             [[alert.command]]\nprogram = \"sh\"\nargs = [\"-c\", \"echo $$ > '{}'; sleep 30; touch '{}'\"]\ntimeout = \"300ms\"\n\n\
              [[alert.command]]\nprogram = \"sh\"\nargs = [\"-c\", \"echo broken >&2; exit 3\"]",
             out.display(),
+            pid_file.display(),
             marker.display()
         ),
         "politics",
     ));
     env.ok(&["check"]);
     server.set("/story", page("Council approves budget", &edited(0)));
-    let t = Instant::now();
+    // the slow command sleeps 30 s: `check` ends long before unless it
+    // was killed at its timeout
     env.ok(&["check", "--all"]);
-    assert!(
-        t.elapsed() < Duration::from_millis(2_900),
-        "the slow command was not awaited"
-    );
 
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("the command wrote stdin"))
@@ -427,12 +432,45 @@ fn a_command_reads_the_event_on_stdin_and_is_killed_on_timeout() {
         rows.iter().all(|r| r["sink"] == "command sh"),
         "arguments are not shown"
     );
-    std::thread::sleep(Duration::from_millis(3_500));
-    assert!(!marker.exists(), "the timed-out command was killed");
+    // the shell that ran it is gone (or a zombie nobody waits for)
+    let pid = std::fs::read_to_string(&pid_file).expect("the slow command started");
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+    let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
+    assert!(
+        matches!(state, None | Some("Z") | Some("X")),
+        "the timed-out command was killed: {stat}"
+    );
+    assert!(!marker.exists());
 }
 
-#[test]
-fn digest_mode_sends_one_message_listing_every_event() {
+/// The pipeline of `env`'s config on its store, reading the time from
+/// `clock` (what `copydesk check` runs, in this process).
+fn clocked_pipeline(env: &Env, clock: &Arc<ManualClock>) -> (Arc<dyn Store>, Pipeline) {
+    let cfg = Config::load(&env.config).expect("config");
+    let store: Arc<dyn Store> =
+        Arc::new(GuardedStore::open(&cfg.storage_path(), cfg.storage.cache_mb).expect("store"));
+    let p = Pipeline::with_clock(&cfg, store.clone(), clock.clone()).expect("pipeline");
+    (store, p)
+}
+
+/// One `check --all` pass (checks, then a forced delivery round).
+async fn check_all(p: &Pipeline) {
+    let watches = p.due_watches(true).expect("watches");
+    p.check(watches, &|_, _| {}).await.expect("check");
+}
+
+/// A whole second near the real time (the store stamps a new watch with
+/// the real time).
+fn start_time() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(0)
+}
+
+/// Three edits a second apart, for a webhook and a Slack sink with an
+/// 8-second digest: nothing until the oldest event is 8 s old (not at
+/// 8 s less a millisecond), then one message per sink listing all three.
+#[tokio::test]
+async fn digest_mode_sends_one_message_listing_every_event() {
     let server = Server::start();
     server.set("/story", page("Council approves budget", &story()));
     let env = Env::new(&config(
@@ -445,38 +483,49 @@ fn digest_mode_sends_one_message_listing_every_event() {
         ),
         "politics",
     ));
-    env.ok(&["check"]);
-    let first = Instant::now();
+    let t0 = start_time();
+    let clock = ManualClock::new(t0);
+    let (store, p) = clocked_pipeline(&env, &clock);
+    check_all(&p).await;
     for n in 0..3 {
-        // each check is a new process: the digest's events wait in the store
+        clock.advance(chrono::Duration::seconds(1));
         server.set("/story", page("Council approves budget", &edited(n)));
-        env.ok(&["check", "--all"]);
+        check_all(&p).await;
     }
+    let outbox = store.outbox().unwrap();
+    assert_eq!(outbox.len(), 6, "3 events for 2 sinks");
+    let first_event = outbox.iter().map(|(_, e)| e.created_at).min().unwrap();
+    assert_eq!(first_event, t0 + chrono::Duration::seconds(1));
+    let mut want: Vec<_> = outbox
+        .iter()
+        .map(|(_, e)| e.event.id().to_string())
+        .collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(want.len(), 3);
+
+    clock.set(first_event + chrono::Duration::milliseconds(7_999));
+    let r = p.deliver(false).await.unwrap();
+    assert_eq!((r.delivered, r.deferred), (0, 6), "{r:?}");
     assert!(
         server.posts("/digest").is_empty(),
         "nothing before the period"
     );
-    let pending = env.json(&["alerts", "--pending"]);
-    assert_eq!(pending.as_array().unwrap().len(), 6, "3 events for 2 sinks");
-    let mut want: Vec<_> = pending
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].clone())
-        .collect();
-    want.dedup();
-    std::thread::sleep(Duration::from_millis(8_500).saturating_sub(first.elapsed()));
-    env.ok(&["check"]);
+    clock.set(first_event + chrono::Duration::seconds(8));
+    let r = p.deliver(false).await.unwrap();
+    assert_eq!((r.delivered, r.deferred), (6, 0), "{r:?}");
+
     let digests = server.post_json("/digest");
     assert_eq!(digests.len(), 1, "one message");
     assert_eq!(digests[0]["event"], "digest");
     let events = digests[0]["events"].as_array().unwrap();
     assert_eq!(events.len(), 3);
-    let got: Vec<_> = events.iter().map(|e| e["id"].clone()).collect();
-    assert_eq!(want.len(), 3);
-    for id in &want {
-        assert!(got.contains(id), "{id} in the digest");
-    }
+    let mut got: Vec<_> = events
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
     let slack = server.post_json("/slack-digest");
     assert_eq!(slack.len(), 1);
     let text = slack[0]["text"].as_str().unwrap();
@@ -485,11 +534,15 @@ fn digest_mode_sends_one_message_listing_every_event() {
         "{text}"
     );
     assert_eq!(text.matches("\n• <").count(), 3, "{text}");
-    assert!(env.json(&["alerts"]).as_array().unwrap().is_empty());
+    assert!(store.outbox().unwrap().is_empty());
 }
 
-#[test]
-fn a_rate_limit_holds_the_rest_in_the_outbox_across_runs() {
+/// `rate_limit = "2/10s"`: two of three edits sent at once, the third
+/// waits (not a failed attempt), also for a new pipeline on the same store
+/// (a new process), and goes exactly when the first send leaves the
+/// window: not at 10 s less a millisecond.
+#[tokio::test]
+async fn a_rate_limit_holds_the_rest_in_the_outbox_across_runs() {
     let server = Server::start();
     server.set("/story", page("Council approves budget", &story()));
     let env = Env::new(&config(
@@ -500,25 +553,29 @@ fn a_rate_limit_holds_the_rest_in_the_outbox_across_runs() {
         ),
         "politics",
     ));
-    env.ok(&["check"]);
-    let first = Instant::now();
+    let t0 = start_time();
+    let clock = ManualClock::new(t0);
+    let (store, p) = clocked_pipeline(&env, &clock);
+    check_all(&p).await;
     for n in 0..3 {
         server.set("/story", page("Council approves budget", &edited(n)));
-        env.ok(&["check", "--all"]);
+        check_all(&p).await;
     }
     assert_eq!(server.hooks().len(), 2, "two within the limit");
-    let pending = env.json(&["alerts", "--pending"]);
-    assert_eq!(
-        pending.as_array().unwrap().len(),
-        1,
-        "the third waits: {pending}"
-    );
-    assert_eq!(pending[0]["attempts"], 0, "waiting is not a failed attempt");
-    // a new process still knows the window
-    env.ok(&["check"]);
+    let pending = store.outbox().unwrap();
+    assert_eq!(pending.len(), 1, "the third waits");
+    assert_eq!(pending[0].0.attempts, 0, "waiting is not a failed attempt");
+    drop(p);
+    // a new pipeline (as a new process would build) still knows the window
+    let cfg = Config::load(&env.config).unwrap();
+    let p = Pipeline::with_clock(&cfg, store.clone(), clock.clone()).unwrap();
+    clock.set(t0 + chrono::Duration::milliseconds(9_999));
+    let r = p.deliver(true).await.unwrap();
+    assert_eq!((r.delivered, r.deferred), (0, 1), "{r:?}");
     assert_eq!(server.hooks().len(), 2);
-    std::thread::sleep(Duration::from_millis(10_500).saturating_sub(first.elapsed()));
-    env.ok(&["check"]);
+    clock.set(t0 + chrono::Duration::seconds(10));
+    let r = p.deliver(true).await.unwrap();
+    assert_eq!((r.delivered, r.deferred), (1, 0), "{r:?}");
     let hooks = server.hooks();
     assert_eq!(hooks.len(), 3, "sent once the window moved on");
     assert_eq!(hooks[2]["to_version"], 4);
@@ -627,7 +684,9 @@ fn a_daemons_digest_survives_sigkill_and_loses_nothing() {
             .sum::<usize>()
             >= 2
     });
-    std::thread::sleep(Duration::from_secs(1));
+    // stopped: whatever it sent is at the server now
+    d2.signal("-TERM");
+    d2.wait(Duration::from_secs(10));
     let digests = server.post_json("/digest");
     let ids: Vec<_> = digests
         .iter()
@@ -638,40 +697,37 @@ fn a_daemons_digest_survives_sigkill_and_loses_nothing() {
     assert_ne!(ids[0], ids[1]);
     assert_eq!(ids[0], first, "the event from before the kill, first");
     assert!(digests.iter().all(|p| p["event"] == "digest"));
-    d2.signal("-TERM");
-    d2.wait(Duration::from_secs(10));
 }
 
 #[test]
 fn a_slow_sink_does_not_hold_up_the_others() {
     let server = Server::start();
     server.set("/story", page("Council approves budget", &story()));
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release");
     let env = Env::new(&config(
         &server,
         &format!(
-            "[[alert.command]]\nprogram = \"sleep\"\nargs = [\"3\"]\n\n\
+            "[[alert.command]]\nprogram = \"sh\"\nargs = [\"-c\", \"until [ -e '{}' ]; do sleep 0.05; done\"]\n\n\
              [[alert.webhook]]\nurl = \"{}\"",
+            release.display(),
             server.url("/hook")
         ),
         "politics",
     ));
     env.ok(&["check"]);
     server.set("/story", page("Council approves budget", &edited(0)));
-    let t = Instant::now();
     let config = env.config.clone();
     let run = std::thread::spawn(move || common::run_binary(&config, &["check", "--all"]));
-    while server.hooks().is_empty() && t.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let webhook_after = t.elapsed();
-    assert!(run.join().unwrap().status.success());
-    let run_took = t.elapsed();
-    assert_eq!(server.hooks().len(), 1);
-    // the command ("command:…" sorts first) takes 3 s; the webhook is not
-    // made to wait for it
-    assert!(run_took >= Duration::from_secs(3), "{run_took:?}");
-    assert!(
-        webhook_after + Duration::from_millis(1_500) < run_took,
-        "webhook after {webhook_after:?}, run {run_took:?}"
+    // the command ("command:…" sorts first) waits for the release file,
+    // which is written only once the webhook has its message
+    common::daemon::eventually(
+        Duration::from_secs(20),
+        "the webhook while the command waits",
+        || !server.hooks().is_empty(),
     );
+    assert!(!run.is_finished(), "the command still holds its delivery");
+    std::fs::write(&release, "").unwrap();
+    assert!(run.join().unwrap().status.success());
+    assert_eq!(server.hooks().len(), 1);
 }

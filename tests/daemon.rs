@@ -1,11 +1,17 @@
-//! `copydesk run` as a real process against loopback servers: schedule,
-//! edits, restart, SIGTERM with slow fetches, SIGHUP reloads, /metrics and
-//! /healthz.
+//! The daemon against loopback servers: in this process on a clock the
+//! test moves (the schedule, the adaptive cadence, restart, the shutdown
+//! grace period, no store call on the async threads), and `copydesk run` as
+//! a real process (SIGTERM with slow fetches, SIGHUP reloads, /metrics and
+//! /healthz, systemd, the CLI through the daemon).
 
 mod common;
+#[path = "daemon/inproc.rs"]
+mod inproc;
 
 use common::daemon::{eventually, Daemon};
 use common::{article_page, story, Env, Furniture, Reply, Server};
+use copydesk::clock::{Clock, ManualClock};
+use inproc::InProc;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -32,65 +38,170 @@ fn config(server: &Server, paths: &[&str]) -> String {
     )
 }
 
-#[test]
-fn checks_on_schedule_reports_an_edit_within_a_period_and_resumes_after_restart() {
+/// The time of the last stored check of the watch at `url`, and its next
+/// due time.
+async fn last_check(
+    d: &InProc,
+    url: &str,
+) -> (
+    chrono::DateTime<chrono::Utc>,
+    Option<chrono::DateTime<chrono::Utc>>,
+) {
+    let (w, checks) = d.watch(url).await;
+    (checks.first().expect("a stored check").at, w.next_due)
+}
+
+/// On a 2-second schedule (`*/2` seconds) on a clock the test moves: the
+/// first check at once, each next one at its due time (the next even
+/// second plus at most 10% jitter) and not a millisecond before; an edit
+/// reported by the check at its due time; after a restart the schedule
+/// resumes from the store: nothing at start-up, the next check when due,
+/// the edit not sent again.
+#[tokio::test]
+async fn checks_when_due_and_not_before_and_resumes_after_restart() {
     let server = Server::start();
     server.set("/a", page("Council approves budget", &story()));
-    server.set("/b", page("Storm hits the coast", &story()[1..]));
-    let env = Env::new(&config(&server, &["/a", "/b"]));
-    let mut d = Daemon::start(&env);
-    let started = Instant::now();
+    let url = server.url("/a");
+    let env = Env::new(&config(&server, &["/a"]));
+    let t0 = inproc::start_time();
+    let clock = ManualClock::new(t0);
+    let d = InProc::start_clocked(&env, &clock, Duration::from_secs(15)).await;
 
-    // first check at once (its first version confirmed by a second
-    // fetch), then one every 2 s
-    std::thread::sleep(Duration::from_millis(6_500));
-    for p in ["/a", "/b"] {
-        let hits = server.hits(p);
-        assert!(
-            (4..=6).contains(&hits),
-            "{p}: {hits} fetches in 6.5 s on a 2 s schedule"
-        );
-    }
+    // never checked: at once (its first version confirmed by a second fetch)
+    d.until_checks(1.0).await;
+    assert_eq!(server.hits("/a"), 2);
+    let (at, due) = last_check(&d, &url).await;
+    assert_eq!(at, t0);
+    let due = due.expect("scheduled");
+    let base = t0 + chrono::Duration::seconds(if t0.timestamp() % 2 == 0 { 2 } else { 1 });
     assert!(
-        server.hooks().is_empty(),
-        "first versions make no edit events"
+        due >= base && due < base + chrono::Duration::milliseconds(200),
+        "due {due} for a check at {t0}"
     );
 
+    let mut checks = 1.0;
     let mut edited = story();
     edited[2] = edited[2].replace("reduce commuting times", "cut commuting times in half");
-    server.set("/a", page("Council approves budget", &edited));
-    let took = eventually(Duration::from_secs(8), "the edit webhook", || {
-        !server.hooks().is_empty()
-    });
-    assert!(
-        took < Duration::from_millis(4_000),
-        "edit reported after {took:?}"
-    );
+    let mut due = due;
+    for round in 0..3 {
+        if round == 2 {
+            server.set("/a", page("Council approves budget", &edited));
+        }
+        d.set_clock(due - chrono::Duration::milliseconds(1)).await;
+        assert_eq!(
+            d.checks().await,
+            (checks, 0.0),
+            "round {round}: not before {due}"
+        );
+        d.set_clock(due).await;
+        checks += 1.0;
+        d.until_checks(checks).await;
+        let (at, next) = last_check(&d, &url).await;
+        assert_eq!(at, due, "round {round}: checked when due");
+        due = next.expect("scheduled");
+    }
+    inproc::until("the edit webhook", || !server.hooks().is_empty()).await;
     let hooks = server.hooks();
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0]["event"], "edit");
-    assert_eq!(hooks[0]["article"]["url"], server.url("/a"));
-    assert!(hooks[0]["diff"].as_str().unwrap().contains("cut"));
+    assert_eq!(hooks[0]["article"]["url"], url);
+    let at = d.watch(&url).await.1[0].at;
+    assert_eq!(hooks[0]["detected_at"], copydesk::core::event::rfc3339(at));
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
 
-    d.signal("-TERM");
-    let (code, _) = d.wait(Duration::from_secs(10));
-    assert_eq!(code, Some(0));
-    let ran = started.elapsed();
-    let before = server.hits("/a");
-
-    // restart: the schedule resumes from the store; no burst, no re-alert
-    let d2 = Daemon::start(&env);
-    std::thread::sleep(Duration::from_millis(4_500));
-    let after = server.hits("/a") - before;
-    assert!(
-        (1..=4).contains(&after),
-        "{after} fetches of /a in 4.5 s after restart"
-    );
+    // restart at the same time: nothing is due yet
+    let hits = server.hits("/a");
+    let d = InProc::start_clocked(&env, &clock, Duration::from_secs(15)).await;
+    d.set_clock(clock.now()).await;
+    assert_eq!(d.checks().await, (0.0, 0.0), "no check at start-up");
+    d.set_clock(due - chrono::Duration::milliseconds(1)).await;
+    assert_eq!(d.checks().await, (0.0, 0.0), "not before {due}");
+    assert_eq!(server.hits("/a"), hits);
+    d.set_clock(due).await;
+    d.until_checks(1.0).await;
+    assert_eq!(last_check(&d, &url).await.0, due);
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
     assert_eq!(server.hooks().len(), 1, "the edit was not sent again");
-    drop(d2);
-    let history = env.json(&["history", &server.url("/a")]);
+    let history = env.json(&["history", &url]);
     assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
-    assert!(ran < Duration::from_secs(30));
+}
+
+/// `[schedule] default = "adaptive"` in the daemon, with the default steps
+/// (every 10 min for 3 h, hourly to a day, every 6 h to a week, then
+/// daily; none after 30 days), on a clock moved across a month: each next
+/// due time within its step (plus at most 10% jitter), each check at the
+/// time the clock was moved to, and the watch retired past 30 days and
+/// checked no more.
+#[tokio::test]
+async fn the_adaptive_cadence_slows_as_the_article_ages_and_retires_it() {
+    let server = Server::start();
+    server.set("/a", page("Council approves budget", &story()));
+    let url = server.url("/a");
+    let env = Env::new(&format!(
+        "[schedule]\ndefault = \"adaptive\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n\
+         [[watch]]\nurl = \"{url}\"\n"
+    ));
+    let t0 = inproc::start_time();
+    let clock = ManualClock::new(t0);
+    let d = InProc::start_clocked(&env, &clock, Duration::from_secs(15)).await;
+    d.until_checks(1.0).await;
+    let (at, due) = last_check(&d, &url).await;
+    assert_eq!(at, t0);
+    let within = |due: Option<chrono::DateTime<chrono::Utc>>,
+                  from: chrono::DateTime<chrono::Utc>,
+                  every: chrono::Duration| {
+        let due = due.expect("scheduled");
+        // jitter: under 10% of the interval and under 2 minutes
+        let jitter = (every / 10).min(chrono::Duration::minutes(2));
+        assert!(
+            due >= from + every && due < from + every + jitter,
+            "due {due}: expected {every} after {from}"
+        );
+        due
+    };
+    let minutes = chrono::Duration::minutes;
+    let hours = chrono::Duration::hours;
+    let days = chrono::Duration::days;
+    let mut due = within(due, t0, minutes(10));
+    let mut checks = 1.0;
+    // (clock moved to, interval expected after the check there)
+    for (to, every) in [
+        (None, minutes(10)),
+        (Some(t0 + hours(5)), hours(1)),
+        (Some(t0 + days(3)), hours(6)),
+        (Some(t0 + days(12)), days(1)),
+    ] {
+        let to = to.unwrap_or(due);
+        if to == due {
+            d.set_clock(due - chrono::Duration::milliseconds(1)).await;
+            assert_eq!(d.checks().await, (checks, 0.0), "not before {due}");
+        }
+        d.set_clock(to).await;
+        checks += 1.0;
+        d.until_checks(checks).await;
+        let (at, next) = last_check(&d, &url).await;
+        assert_eq!(at, to, "checked when the clock reached {to}");
+        due = within(next, to, every);
+    }
+    assert_eq!(d.metric("copydesk_watches", "state=\"retired\"").await, 0.0);
+    // past 30 days: checked once more, then retired
+    d.set_clock(t0 + days(31)).await;
+    checks += 1.0;
+    d.until_checks(checks).await;
+    let (w, _) = d.watch(&url).await;
+    assert!(w.retired && w.next_due.is_none(), "{w:?}");
+    d.until_metric("copydesk_watches", "state=\"retired\"", 1.0)
+        .await;
+    d.set_clock(t0 + days(60)).await;
+    assert_eq!(
+        d.checks().await,
+        (checks, 0.0),
+        "a retired watch is not checked"
+    );
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
 }
 
 #[test]
@@ -107,9 +218,14 @@ fn sigterm_lets_slow_checks_finish_and_loses_no_version() {
         server.max_in_flight() >= 2
     });
     d.signal("-TERM");
-    let (code, took) = d.wait(Duration::from_secs(20));
+    let (code, _) = d.wait(Duration::from_secs(30));
     assert_eq!(code, Some(0));
-    assert!(took < Duration::from_secs(15), "exit took {took:?}");
+    let log = d.logs();
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(
+        !log.contains("shutdown deadline reached"),
+        "the checks finished within the grace period: {log}"
+    );
     for p in paths {
         let history = env.json(&["history", &server.url(p)]);
         assert_eq!(
@@ -140,20 +256,74 @@ fn sighup_adds_a_watch_and_a_broken_config_keeps_the_old_one() {
 
     env.write_config(&(config(&server, &["/one"]) + "\n[bogus]\nx = 1\n"));
     d.signal("-HUP");
+    eventually(Duration::from_secs(10), "the failed reload counted", || {
+        metric(
+            &d.get("/metrics").1,
+            "copydesk_config_reloads_total",
+            "outcome=\"failed\"",
+        ) >= 1.0
+    });
     let before = (server.hits("/one"), server.hits("/two"));
-    std::thread::sleep(Duration::from_millis(4_500));
-    assert!(d.alive(), "a broken config must not stop the daemon");
-    assert!(server.hits("/one") > before.0, "old watches still checked");
-    assert!(
-        server.hits("/two") > before.1,
-        "the running config was kept"
+    eventually(
+        Duration::from_secs(10),
+        "both watches checked again: the running config was kept",
+        || server.hits("/one") > before.0 && server.hits("/two") > before.1,
     );
+    assert!(d.alive(), "a broken config must not stop the daemon");
     let (status, body) = d.get("/metrics");
     assert_eq!(status, 200);
-    assert!(metric(&body, "copydesk_config_reloads_total", "outcome=\"failed\"") >= 1.0);
-    assert!(metric(&body, "copydesk_config_reloads_total", "outcome=\"ok\"") >= 1.0);
+    assert_eq!(
+        metric(&body, "copydesk_config_reloads_total", "outcome=\"failed\""),
+        1.0
+    );
+    assert_eq!(
+        metric(&body, "copydesk_config_reloads_total", "outcome=\"ok\""),
+        1.0
+    );
     d.signal("-TERM");
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+}
+
+/// A watch taken out of the config and a SIGHUP: it is checked no more
+/// (the other one goes on, twice more while the removed one is not
+/// fetched once), counted as inactive, and its history stays.
+#[test]
+fn sighup_removes_a_watch_from_the_schedule_and_keeps_its_history() {
+    let server = Server::start();
+    server.set("/one", page("First story", &story()));
+    server.set("/two", page("Second story", &story()[2..]));
+    let env = Env::new(&config(&server, &["/one", "/two"]));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(10), "both watches checked", || {
+        server.hits("/one") >= 1 && server.hits("/two") >= 1
+    });
+    env.write_config(&config(&server, &["/one"]));
+    d.signal("-HUP");
+    eventually(Duration::from_secs(10), "the reload", || {
+        metric(
+            &d.get("/metrics").1,
+            "copydesk_config_reloads_total",
+            "outcome=\"ok\"",
+        ) == 1.0
+    });
+    // a check of /two in flight at the reload has ended by the time /one
+    // was checked once more
+    let one = server.hits("/one");
+    eventually(Duration::from_secs(10), "/one checked again", || {
+        server.hits("/one") > one
+    });
+    let two = server.hits("/two");
+    let one = server.hits("/one");
+    eventually(Duration::from_secs(15), "/one checked twice more", || {
+        server.hits("/one") >= one + 2
+    });
+    assert_eq!(server.hits("/two"), two, "the removed watch is not checked");
+    let (_, text) = d.get("/metrics");
+    assert_eq!(metric(&text, "copydesk_watches", "state=\"inactive\""), 1.0);
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+    let history = env.json(&["history", &server.url("/two")]);
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
 }
 
 /// Parse Prometheus/OpenMetrics text strictly enough to catch a broken
@@ -242,10 +412,17 @@ fn metrics_move_with_checks_and_healthz_is_ok() {
         },
     );
 
-    std::thread::sleep(Duration::from_millis(4_200));
-    let (_, text) = d.get("/metrics");
-    let unchanged = metric(&text, "copydesk_checks_total", "outcome=\"unchanged\"");
-    assert!(unchanged >= 1.0, "unchanged checks counted: {unchanged}");
+    eventually(
+        Duration::from_secs(10),
+        "an unchanged check counted",
+        || {
+            metric(
+                &d.get("/metrics").1,
+                "copydesk_checks_total",
+                "outcome=\"unchanged\"",
+            ) >= 1.0
+        },
+    );
     d.signal("-TERM");
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
 }
@@ -578,4 +755,90 @@ fn the_cli_uses_the_token_with_a_running_daemon() {
         .json(&["watch", "list"])
         .to_string()
         .contains(&server.url("/two")));
+}
+
+/// A feed listing `urls`, as RSS 2.0.
+fn rss(urls: &[String]) -> Reply {
+    let items: String = urls
+        .iter()
+        .map(|u| format!("<item><title>Story</title><link>{u}</link></item>"))
+        .collect();
+    Reply::status(
+        200,
+        "application/rss+xml",
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>\
+             <link>http://127.0.0.1/</link><description>d</description>{items}</channel></rss>"
+        ),
+    )
+}
+
+/// Every store call of the daemon (start-up, checks with confirmation and
+/// template learning, a feed poll and the watch it adds, an edit and its
+/// delivery, a reload, shutdown) runs in the blocking pool: none is made
+/// on the runtime's thread (the store records any; `stop` fails on them).
+#[tokio::test]
+async fn the_daemon_makes_no_store_call_on_its_async_threads() {
+    let server = Server::start();
+    server.set("/a", page("Council approves budget", &story()));
+    server.set("/b", page("Storm hits the coast", &story()[1..]));
+    server.set("/c", page("Found through the feed", &story()[2..]));
+    server.set("/feed.xml", rss(&[server.url("/c")]));
+    let feed = format!("[[feed]]\nurl = \"{}\"\n\n", server.url("/feed.xml"));
+    let env = Env::new(&(feed.clone() + &config(&server, &["/a"])));
+    let d = inproc::InProc::start(&env, Duration::from_secs(15)).await;
+    d.until_metric("copydesk_checks_total", "new_version", 1.0)
+        .await;
+    inproc::until("the feed's article checked", || server.hits("/c") >= 1).await;
+
+    let mut edited = story();
+    edited[2] = edited[2].replace("reduce commuting times", "cut commuting times in half");
+    server.set("/a", page("Council approves budget", &edited));
+    inproc::until("the edit webhook", || !server.hooks().is_empty()).await;
+
+    env.write_config(&(feed + &config(&server, &["/a", "/b"])));
+    d.reload.send(()).await.expect("reload");
+    d.until_metric("copydesk_config_reloads_total", "outcome=\"ok\"", 1.0)
+        .await;
+    inproc::until("the added watch checked", || server.hits("/b") >= 1).await;
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
+    assert_eq!(server.hooks().len(), 1, "{:?}", server.hooks());
+}
+
+/// When the shutdown grace period runs out, the checks still in flight are
+/// cancelled: `run` returns after the grace period (not before) without
+/// storing them, and the watch stays due at once for the next start.
+#[tokio::test]
+async fn checks_still_running_when_the_grace_period_ends_are_cancelled() {
+    let server = Server::start();
+    server.set("/slow", page("Slow story", &story()));
+    // longer than the fetch timeout (3 s, one retry): only a cancelled
+    // check ends before the page could come
+    server.set_delay(Duration::from_secs(8));
+    let url = server.url("/slow");
+    let env = Env::new(&config(&server, &["/slow"]));
+    let grace = Duration::from_millis(300);
+    let d = InProc::start(&env, grace).await;
+    inproc::until("the fetch in flight", || server.max_in_flight() >= 1).await;
+    let store = d.store.clone();
+    let (r, took) = d.stop().await;
+    r.expect("a clean stop");
+    assert!(took >= grace, "the grace period was waited for: {took:?}");
+    let (w, checks) = tokio::task::spawn_blocking(move || {
+        let w = store.watch(&url).unwrap();
+        let checks = store.checks(w.id, 10).unwrap();
+        (w, checks)
+    })
+    .await
+    .unwrap();
+    assert!(
+        checks.is_empty(),
+        "the cancelled check stored nothing: {checks:?}"
+    );
+    assert_eq!(
+        (w.latest_version, w.next_due),
+        (0, None),
+        "still due at once"
+    );
 }

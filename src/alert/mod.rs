@@ -25,13 +25,15 @@ pub mod webhook;
 pub use rules::SinkRules;
 pub use webhook::signature;
 
+use crate::clock::Clock;
 use crate::config::{Config, RateLimit};
 use crate::core::event::Event;
-use crate::store::{Delivery, Store, StoreError, StoredEvent};
+use crate::store::{blocking, Delivery, Store, StoreError, StoredEvent};
 use chrono::{DateTime, Utc};
 pub use sinks::display_sink;
 use sinks::Sink;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Deadline for one HTTP delivery.
@@ -122,13 +124,21 @@ pub struct DeliveryReport {
 /// Sends outbox entries to the configured sinks.
 pub struct Deliverer {
     client: reqwest::Client,
+    /// When entries are due, digests ready and rate windows over.
+    clock: Arc<dyn Clock>,
     sinks: Vec<Sink>,
     max_attempts: u32,
     first_backoff: Duration,
 }
 
 impl Deliverer {
+    /// The sinks of `cfg`, on the real time.
     pub fn new(cfg: &Config) -> Result<Deliverer, AlertSetupError> {
+        Deliverer::with_clock(cfg, crate::clock::system())
+    }
+
+    /// [`Deliverer::new`] reading the time from `clock`.
+    pub fn with_clock(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Deliverer, AlertSetupError> {
         let client = reqwest::Client::builder()
             .timeout(WEBHOOK_TIMEOUT)
             .user_agent(cfg.fetch_options().user_agent)
@@ -138,6 +148,7 @@ impl Deliverer {
         let sinks = sinks::build(a)?;
         Ok(Deliverer {
             client,
+            clock,
             sinks,
             max_attempts: a
                 .max_attempts
@@ -175,13 +186,15 @@ impl Deliverer {
     /// Try every pending delivery; with `force`, also those whose backoff
     /// has not run out (a manual `check` retries at once). Digest periods
     /// and rate limits hold even then.
+    /// Store calls run in tokio's blocking pool ([`blocking`]).
     pub async fn deliver_pending(
         &self,
-        store: &dyn Store,
+        store: &Arc<dyn Store>,
         force: bool,
     ) -> Result<DeliveryReport, StoreError> {
-        let now = Utc::now();
-        let pending = store.pending_deliveries(if force { None } else { Some(now) })?;
+        let now = self.clock.now();
+        let due = if force { None } else { Some(now) };
+        let pending = blocking(store, move |s| s.pending_deliveries(due)).await?;
         let mut by_sink: BTreeMap<String, Vec<(Delivery, StoredEvent)>> = BTreeMap::new();
         for (d, e) in pending {
             by_sink.entry(d.sink.clone()).or_default().push((d, e));
@@ -210,21 +223,24 @@ impl Deliverer {
             report.deferred += r.deferred;
         }
         if report.delivered + report.failed > 0 {
-            store.flush()?;
+            blocking(store, |s| s.flush()).await?;
         }
         Ok(report)
     }
 
     async fn deliver_to(
         &self,
-        store: &dyn Store,
+        store: &Arc<dyn Store>,
         sink: &Sink,
         mut entries: Vec<(Delivery, StoredEvent)>,
         now: DateTime<Utc>,
         report: &mut DeliveryReport,
     ) -> Result<(), StoreError> {
         let mut sent = match sink.rate_limit {
-            Some(_) => load_sent(store, &sink.name)?,
+            Some(_) => {
+                let name = sink.name.clone();
+                blocking(store, move |s| load_sent(s, &name)).await?
+            }
             None => Vec::new(),
         };
         let mut budget = sink
@@ -277,9 +293,13 @@ impl Deliverer {
             match result {
                 Ok(()) => {
                     tracing::info!(sink = %sink.shown, id = %id, events = batch.len(), "alert delivered");
-                    for (d, _) in batch {
-                        store.delivery_succeeded(&d.sink, d.seq)?;
-                    }
+                    let done: Vec<(String, u64)> =
+                        batch.iter().map(|(d, _)| (d.sink.clone(), d.seq)).collect();
+                    blocking(store, move |s| {
+                        done.iter()
+                            .try_for_each(|(sink, seq)| s.delivery_succeeded(sink, *seq))
+                    })
+                    .await?;
                     report.delivered += batch.len();
                 }
                 Err(error) => {
@@ -287,6 +307,7 @@ impl Deliverer {
                     // digest is retried as one message.
                     let attempts = batch.iter().map(|(d, _)| d.attempts + 1).max().unwrap_or(1);
                     let next = self.retry_at(sink, &id, attempts, &error, now);
+                    let mut failed = Vec::new();
                     for (d, e) in batch {
                         let next = if d.attempts + 1 >= self.max_attempts {
                             tracing::error!(sink = %sink.shown, id = %e.event.id(), attempts = d.attempts + 1, %error, "alert delivery failed; giving up (dead letter: `copydesk alerts --failed`, `copydesk alerts retry ID`)");
@@ -295,14 +316,25 @@ impl Deliverer {
                         } else {
                             next
                         };
-                        store.delivery_failed(&d.sink, d.seq, &error.to_string(), next)?;
+                        failed.push((d.sink.clone(), d.seq, next));
                     }
+                    let error = error.to_string();
+                    blocking(store, move |s| {
+                        failed.iter().try_for_each(|(sink, seq, next)| {
+                            s.delivery_failed(sink, *seq, &error, *next)
+                        })
+                    })
+                    .await?;
                     report.failed += batch.len();
                 }
             }
         }
         if changed {
-            store.set_sink_state(&sink.name, &serde_json::to_vec(&sent).unwrap_or_default())?;
+            let (name, state) = (
+                sink.name.clone(),
+                serde_json::to_vec(&sent).unwrap_or_default(),
+            );
+            blocking(store, move |s| s.set_sink_state(&name, &state)).await?;
         }
         Ok(())
     }
@@ -429,7 +461,7 @@ mod tests {
         config: &str,
         n: u32,
         age: chrono::Duration,
-    ) -> (tempfile::TempDir, crate::store::SledStore, Deliverer) {
+    ) -> (tempfile::TempDir, Arc<dyn Store>, Deliverer) {
         use crate::store::{CheckCommit, CheckRecord, NewWatch, Outcome, WatchSource};
         let dir = tempfile::tempdir().unwrap();
         let cfg = Config::parse(config, &dir.path().join("c.toml")).unwrap();
@@ -468,7 +500,7 @@ mod tests {
                 })
                 .unwrap();
         }
-        (dir, store, d)
+        (dir, Arc::new(store), d)
     }
 
     #[tokio::test]

@@ -87,6 +87,7 @@ pub async fn run(cfg: Config, grace: Duration) -> Result<()> {
         listener,
         grace,
         daemon_file: Some(crate::daemon::daemon_file(&cfg_storage)),
+        clock: crate::clock::system(),
     };
     daemon.run(shutdown, reload_rx).await?;
     Ok(())

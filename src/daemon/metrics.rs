@@ -318,6 +318,27 @@ impl Metrics {
         self.feed_entries_rejected.inc_by(rejected as u64);
     }
 
+    /// Set the `copydesk_watches{state}` gauges from the store's watches
+    /// (`is_active`: still in the config, or added by the CLI or a feed).
+    pub fn count_watches(
+        &self,
+        watches: &[crate::store::Watch],
+        is_active: impl Fn(&crate::store::Watch) -> bool,
+    ) {
+        let mut counts = [0usize; WatchState::ALL.len()];
+        for w in watches {
+            let state = if is_active(w) {
+                WatchState::of_checked(w.retired, w.consecutive_failures > 0)
+            } else {
+                WatchState::Inactive
+            };
+            counts[state as usize] += 1;
+        }
+        for state in WatchState::ALL {
+            self.set_watches(state, counts[state as usize]);
+        }
+    }
+
     pub fn set_watches(&self, state: WatchState, n: usize) {
         self.watches
             .get_or_create(&StateLabel {

@@ -2,6 +2,8 @@
 //! keeps the truth (each check stores the next due time with the watch), so
 //! the queue is rebuilt from it at start-up and on reload.
 
+use crate::pipeline::Pipeline;
+use crate::store::Watch;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeSet, HashMap};
 
@@ -64,6 +66,31 @@ impl DueQueue {
     pub fn is_empty(&self) -> bool {
         self.due_of.is_empty()
     }
+}
+
+/// The due queue of `watches` (the store's): every active, not retired
+/// watch at its due time (see [`Pipeline::due_at`]); at start-up, overdue
+/// ones spread out ([`startup_due`]).
+pub fn due_queue(pipeline: &Pipeline, watches: Vec<Watch>, startup: bool) -> DueQueue {
+    let now = pipeline.clock().now();
+    let mut queue = DueQueue::new();
+    for w in watches {
+        if !pipeline.is_active(&w) || w.retired {
+            continue;
+        }
+        let due = if startup {
+            let interval = pipeline
+                .next_due(&w, now, None)
+                .map(|n| n - now)
+                .unwrap_or(Duration::zero());
+            let key = xxhash_rust::xxh3::xxh3_64(w.url.as_bytes());
+            startup_due(pipeline.due_at(&w), interval, now, key)
+        } else {
+            pipeline.due_at(&w).unwrap_or(now)
+        };
+        queue.set(w.url, due);
+    }
+    queue
 }
 
 /// When a watch stored as due at `stored` is first checked after a start at

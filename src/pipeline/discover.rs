@@ -76,9 +76,14 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Whether `url` is one of the config's `[[feed]]`s.
+    pub fn is_configured_feed(&self, url: &str) -> bool {
+        self.feed_urls.contains(url)
+    }
+
     /// The feeds to poll now (every feed with `all`).
     pub fn due_feeds(&self, all: bool) -> Result<Vec<FeedState>, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         Ok(self
             .store
             .feeds()?
@@ -130,7 +135,7 @@ impl Pipeline {
     /// returns). Only a store failure is an error.
     pub async fn poll_feed(&self, feed: &FeedState) -> Result<FeedPolled, StoreError> {
         let started = Instant::now();
-        let at = Utc::now();
+        let at = self.clock.now();
         let mut next = feed.clone();
         let mut poll = FeedPoll {
             at,
@@ -213,7 +218,7 @@ impl Pipeline {
         let outcome = poll.outcome;
         let rejected = poll.rejected;
         next.last_poll = Some(poll);
-        let next_due = self.feed_next_due(&next, Utc::now(), retry_after);
+        let next_due = self.feed_next_due(&next, self.clock.now(), retry_after);
         next.next_due = Some(next_due);
         if added.is_empty() {
             tracing::debug!(feed = %feed.url, outcome = %crate::core::wire::name(&outcome), "feed polled");
@@ -250,12 +255,21 @@ impl Pipeline {
         // one lookup per host and port in a poll
         let mut verdicts: std::collections::HashMap<(String, u16), Result<(), String>> =
             std::collections::HashMap::new();
-        for entry in entries {
-            match self.store.watch(entry.url.as_str()) {
-                Ok(_) => continue, // already watched: left as it is
-                Err(StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e),
+        // already watched: left as it is
+        let store = self.store.clone();
+        let entries = blocking(move || {
+            let mut fresh = Vec::new();
+            for entry in entries {
+                match store.watch(entry.url.as_str()) {
+                    Ok(_) => {}
+                    Err(StoreError::NotFound(_)) => fresh.push(entry),
+                    Err(e) => return Err(e),
+                }
             }
+            Ok(fresh)
+        })
+        .await?;
+        for entry in entries {
             let Some(at) = origin(&entry.url) else {
                 continue; // parse_feed keeps only URLs with a host
             };

@@ -19,10 +19,11 @@
 use super::Pipeline;
 use crate::core::extract::{extract_guarded, MIN_ARTICLE_WORDS};
 use crate::core::normalize::normalize_article;
+use crate::core::template::shape::LineKey;
 use crate::core::template::{self, agree, Origin, Rule, Template};
 use crate::core::Article;
 use crate::fetch::{FetchOutcome, Reach, Validators};
-use crate::store::{ConfirmResult, Confirmation, StoreError, Watch};
+use crate::store::{blocking, ConfirmResult, Confirmation, StoreError, Watch};
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -54,8 +55,9 @@ pub(super) enum Decision {
 impl Pipeline {
     /// The outlet's template as the store holds it now; an unreadable
     /// template is logged and treated as empty (a check never fails on it).
-    pub(super) fn template_of(&self, outlet: &str) -> Template {
-        match self.store.template_rules(outlet) {
+    pub(super) async fn template_of(&self, outlet: &str) -> Template {
+        let o = outlet.to_string();
+        match blocking(&self.store, move |s| s.template_rules(&o)).await {
             Ok(rules) => Template::from_rules(&rules),
             Err(e) => {
                 tracing::warn!(outlet = %outlet, error = %e, "could not read the outlet's learned template");
@@ -64,23 +66,38 @@ impl Pipeline {
         }
     }
 
-    fn learn(&self, outlet: &str, rules: &[Rule]) {
+    async fn learn(&self, outlet: &str, rules: &[Rule]) {
         if rules.is_empty() || !self.learn {
             return;
         }
-        if let Err(e) = self.store.learn_rules(outlet, rules) {
+        let (o, rules) = (outlet.to_string(), rules.to_vec());
+        if let Err(e) = blocking(&self.store, move |s| s.learn_rules(&o, &rules)).await {
             tracing::warn!(outlet = %outlet, error = %e, "could not store learned template lines");
         }
     }
 
-    fn observe(&self, outlet: &str, watch: &Watch, first: bool, a: &Article, at: DateTime<Utc>) {
+    async fn observe(
+        &self,
+        outlet: &str,
+        watch: &Watch,
+        first: bool,
+        a: &Article,
+        at: DateTime<Utc>,
+    ) {
         if !self.learn {
             return;
         }
-        match self
-            .store
-            .observe_lines(outlet, watch.id, first, &template::observe(a), at)
-        {
+        let lines: Vec<(LineKey, String)> = template::observe(a)
+            .into_iter()
+            .map(|(k, l)| (k, l.to_string()))
+            .collect();
+        let (o, id) = (outlet.to_string(), watch.id);
+        let promoted = blocking(&self.store, move |s| {
+            let lines: Vec<(LineKey, &str)> = lines.iter().map(|(k, l)| (*k, l.as_str())).collect();
+            s.observe_lines(&o, id, first, &lines, at)
+        })
+        .await;
+        match promoted {
             Ok(promoted) => {
                 for r in promoted {
                     tracing::info!(outlet = %outlet, line = %r.example, "learned a recurring template line");
@@ -95,7 +112,7 @@ impl Pipeline {
     /// The short lines that `fresh` and the stored version do not both
     /// have and that other articles of the outlet show too (see
     /// [`template::SHARED_ADDITION_WORDS`]).
-    fn shared_lines(
+    async fn shared_lines(
         &self,
         outlet: &str,
         watch: &Watch,
@@ -107,22 +124,29 @@ impl Pipeline {
         };
         let old: std::collections::HashSet<&str> = stored.body.iter().map(String::as_str).collect();
         let new: std::collections::HashSet<&str> = fresh.body.iter().map(String::as_str).collect();
-        old.symmetric_difference(&new)
+        let short: Vec<String> = old
+            .symmetric_difference(&new)
             .filter(|l| template::shape::word_count(l) <= template::SHARED_ADDITION_WORDS)
-            .filter(|l| {
-                match self
-                    .store
-                    .line_articles(outlet, template::shape::line_key(l))
-                {
-                    Ok(ids) => ids.iter().any(|&id| id != watch.id),
+            .map(|l| l.to_string())
+            .collect();
+        if short.is_empty() {
+            return Default::default();
+        }
+        let (o, id) = (outlet.to_string(), watch.id);
+        let shared = blocking(&self.store, move |s| {
+            Ok(short
+                .into_iter()
+                .filter(|l| match s.line_articles(&o, template::shape::line_key(l)) {
+                    Ok(ids) => ids.iter().any(|&other| other != id),
                     Err(e) => {
-                        tracing::warn!(outlet = %outlet, error = %e, "could not read a line's sightings");
+                        tracing::warn!(outlet = %o, error = %e, "could not read a line's sightings");
                         false
                     }
-                }
-            })
-            .map(|l| l.to_string())
-            .collect()
+                })
+                .collect())
+        })
+        .await;
+        shared.unwrap_or_default()
     }
 
     /// Decide what `fresh` (the normalized article of this check's fetch)
@@ -135,9 +159,9 @@ impl Pipeline {
     ) -> Result<Decision, StoreError> {
         let (watch, outlet, at) = (cx.watch, cx.outlet, cx.at);
         if let Some(stored) = latest {
-            self.learn_returning_headline(cx, stored, &fresh);
+            self.learn_returning_headline(cx, stored, &fresh).await;
         }
-        let tmpl = self.template_of(outlet);
+        let tmpl = self.template_of(outlet).await;
         if let Some(stored) = latest {
             if tmpl.same_text(stored, &fresh) {
                 let ticking: Vec<Rule> = tmpl
@@ -145,11 +169,12 @@ impl Pipeline {
                     .iter()
                     .map(|l| Rule::new(Origin::Ticking, l, at))
                     .collect();
-                self.learn(outlet, &ticking);
+                self.learn(outlet, &ticking).await;
                 return Ok(Decision::Unchanged { confirmation: None });
             }
         }
-        self.observe(outlet, watch, latest.is_none(), &fresh, at);
+        self.observe(outlet, watch, latest.is_none(), &fresh, at)
+            .await;
         let (agreed, confirmation) = match self.confirm_delay {
             Some(delay) => {
                 let (a, c) = self.confirm(cx, delay, &fresh, latest).await;
@@ -157,7 +182,7 @@ impl Pipeline {
             }
             None => (fresh, None),
         };
-        let tmpl = self.template_of(outlet);
+        let tmpl = self.template_of(outlet).await;
         let article = tmpl.apply(&agreed).article;
         if let Some(c) = &confirmation {
             if c.result != ConfirmResult::Failed && article.word_count() < MIN_ARTICLE_WORDS {
@@ -187,11 +212,12 @@ impl Pipeline {
     /// headline edit reverted): both are learned as this article's headline
     /// variants, so that the rotation stops making versions. The first
     /// change from one variant to the other is a version like any edit.
-    fn learn_returning_headline(&self, cx: &CheckCtx<'_>, stored: &Article, fresh: &Article) {
+    async fn learn_returning_headline(&self, cx: &CheckCtx<'_>, stored: &Article, fresh: &Article) {
         if stored.title == fresh.title || !self.learn {
             return;
         }
-        let earlier = match self.store.versions(cx.watch.id) {
+        let id = cx.watch.id;
+        let earlier = match blocking(&self.store, move |s| s.versions(id)).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(url = %cx.watch.url, error = %e, "could not read the versions' headlines");
@@ -210,7 +236,7 @@ impl Pipeline {
                 r
             })
             .collect();
-        self.learn(cx.outlet, &rules);
+        self.learn(cx.outlet, &rules).await;
     }
 
     /// Fetch the page again after `delay` and keep what both fetches
@@ -242,29 +268,29 @@ impl Pipeline {
                 return (first.clone(), c);
             }
         };
-        self.observe(outlet, watch, false, &second, at);
-        let shared = self.shared_lines(outlet, watch, first, latest);
+        self.observe(outlet, watch, false, &second, at).await;
+        let shared = self.shared_lines(outlet, watch, first, latest).await;
         let mut g = agree(
             latest,
             first,
             &second,
-            &self.template_of(outlet),
+            &self.template_of(outlet).await,
             &|l: &str| shared.contains(l),
         );
         // Short lines that both fetches show and nothing else: an ad from a
         // small pool shown twice by chance looks like this too, so a third
         // fetch must show them as well.
         if let Some(stored) = latest {
-            let stored = self.template_of(outlet).apply(stored).article;
+            let stored = self.template_of(outlet).await.apply(stored).article;
             if template::only_short_lines_changed(&stored, &g.article) {
                 tokio::time::sleep(delay).await;
                 if let Ok(third) = self.refetch(cx).await {
-                    self.observe(outlet, watch, false, &third, at);
+                    self.observe(outlet, watch, false, &third, at).await;
                     let g3 = agree(
                         latest,
                         &g.article,
                         &third,
-                        &self.template_of(outlet),
+                        &self.template_of(outlet).await,
                         &|l: &str| shared.contains(l),
                     );
                     c.fetches = 3;
@@ -293,7 +319,7 @@ impl Pipeline {
         if let Some((a, b)) = &g.headlines {
             c.headline_differed = true;
             if let Some(stored) = latest {
-                let t = self.template_of(outlet);
+                let t = self.template_of(outlet).await;
                 if t.same_title(&stored.title, a) || t.same_title(&stored.title, b) {
                     g.article.title = stored.title.clone();
                 }
@@ -304,7 +330,7 @@ impl Pipeline {
             c.noise_lines = g.noise.len();
             tracing::debug!(url = %watch.url, noise = g.noise.len(), headline = g.headlines.is_some(), "the fetches disagreed");
         }
-        self.learn(outlet, &learned);
+        self.learn(outlet, &learned).await;
         (g.article, c)
     }
 

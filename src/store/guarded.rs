@@ -15,6 +15,8 @@ pub struct GuardedStore {
     store_id: String,
     /// `None` only while the handle is being replaced.
     inner: RwLock<Option<Arc<SledStore>>>,
+    /// See [`GuardedStore::record_calls_on`].
+    recorded: std::sync::OnceLock<(std::thread::ThreadId, std::sync::Mutex<Vec<String>>)>,
 }
 
 /// Free space [`GuardedStore`]'s recovery wants before it writes again:
@@ -51,7 +53,28 @@ impl GuardedStore {
             cache_mb,
             store_id: store.store_id(),
             inner: RwLock::new(Some(Arc::new(store))),
+            recorded: std::sync::OnceLock::new(),
         })
+    }
+
+    /// A test's guard against blocking calls on the async threads: from
+    /// now on every call made on thread `id` is recorded with its
+    /// backtrace (see [`GuardedStore::calls_recorded`]). A test runs the
+    /// daemon on a current-thread runtime and names that thread: a store
+    /// call there is one that blocks the scheduler and the listener instead
+    /// of running in the blocking pool ([`super::blocking`]). Set once;
+    /// costs one check per call otherwise.
+    pub fn record_calls_on(&self, id: std::thread::ThreadId) {
+        let _ = self.recorded.set((id, std::sync::Mutex::new(Vec::new())));
+    }
+
+    /// The backtraces of the calls recorded (see
+    /// [`GuardedStore::record_calls_on`]).
+    pub fn calls_recorded(&self) -> Vec<String> {
+        self.recorded
+            .get()
+            .map(|(_, calls)| calls.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .unwrap_or_default()
     }
 
     pub fn path(&self) -> &Path {
@@ -75,6 +98,12 @@ impl GuardedStore {
         &self,
         f: impl FnOnce(&SledStore) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        if let Some((id, calls)) = self.recorded.get() {
+            if std::thread::current().id() == *id {
+                let trace = std::backtrace::Backtrace::force_capture().to_string();
+                calls.lock().unwrap_or_else(|p| p.into_inner()).push(trace);
+            }
+        }
         let Some(store) = self.current() else {
             return Err(StoreError::Io {
                 path: self.shown(),

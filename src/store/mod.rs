@@ -37,6 +37,23 @@ pub const RECOVERY: &str =
     "restore the last backup (see \"Recovery\" in docs/operations.md), or move the database \
      aside and `copydesk import` your last export into a new one";
 
+/// Run `f` on the store in tokio's blocking pool, so that the async
+/// threads (the scheduler, the listener, checks waiting on the network)
+/// never wait on the database: a flush or a cold read blocks. A blocking
+/// task that panicked is [`StoreError::Corrupt`].
+pub async fn blocking<T: Send + 'static>(
+    store: &std::sync::Arc<dyn Store>,
+    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || f(s.as_ref()))
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            tree: "blocking task",
+            detail: e.to_string(),
+        })?
+}
+
 /// Said when a write failed for lack of space.
 pub const DISK_FULL_HINT: &str =
     " (the disk is full: free some space; `copydesk run` pauses its checks and resumes by itself)";

@@ -204,6 +204,7 @@ pub async fn run(seconds: Option<u64>) -> Result<()> {
         listener,
         grace: Duration::from_secs(5),
         daemon_file: None,
+        clock: crate::clock::system(),
     };
     let told = Arc::new(AtomicBool::new(false));
     let narrator = {
