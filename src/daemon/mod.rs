@@ -7,12 +7,11 @@
 //! Shutdown and reload arrive as a future and a channel, and the listener is
 //! passed in, so tests drive all of it without signals or fixed ports.
 
-pub mod api;
 pub mod backup;
 pub mod degraded;
 mod feeds;
 pub mod file;
-pub mod http;
+pub mod handle;
 pub mod listener;
 pub mod metrics;
 pub mod queue;
@@ -117,16 +116,15 @@ impl Daemon {
         let degraded = degraded_state.clone();
         let mut paused = degraded::Degraded::new(degraded_state);
         let mut backups = backup::Schedule::new(&config);
-        let (control_tx, mut control) = mpsc::unbounded_channel();
-        let app = http::router(http::AppState {
-            metrics: metrics.clone(),
+        let (daemon_handle, mut control) =
+            handle::Handle::new(metrics.clone(), store.clone(), degraded.clone());
+        let app = crate::web::router(crate::web::AppState {
             store: store.clone(),
             token: config.web.token.clone(),
-            control: control_tx,
             outlets: Arc::new(config.outlet_map()),
             public: config.web.public.clone(),
             logins: Default::default(),
-            degraded: degraded.clone(),
+            daemon: Arc::new(daemon_handle),
         });
         let limits = listener::Limits::from_config(&config.web);
         let app = app.layer(axum::middleware::from_fn_with_state(
@@ -251,13 +249,13 @@ impl Daemon {
                     }
                 }
                 Some(change) = control.recv() => match change {
-                    api::Control::Upserted { url, next_due } => {
+                    handle::Control::Upserted { url, next_due } => {
                         if !running.contains(&url) {
                             queue.set(url, next_due.unwrap_or_else(Utc::now));
                         }
                     }
-                    api::Control::Removed(url) => queue.remove(&url),
-                    api::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
+                    handle::Control::Removed(url) => queue.remove(&url),
+                    handle::Control::DeliverNow => deliver_at = tokio::time::Instant::now(),
                 },
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                     let done = match finish(done, &mut queue, &mut running, &metrics) {
