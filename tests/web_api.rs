@@ -398,7 +398,7 @@ fn the_openapi_description_names_every_route_and_each_answers() {
         // the review API's routes and the CLI's (tagged `cli` in the document)
         let source = concat!(
             include_str!("../src/web/api/mod.rs"),
-            include_str!("../src/daemon/api.rs")
+            include_str!("../src/web/api/local.rs")
         );
         let routed: std::collections::BTreeSet<&str> = source
             .split(".route(")

@@ -28,11 +28,7 @@ pub struct DaemonInfo {
 }
 
 /// What `GET /api/v1/identity` answers: which store this daemon holds.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Identity {
-    pub store_id: String,
-    pub pid: u32,
-}
+pub use crate::web::api::identity::Identity;
 
 /// The daemon file of a running daemon; removed when dropped.
 pub struct DaemonFile {

@@ -8,12 +8,11 @@
 //! Shutdown and reload arrive as a future and a channel, and the listener is
 //! passed in, so tests drive all of it without signals or fixed ports.
 
-pub mod api;
 pub mod backup;
 pub mod degraded;
 mod feeds;
 pub mod file;
-pub mod http;
+pub mod handle;
 pub mod listener;
 pub mod metrics;
 pub mod queue;
@@ -109,16 +108,15 @@ impl Daemon {
         )
         .await?;
 
-        let (control_tx, mut control) = mpsc::unbounded_channel();
-        let app = http::router(http::AppState {
-            metrics: metrics.clone(),
+        let (daemon_handle, mut control) =
+            handle::Handle::new(metrics.clone(), store.clone(), degraded.clone());
+        let app = crate::web::router(crate::web::AppState {
             store: store.clone(),
             token: config.web.token.clone(),
-            control: control_tx,
             outlets: Arc::new(config.outlet_map()),
             public: config.web.public.clone(),
             logins: Default::default(),
-            degraded: degraded.clone(),
+            daemon: Arc::new(daemon_handle),
         });
         let limits = listener::Limits::from_config(&config.web);
         let app = app.layer(axum::middleware::from_fn_with_state(

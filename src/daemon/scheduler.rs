@@ -11,7 +11,7 @@
 
 use super::metrics::{self, Metrics, WatchState};
 use super::queue::{due_queue, DueQueue};
-use super::{api, backup, degraded, feeds, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP};
+use super::{backup, degraded, feeds, handle, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::pipeline::{Checked, Pipeline};
@@ -143,7 +143,7 @@ impl Scheduler {
         &mut self,
         shutdown: impl Future<Output = ()>,
         reload: &mut mpsc::Receiver<()>,
-        control: &mut mpsc::UnboundedReceiver<api::Control>,
+        control: &mut mpsc::UnboundedReceiver<handle::Control>,
     ) -> Result<(), DaemonError> {
         tokio::pin!(shutdown);
         loop {
@@ -316,15 +316,15 @@ impl Scheduler {
     }
 
     /// A change made through the API.
-    fn on_control(&mut self, change: api::Control) {
+    fn on_control(&mut self, change: handle::Control) {
         match change {
-            api::Control::Upserted { url, next_due } => {
+            handle::Control::Upserted { url, next_due } => {
                 if !self.running.contains(&url) {
                     self.queue.set(url, next_due.unwrap_or_else(Utc::now));
                 }
             }
-            api::Control::Removed(url) => self.queue.remove(&url),
-            api::Control::DeliverNow => self.deliver_at = self.clock.now(),
+            handle::Control::Removed(url) => self.queue.remove(&url),
+            handle::Control::DeliverNow => self.deliver_at = self.clock.now(),
         }
     }
 

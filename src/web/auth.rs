@@ -9,7 +9,7 @@
 //!   login form (`/login`) sets. The cookie holds a digest of the token, not
 //!   the token, and is `HttpOnly; SameSite=Strict`.
 
-use crate::daemon::http::AppState;
+use crate::web::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -58,6 +58,12 @@ pub fn allowed(token: Option<&str>, headers: &HeaderMap, cookie: bool) -> bool {
         None => true,
         Some(t) => bearer_ok(t, headers) || (cookie && cookie_ok(t, headers)),
     }
+}
+
+/// With a token, `what` (`/healthz`, `/metrics`) answers only with it
+/// unless `[web] public` names it.
+pub fn open_to(s: &AppState, what: crate::config::PublicPath, headers: &HeaderMap) -> bool {
+    s.public.contains(&what) || allowed(s.token.as_deref(), headers, false)
 }
 
 /// The JSON API: bearer header only (a cookie would open it to CSRF).

@@ -201,16 +201,18 @@ fn api_requests_never_panic() {
     let store: std::sync::Arc<dyn copydesk::store::Store> = std::sync::Arc::new(
         copydesk::store::GuardedStore::open(&dir.path().join("db"), 4).unwrap(),
     );
-    let (control, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let app = copydesk::daemon::http::router(copydesk::daemon::http::AppState {
-        metrics: std::sync::Arc::new(copydesk::daemon::metrics::Metrics::new()),
+    let (handle, _rx) = copydesk::daemon::handle::Handle::new(
+        std::sync::Arc::new(copydesk::daemon::metrics::Metrics::new()),
+        store.clone(),
+        Default::default(),
+    );
+    let app = copydesk::web::router(copydesk::web::AppState {
         store,
         token: None,
-        control,
         outlets: Default::default(),
         public: copydesk::config::WebConfig::default().public,
         logins: Default::default(),
-        degraded: Default::default(),
+        daemon: std::sync::Arc::new(handle),
     });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -15,6 +15,21 @@ fn daemon(extra: &str) -> (Env, Daemon) {
     (env, d)
 }
 
+/// The statuses in the README's table of JSON API errors (rows `| NNN |`
+/// between "### JSON API" and the next heading).
+fn readme_api_statuses() -> Vec<u16> {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("### JSON API")
+        .nth(1)
+        .and_then(|s| s.split("\n#").next())
+        .expect("a JSON API section in README.md");
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| ")?.split(' ').next()?.parse().ok())
+        .collect()
+}
+
 #[test]
 fn every_api_error_is_json() {
     let (_env, d) = daemon("");
@@ -39,8 +54,11 @@ fn every_api_error_is_json() {
             &br#"{"label": "no url"}"#[..],
             422,
         ),
+        ("POST", "/api/v1/watches", &json[..], &b"{}"[..], 422),
         ("POST", "/api/v1/watches", &big[..], &b""[..], 413),
         ("PUT", "/api/v1/watches", &json[..], &b"{}"[..], 405),
+        ("DELETE", "/api/v1/identity", &[][..], &b""[..], 405),
+        ("POST", "/api/v1/watches/1/diff", &json[..], &b"{}"[..], 405),
         (
             "GET",
             "/api/v1/version?url=http://x/&n=notanumber",
@@ -56,9 +74,18 @@ fn every_api_error_is_json() {
             415,
         ),
         ("GET", "/api/v1/nothing-here", &[][..], &b""[..], 404),
+        ("DELETE", "/api/v2/watches", &[][..], &b""[..], 404),
     ] {
         let a = request(&d.addr, method, path, headers, body);
         assert_eq!(a.status, status, "{method} {path}: {}", a.body);
+        // the status is one the README's table of API errors documents
+        assert!(
+            readme_api_statuses().contains(&status),
+            "{method} {path}: {status} is not in the README's table"
+        );
+        if status == 405 {
+            assert!(a.headers.contains_key("allow"), "{:?}", a.headers);
+        }
         assert!(
             a.headers
                 .get("content-type")

@@ -1,5 +1,5 @@
 //! Test harness for the review surface: a real [`SledStore`] in a temp dir,
-//! the daemon's router served on 127.0.0.1:0 in-process, and helpers that
+//! the web layer's router (`copydesk::web::router`) served on 127.0.0.1:0 in-process, and helpers that
 //! store articles version by version as the pipeline does (with the edit
 //! events between them).
 #![allow(dead_code)]
@@ -10,11 +10,12 @@ use copydesk::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event
 use copydesk::core::normalize::ContentHash;
 use copydesk::core::outlet::outlet_of;
 use copydesk::core::Article;
-use copydesk::daemon::http::{router, AppState};
+use copydesk::daemon::handle::Handle;
 use copydesk::daemon::metrics::Metrics;
 use copydesk::store::{
     CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, SledStore, Store, Watch, WatchSource,
 };
+use copydesk::web::{router, AppState};
 use std::sync::Arc;
 
 pub struct Site {
@@ -34,7 +35,7 @@ impl Drop for Site {
 }
 
 impl Site {
-    /// A store and the daemon's router on a loopback port, with `token` as
+    /// A store and the web router on a loopback port, with `token` as
     /// `[web] token`.
     pub fn start(token: Option<&str>) -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -57,18 +58,20 @@ impl Site {
                 addr_tx
                     .send(listener.local_addr().expect("addr"))
                     .expect("send addr");
-                let (control, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                let (handle, mut rx) = Handle::new(
+                    Arc::new(Metrics::new()),
+                    state_store.clone(),
+                    Default::default(),
+                );
                 // drain the scheduler's control messages
                 tokio::spawn(async move { while rx.recv().await.is_some() {} });
                 let app = router(AppState {
-                    metrics: Arc::new(Metrics::new()),
                     store: state_store,
                     token,
-                    control,
                     outlets: Arc::new(copydesk::core::outlet::OutletMap::default()),
                     public: copydesk::config::WebConfig::default().public,
                     logins: Default::default(),
-                    degraded: Default::default(),
+                    daemon: Arc::new(handle),
                 });
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async {

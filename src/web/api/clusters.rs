@@ -7,9 +7,9 @@
 use super::{ApiResult, Page, PageQuery};
 use crate::core::matching::cluster::{clusters, Cluster, MatchPair, MatchedArticle, Relation};
 use crate::core::matching::MatchClass;
-use crate::daemon::http::AppState;
 use crate::store::Store;
 use crate::web::data::{self, blocking, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;

@@ -2,9 +2,9 @@
 //! URL or outlet; the cursor is the last `seq` seen.
 
 use super::{ApiResult, Page};
-use crate::daemon::http::AppState;
 use crate::store::{Store, StoredEvent};
 use crate::web::data::{self, blocking, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;

@@ -1,20 +1,26 @@
-//! The review JSON API under `/api/v1/`: one module per resource
-//! ([`watches`], [`versions`], [`events`], [`clusters`], [`outlets`]), the routes assembled in
-//! [`routes`]. Lists are pages (`?limit=&cursor=`, answered with
-//! `{"items": [...], "next_cursor": ...}`); errors are `{"error": "..."}`
-//! with a fitting status, bad query strings and bodies included.
-//!
-//! The CLI's own calls (`/api/v1/watch`, `/api/v1/versions`, ...) stay in
-//! `daemon::api`; `POST` / `DELETE /api/v1/watches` are shared with it.
+//! The JSON API under `/api/v1/`: one module per resource ([`watches`],
+//! [`versions`], [`events`], [`clusters`], [`outlets`], [`alerts`],
+//! [`matches`], [`feeds`], [`identity`]). The documented review API
+//! (`openapi.json`) is routed in [`routes`], the CLI's calls by URL in
+//! [`local::routes`]; both sit behind the bearer check
+//! ([`crate::web::auth::require_bearer`]). Lists are pages
+//! (`?limit=&cursor=`, answered with `{"items": [...], "next_cursor": ...}`);
+//! errors are `{"error": "..."}` with a fitting status, bad query strings
+//! and bodies included ([`ApiError`], [`json_errors`]).
 
+pub mod alerts;
 pub mod clusters;
 pub mod events;
+pub mod feeds;
+pub mod identity;
+pub mod local;
+pub mod matches;
 pub mod outlets;
 pub mod versions;
 pub mod watches;
 
 use super::data::WebError;
-use crate::daemon::http::AppState;
+use crate::web::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -5,9 +5,9 @@
 
 use super::{ApiError, ApiResult, Page, PageQuery};
 use crate::core::template::{parse_key, person_line, Rule, Verdict};
-use crate::daemon::http::AppState;
 use crate::store::OutletTemplate;
 use crate::web::data::{self, blocking, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -5,9 +5,9 @@
 use super::{ApiResult, Page, PageQuery};
 use crate::core::diff::{ChangeSummary, ParagraphOp, WordOp};
 use crate::core::Article;
-use crate::daemon::http::AppState;
 use crate::store::VersionMeta;
 use crate::web::data::{self, blocking, WebError, UNIFIED_CONTEXT};
+use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -117,4 +117,43 @@ pub async fn diff(
         paragraphs: d.diff.paragraphs,
         unified,
     }))
+}
+
+/// `?url=&n=` of the CLI's version call.
+#[derive(Debug, Deserialize)]
+pub struct UrlVersionQuery {
+    pub url: String,
+    pub n: u32,
+}
+
+/// `GET /api/v1/versions?url=`: every version of the watch with this URL,
+/// oldest first (the CLI's call: `history`).
+pub async fn by_url(
+    State(s): State<AppState>,
+    Query(q): Query<super::watches::UrlQuery>,
+) -> ApiResult<Vec<VersionMeta>> {
+    let store = s.store.clone();
+    Ok(Json(
+        blocking(move || {
+            let w = store.watch(&q.url)?;
+            Ok(store.versions(w.id)?)
+        })
+        .await?,
+    ))
+}
+
+/// `GET /api/v1/version?url=&n=`: one version's metadata and text (the
+/// CLI's call: `diff`).
+pub async fn one_by_url(
+    State(s): State<AppState>,
+    Query(q): Query<UrlVersionQuery>,
+) -> ApiResult<(VersionMeta, Article)> {
+    let store = s.store.clone();
+    Ok(Json(
+        blocking(move || {
+            let w = store.watch(&q.url)?;
+            Ok(store.version(w.id, q.n)?)
+        })
+        .await?,
+    ))
 }

@@ -1,12 +1,13 @@
 //! `/api/v1/watches`: the watch list (with status, last outcome and next
-//! due), one watch with its latest checks, and removal by id. Adding is
-//! `POST /api/v1/watches`, shared with the CLI (`daemon::api`).
+//! due), one watch with its latest checks, adding one and removing one.
+//! The CLI names a watch by its URL (`GET /api/v1/watch?url=`,
+//! `DELETE /api/v1/watches?url=`), the review API by its id; both remove
+//! through [`remove_watch`].
 
 use super::{ApiResult, Page};
-use crate::daemon::api::Control;
-use crate::daemon::http::AppState;
-use crate::store::CheckRecord;
+use crate::store::{CheckRecord, NewWatch, Store, Watch, WatchSource};
 use crate::web::data::{self, blocking, WatchFilter, WatchSummary, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -24,6 +25,12 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub outlet: Option<String>,
     pub q: Option<String>,
+}
+
+/// `?url=` of the CLI's calls.
+#[derive(Debug, Deserialize)]
+pub struct UrlQuery {
+    pub url: String,
 }
 
 /// `GET /api/v1/watches?limit=&cursor=&status=&outlet=&q=`, in id order.
@@ -72,21 +79,81 @@ pub async fn one(
     Ok(Json(detail))
 }
 
+/// `GET /api/v1/watch?url=`: the stored watch (the CLI's call).
+pub async fn by_url(State(s): State<AppState>, Query(q): Query<UrlQuery>) -> ApiResult<Watch> {
+    let store = s.store.clone();
+    Ok(Json(blocking(move || Ok(store.watch(&q.url)?)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddWatch {
+    pub url: String,
+    pub label: Option<String>,
+    pub schedule: Option<String>,
+}
+
+/// `POST /api/v1/watches` `{"url", "label"?, "schedule"?}`: the stored
+/// watch, due as the scheduler is told. Deeper validation (config-owned
+/// watches) is the CLI's, which shares the daemon's config; the API stores
+/// what it is given as a CLI watch.
+pub async fn add(State(s): State<AppState>, Json(body): Json<AddWatch>) -> ApiResult<Watch> {
+    crate::config::parse_http_url(&body.url).map_err(WebError::BadRequest)?;
+    if let Some(label) = body.label.as_deref() {
+        crate::config::check_label(label).map_err(WebError::BadRequest)?;
+    }
+    if let Some(sched) = &body.schedule {
+        crate::core::cadence::ScheduleSpec::parse(sched)
+            .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    }
+    let store = s.store.clone();
+    let w = blocking(move || {
+        let w = store.upsert_watch(NewWatch {
+            url: body.url,
+            label: body.label,
+            schedule: body.schedule,
+            source: WatchSource::Cli,
+        })?;
+        store.flush()?;
+        Ok(w)
+    })
+    .await?;
+    s.daemon.watch_upserted(w.url.clone(), w.next_due);
+    Ok(Json(w))
+}
+
 /// `DELETE /api/v1/watches/{id}`: the removed watch.
 pub async fn remove(
     State(s): State<AppState>,
     id: Result<Path<u64>, PathRejection>,
 ) -> ApiResult<WatchSummary> {
     let Path(id) = id.map_err(WebError::from)?;
+    let w = remove_watch(&s, move |store| Ok(store.watch_by_id(id)?.url)).await?;
+    Ok(Json(WatchSummary::of(w)))
+}
+
+/// `DELETE /api/v1/watches?url=`: the removed watch (the CLI's call).
+pub async fn remove_by_url(
+    State(s): State<AppState>,
+    Query(q): Query<UrlQuery>,
+) -> ApiResult<Watch> {
+    Ok(Json(remove_watch(&s, move |_| Ok(q.url)).await?))
+}
+
+/// Remove the watch whose URL `find` names, flush, and take it off the
+/// scheduler's queue.
+async fn remove_watch(
+    s: &AppState,
+    find: impl FnOnce(&dyn Store) -> Result<String, WebError> + Send + 'static,
+) -> Result<Watch, WebError> {
     let store = s.store.clone();
     let w = blocking(move || {
-        let w = store.watch_by_id(id)?;
-        let w = store.remove_watch(&w.url)?;
+        let url = find(store.as_ref())?;
+        let w = store.remove_watch(&url)?;
         store.flush()?;
         Ok(w)
     })
     .await?;
-    tracing::info!(watch = id, url = %w.url, "watch removed through the API");
-    let _ = s.control.send(Control::Removed(w.url.clone()));
-    Ok(Json(WatchSummary::of(w)))
+    tracing::info!(watch = w.id, url = %w.url, "watch removed through the API");
+    s.daemon.watch_removed(w.url.clone());
+    Ok(w)
 }

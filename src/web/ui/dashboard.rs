@@ -3,10 +3,10 @@
 
 use super::{layout, when, PageResult};
 use crate::core::event::{Event, RepublicationEvent};
-use crate::daemon::http::AppState;
 use crate::store::StoredEvent;
 use crate::web::api::events::{event_page, EventFilter};
 use crate::web::data::{article_of, blocking, Status, WatchSummary};
+use crate::web::AppState;
 use axum::extract::State;
 use maud::{html, Markup};
 

@@ -4,8 +4,8 @@
 
 use super::{article_link, layout, when, PageResult};
 use crate::core::diff::{ParagraphOp, WordOp};
-use crate::daemon::http::AppState;
 use crate::web::data::{self, blocking, StoredDiff, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use maud::{html, Markup};

@@ -3,8 +3,8 @@
 //! rate-limited ([`auth::LoginLimiter`]).
 
 use super::layout;
-use crate::daemon::http::AppState;
 use crate::web::auth::{self, COOKIE};
+use crate::web::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

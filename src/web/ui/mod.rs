@@ -4,8 +4,8 @@
 //! the side-by-side diff ([`diff`]), republication clusters ([`clusters`]),
 //! each outlet's learned furniture ([`outlets`]) and the login form
 //! ([`login`]). Forms that change something post to this origin only
-//! ([`crate::web::auth::same_origin_posts`], on every route of the
-//! daemon's router).
+//! ([`crate::web::auth::same_origin_posts`], on every route of
+//! [`crate::web::router()`]).
 //! Every response carries a strict Content-Security-Policy ([`CSP`]).
 
 pub mod clusters;
@@ -16,7 +16,7 @@ pub mod outlets;
 pub mod watches;
 
 use super::data::{safe_link, WebError};
-use crate::daemon::http::AppState;
+use crate::web::AppState;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{from_fn, Next};

@@ -5,9 +5,9 @@
 
 use super::{layout, when, PageError, PageResult};
 use crate::core::template::{key_text, parse_key, person_line, Origin, Rule, Verdict};
-use crate::daemon::http::AppState;
 use crate::web::auth::local_path;
 use crate::web::data::{blocking, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -2,9 +2,9 @@
 //! and `/watches/{id}` (an article's timeline of versions).
 
 use super::{article_link, layout, when, PageError, PageResult};
-use crate::daemon::http::AppState;
 use crate::store::{CheckRecord, Outcome, VersionMeta};
 use crate::web::data::{self, blocking, WatchFilter, WatchSummary, WebError};
+use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use maud::{html, Markup};

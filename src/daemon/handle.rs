@@ -1,0 +1,93 @@
+//! The daemon's side of the web layer: [`Handle`], its implementation of
+//! [`crate::web::DaemonHandle`]. Watch-list changes made through the API
+//! reach the scheduler loop as [`Control`] messages; `/healthz` and
+//! `/metrics` read the loop's [`Metrics`] and the degraded (full-disk)
+//! state.
+
+use super::metrics::Metrics;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// A change to the watch list, for the scheduler loop that owns the queue.
+#[derive(Debug)]
+pub enum Control {
+    Upserted {
+        url: String,
+        next_due: Option<DateTime<Utc>>,
+    },
+    Removed(String),
+    /// Run a delivery round now (an alert was made due again).
+    DeliverNow,
+}
+
+/// Why the store cannot be written, while it cannot (shared with
+/// [`super::degraded::Degraded`]).
+pub type DegradedState = Arc<Mutex<Option<String>>>;
+
+/// What the daemon hands the web layer.
+pub struct Handle {
+    metrics: Arc<Metrics>,
+    store: Arc<dyn Store>,
+    control: mpsc::UnboundedSender<Control>,
+    degraded: DegradedState,
+}
+
+impl Handle {
+    /// A handle and the receiving end of its [`Control`] messages, which
+    /// the scheduler loop reads.
+    pub fn new(
+        metrics: Arc<Metrics>,
+        store: Arc<dyn Store>,
+        degraded: DegradedState,
+    ) -> (Handle, mpsc::UnboundedReceiver<Control>) {
+        let (control, rx) = mpsc::unbounded_channel();
+        let handle = Handle {
+            metrics,
+            store,
+            control,
+            degraded,
+        };
+        (handle, rx)
+    }
+
+    fn send(&self, c: Control) {
+        // the loop is gone only while the daemon shuts down
+        let _ = self.control.send(c);
+    }
+}
+
+impl crate::web::DaemonHandle for Handle {
+    fn watch_upserted(&self, url: String, next_due: Option<DateTime<Utc>>) {
+        self.send(Control::Upserted { url, next_due });
+    }
+
+    fn watch_removed(&self, url: String) {
+        self.send(Control::Removed(url));
+    }
+
+    fn deliver_now(&self) {
+        self.send(Control::DeliverNow);
+    }
+
+    fn seconds_since_tick(&self) -> i64 {
+        self.metrics.since_tick()
+    }
+
+    fn degraded(&self) -> Option<String> {
+        self.degraded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn metrics(&self, accept: Option<&str>) -> (&'static str, String) {
+        // sizes of in-memory state are read when scraped
+        if let Some(stats) = self.store.match_index_stats() {
+            self.metrics.index_articles.set(stats.articles as i64);
+            self.metrics.index_bytes.set(stats.heap_bytes as i64);
+        }
+        self.metrics.render_for(accept)
+    }
+}

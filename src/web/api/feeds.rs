@@ -1,0 +1,16 @@
+//! `GET /api/v1/feeds`: the discovery feeds (RSS, Atom, JSON Feed) the
+//! daemon polls for new articles, with their state (the CLI's `feeds`).
+//! Not the Atom output, which is [`crate::web::feed`].
+
+use super::ApiResult;
+use crate::store::FeedState;
+use crate::web::data::blocking;
+use crate::web::AppState;
+use axum::extract::State;
+use axum::Json;
+
+/// Every discovery feed's state.
+pub async fn list(State(s): State<AppState>) -> ApiResult<Vec<FeedState>> {
+    let store = s.store.clone();
+    Ok(Json(blocking(move || Ok(store.feeds()?)).await?))
+}
