@@ -7,10 +7,12 @@ use super::sinks::Deliver;
 use super::{format, http::describe, Alert, SendError};
 use crate::config::{EmailConfig, SmtpTls};
 use crate::core::event::Event;
+use crate::fetch::ExtraRoots;
 use futures_util::future::BoxFuture;
 use lettre::message::header::ContentTransferEncoding;
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::time::Duration;
@@ -22,6 +24,8 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct Email {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// `host:port`, for messages.
+    server: String,
     from: Mailbox,
     to: Vec<Mailbox>,
 }
@@ -34,7 +38,9 @@ impl std::fmt::Debug for Email {
 
 impl Email {
     /// Set up from the config; the password comes from `password_env`.
-    pub fn new(c: &EmailConfig) -> Result<Email, String> {
+    /// `extra_roots` are trusted beside the system's CAs for STARTTLS and
+    /// implicit TLS.
+    pub fn new(c: &EmailConfig, extra_roots: Option<&ExtraRoots>) -> Result<Email, String> {
         let from: Mailbox = c
             .from
             .parse()
@@ -63,6 +69,13 @@ impl Email {
             SmtpTls::None => 25,
         });
         let mut builder = builder.port(port).timeout(Some(SMTP_TIMEOUT));
+        if let (Some(roots), SmtpTls::Starttls | SmtpTls::Tls) = (extra_roots, c.tls) {
+            let params = tls_parameters(&c.host, roots)?;
+            builder = builder.tls(match c.tls {
+                SmtpTls::Tls => Tls::Wrapper(params),
+                _ => Tls::Required(params),
+            });
+        }
         match (&c.username, &c.password_env) {
             (Some(user), Some(var)) => {
                 let password = std::env::var(var).map_err(|_| {
@@ -76,6 +89,7 @@ impl Email {
         }
         Ok(Email {
             transport: builder.build(),
+            server: format!("{}:{port}", c.host),
             from,
             to,
         })
@@ -96,11 +110,11 @@ impl Email {
                     .singlepart(SinglePart::html(quoted_printable(html_body(alert)))),
             )
             .map_err(|e| SendError::Smtp(describe(&e)))?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| SendError::Smtp(describe(&e)))
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            SendError::Smtp(
+                crate::fetch::tls_problem(&e, &self.server).unwrap_or_else(|| describe(&e)),
+            )
+        })
     }
 }
 
@@ -112,6 +126,25 @@ impl Deliver for Email {
     ) -> BoxFuture<'a, Result<(), SendError>> {
         Box::pin(async move { self.send(&alert).await })
     }
+}
+
+/// TLS to `host` trusting `roots` as well as the system's CAs (lettre's
+/// own parameters, with the extra roots added).
+fn tls_parameters(host: &str, roots: &ExtraRoots) -> Result<TlsParameters, String> {
+    let mut params = TlsParameters::builder(host.to_string());
+    for der in roots.der() {
+        let cert = Certificate::from_der(der.to_vec()).map_err(|e| {
+            format!(
+                "a certificate of {} (fetch.extra_ca_file): {}",
+                roots.path().display(),
+                describe(&e)
+            )
+        })?;
+        params = params.add_root_certificate(cert);
+    }
+    params
+        .build_rustls()
+        .map_err(|e| format!("cannot set up TLS to {host}: {}", describe(&e)))
 }
 
 /// The `Message-ID` of an alert: its event id (or digest id) at the
@@ -350,7 +383,7 @@ mod tests {
         );
         let cfg = crate::config::Config::parse(&text, std::path::Path::new("t.toml"))
             .map_err(|e| e.to_string())?;
-        Email::new(&cfg.alert.email[0])
+        Email::new(&cfg.alert.email[0], None)
     }
 
     #[test]

@@ -17,7 +17,16 @@ pub async fn post(
         .send()
         .await
         // without_url: chat webhooks and ntfy topics carry secrets in the URL
-        .map_err(|e| SendError::Http(describe(&e.without_url())))?;
+        .map_err(|e| {
+            let endpoint = match (url.host_str(), url.port_or_known_default()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (h, _) => h.unwrap_or("the receiver").to_string(),
+            };
+            SendError::Http(
+                crate::fetch::tls_problem(&e, &endpoint)
+                    .unwrap_or_else(|| describe(&e.without_url())),
+            )
+        })?;
     let status = resp.status();
     if status.is_success() {
         Ok(())

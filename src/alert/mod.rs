@@ -139,13 +139,17 @@ impl Deliverer {
 
     /// [`Deliverer::new`] reading the time from `clock`.
     pub fn with_clock(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Deliverer, AlertSetupError> {
-        let client = reqwest::Client::builder()
+        let opts = cfg.fetch_options();
+        let mut builder = reqwest::Client::builder()
             .timeout(WEBHOOK_TIMEOUT)
-            .user_agent(cfg.fetch_options().user_agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+            .user_agent(opts.user_agent)
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(roots) = &opts.extra_roots {
+            builder = builder.tls_certs_merge(roots.reqwest_certs());
+        }
+        let client = builder.build()?;
         let a = &cfg.alert;
-        let sinks = sinks::build(a)?;
+        let sinks = sinks::build(a, opts.extra_roots.as_ref())?;
         Ok(Deliverer {
             client,
             clock,

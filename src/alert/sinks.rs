@@ -8,6 +8,7 @@
 use super::{command, discord, email, log, ntfy, slack, webhook};
 use super::{Alert, AlertSetupError, SendError, SinkRules};
 use crate::config::{AlertConfig, RateLimit, SinkKind, SinkSpec};
+use crate::fetch::ExtraRoots;
 use futures_util::future::BoxFuture;
 use std::time::Duration;
 
@@ -54,7 +55,10 @@ fn boxed<T: Deliver + 'static>(t: T) -> Box<dyn Deliver> {
 }
 
 /// Every sink of the config, in config order.
-pub(super) fn build(a: &AlertConfig) -> Result<Vec<Sink>, AlertSetupError> {
+pub(super) fn build(
+    a: &AlertConfig,
+    extra_roots: Option<&ExtraRoots>,
+) -> Result<Vec<Sink>, AlertSetupError> {
     let mut sinks = Vec::new();
     for spec in a.sinks() {
         let name = spec.name();
@@ -64,7 +68,7 @@ pub(super) fn build(a: &AlertConfig) -> Result<Vec<Sink>, AlertSetupError> {
             SinkSpec::Slack(c) => Ok(boxed(slack::Slack(c.url.0.clone()))),
             SinkSpec::Discord(c) => Ok(boxed(discord::Discord(c.url.0.clone()))),
             SinkSpec::Ntfy(c) => ntfy::Ntfy::from_config(c).map(boxed),
-            SinkSpec::Email(c) => email::Email::new(c).map(boxed),
+            SinkSpec::Email(c) => email::Email::new(c, extra_roots).map(boxed),
             SinkSpec::Command(c) => Ok(boxed(command::CommandSink::from_config(c))),
             SinkSpec::Log(_) => Ok(boxed(log::LogSink(shown.clone()))),
         }
@@ -150,7 +154,7 @@ args = ["--token", "SECRET7"]
         let cfg = Config::parse(EVERY_KIND, std::path::Path::new("t.toml")).expect("config");
         let kinds: Vec<SinkKind> = cfg.alert.sinks().iter().map(SinkSpec::kind).collect();
         assert_eq!(kinds, SinkKind::ALL, "the sample lists every kind once");
-        let sinks = build(&cfg.alert).expect("every sink builds");
+        let sinks = build(&cfg.alert, None).expect("every sink builds");
         assert_eq!(sinks.len(), SinkKind::ALL.len());
         for s in &sinks {
             let kind = SinkKind::of_name(&s.name).expect("a known kind");

@@ -158,6 +158,13 @@ pub struct FetchConfig {
     pub per_host_concurrency: Option<Positive>,
     pub concurrency: Option<Positive>,
     pub retries: Option<u32>,
+    /// A PEM file of CA certificates trusted beside the system's, by the
+    /// fetcher and every TLS alert sink; relative to the config file.
+    pub extra_ca_file: Option<PathBuf>,
+    /// The certificates of `extra_ca_file`, read while the config loads
+    /// (not a key).
+    #[serde(skip)]
+    pub extra_roots: Option<fetch::ExtraRoots>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -371,6 +378,18 @@ impl Config {
         })?;
         cfg.source = path.to_path_buf();
         cfg.check_semantics(text, path)?;
+        if let Some(file) = &cfg.fetch.extra_ca_file {
+            let file = cfg.relative_to_config(file);
+            let roots = fetch::ExtraRoots::load(&file).map_err(|e| {
+                invalid(
+                    path,
+                    text,
+                    find_key(text, "fetch", "extra_ca_file"),
+                    e.to_string(),
+                )
+            })?;
+            cfg.fetch.extra_roots = Some(roots);
+        }
         Ok(cfg)
     }
 
@@ -441,11 +460,17 @@ impl Config {
     /// The database directory, relative paths resolved against the config
     /// file's directory.
     pub fn storage_path(&self) -> PathBuf {
-        if self.storage.path.is_absolute() {
-            return self.storage.path.clone();
+        self.relative_to_config(&self.storage.path)
+    }
+
+    /// `path` as it is if absolute, else relative to the config file's
+    /// directory.
+    fn relative_to_config(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            return path.to_path_buf();
         }
         let base = self.source.parent().unwrap_or_else(|| Path::new("."));
-        base.join(&self.storage.path)
+        base.join(path)
     }
 
     pub fn fetch_options(&self) -> FetchOptions {
@@ -475,6 +500,7 @@ impl Config {
                 .unwrap_or(d.per_host_concurrency),
             retries: f.retries.unwrap_or(d.retries),
             retry_backoff: d.retry_backoff,
+            extra_roots: f.extra_roots.clone(),
         }
     }
 

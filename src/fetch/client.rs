@@ -34,6 +34,9 @@ pub(super) fn build_client(
         // Redirects are followed by hand so that each hop is recorded,
         // checked for loops and goes through its host's gate.
         .redirect(reqwest::redirect::Policy::none());
+    if let Some(roots) = &opts.extra_roots {
+        builder = builder.tls_certs_merge(roots.reqwest_certs());
+    }
     if public_only {
         // IP literals never reach a resolver: fetch_once checks each
         // hop's host itself (guard::route)

@@ -10,6 +10,7 @@ mod guard;
 mod host;
 mod response;
 mod retry;
+mod roots;
 mod types;
 
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ use reqwest::header;
 use reqwest::StatusCode;
 use url::Url;
 
+pub use classify::tls_problem;
 use classify::{failure, Phase};
 use client::build_client;
 use decode::ContentKind;
@@ -33,6 +35,7 @@ use response::{
 pub use retry::{
     backoff, parse_retry_after, retry_delay, should_retry, MAX_BACKOFF, MAX_RETRY_AFTER,
 };
+pub use roots::{ExtraRoots, ExtraRootsError};
 pub use types::*;
 
 /// One shared HTTP client plus a concurrency gate per host. A second

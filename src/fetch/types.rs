@@ -40,6 +40,8 @@ pub struct FetchOptions {
     pub retries: u32,
     /// First backoff between retries; doubles each attempt.
     pub retry_backoff: Duration,
+    /// CA certificates trusted beside the system's (`[fetch] extra_ca_file`).
+    pub extra_roots: Option<super::ExtraRoots>,
 }
 
 impl Default for FetchOptions {
@@ -53,6 +55,7 @@ impl Default for FetchOptions {
             per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
             retries: DEFAULT_RETRIES,
             retry_backoff: Duration::from_millis(500),
+            extra_roots: None,
         }
     }
 }

@@ -15,15 +15,15 @@ fn daemon(extra: &str) -> (Env, Daemon) {
     (env, d)
 }
 
-/// The statuses in the README's table of JSON API errors (rows `| NNN |`
-/// between "### JSON API" and the next heading).
+/// The statuses in the documented table of JSON API errors (rows `| NNN |`
+/// between "### JSON API" and the next heading of docs/web.md).
 fn readme_api_statuses() -> Vec<u16> {
-    let readme = include_str!("../../README.md");
-    let section = readme
+    let doc = include_str!("../../docs/web.md");
+    let section = doc
         .split("### JSON API")
         .nth(1)
         .and_then(|s| s.split("\n#").next())
-        .expect("a JSON API section in README.md");
+        .expect("a JSON API section in docs/web.md");
     section
         .lines()
         .filter_map(|l| l.strip_prefix("| ")?.split(' ').next()?.parse().ok())
@@ -78,10 +78,10 @@ fn every_api_error_is_json() {
     ] {
         let a = request(&d.addr, method, path, headers, body);
         assert_eq!(a.status, status, "{method} {path}: {}", a.body);
-        // the status is one the README's table of API errors documents
+        // the status is one the table of API errors in docs/web.md documents
         assert!(
             readme_api_statuses().contains(&status),
-            "{method} {path}: {status} is not in the README's table"
+            "{method} {path}: {status} is not in the table of docs/web.md"
         );
         if status == 405 {
             assert!(a.headers.contains_key("allow"), "{:?}", a.headers);
