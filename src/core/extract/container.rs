@@ -25,6 +25,27 @@ static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Class or id of an author box: "author-bio", "about-the-author",
+/// "author_info", "authorbox", "author-card".
+static AUTHOR_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)author[-_]?(bio|box|info|card|desc|about|profile|details)|about[-_]?(the[-_]?)?author")
+        .expect("static regex")
+});
+
+/// An author box: an element (not `body`, `main` or `article`) whose class
+/// or id names one ([`AUTHOR_BOX`]): the writer's biography under the
+/// story, not the story.
+pub fn is_author_box(node: &NodeRef<'_>) -> bool {
+    if matches!(
+        node.node_name().as_deref(),
+        Some("body" | "html" | "main" | "article")
+    ) {
+        return false;
+    }
+    node.attr("class").is_some_and(|v| AUTHOR_BOX.is_match(&v))
+        || node.attr("id").is_some_and(|v| AUTHOR_BOX.is_match(&v))
+}
+
 /// Elements of the container left out of its body: `<aside>`, `<nav>`,
 /// `<footer>`, `<form>`, and elements whose class or id matches [`ASIDE`]
 /// but not [`MAYBE`].

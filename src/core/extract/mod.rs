@@ -21,7 +21,7 @@ mod widgets;
 pub use meta::{normalize_time, strip_site_suffix};
 
 use crate::core::Article;
-use dom_query::{Document, NodeRef};
+use dom_query::{Document, NodeId, NodeRef};
 use std::sync::Arc;
 
 /// Deepest element nesting kept; deeper start tags are dropped before
@@ -79,28 +79,7 @@ pub fn extract(
     url: Option<&str>,
     rules: &OutletRules,
 ) -> Result<Article, ExtractError> {
-    let bounded = depth::bound_depth(html, DEFAULT_MAX_DEPTH);
-    let mut doc = Document::from(bounded.as_ref());
-    if tree_depth(&doc) > HARD_MAX_DEPTH {
-        // The lexer's model of the tree builder was beaten: keep the text only.
-        let flat = depth::bound_depth(html, 0);
-        doc = Document::from(flat.as_ref());
-    }
-    drop(bounded);
-    // One walk finds what the passes below look at.
-    let mut found = prepass::scan(&doc);
-    reveal::reveal_in(&doc, &mut found);
-    let mut pruned = ads::remove_ads_in(&found.ads) > 0;
-    widgets::neutralize_in(&found.widgets, pruned);
-    layout::unlayout_in(&found.tables, pruned);
-
-    for css in &rules.remove {
-        if let Some(sel) = doc.try_select(css) {
-            pruned |= sel.exists();
-            sel.remove();
-        }
-    }
-
+    let (doc, pruned, containers) = prepare(html, rules);
     let meta = meta::page_meta(&doc, url);
 
     let mut body = None;
@@ -120,10 +99,14 @@ pub fn extract(
     let body = match body {
         Some(b) => b,
         None => {
-            alternative = container::semantic_container(&found.containers, pruned)
+            let containers: Vec<NodeRef<'_>> = containers
+                .iter()
+                .map(|id| NodeRef::new(*id, &doc.tree))
+                .collect();
+            alternative = container::semantic_container(&containers, pruned)
                 .filter(|(_, words)| *words >= container::MIN_CONTAINER_WORDS)
                 .map(|(n, _)| paragraphs::paragraphs_skipping(&[n], container::is_aside));
-            let (paras, title) = readability_body(doc, url)?;
+            let (paras, title) = readability_body(doc, url, || prepare(html, rules).0)?;
             fallback_title = title;
             paras
         }
@@ -158,6 +141,39 @@ pub fn extract(
     })
 }
 
+/// The page parsed and made ready for readability: depth bounded, hidden
+/// streamed content revealed, ads removed, prose widgets renamed, layout
+/// tables unwrapped, the outlet's `remove` elements removed. Also returns
+/// whether anything was removed and the semantic container candidates
+/// ([`prepass::Scan::containers`]). Deterministic: calling it twice gives
+/// the same document.
+fn prepare(html: &str, rules: &OutletRules) -> (Document, bool, Vec<NodeId>) {
+    let bounded = depth::bound_depth(html, DEFAULT_MAX_DEPTH);
+    let mut doc = Document::from(bounded.as_ref());
+    if tree_depth(&doc) > HARD_MAX_DEPTH {
+        // The lexer's model of the tree builder was beaten: keep the text only.
+        let flat = depth::bound_depth(html, 0);
+        doc = Document::from(flat.as_ref());
+    }
+    drop(bounded);
+    let (pruned, containers) = {
+        // One walk finds what the passes below look at.
+        let mut found = prepass::scan(&doc);
+        reveal::reveal_in(&doc, &mut found);
+        let mut pruned = ads::remove_ads_in(&found.ads) > 0;
+        widgets::neutralize_in(&found.widgets, pruned);
+        layout::unlayout_in(&found.tables, pruned);
+        for css in &rules.remove {
+            if let Some(sel) = doc.try_select(css) {
+                pruned |= sel.exists();
+                sel.remove();
+            }
+        }
+        (pruned, found.containers.iter().map(|n| n.id).collect())
+    };
+    (doc, pruned, containers)
+}
+
 /// [`extract`] on a dedicated thread with a large stack; a panic becomes
 /// [`ExtractError::Crashed`] instead of unwinding into the caller.
 pub fn extract_guarded(
@@ -183,31 +199,65 @@ pub fn extract_guarded(
     }
 }
 
+/// Readability's first attempt (its strict policy) is kept when it finds
+/// at least this many characters (whitespace collapsed); below it,
+/// readability's own retry with looser policies runs on a fresh copy of the
+/// page. The same threshold as `dom_smoothie`'s default `char_threshold`,
+/// so the body is the one its multi-attempt `parse` returns.
+pub const READABILITY_CHAR_THRESHOLD: usize = 500;
+
 /// Body paragraphs and readability's title guess.
+///
+/// `dom_smoothie`'s `parse` clones the whole page before its first attempt
+/// in case it has to retry; most pages never do, so the strict attempt
+/// runs alone on `doc`, and only when it comes out short (under
+/// [`READABILITY_CHAR_THRESHOLD`]) or fails is `fresh` called for a new
+/// copy of the prepared page and the full `parse` run on it.
 fn readability_body(
     doc: Document,
     url: Option<&str>,
+    fresh: impl FnOnce() -> Document,
 ) -> Result<(Vec<String>, String), ExtractError> {
-    use dom_smoothie::{Config, Readability};
+    use dom_smoothie::{Config, ParsePolicy, Readability};
     let url = url.filter(|u| url::Url::parse(u).is_ok_and(|u| u.has_host()));
-    let cfg = Config {
+    let cfg = || Config {
         // Our own metadata reader does this.
         disable_json_ld: true,
+        // Classes tell author boxes apart below (and stripping them costs a
+        // walk of the body).
+        keep_classes: true,
+        char_threshold: READABILITY_CHAR_THRESHOLD,
         ..Config::default()
     };
-    let mut r = Readability::with_document(doc, url, Some(cfg))
+    if let Ok(mut r) = Readability::with_document(doc, url, Some(cfg())) {
+        if let Ok(article) = r.parse_with_policy(ParsePolicy::Strict) {
+            let root = r.doc.select("#readability-page-1");
+            if let Some(node) = root.nodes().first() {
+                if node.normalized_char_count() >= READABILITY_CHAR_THRESHOLD {
+                    let paras = paragraphs::paragraphs_skipping(root.nodes(), readability_skip);
+                    return Ok((paras, article.title));
+                }
+            }
+        }
+    }
+    let mut r = Readability::with_document(fresh(), url, Some(cfg()))
         .or_else(|_| Readability::with_document(Document::default(), None, None))
         .map_err(|_| ExtractError::NoArticle)?;
     let article = r.parse().map_err(|_| ExtractError::NoArticle)?;
     let root = r.doc.select("#readability-page-1");
     let paras = if root.exists() {
-        paragraphs::paragraphs_skipping(root.nodes(), teasers::is_teaser_list)
+        paragraphs::paragraphs_skipping(root.nodes(), readability_skip)
     } else {
         let d = Document::from(article.content.as_ref());
         let body = d.select("body");
         paragraphs::paragraphs(body.nodes())
     };
     Ok((paras, article.title))
+}
+
+/// Parts of readability's body left out: teaser lists and author boxes.
+fn readability_skip(node: &NodeRef<'_>) -> bool {
+    teasers::is_teaser_list(node) || container::is_author_box(node)
 }
 
 /// Drop nodes whose ancestor is also in the list (so nested matches of a

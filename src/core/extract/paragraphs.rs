@@ -7,7 +7,7 @@ use dom_query::NodeRef;
 const SKIP: &[&str] = &[
     "script", "style", "noscript", "template", "svg", "math", "button", "select", "option",
     "textarea", "input", "iframe", "object", "embed", "canvas", "video", "audio", "map", "head",
-    "title", "meta", "link",
+    "title", "meta", "link", "label",
 ];
 
 /// Elements that start and end a paragraph.

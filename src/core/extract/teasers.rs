@@ -22,7 +22,8 @@ const MAX_CHILDREN: usize = 200;
 /// Whether `node` is a list of teasers: at least [`MIN_ITEMS`] element
 /// children, four in five or more of them of one tag and headed by a
 /// linked title (a link of [`MIN_TITLE_WORDS`] words or more inside a
-/// heading, or around one), and on average at most [`MAX_ITEM_WORDS`] words
+/// heading, or around one; or any such link over a cut-off excerpt, see
+/// `scan_item`), and on average at most [`MAX_ITEM_WORDS`] words
 /// of text outside links per item.
 pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
     // Cheap test first, without allocating: enough element children, most
@@ -76,15 +77,31 @@ fn items_of<'a>(node: &NodeRef<'a>) -> impl Iterator<Item = NodeRef<'a>> {
 }
 
 /// Whether the item has a linked title, and its words outside links.
+///
+/// A linked title is a link of [`MIN_TITLE_WORDS`] words or more inside a
+/// heading or around one; or any such link when the item's text ends in an
+/// ellipsis ("...", "…"): a cut-off excerpt, as teaser cards print them
+/// under a title that is a plain link.
 fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
     let mut title = false;
+    let mut title_link = false;
+    // Whether the item's last text ends in an ellipsis; set by the first
+    // non-blank text met (the walk below visits the last child first).
+    let mut cut_off: Option<bool> = None;
     let mut plain = 0;
     // (node, inside a heading, inside a link)
     let mut stack = vec![(*item, false, false)];
     while let Some((cur, in_h, in_a)) = stack.pop() {
         if cur.is_text() {
+            let t = cur.text();
             if !in_a {
-                plain += cur.text().split_whitespace().count();
+                plain += t.split_whitespace().count();
+            }
+            if cut_off.is_none() {
+                let t = t.trim_end();
+                if !t.is_empty() {
+                    cut_off = Some(t.ends_with("...") || t.ends_with('…'));
+                }
             }
             continue;
         }
@@ -98,11 +115,13 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
         }
         let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
         let link = name == "a" && cur.has_attr("href");
-        if !title
-            && ((link && in_h) || (heading && in_a) || (link && has_heading(&cur)))
-            && cur.text().split_whitespace().count() >= MIN_TITLE_WORDS
-        {
-            title = true;
+        if !title && (link || (heading && in_a)) {
+            let long = cur.text().split_whitespace().count() >= MIN_TITLE_WORDS;
+            if long && ((link && in_h) || (heading && in_a) || (link && has_heading(&cur))) {
+                title = true;
+            } else if long && link {
+                title_link = true;
+            }
         }
         let mut c = cur.first_child();
         while let Some(n) = c {
@@ -110,7 +129,7 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
             c = n.next_sibling();
         }
     }
-    (title, plain)
+    (title || (title_link && cut_off == Some(true)), plain)
 }
 
 fn has_heading(link: &NodeRef<'_>) -> bool {
@@ -145,6 +164,11 @@ mod tests {
         assert!(check(&format!(
             r#"<ul id="list">{item2}{item2}{item2}{item2}</ul>"#
         )));
+        // A plain title link over a cut-off excerpt.
+        let card = r#"<article><div class="title"><a href="/c">Hampers for 1,500 families</a></div><div>Webmaster</div><div>THE SALVATION ARMY continued its tradition on Tuesday, December 1...</div></article>"#;
+        assert!(check(&format!(
+            r#"<div id="list">{card}{card}{card}</div>"#
+        )));
     }
 
     #[test]
@@ -160,6 +184,12 @@ mod tests {
         )));
         // A listicle: headings are not links, or items carry real text.
         let plain = r#"<section><h3>Lamp number one is great</h3><p>It is bright.</p></section>"#;
+        // A plain title link without a cut-off excerpt (a listicle's items
+        // often link their product names).
+        let named = r#"<section><p><a href="/l">Lamp number one is great</a></p><p>It is bright.</p></section>"#;
+        assert!(!check(&format!(
+            r#"<div id="list">{named}{named}{named}</div>"#
+        )));
         assert!(!check(&format!(
             r#"<div id="list">{plain}{plain}{plain}</div>"#
         )));

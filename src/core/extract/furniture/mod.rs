@@ -172,6 +172,14 @@ static AD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A star rating opening a short line: "4.8 out of 5 stars 193 total
+/// reviews", "Rated 4.5 out of 5", "4/5 stars (120 reviews)" (review and
+/// app-store widgets; the count moves from load to load).
+static RATING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:rated\s+)?\d(?:[.,]\d+)?\s*(?:out\s+of|/)\s*(?:5|10)(?:\.0)?\s*(?:stars?\b|\W*$)")
+        .expect("static regex")
+});
+
 /// Copyright footers anywhere in a short line.
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\ball\s+rights\s+reserved\b|©\s*(19|20)\d\d").expect("static regex")
@@ -200,6 +208,7 @@ pub fn is_furniture(p: &str) -> bool {
         || COPYRIGHT.is_match(p)
         || PROMPT2.is_match(p)
         || AD_LABEL.is_match(p)
+        || RATING.is_match(p)
     {
         return true;
     }

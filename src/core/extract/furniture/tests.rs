@@ -5,6 +5,9 @@ use super::is_furniture;
 fn furniture_lines() {
     for p in [
         "1204 views",
+        "4.8 out of 5 stars 193 total reviews • Free trial available",
+        "Rated 4.5 out of 5",
+        "4/5 stars",
         "1,204 Views",
         "Views: 3.4K",
         "12 comments",
@@ -67,6 +70,8 @@ fn article_text_is_kept() {
     for p in [
         "The council met on 10 July 2025 to vote on the budget.",
         "Five people were hurt.",
+        "3 out of 5 people said they would vote for the bridge.",
+        "1/5 of the budget goes to roads.",
         "The photo shows the minister leaving the building after the vote.",
         "Comments from residents were mostly positive, officials said.",
         "She said: “We will share the results with everyone next week.”",

@@ -148,3 +148,36 @@ fn word_floor() {
     assert!(!has_words(&body, 7));
     assert!(!has_words(&[], 1));
 }
+
+/// An author box, form labels and a star-rating line inside the story's
+/// container stay out of the body; the story's paragraphs stay in.
+#[test]
+fn author_box_labels_and_ratings_are_left_out() {
+    let para = "The city council voted on Tuesday night to approve the construction of a new bridge over the river, ending years of debate about the crossing and the traffic it carries.";
+    let html = format!(
+        r#"<html><head><title>Bridge</title></head><body><article class="post">
+        <p>{para}</p><p>{para} Supporters said it would ease traffic downtown.</p>
+        <p>4.8 out of 5 stars 193 total reviews</p>
+        <p>{para} Opponents said the money should go to buses.</p>
+        <form><label for="n">Your first name and surname*</label><input id="n"></form>
+        <div class="author-bio"><h4>Ann Lee</h4><p>Ann Lee is a reporter who has covered the city hall beat for ten years and lives in Springfield with two cats.</p><p>She was a teacher in Springfield before she joined the paper as a night editor.</p></div>
+        </article></body></html>"#
+    );
+    let a = extract(&html, None, &OutletRules::default()).unwrap();
+    assert_eq!(a.body.len(), 3, "{:?}", a.body);
+    assert!(a.body.iter().all(|p| p.contains("city council")));
+}
+
+/// A page whose story is too short for readability's strict attempt goes
+/// through its looser retries and still yields the story.
+#[test]
+fn short_story_goes_through_the_retry() {
+    let html = r#"<html><head><title>Short</title></head><body>
+        <div class="sidebar"><p>The council met on Tuesday to vote on the new bridge over the river.</p></div>
+        </body></html>"#;
+    let a = extract(html, None, &OutletRules::default()).unwrap();
+    assert_eq!(
+        a.body,
+        vec!["The council met on Tuesday to vote on the new bridge over the river."]
+    );
+}
