@@ -15,7 +15,9 @@
 //!   `min_shared_paragraphs` → class `partial` (paragraphs lifted), unless
 //!   the shared paragraphs sit only at the edges of both bodies (where
 //!   template text sits) and make up less than
-//!   [`edges::EDGE_CONTAINMENT`] of either article;
+//!   [`edges::EDGE_CONTAINMENT`] of either article, or unless the shared
+//!   text is not one passage on both sides (scattered among each
+//!   article's own text, or one paragraph: [`edges::scattered`]);
 //! - else no match.
 
 pub mod cluster;
@@ -163,6 +165,11 @@ pub struct Scores {
     /// text, where template text sits (see [`edges`]).
     #[serde(default)]
     pub edge_only: bool,
+    /// The shared text is not one passage on both sides: scattered among
+    /// each article's own text, or one paragraph (see
+    /// [`edges::scattered`]).
+    #[serde(default)]
+    pub scattered: bool,
 }
 
 impl Scores {
@@ -205,6 +212,7 @@ pub fn compare(a: &Doc, b: &Doc, boilerplate: &HashSet<u64>, t: &Thresholds) -> 
         shared_shingles: shared,
         shared_paragraphs,
         edge_only: edges::edge_only(a, b, &sa, &sb, boilerplate, t),
+        scattered: edges::scattered(a, b, &sa, &sb, boilerplate, t),
     }
 }
 
@@ -263,6 +271,10 @@ pub fn classify(s: &Scores, t: &Thresholds) -> Option<MatchClass> {
     }
     if s.edge_only && most < edges::EDGE_CONTAINMENT {
         // only what a template puts around two different stories
+        return None;
+    }
+    if s.scattered {
+        // furniture or a quote, not a lifted passage
         return None;
     }
     Some(MatchClass::Partial)

@@ -75,6 +75,33 @@ fn outlet_boilerplate_does_not_link_stories() {
 }
 
 #[test]
+fn furniture_scattered_through_one_story_is_not_a_partial_copy() {
+    // a host's review lines sit between its products; a page planted into
+    // its template carries them together after another story
+    let t = Thresholds::default();
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            format!("Clients review: five of five stars from verified buyers number {i} this year")
+        })
+        .collect();
+    let mut host = body(12, "h");
+    for (k, l) in lines.iter().enumerate() {
+        host.insert(2 + 4 * k, l.clone());
+    }
+    let mut other = body(10, "o");
+    other.extend(lines.iter().cloned());
+    let s = compare(&Doc::new(&host), &Doc::new(&other), &HashSet::new(), &t);
+    assert_eq!(s.shared_paragraphs, 3, "{s:?}");
+    assert!(s.scattered && !s.edge_only, "{s:?}");
+    assert_eq!(classify(&s, &t), None);
+    // the same three paragraphs as one block in both: a lifted passage
+    let mut lifted = body(12, "h");
+    lifted.splice(5..5, lines.iter().cloned());
+    let s = compare(&Doc::new(&lifted), &Doc::new(&other), &HashSet::new(), &t);
+    assert!(!s.scattered, "{s:?}");
+}
+
+#[test]
 fn scores_swap_roles() {
     let s = Scores {
         containment: 0.2,
