@@ -452,3 +452,61 @@ fn diff_colour_follows_no_color_term_and_the_flag() {
     assert!(piped.contains(ESC), "--color always into a pipe");
     assert!(!env.ok(&["diff", &url]).contains(ESC), "a pipe is plain");
 }
+
+/// A page in a legacy charset, through `copydesk check` and the stored
+/// versions: declared in the Content-Type header (ISO-8859-1, which means
+/// windows-1252 on the web: the curly apostrophe is 0x92), or only in a
+/// `<meta charset>`. Both versions' text reads right in `history` and
+/// `diff`, with no mojibake.
+#[test]
+fn legacy_charset_pages_are_checked_and_stored_as_text() {
+    let title = "Zürich’s café owners win their case";
+    let mut body = story();
+    body[0] = "The café owners of Zürich’s old town said on Tuesday that the court’s ruling was a relief after a naïve first appeal failed.".into();
+    let page = |body: &[String], charset_in_header: bool| {
+        let html = article_page(title, body, &Furniture::default());
+        let (html, declared) = if charset_in_header {
+            (html, "text/html; charset=iso-8859-1")
+        } else {
+            (
+                html.replace(
+                    "<meta charset=\"utf-8\">",
+                    "<meta charset=\"windows-1252\">",
+                ),
+                "text/html",
+            )
+        };
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&html);
+        assert!(!unmappable);
+        Reply::status(200, declared, bytes.into_owned())
+    };
+    for in_header in [true, false] {
+        let server = Server::start();
+        server.set("/story", page(&body, in_header));
+        let url = server.url("/story");
+        let env = Env::new(&format!("[[watch]]\nurl = \"{url}\"\n"));
+        env.ok(&["check"]);
+        let mut edited = body.clone();
+        edited[0] = edited[0].replace(
+            "naïve first appeal",
+            "naïve first appeal and a façade dispute",
+        );
+        server.set("/story", page(&edited, in_header));
+        env.ok(&["check", "--all"]);
+
+        // (normalization folds the typographic apostrophe into ')
+        let history = versions(&env, &url);
+        assert_eq!(history.len(), 2, "header {in_header}: {history:?}");
+        let stored_title = title.replace('’', "'");
+        assert!(
+            history.iter().all(|v| v["title"] == stored_title.as_str()),
+            "header {in_header}: {history:?}"
+        );
+        let diff = env.ok(&["diff", &url, "--format", "unified"]);
+        assert!(
+            diff.contains("and a façade dispute") && diff.contains("Zürich's old town"),
+            "header {in_header}: {diff}"
+        );
+        assert!(!diff.contains('Ã') && !diff.contains('\u{FFFD}'), "{diff}");
+    }
+}

@@ -284,6 +284,48 @@ fn sighup_adds_a_watch_and_a_broken_config_keeps_the_old_one() {
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
 }
 
+/// A watch taken out of the config and a SIGHUP: it is checked no more
+/// (the other one goes on, twice more while the removed one is not
+/// fetched once), counted as inactive, and its history stays.
+#[test]
+fn sighup_removes_a_watch_from_the_schedule_and_keeps_its_history() {
+    let server = Server::start();
+    server.set("/one", page("First story", &story()));
+    server.set("/two", page("Second story", &story()[2..]));
+    let env = Env::new(&config(&server, &["/one", "/two"]));
+    let mut d = Daemon::start(&env);
+    eventually(Duration::from_secs(10), "both watches checked", || {
+        server.hits("/one") >= 1 && server.hits("/two") >= 1
+    });
+    env.write_config(&config(&server, &["/one"]));
+    d.signal("-HUP");
+    eventually(Duration::from_secs(10), "the reload", || {
+        metric(
+            &d.get("/metrics").1,
+            "copydesk_config_reloads_total",
+            "outcome=\"ok\"",
+        ) == 1.0
+    });
+    // a check of /two in flight at the reload has ended by the time /one
+    // was checked once more
+    let one = server.hits("/one");
+    eventually(Duration::from_secs(10), "/one checked again", || {
+        server.hits("/one") > one
+    });
+    let two = server.hits("/two");
+    let one = server.hits("/one");
+    eventually(Duration::from_secs(15), "/one checked twice more", || {
+        server.hits("/one") >= one + 2
+    });
+    assert_eq!(server.hits("/two"), two, "the removed watch is not checked");
+    let (_, text) = d.get("/metrics");
+    assert_eq!(metric(&text, "copydesk_watches", "state=\"inactive\""), 1.0);
+    d.signal("-TERM");
+    assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
+    let history = env.json(&["history", &server.url("/two")]);
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+}
+
 /// Parse Prometheus/OpenMetrics text strictly enough to catch a broken
 /// exposition, and return the value of `name` whose labels contain `label`.
 fn metric(text: &str, name: &str, label: &str) -> f64 {
@@ -762,4 +804,41 @@ async fn the_daemon_makes_no_store_call_on_its_async_threads() {
     let (r, _) = d.stop().await;
     r.expect("a clean stop");
     assert_eq!(server.hooks().len(), 1, "{:?}", server.hooks());
+}
+
+/// When the shutdown grace period runs out, the checks still in flight are
+/// cancelled: `run` returns after the grace period (not before) without
+/// storing them, and the watch stays due at once for the next start.
+#[tokio::test]
+async fn checks_still_running_when_the_grace_period_ends_are_cancelled() {
+    let server = Server::start();
+    server.set("/slow", page("Slow story", &story()));
+    // longer than the fetch timeout (3 s, one retry): only a cancelled
+    // check ends before the page could come
+    server.set_delay(Duration::from_secs(8));
+    let url = server.url("/slow");
+    let env = Env::new(&config(&server, &["/slow"]));
+    let grace = Duration::from_millis(300);
+    let d = InProc::start(&env, grace).await;
+    inproc::until("the fetch in flight", || server.max_in_flight() >= 1).await;
+    let store = d.store.clone();
+    let (r, took) = d.stop().await;
+    r.expect("a clean stop");
+    assert!(took >= grace, "the grace period was waited for: {took:?}");
+    let (w, checks) = tokio::task::spawn_blocking(move || {
+        let w = store.watch(&url).unwrap();
+        let checks = store.checks(w.id, 10).unwrap();
+        (w, checks)
+    })
+    .await
+    .unwrap();
+    assert!(
+        checks.is_empty(),
+        "the cancelled check stored nothing: {checks:?}"
+    );
+    assert_eq!(
+        (w.latest_version, w.next_due),
+        (0, None),
+        "still due at once"
+    );
 }
