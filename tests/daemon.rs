@@ -284,6 +284,11 @@ fn sighup_adds_a_watch_and_a_broken_config_keeps_the_old_one() {
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
 }
 
+/// Versions stored for `url` (through the running daemon's API).
+fn versions_of(env: &Env, url: &str) -> usize {
+    env.json(&["history", url]).as_array().map_or(0, Vec::len)
+}
+
 /// A watch taken out of the config and a SIGHUP: it is checked no more
 /// (the other one goes on, twice more while the removed one is not
 /// fetched once), counted as inactive, and its history stays.
@@ -294,9 +299,15 @@ fn sighup_removes_a_watch_from_the_schedule_and_keeps_its_history() {
     server.set("/two", page("Second story", &story()[2..]));
     let env = Env::new(&config(&server, &["/one", "/two"]));
     let mut d = Daemon::start(&env);
-    eventually(Duration::from_secs(10), "both watches checked", || {
-        server.hits("/one") >= 1 && server.hits("/two") >= 1
-    });
+    // a first version is two fetches (the second confirms it)
+    eventually(
+        Duration::from_secs(10),
+        "both first versions stored",
+        || {
+            versions_of(&env, &server.url("/one")) == 1
+                && versions_of(&env, &server.url("/two")) == 1
+        },
+    );
     env.write_config(&config(&server, &["/one"]));
     d.signal("-HUP");
     eventually(Duration::from_secs(10), "the reload", || {

@@ -438,10 +438,17 @@ pub fn main() -> ExitCode {
         Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            // (a PipelineError is transparent: its store error is not a
+            // link of the chain of its own)
             let damaged = e.chain().any(|c| {
                 matches!(
                     c.downcast_ref::<crate::store::StoreError>(),
                     Some(crate::store::StoreError::Damaged { .. })
+                ) || matches!(
+                    c.downcast_ref::<crate::pipeline::PipelineError>(),
+                    Some(crate::pipeline::PipelineError::Store(
+                        crate::store::StoreError::Damaged { .. }
+                    ))
                 )
             });
             if damaged {

@@ -29,7 +29,7 @@ use tokio::task::{JoinError, JoinSet};
 /// was checked.
 pub(super) enum CheckEnd {
     Removed(String),
-    Checked(Watch, Result<Checked, StoreError>),
+    Checked(Box<(Watch, Result<Checked, StoreError>)>),
 }
 
 /// What a finished check means for the loop.
@@ -225,7 +225,7 @@ impl Scheduler {
                 match blocking(&store, move |s| s.watch(&u)).await {
                     Ok(watch) => {
                         let r = p.check_watch(&watch).await;
-                        CheckEnd::Checked(watch, r)
+                        CheckEnd::Checked(Box::new((watch, r)))
                     }
                     Err(_) => CheckEnd::Removed(url), // removed meanwhile
                 }
@@ -355,7 +355,7 @@ impl Scheduler {
     /// Put the watch of a finished check back on the queue and count it.
     fn finish(&mut self, done: Result<CheckEnd, JoinError>) -> Result<Finished, StoreError> {
         let (watch, result) = match done {
-            Ok(CheckEnd::Checked(w, r)) => (w, r),
+            Ok(CheckEnd::Checked(done)) => *done,
             Ok(CheckEnd::Removed(url)) => {
                 self.running.remove(&url);
                 return Ok(Finished::default());
