@@ -172,7 +172,7 @@ async fn remove_watch(
         Ok(w)
     })
     .await?;
-    let _ = s.control.send(Control::Removed(q.url));
+    let _ = s.control.send(Control::Removed(w.url.clone()));
     Ok(Json(w))
 }
 

@@ -372,7 +372,9 @@ fn finish(
             let before = WatchState::of_checked(watch.retired, watch.consecutive_failures > 0);
             let after = WatchState::of_checked(c.next_due.is_none(), c.failing);
             if let Some(due) = c.next_due {
-                queue.set(watch.url, due);
+                // under the URL the watch has now (it may have followed
+                // its page's canonical URL)
+                queue.set(c.url.clone(), due);
             }
             Ok(Finished {
                 events: c.events > 0,
