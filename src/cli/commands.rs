@@ -223,6 +223,8 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             let rules = cfg.url_rules();
             let canonical = rules.canonical(&url).to_string();
             let existing = match backend.watch(url.as_str()).await.map_err(into_store_error) {
+                // another address of a config watch: said below
+                Ok(w) if w.url != canonical => Some(w),
                 // a config watch that the config no longer lists (or an
                 // imported one) becomes a CLI watch
                 Ok(w) if w.source == WatchSource::Config && in_config(cfg, &w) => {
@@ -239,7 +241,8 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             // another address of an article already watched (an alias, the
             // other scheme): said, and left as it is unless asked to change
             if let Some(w) = existing.filter(|w| w.url != canonical) {
-                let w = if label.is_some() || schedule.is_some() {
+                let config = w.source == WatchSource::Config && in_config(cfg, &w);
+                let w = if (label.is_some() || schedule.is_some()) && !config {
                     backend
                         .add_watch(NewWatch {
                             url: url.to_string(),

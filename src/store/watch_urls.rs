@@ -241,12 +241,15 @@ impl SledStore {
             k.last_check = g.last_check.clone();
         }
         k.declared_canonical = k.declared_canonical.take().or(g.declared_canonical.clone());
-        // the merged watch's URLs become aliases, but for those that are
-        // only another form of the kept URL (found by canonicalizing)
+        // the merged watch's URLs become aliases, in canonical form (the
+        // forms as given stay indexed)
         for u in g.known_urls() {
-            let same = self.url_rules().canonical_str(u).as_deref() == Some(k.url.as_str());
-            if !same && !k.aliases.iter().any(|a| a == u) {
-                k.aliases.push(u.to_string());
+            let c = self
+                .url_rules()
+                .canonical_str(u)
+                .unwrap_or_else(|| u.to_string());
+            if c != k.url && !k.aliases.contains(&c) {
+                k.aliases.push(c);
             }
         }
         let (watches, urls) = self.watch_trees();
