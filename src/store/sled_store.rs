@@ -437,6 +437,8 @@ impl Store for SledStore {
                     Err(e) => return abort(e),
                 };
                 let mut watch = watch.clone();
+                // a merge adds the merged watch's URLs as aliases
+                let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
                 // a watch's URLs are the store's: a check does not change
                 // them, a merge or a followed canonical URL during the
                 // check may have
@@ -447,9 +449,10 @@ impl Store for SledStore {
                 // history moved on, and this check's version (compared with
                 // the history before) is dropped; the next check compares
                 // with the merged history
-                let stale = meta
-                    .as_ref()
-                    .is_some_and(|m| stored.latest_version >= m.number);
+                let stale = merged_meanwhile
+                    && meta
+                        .as_ref()
+                        .is_some_and(|m| stored.latest_version >= m.number);
                 if stale || meta.is_none() {
                     watch.latest_version = stored.latest_version;
                     watch.last_changed = stored.last_changed;
