@@ -4,6 +4,7 @@
 //! URLs) is in [`discover`].
 
 pub mod discover;
+mod identity;
 mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
@@ -78,6 +79,10 @@ pub struct Checked {
     pub confirmation: Option<crate::store::ConfirmResult>,
     /// Why the check failed (kind and readable reason), when it did.
     pub failure: Option<(String, String)>,
+    /// The watch's URL after the check: another one when its page named
+    /// its canonical URL and the watch followed it (or merged into the
+    /// watch that has it).
+    pub url: String,
 }
 
 /// Everything a pass needs; cheap to share.
@@ -94,7 +99,13 @@ pub struct Pipeline {
     default_schedule: ScheduleSpec,
     adaptive: Adaptive,
     concurrency: usize,
+    /// Canonical URLs of the config's watches.
     config_urls: HashSet<String>,
+    /// How URLs are canonicalized (`[fetch] strip_params`).
+    url_rules: crate::core::url::UrlRules,
+    /// `[matching]` thresholds: two watches merge only when their texts
+    /// are a whole copy of each other.
+    thresholds: crate::core::matching::Thresholds,
     feed_urls: HashSet<String>,
     /// `[check] confirm_delay` when confirmation is on.
     confirm_delay: Option<std::time::Duration>,
@@ -135,7 +146,13 @@ impl Pipeline {
             default_schedule: cfg.schedule.default.0.clone(),
             adaptive: cfg.schedule.adaptive.adaptive(),
             concurrency: cfg.concurrency(),
-            config_urls: cfg.watches.iter().map(|w| w.url.0.to_string()).collect(),
+            config_urls: cfg
+                .watches
+                .iter()
+                .map(|w| cfg.url_rules().canonical(&w.url.0).to_string())
+                .collect(),
+            url_rules: cfg.url_rules(),
+            thresholds: cfg.matching.thresholds(),
             feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
             confirm_delay: cfg.check.confirm_delay(),
             learn: cfg.check.learn(),
@@ -186,7 +203,7 @@ impl Pipeline {
     /// in the config.
     pub fn is_active(&self, w: &Watch) -> bool {
         matches!(w.source, WatchSource::Cli | WatchSource::Feed)
-            || self.config_urls.contains(&w.url)
+            || w.known_urls().any(|u| self.config_urls.contains(u))
     }
 
     /// The outlet name of a URL (config grouping, else registrable domain).
@@ -327,6 +344,7 @@ impl Pipeline {
             let failure = failure_of(&record);
             self.commit(next, record, None, Vec::new()).await?;
             return Ok(Checked {
+                url: watch.url.clone(),
                 outcome: Outcome::Failed,
                 events: 0,
                 next_due,
@@ -415,6 +433,7 @@ impl Pipeline {
             (v.number, class)
         });
         let failure = failure_of(&record);
+        let follow = self.to_follow(&next);
         self.commit(next, record, version, events).await?;
         match stored {
             Some((number, Some(class))) => {
@@ -425,8 +444,15 @@ impl Pipeline {
             }
             None => {}
         }
-        let n_events = n_events + self.match_latest(&watch.url).await;
+        // before matching: an AMP or mobile address of a watched article
+        // is merged into its watch, not matched against it as an alias
+        let url_now = match follow {
+            Some(c) => self.follow_canonical(watch, c).await,
+            None => watch.url.clone(),
+        };
+        let n_events = n_events + self.match_latest(&url_now).await;
         Ok(Checked {
+            url: url_now,
             outcome,
             events: n_events,
             next_due,
@@ -483,6 +509,7 @@ impl Pipeline {
         };
         next.consecutive_failures = 0;
         next.validators = page.validators;
+        self.note_declared_canonical(next, &article);
         if article.body.is_empty() {
             let r = failed_record(
                 at,

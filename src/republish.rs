@@ -196,6 +196,15 @@ impl Matcher {
                 copy_id: copy.id,
             };
             if relation == Relation::Republication && crossed && !copy_of_match {
+                // the copy's page naming another domain's URL as its own
+                let declared_original = if copy.id == w.id {
+                    w.declared_canonical.clone()
+                } else {
+                    store
+                        .watch_by_id(copy.id)
+                        .ok()
+                        .and_then(|c| c.declared_canonical)
+                };
                 let event = Event::Republication(RepublicationEvent {
                     id: republication_event_id(&orig.url, &copy.url, class),
                     detected_at: rfc3339(now),
@@ -206,6 +215,7 @@ impl Matcher {
                     shared_paragraphs: pair.shared_paragraphs,
                     shared_text: pair.shared_text.clone(),
                     class,
+                    declared_original,
                 });
                 pair.event_id = Some(event.id().to_string());
                 tracing::info!(
@@ -287,6 +297,7 @@ impl Matcher {
                         shared_paragraphs: pair.shared_paragraphs,
                         shared_text: Vec::new(),
                         class: pair.class,
+                        declared_original: None,
                     });
                     out.push(Withdrawn {
                         a,

@@ -344,6 +344,7 @@ pub(crate) mod tests {
             shared_paragraphs: 5,
             shared_text: Vec::new(),
             class,
+            declared_original: None,
         })
     }
 

@@ -40,7 +40,7 @@ impl Backend {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match GuardedStore::open(&path, cfg.storage.cache_mb) {
+        match GuardedStore::open_with(&path, cfg.storage.cache_mb, cfg.url_rules()) {
             Ok(s) => {
                 clear_stale_daemon_file(&path);
                 Ok(Backend::Local(Arc::new(s)))

@@ -163,7 +163,7 @@ pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let store = GuardedStore::open(&path, cfg.storage.cache_mb)?;
+    let store = GuardedStore::open_with(&path, cfg.storage.cache_mb, cfg.url_rules())?;
     super::backend::clear_stale_daemon_file(&path);
     Ok(Arc::new(store))
 }
@@ -224,21 +224,45 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             if let Some(l) = &label {
                 crate::config::check_label(l).map_err(UsageError)?;
             }
-            match backend.watch(url.as_str()).await.map_err(into_store_error) {
+            let rules = cfg.url_rules();
+            let canonical = rules.canonical(&url).to_string();
+            let existing = match backend.watch(url.as_str()).await.map_err(into_store_error) {
+                // another address of a config watch: said below
+                Ok(w) if w.url != canonical => Some(w),
                 // a config watch that the config no longer lists (or an
                 // imported one) becomes a CLI watch
-                Ok(w)
-                    if w.source == WatchSource::Config
-                        && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url) =>
-                {
+                Ok(w) if w.source == WatchSource::Config && in_config(cfg, &w) => {
                     bail!(UsageError(format!(
                         "{url} is already watched through {}; change it there",
                         cfg.source.display()
                     )))
                 }
-                Ok(_) | Err(Ok(StoreError::NotFound(_))) => {}
+                Ok(w) => Some(w),
+                Err(Ok(StoreError::NotFound(_))) => None,
                 Err(Ok(e)) => return Err(e.into()),
                 Err(Err(e)) => return Err(e),
+            };
+            // another address of an article already watched (an alias, the
+            // other scheme): said, and left as it is unless asked to change
+            if let Some(w) = existing.filter(|w| w.url != canonical) {
+                let config = w.source == WatchSource::Config && in_config(cfg, &w);
+                let w = if (label.is_some() || schedule.is_some()) && !config {
+                    backend
+                        .add_watch(NewWatch {
+                            url: url.to_string(),
+                            label: label.or(w.label),
+                            schedule: schedule.or(w.schedule),
+                            source: w.source,
+                        })
+                        .await?
+                } else {
+                    w
+                };
+                println!(
+                    "{url} is already watched as {} (watch #{}); one article, one watch",
+                    w.url, w.id
+                );
+                return Ok(());
             }
             let w = backend
                 .add_watch(NewWatch {
@@ -263,17 +287,14 @@ async fn watch(cfg: &Config, cmd: WatchCommand) -> Result<()> {
             }
             let watches = backend.watches().await?;
             let is_active = |w: &crate::store::Watch| {
-                matches!(w.source, WatchSource::Cli | WatchSource::Feed)
-                    || cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
+                matches!(w.source, WatchSource::Cli | WatchSource::Feed) || in_config(cfg, w)
             };
             output::watch_list(&watches, &is_active, format.format)
         }
         WatchCommand::Remove { url } => {
             let w = find_watch(&backend, &url).await?;
             let url = w.url.clone();
-            if w.source == WatchSource::Config
-                && cfg.watches.iter().any(|c| c.url.0.as_str() == w.url)
-            {
+            if w.source == WatchSource::Config && in_config(cfg, &w) {
                 bail!(UsageError(format!(
                     "{url} comes from {}; remove its [[watch]] there",
                     cfg.source.display()
@@ -407,6 +428,15 @@ async fn extract(cfg: &Config, source: &str, file_url: Option<&str>, format: For
     };
     let article = extract_guarded(html, page_url.map(|u| u.to_string()), Arc::new(rules))?;
     output::article(&normalize_article(&article), format)
+}
+
+/// Whether the config lists watch `w` (under any of its URLs).
+fn in_config(cfg: &Config, w: &crate::store::Watch) -> bool {
+    let rules = cfg.url_rules();
+    cfg.watches.iter().any(|c| {
+        let c = rules.canonical(&c.url.0);
+        w.known_urls().any(|u| u == c.as_str())
+    })
 }
 
 /// The forms a typed URL may be stored in, in the order tried: as typed;

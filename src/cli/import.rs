@@ -47,6 +47,9 @@ struct WatchIn {
     label: Option<String>,
     schedule: Option<String>,
     source: WatchSource,
+    /// Other URLs of the article (aliases, the URL it was given as).
+    urls: Vec<String>,
+    declared_canonical: Option<String>,
     versions: Vec<(usize, VersionMeta, Article)>,
 }
 
@@ -189,6 +192,9 @@ pub fn import(
                 label,
                 schedule,
                 source,
+                aliases,
+                given_url,
+                declared_canonical,
                 ..
             } => {
                 seen.counts.watches += 1;
@@ -204,6 +210,8 @@ pub fn import(
                         label,
                         schedule,
                         source,
+                        urls: aliases.into_iter().chain(given_url).collect(),
+                        declared_canonical,
                         versions: Vec::new(),
                     },
                 );
@@ -318,7 +326,7 @@ fn write(
             Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
         };
-        let mut watch = match existing {
+        let watch = match existing {
             Some(s) => s,
             None => {
                 report.watches_added += 1;
@@ -329,6 +337,19 @@ fn write(
                     source: w.source,
                 })?
             }
+        };
+        let urls: Vec<String> = w
+            .urls
+            .into_iter()
+            .filter(|u| crate::config::parse_http_url(u).is_ok())
+            .collect();
+        let declared = w
+            .declared_canonical
+            .filter(|u| crate::config::parse_http_url(u).is_ok());
+        let mut watch = if urls.is_empty() && declared.is_none() {
+            watch
+        } else {
+            store.add_watch_urls(watch.id, urls, declared)?
         };
         for (_, meta, article) in w.versions {
             if meta.number <= watch.latest_version {

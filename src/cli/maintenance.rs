@@ -48,7 +48,7 @@ pub fn compact(cfg: &Config) -> Result<()> {
         "compacting {} (every record is copied into a new database, then the two are swapped)…",
         path.display()
     );
-    let r = crate::store::compact(&path, cfg.storage.cache_mb).map_err(|e| {
+    let r = crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules()).map_err(|e| {
         anyhow::Error::new(e).context("compaction failed; the database is as it was")
     })?;
     println!(

@@ -219,6 +219,13 @@ pub fn watch_list(
             due,
             short(&last, 120)
         );
+        // the article's other addresses, one line each under it
+        for a in &w.aliases {
+            println!("  alias {a}");
+        }
+        if let Some(d) = &w.declared_canonical {
+            println!("  declares {d} as its own URL (another outlet)");
+        }
     }
     Ok(())
 }

@@ -165,6 +165,10 @@ pub struct FetchConfig {
     /// (not a key).
     #[serde(skip)]
     pub extra_roots: Option<fetch::ExtraRoots>,
+    /// Query parameters dropped from watch URLs besides
+    /// `core::url::DEFAULT_STRIP_PARAMS` (`name`, or `prefix*`).
+    #[serde(default)]
+    pub strip_params: Vec<ParamName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -422,19 +426,26 @@ impl Config {
                 ),
             ));
         }
-        let mut seen = std::collections::HashSet::new();
+        let rules = self.url_rules();
+        let mut seen = std::collections::HashMap::new();
         for w in &self.watches {
             if let Some(Err(e)) = w.label.as_deref().map(check_label) {
                 let at = text.find(w.url.0.as_str()).unwrap_or(0);
                 return Err(invalid(path, text, at, format!("watch.label: {e}")));
             }
-            if !seen.insert(w.url.0.as_str()) {
+            let canonical = rules.canonical(&w.url.0);
+            if let Some(first) = seen.insert(canonical.to_string(), w.url.0.as_str()) {
                 let at = text.rfind(w.url.0.as_str()).unwrap_or(0);
+                let also = if first == w.url.0.as_str() {
+                    String::new()
+                } else {
+                    format!(" (as {first}; both are {canonical})")
+                };
                 return Err(invalid(
                     path,
                     text,
                     at,
-                    format!("watch {} is listed twice", w.url.0),
+                    format!("watch {} is listed twice{also}", w.url.0),
                 ));
             }
         }
@@ -502,6 +513,12 @@ impl Config {
             retry_backoff: d.retry_backoff,
             extra_roots: f.extra_roots.clone(),
         }
+    }
+
+    /// How watch URLs are canonicalized: the default tracking parameters
+    /// plus `[fetch] strip_params`.
+    pub fn url_rules(&self) -> crate::core::url::UrlRules {
+        crate::core::url::UrlRules::new(&self.fetch.strip_params)
     }
 
     /// Watches checked at once in a pass.

@@ -342,3 +342,32 @@ fn match_section_errors_name_line_and_key() {
     assert_eq!(line, 2);
     assert!(key.is_some_and(|k| k.contains("threshold")));
 }
+
+#[test]
+fn strip_params_extend_the_url_rules() {
+    let c = parse("[fetch]\nstrip_params = [\"share\", \"cmp_*\"]\n").unwrap();
+    let rules = c.url_rules();
+    assert!(rules.strips("share") && rules.strips("CMP_x") && rules.strips("utm_source"));
+    assert!(!rules.strips("id"));
+    assert!(!parse("").unwrap().url_rules().strips("share"));
+    for bad in ["\"*\"", "\"\"", "\"a=b\"", "\"a b\"", "\"a*b\""] {
+        let (line, key, message) = err(&format!("[fetch]\nstrip_params = [{bad}]\n"));
+        assert_eq!(
+            (line, key.as_deref()),
+            (2, Some("fetch.strip_params")),
+            "{bad}: {message}"
+        );
+    }
+}
+
+#[test]
+fn a_watch_listed_twice_under_two_variants_is_an_error() {
+    let (line, _, message) = err(
+        "[[watch]]\nurl = \"https://a.example/s?id=1\"\n\n[[watch]]\nurl = \"https://a.example/s/?id=1&utm_source=rss#top\"\n",
+    );
+    assert_eq!(line, 5);
+    assert!(
+        message.contains("listed twice") && message.contains("https://a.example/s?id=1"),
+        "{message}"
+    );
+}

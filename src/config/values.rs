@@ -17,6 +17,38 @@ impl TryFrom<String> for HttpUrl {
     }
 }
 
+/// A query parameter name for `[fetch] strip_params`: `name` or `prefix*`
+/// (compared ASCII case-insensitively), no `&`, `=`, `#`, `?`, spaces or
+/// control characters, and not a lone `*`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ParamName(pub String);
+
+impl TryFrom<String> for ParamName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad =
+            |c: char| matches!(c, '&' | '=' | '#' | '?') || c.is_whitespace() || c.is_control();
+        if s.is_empty() || s == "*" {
+            return Err(format!(
+                "strip_params entry {s:?} would drop every parameter or none: write a name or a `prefix*`"
+            ));
+        }
+        if s.chars().any(bad) || s.strip_suffix('*').unwrap_or(&s).contains('*') {
+            return Err(format!(
+                "strip_params entry {s:?} is not a query parameter name (a name, or a prefix ending in `*`)"
+            ));
+        }
+        Ok(ParamName(s))
+    }
+}
+
+impl AsRef<str> for ParamName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The longest watch URL taken (config, CLI, API, import), in bytes.
 pub const MAX_URL_LEN: usize = 2048;
 /// The longest watch label taken, in characters.

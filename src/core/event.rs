@@ -50,6 +50,11 @@ pub struct RepublicationEvent {
     pub shared_text: Vec<String>,
     /// `copy` (whole article) or `partial` (paragraphs lifted).
     pub class: MatchClass,
+    /// The canonical URL the copy's page declares on another registrable
+    /// domain (`<link rel=canonical>` / `og:url`): a syndication partner
+    /// naming the original. Absent when the copy declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_original: Option<String>,
 }
 
 /// Every kind of event; `event` names the kind in the JSON.
@@ -168,6 +173,7 @@ mod tests {
             shared_paragraphs: 4,
             shared_text: vec!["The council approved the budget.".into()],
             class: MatchClass::Copy,
+            declared_original: None,
         });
         let v = e.to_payload();
         assert_eq!(v["event"], "republication");

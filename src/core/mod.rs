@@ -15,6 +15,7 @@ pub mod outlet;
 pub mod schedule;
 pub mod score;
 pub mod template;
+pub mod url;
 pub mod wire;
 
 pub use article::Article;

@@ -377,7 +377,14 @@ impl Scheduler {
                 // (a watch that left the config while it was checked is
                 // not put back)
                 match c.next_due {
-                    Some(due) if self.pipeline.is_active(&watch) => self.queue.set(watch.url, due),
+                    // under the URL the watch has now (it may have
+                    // followed its page's canonical URL)
+                    Some(due) if self.pipeline.is_active(&watch) => {
+                        if c.url != watch.url {
+                            self.queue.remove(&watch.url);
+                        }
+                        self.queue.set(c.url.clone(), due)
+                    }
                     _ => {}
                 }
                 Ok(Finished {

@@ -94,6 +94,14 @@ pub(crate) enum Line {
         /// made before it was added, which import as `cli`.
         #[serde(default = "cli_source")]
         source: WatchSource,
+        /// The watch's other URLs and the URL it was given as (see
+        /// [`Watch::aliases`], [`Watch::given_url`]); absent when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        aliases: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        given_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declared_canonical: Option<String>,
     },
     Version {
         url: String,
@@ -179,6 +187,9 @@ pub fn export(store: &dyn Store, only: Option<&str>, out: &mut dyn Write) -> Res
             schedule: w.schedule.clone(),
             added_at: w.added_at,
             source: w.source,
+            aliases: w.aliases.clone(),
+            given_url: w.given_url.clone(),
+            declared_canonical: w.declared_canonical.clone(),
         })?;
         for v in store.versions(w.id)? {
             let (meta, article) = store.version(w.id, v.number)?;

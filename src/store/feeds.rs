@@ -134,17 +134,21 @@ impl SledStore {
         let mut added = Vec::new();
         let (watches, urls) = self.watch_trees();
         for n in new {
-            if urls.get(n.url.as_bytes())?.is_some() {
+            // any variant of a watched URL (tracking parameters, scheme,
+            // an alias) is watched already
+            if self.find_watch_id(&n.url)?.is_some() {
                 continue; // no id spent on a URL already watched
             }
-            let watch = Watch::new(self.next_watch_id()?, n);
+            let watch = self.canonical_watch(self.next_watch_id()?, n);
             let inserted = (watches, urls)
                 .transaction(|(w, u)| {
                     if u.get(watch.url.as_bytes())?.is_some() {
                         return Ok(false);
                     }
                     w.insert(&codec::watch_key(watch.id), encode(&watch))?;
-                    u.insert(watch.url.as_bytes(), &codec::watch_key(watch.id))?;
+                    for url in watch.known_urls() {
+                        u.insert(url.as_bytes(), &codec::watch_key(watch.id))?;
+                    }
                     Ok(true)
                 })
                 .map_err(tx_error)?;

@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock};
 pub struct GuardedStore {
     path: PathBuf,
     cache_mb: u64,
+    rules: crate::core::url::UrlRules,
     store_id: String,
     /// `None` only while the handle is being replaced.
     inner: RwLock<Option<Arc<SledStore>>>,
@@ -47,10 +48,20 @@ impl GuardedStore {
     /// Open the database at `path` (see [`SledStore::open`]); a panic of the
     /// storage engine while opening is [`StoreError::Damaged`].
     pub fn open(path: &Path, cache_mb: u64) -> Result<GuardedStore, StoreError> {
-        let store = open_guarded(path, cache_mb)?;
+        GuardedStore::open_with(path, cache_mb, crate::core::url::UrlRules::default())
+    }
+
+    /// [`GuardedStore::open`] with URLs canonicalized by `rules`.
+    pub fn open_with(
+        path: &Path,
+        cache_mb: u64,
+        rules: crate::core::url::UrlRules,
+    ) -> Result<GuardedStore, StoreError> {
+        let store = open_guarded(path, cache_mb, &rules)?;
         Ok(GuardedStore {
             path: path.to_path_buf(),
             cache_mb,
+            rules,
             store_id: store.store_id(),
             inner: RwLock::new(Some(Arc::new(store))),
             recorded: std::sync::OnceLock::new(),
@@ -171,7 +182,7 @@ impl GuardedStore {
             // that got us here
             let _ = catch_unwind(AssertUnwindSafe(move || drop(store)));
         }
-        let store = open_guarded(&self.path, self.cache_mb)?;
+        let store = open_guarded(&self.path, self.cache_mb, &self.rules)?;
         *slot = Some(Arc::new(store));
         Ok(())
     }
@@ -203,8 +214,12 @@ pub fn with_path(path: &str, e: StoreError) -> StoreError {
 }
 
 /// Open with the engine's panics caught.
-pub fn open_guarded(path: &Path, cache_mb: u64) -> Result<SledStore, StoreError> {
-    match catch_unwind(|| SledStore::open(path, cache_mb)) {
+pub fn open_guarded(
+    path: &Path,
+    cache_mb: u64,
+    rules: &crate::core::url::UrlRules,
+) -> Result<SledStore, StoreError> {
+    match catch_unwind(|| SledStore::open_with(path, cache_mb, rules.clone())) {
         Ok(r) => r.map_err(|e| with_path(&path.display().to_string(), e)),
         Err(payload) => Err(StoreError::Damaged {
             path: path.display().to_string(),
@@ -229,6 +244,19 @@ impl Store for GuardedStore {
 
     fn watches(&self) -> Result<Vec<Watch>, StoreError> {
         self.call(|s| s.watches())
+    }
+
+    fn follow_canonical(&self, id: WatchId, canonical: &str) -> Result<Followed, StoreError> {
+        self.call(|s| s.follow_canonical(id, canonical))
+    }
+
+    fn add_watch_urls(
+        &self,
+        id: WatchId,
+        urls: Vec<String>,
+        declared_canonical: Option<String>,
+    ) -> Result<Watch, StoreError> {
+        self.call(|s| s.add_watch_urls(id, urls, declared_canonical))
     }
 
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError> {

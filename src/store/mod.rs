@@ -11,11 +11,13 @@ mod guarded;
 mod match_index;
 mod sled_store;
 mod template;
+mod watch_urls;
 
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
 pub use sled_store::{compact, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
+pub use watch_urls::{lookup_keys, Followed, Merge};
 
 use crate::core::event::Event;
 use crate::core::normalize::ContentHash;
@@ -26,7 +28,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The layout version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
@@ -143,6 +145,20 @@ pub struct Watch {
     /// An adaptive watch past its age limit: kept, no longer checked.
     #[serde(default)]
     pub retired: bool,
+    /// The URL as it was given (config, CLI, API, feed, import), when it
+    /// differs from `url`, its canonical form (see `core::url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_url: Option<String>,
+    /// Other canonical URLs of the same article (AMP, mobile, print
+    /// versions, the address watched before the page named its canonical
+    /// one), oldest first; a lookup by any of them finds this watch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// A canonical URL (`<link rel=canonical>` / `og:url`) the page
+    /// declares on another registrable domain: recorded, never merged (a
+    /// syndication partner naming the original).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_canonical: Option<String>,
 }
 
 impl Watch {
@@ -163,7 +179,18 @@ impl Watch {
             published: None,
             last_changed: None,
             retired: false,
+            given_url: None,
+            aliases: Vec::new(),
+            declared_canonical: None,
         }
+    }
+
+    /// Every URL under which this watch is found: its canonical URL, the
+    /// URL it was given as, its aliases.
+    pub fn known_urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.url.as_str())
+            .chain(self.given_url.as_deref())
+            .chain(self.aliases.iter().map(String::as_str))
     }
 }
 
@@ -368,8 +395,23 @@ pub trait Store: Send + Sync {
     /// Remove what no watch or version refers to any more (texts of removed
     /// watches); only count it with `dry_run`. Needs the store to itself.
     fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError>;
+    /// The watch of a URL, found by any variant of it: as given, its
+    /// canonical form (either web scheme), an alias.
     fn watch(&self, url: &str) -> Result<Watch, StoreError>;
     fn watches(&self) -> Result<Vec<Watch>, StoreError>;
+    /// The page of watch `id` names `canonical` as its own URL (same
+    /// outlet): the watch takes that URL (its old one an alias), or, when
+    /// another watch has it, is merged into that one. Flushed.
+    fn follow_canonical(&self, id: WatchId, canonical: &str) -> Result<Followed, StoreError>;
+    /// Record more URLs of watch `id` as aliases (those no other watch
+    /// has), and the canonical URL its page declares on another outlet
+    /// when given (import). Flushed.
+    fn add_watch_urls(
+        &self,
+        id: WatchId,
+        urls: Vec<String>,
+        declared_canonical: Option<String>,
+    ) -> Result<Watch, StoreError>;
     /// Write a check's outcome, the watch's new state and, if any, a new
     /// version with its events, in one batch; flushed before returning.
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError>;

@@ -14,6 +14,9 @@
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
 //! | `feeds`      | feed URL bytes               | [`FeedState`] JSON    |
 //!
+//! `watch_urls` holds every URL a watch is found under: its canonical URL,
+//! the URL it was given as, its aliases (see `watch_urls`).
+//!
 //! The republication index's trees are described in `match_index`, the
 //! learned outlet templates' in `template`.
 //!
@@ -21,6 +24,7 @@
 
 use super::codec::{self, be_u64, decode, encode};
 use super::*;
+use crate::core::url::UrlRules;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::Path;
 
@@ -53,6 +57,12 @@ pub struct SledStore {
     feeds: sled::Tree,
     matching: super::match_index::MatchTrees,
     template: super::template::TemplateTrees,
+    /// How URLs are canonicalized (`[fetch] strip_params`).
+    rules: UrlRules,
+    /// Held while a watch's URLs change (a followed canonical URL, a
+    /// merge, added aliases): two merges into one watch at once would
+    /// each write the history they read.
+    url_lock: std::sync::Mutex<()>,
 }
 
 impl SledStore {
@@ -60,6 +70,12 @@ impl SledStore {
     /// `cache_mb` MiB. Fails clearly when another process holds it or when
     /// its layout is newer than this build.
     pub fn open(path: &Path, cache_mb: u64) -> Result<SledStore, StoreError> {
+        SledStore::open_with(path, cache_mb, UrlRules::default())
+    }
+
+    /// [`SledStore::open`] with URLs canonicalized by `rules` (the layout
+    /// upgrade to canonical URLs uses them too).
+    pub fn open_with(path: &Path, cache_mb: u64, rules: UrlRules) -> Result<SledStore, StoreError> {
         compact::recover_interrupted_compaction(path)?;
         let shown = path.display().to_string();
         let db = sled::Config::new()
@@ -91,10 +107,41 @@ impl SledStore {
             matching: super::match_index::MatchTrees::open(&db)?,
             template: super::template::TemplateTrees::open(&db)?,
             db,
+            rules,
+            url_lock: std::sync::Mutex::new(()),
         };
         store.check_schema()?;
         store.store_id = store.ensure_store_id(path)?;
         Ok(store)
+    }
+
+    /// See `url_lock`.
+    pub(super) fn lock_urls(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.url_lock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn url_rules(&self) -> &UrlRules {
+        &self.rules
+    }
+
+    pub(super) fn versions_tree(&self) -> &sled::Tree {
+        &self.versions
+    }
+
+    pub(super) fn checks_tree(&self) -> &sled::Tree {
+        &self.checks
+    }
+
+    pub(super) fn remove_from_matching(&self, id: WatchId) -> Result<(), StoreError> {
+        self.matching.remove(id)
+    }
+
+    pub(super) fn load_watch_record(&self, id: WatchId) -> Result<Watch, StoreError> {
+        self.load_watch(id)
+    }
+
+    pub(super) fn prune_checks_of(&self, id: WatchId) -> Result<(), StoreError> {
+        self.prune_checks(id)
     }
 
     pub(super) fn feeds_tree(&self) -> &sled::Tree {
@@ -136,8 +183,8 @@ impl SledStore {
     }
 
     fn watch_id(&self, url: &str) -> Result<WatchId, StoreError> {
-        match self.watch_urls.get(url.as_bytes())? {
-            Some(id) => be_u64("watch_urls", &id),
+        match self.find_watch_id(url)? {
+            Some(id) => Ok(id),
             None => Err(StoreError::NotFound(format!(
                 "no watch for {url} (see `copydesk watch list`)"
             ))),
@@ -288,16 +335,12 @@ impl Store for SledStore {
                 w.source = new.source;
                 w
             }
-            Err(StoreError::NotFound(_)) => Watch::new(self.next_watch_id()?, new),
+            Err(StoreError::NotFound(_)) => self.canonical_watch(self.next_watch_id()?, new),
             Err(e) => return Err(e),
         };
-        (&self.watches, &self.watch_urls)
-            .transaction(|(w, u)| {
-                w.insert(&codec::watch_key(watch.id), encode(&watch))?;
-                u.insert(watch.url.as_bytes(), &codec::watch_key(watch.id))?;
-                Ok(())
-            })
-            .map_err(tx_error)?;
+        self.watches
+            .insert(codec::watch_key(watch.id), encode(&watch))?;
+        self.index_watch(&watch)?;
         self.db.flush()?;
         Ok(watch)
     }
@@ -309,7 +352,7 @@ impl Store for SledStore {
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {
         let id = self.watch_id(url)?;
         let watch = self.load_watch(id)?;
-        self.watch_urls.remove(url.as_bytes())?;
+        self.unindex_watch(&watch)?;
         self.watches.remove(codec::watch_key(id))?;
         for tree in [&self.versions, &self.checks] {
             for k in tree.scan_prefix(codec::watch_key(id)).keys() {
@@ -324,6 +367,19 @@ impl Store for SledStore {
     fn watch(&self, url: &str) -> Result<Watch, StoreError> {
         let id = self.watch_id(url)?;
         self.load_watch(id)
+    }
+
+    fn follow_canonical(&self, id: WatchId, canonical: &str) -> Result<Followed, StoreError> {
+        self.follow(id, canonical)
+    }
+
+    fn add_watch_urls(
+        &self,
+        id: WatchId,
+        urls: Vec<String>,
+        declared_canonical: Option<String>,
+    ) -> Result<Watch, StoreError> {
+        self.add_urls(id, urls, declared_canonical)
     }
 
     fn watches(&self) -> Result<Vec<Watch>, StoreError> {
@@ -370,7 +426,7 @@ impl Store for SledStore {
             .as_ref()
             .map(|v| codec::encode_compressed(&v.article));
         let created_at = record.at;
-        (
+        let stored = (
             &self.watches,
             &self.versions,
             &self.texts,
@@ -379,11 +435,41 @@ impl Store for SledStore {
             &self.outbox,
         )
             .transaction(|(tw, tv, tt, tc, te, to)| {
-                if tw.get(codec::watch_key(watch.id))?.is_none() {
+                let Some(stored) = tw.get(codec::watch_key(watch.id))? else {
                     return abort(StoreError::NotFound(format!(
                         "watch {} was removed during the check",
                         watch.url
                     )));
+                };
+                let stored: Watch = match decode("watches", &stored) {
+                    Ok(w) => w,
+                    Err(e) => return abort(e),
+                };
+                let mut watch = watch.clone();
+                // a merge adds the merged watch's URLs as aliases
+                let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
+                // a watch's URLs are the store's: a check does not change
+                // them, a merge or a followed canonical URL during the
+                // check may have
+                watch.url = stored.url;
+                watch.given_url = stored.given_url;
+                watch.aliases = stored.aliases;
+                // another watch merged into this one during the check: its
+                // history moved on, and this check's version (compared with
+                // the history before) is dropped; the next check compares
+                // with the merged history
+                let stale = merged_meanwhile
+                    && meta
+                        .as_ref()
+                        .is_some_and(|m| stored.latest_version >= m.number);
+                if stale || meta.is_none() {
+                    watch.latest_version = stored.latest_version;
+                    watch.last_changed = stored.last_changed;
+                }
+                if stale {
+                    tc.insert(&check_key, encode(&record))?;
+                    tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
+                    return Ok(false);
                 }
                 if let (Some(m), Some(v), Some(text)) = (&meta, &version, &text) {
                     let key = codec::version_key(watch.id, m.number);
@@ -402,9 +488,10 @@ impl Store for SledStore {
                 put_events(te, to, &events, &seqs, created_at)?;
                 tc.insert(&check_key, encode(&record))?;
                 tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
-                Ok(())
+                Ok(true)
             })
             .map_err(tx_error)?;
+        let meta = if stored { meta } else { None };
         // A new version or an event is flushed before the check is reported:
         // alerts depend on it. A check that changed nothing is left to
         // sled's background flush (every 500 ms): losing it in a crash only

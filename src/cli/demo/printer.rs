@@ -162,6 +162,7 @@ mod tests {
                 shared_paragraphs: n,
                 shared_text: vec!["Engineers found corrosion.".into()],
                 class,
+                declared_original: None,
             })
         };
         let m = meaning(&rep(MatchClass::Copy, 5));

@@ -76,12 +76,16 @@ pub fn recover_interrupted_compaction(path: &Path) -> Result<(), StoreError> {
 /// Rewrite the database at `path` into a new one and swap them. Needs the
 /// store to itself (a running daemon holds its lock: stop it first) and
 /// free space for a second copy of the live records.
-pub fn compact(path: &Path, cache_mb: u64) -> Result<CompactReport, StoreError> {
+pub fn compact(
+    path: &Path,
+    cache_mb: u64,
+    rules: crate::core::url::UrlRules,
+) -> Result<CompactReport, StoreError> {
     let bytes_before = dir_bytes(path);
     let new = new_path(path);
     // open through the store: the lock, the layout upgrade and the
     // recovery of an earlier interrupted compaction
-    let store = SledStore::open(path, cache_mb)?;
+    let store = SledStore::open_with(path, cache_mb, rules)?;
     store.db.flush()?;
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(|e| io(&new, "cannot remove", e))?;

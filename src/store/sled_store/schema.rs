@@ -51,8 +51,17 @@ impl SledStore {
                 if found < SCHEMA_VERSION {
                     // 1, 2 -> 3: postings are kept in memory, not in sled;
                     // an article's pairs are indexed
-                    let dropped = self.matching.migrate(&self.db)?;
-                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, "store layout upgraded");
+                    let dropped = if found < 3 {
+                        self.matching.migrate(&self.db)?
+                    } else {
+                        0
+                    };
+                    // 3 -> 4: watches under canonical URLs, duplicates merged
+                    let merges = self.canonicalize_watches()?;
+                    for m in &merges {
+                        tracing::warn!(path = %self.path, kept = %m.kept.url, kept_id = m.kept.id, merged = %m.gone_url, merged_id = m.gone_id, versions = m.versions, duplicates_dropped = m.duplicates_dropped, "store upgrade: two watches of one article merged into one");
+                    }
+                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), "store layout upgraded");
                     self.meta
                         .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
                     self.db.flush()?;

@@ -177,6 +177,12 @@ pub async fn timeline(
                 span class={ "badge " (st) } { (st) }
                 @if let Some(l) = &w.watch.label { " · " (l) }
             }
+            @if !w.watch.aliases.is_empty() {
+                p.meta.aliases { "Also at: " @for (i, a) in w.watch.aliases.iter().enumerate() { @if i > 0 { ", " } (article_link(a)) } }
+            }
+            @if let Some(d) = &w.watch.declared_canonical {
+                p.meta { "Its page names another outlet's URL as its own: " (article_link(d)) }
+            }
             @if matched {
                 p.cluster { a href={ "/clusters/" (id) } { "Republication cluster" } " (first publisher and copies of this story)" }
             }

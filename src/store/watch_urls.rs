@@ -1,0 +1,316 @@
+//! One article, one watch: the `watch_urls` index of a [`SledStore`] keyed
+//! by canonical URL (see `core::url`), lookups by any variant of a watched
+//! URL, following a page's declared canonical URL, merging two watches of
+//! one article, and the layout upgrade that merges the duplicates of a
+//! store made before URLs were canonical.
+
+use super::codec::{self, be_u64, decode, encode};
+use super::sled_store::tx_error;
+use super::*;
+use crate::core::url::{scheme_twin, UrlRules};
+use sled::transaction::Transactional;
+
+/// What [`Store::follow_canonical`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Followed {
+    /// The URL already was the watch's own (or one of its aliases).
+    Already(Watch),
+    /// The watch now has the canonical URL; its old one is an alias.
+    Moved(Watch),
+    /// Another watch had the canonical URL: this one was merged into it.
+    Merged(Merge),
+}
+
+/// Two watches of one article made one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    /// The watch kept, as it is after the merge.
+    pub kept: Watch,
+    /// The URL of the watch merged into it (now an alias).
+    pub gone_url: String,
+    pub gone_id: WatchId,
+    /// Versions of the merged history.
+    pub versions: u32,
+    /// Versions dropped because they had the same text as the version
+    /// just before them in the merged history.
+    pub duplicates_dropped: u32,
+}
+
+/// The keys a URL may be indexed under, in the order tried: as given, its
+/// canonical form, and that with the other web scheme (`http` and `https`
+/// of one address are one article).
+pub fn lookup_keys(rules: &UrlRules, url: &str) -> Vec<String> {
+    let given = url.trim().to_string();
+    let mut keys = vec![given.clone()];
+    if let Ok(u) = url::Url::parse(&given) {
+        let c = rules.canonical(&u);
+        let twin = scheme_twin(&c).map(String::from);
+        keys.push(c.into());
+        keys.extend(twin);
+    }
+    keys.dedup();
+    keys
+}
+
+/// Which source wins when two watches merge: the config's, then a
+/// person's, then a feed's (a feed's watch is kept off private addresses).
+fn rank(s: WatchSource) -> u8 {
+    match s {
+        WatchSource::Config => 2,
+        WatchSource::Cli => 1,
+        WatchSource::Feed => 0,
+    }
+}
+
+impl SledStore {
+    /// The watch id a URL is indexed under, by any of its [`lookup_keys`].
+    pub(super) fn find_watch_id(&self, url: &str) -> Result<Option<WatchId>, StoreError> {
+        let (_, urls) = self.watch_trees();
+        for key in lookup_keys(self.url_rules(), url) {
+            if let Some(id) = urls.get(key.as_bytes())? {
+                return Ok(Some(be_u64("watch_urls", &id)?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A new watch with its canonical URL, keeping the given one.
+    pub(super) fn canonical_watch(&self, id: WatchId, new: NewWatch) -> Watch {
+        let given = new.url.trim().to_string();
+        let mut w = Watch::new(id, new);
+        match self.url_rules().canonical_str(&given) {
+            Some(c) if c != given => {
+                w.url = c;
+                w.given_url = Some(given);
+            }
+            Some(c) => w.url = c,
+            None => w.url = given,
+        }
+        w
+    }
+
+    /// Index every URL of `watch` that no other watch holds.
+    pub(super) fn index_watch(&self, watch: &Watch) -> Result<(), StoreError> {
+        let (_, urls) = self.watch_trees();
+        for u in watch.known_urls() {
+            match urls.get(u.as_bytes())? {
+                Some(id) if be_u64("watch_urls", &id)? != watch.id => {}
+                _ => {
+                    urls.insert(u.as_bytes(), &codec::watch_key(watch.id))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove the index keys that point at `id`.
+    pub(super) fn unindex_watch(&self, watch: &Watch) -> Result<(), StoreError> {
+        let (_, urls) = self.watch_trees();
+        for u in watch.known_urls() {
+            if let Some(id) = urls.get(u.as_bytes())? {
+                if be_u64("watch_urls", &id)? == watch.id {
+                    urls.remove(u.as_bytes())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// See [`Store::follow_canonical`].
+    pub(super) fn follow(&self, id: WatchId, canonical: &str) -> Result<Followed, StoreError> {
+        let _urls = self.lock_urls();
+        let mut w = self.load_watch_record(id)?;
+        let Some(c) = self.url_rules().canonical_str(canonical) else {
+            return Ok(Followed::Already(w));
+        };
+        if w.url == c || w.aliases.contains(&c) {
+            return Ok(Followed::Already(w));
+        }
+        match self.find_watch_id(&c)? {
+            Some(other) if other != id => {
+                let merge = self.merge_into(other, id)?;
+                self.db().flush()?;
+                Ok(Followed::Merged(merge))
+            }
+            _ => {
+                let old = std::mem::replace(&mut w.url, c);
+                w.aliases.retain(|a| *a != w.url);
+                w.aliases.push(old);
+                w.declared_canonical = None;
+                let (watches, _) = self.watch_trees();
+                watches.insert(codec::watch_key(id), encode(&w))?;
+                self.index_watch(&w)?;
+                self.db().flush()?;
+                Ok(Followed::Moved(w))
+            }
+        }
+    }
+
+    /// See [`Store::add_watch_urls`].
+    pub(super) fn add_urls(
+        &self,
+        id: WatchId,
+        urls: Vec<String>,
+        declared_canonical: Option<String>,
+    ) -> Result<Watch, StoreError> {
+        let _urls = self.lock_urls();
+        let mut w = self.load_watch_record(id)?;
+        for u in urls {
+            let u = self.url_rules().canonical_str(&u).unwrap_or(u);
+            let free = self.find_watch_id(&u)?.is_none_or(|other| other == id);
+            if free && u != w.url && !w.aliases.contains(&u) {
+                w.aliases.push(u);
+            }
+        }
+        if declared_canonical.is_some() {
+            w.declared_canonical = declared_canonical;
+        }
+        let (watches, _) = self.watch_trees();
+        watches.insert(codec::watch_key(id), encode(&w))?;
+        self.index_watch(&w)?;
+        self.db().flush()?;
+        Ok(w)
+    }
+
+    /// Merge watch `gone` into watch `keep`: one history of both their
+    /// versions ordered by fetch time (renumbered; a version with the same
+    /// text as the one just before it is dropped), both their checks,
+    /// `gone`'s URLs as aliases of `keep`; `gone` and its republication
+    /// pairs are removed. Not flushed.
+    pub(super) fn merge_into(&self, keep: WatchId, gone: WatchId) -> Result<Merge, StoreError> {
+        let mut k = self.load_watch_record(keep)?;
+        let g = self.load_watch_record(gone)?;
+        let mut all: Vec<(VersionMeta, WatchId)> = self
+            .versions(keep)?
+            .into_iter()
+            .map(|v| (v, keep))
+            .chain(self.versions(gone)?.into_iter().map(|v| (v, gone)))
+            .collect();
+        all.sort_by_key(|(v, from)| (v.fetched_at, *from != keep, v.number));
+        let mut merged: Vec<VersionMeta> = Vec::with_capacity(all.len());
+        let mut dropped = 0u32;
+        for (mut v, _) in all {
+            if merged.last().is_some_and(|m| m.hash == v.hash) {
+                dropped += 1;
+                continue;
+            }
+            v.number = merged.len() as u32 + 1;
+            v.same_as = merged.iter().find(|m| m.hash == v.hash).map(|m| m.number);
+            merged.push(v);
+        }
+        let versions = self.versions_tree();
+        let old_keys: Vec<sled::IVec> = [keep, gone]
+            .iter()
+            .flat_map(|id| versions.scan_prefix(codec::watch_key(*id)).keys())
+            .collect::<Result<_, _>>()?;
+        let mut batch = sled::Batch::default();
+        for key in old_keys {
+            batch.remove(key);
+        }
+        for v in &merged {
+            batch.insert(&codec::version_key(keep, v.number), encode(v));
+        }
+        versions.apply_batch(batch)?;
+        let checks = self.checks_tree();
+        let moved: Vec<(sled::IVec, sled::IVec)> = checks
+            .scan_prefix(codec::watch_key(gone))
+            .collect::<Result<_, _>>()?;
+        for (key, value) in moved {
+            let mut new_key = codec::watch_key(keep).to_vec();
+            new_key.extend_from_slice(key.get(8..).unwrap_or_default());
+            checks.insert(new_key, value)?;
+            checks.remove(key)?;
+        }
+        self.prune_checks_of(keep)?;
+        self.remove_from_matching(gone)?;
+
+        k.latest_version = merged.len() as u32;
+        k.last_changed = merged.last().map(|v| v.fetched_at);
+        k.added_at = k.added_at.min(g.added_at);
+        k.published = k.published.or(g.published);
+        k.label = k.label.take().or(g.label.clone());
+        if rank(g.source) > rank(k.source) {
+            k.source = g.source;
+        }
+        k.next_due = match (k.next_due, g.next_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+        k.retired = k.retired && g.retired;
+        if g.last_check.as_ref().map(|c| c.at) > k.last_check.as_ref().map(|c| c.at) {
+            k.last_check = g.last_check.clone();
+        }
+        k.declared_canonical = k.declared_canonical.take().or(g.declared_canonical.clone());
+        // the merged watch's URLs become aliases, in canonical form (the
+        // forms as given stay indexed)
+        for u in g.known_urls() {
+            let c = self
+                .url_rules()
+                .canonical_str(u)
+                .unwrap_or_else(|| u.to_string());
+            if c != k.url && !k.aliases.contains(&c) {
+                k.aliases.push(c);
+            }
+        }
+        let (watches, urls) = self.watch_trees();
+        (watches, urls)
+            .transaction(|(tw, tu)| {
+                tw.remove(&codec::watch_key(gone))?;
+                tw.insert(&codec::watch_key(keep), encode(&k))?;
+                // every key of either watch finds the kept one
+                for u in k.known_urls().chain(g.known_urls()) {
+                    tu.insert(u.as_bytes(), &codec::watch_key(keep))?;
+                }
+                Ok(())
+            })
+            .map_err(tx_error)?;
+        tracing::info!(kept = %k.url, merged = %g.url, versions = merged.len(), duplicates_dropped = dropped, "two watches of one article merged");
+        Ok(Merge {
+            kept: k,
+            gone_url: g.url,
+            gone_id: gone,
+            versions: merged.len() as u32,
+            duplicates_dropped: dropped,
+        })
+    }
+
+    /// Layout 3 -> 4: every watch under its canonical URL (the old one kept
+    /// as `given_url`), watches whose URLs have one canonical form merged
+    /// into the earliest added, and the URL index rebuilt. The merges made.
+    pub(super) fn canonicalize_watches(&self) -> Result<Vec<Merge>, StoreError> {
+        let (watches, urls) = self.watch_trees();
+        let all: Vec<Watch> = watches
+            .iter()
+            .values()
+            .map(|v| decode("watches", &v?))
+            .collect::<Result<_, _>>()?;
+        urls.clear()?;
+        let mut first_of: std::collections::HashMap<String, WatchId> = Default::default();
+        let mut merges = Vec::new();
+        for mut w in all {
+            if let Some(c) = self.url_rules().canonical_str(&w.url) {
+                if c != w.url {
+                    w.given_url.get_or_insert_with(|| w.url.clone());
+                    w.url = c;
+                }
+            }
+            let twin = url::Url::parse(&w.url)
+                .ok()
+                .and_then(|u| scheme_twin(&u))
+                .map(String::from);
+            let earlier = first_of
+                .get(&w.url)
+                .or_else(|| twin.as_ref().and_then(|t| first_of.get(t)))
+                .copied();
+            watches.insert(codec::watch_key(w.id), encode(&w))?;
+            match earlier {
+                Some(keep) => merges.push(self.merge_into(keep, w.id)?),
+                None => {
+                    first_of.insert(w.url.clone(), w.id);
+                    self.index_watch(&w)?;
+                }
+            }
+        }
+        Ok(merges)
+    }
+}
