@@ -254,6 +254,38 @@ fn feeds_parse_as_atom_all_per_watch_and_per_outlet() {
 }
 
 #[test]
+fn behind_a_proxy_feed_links_are_absolute_on_the_public_url() {
+    let site = Site::start_at(None, Some("https://news.example.org/copydesk/"));
+    let w = seed(
+        site.store.as_ref(),
+        "https://news.example/m",
+        None,
+        &[art("M", &[P1]), art("M", &[P2])],
+    );
+    rt().block_on(async {
+        let r = client().get(site.url("/feed.atom")).send().await.expect("GET");
+        assert_eq!(r.status(), 200);
+        let body = r.text().await.expect("body");
+        assert!(
+            body.contains("rel=\"self\" type=\"application/atom+xml\" href=\"https://news.example.org/copydesk/feed.atom\""),
+            "{body}"
+        );
+        let feed = feed_rs::parser::parse(body.as_bytes()).expect("feed");
+        let links: Vec<&str> = feed.entries[0]
+            .links
+            .iter()
+            .map(|l| l.href.as_str())
+            .collect();
+        let diff = format!(
+            "https://news.example.org/copydesk/watches/{}/diff?from=1&to=2",
+            w.id
+        );
+        assert!(links.contains(&diff.as_str()), "{links:?}");
+        assert!(!body.contains("href=\"/"), "a root-relative link is left: {body}");
+    });
+}
+
+#[test]
 fn a_feed_reader_polling_with_validators_gets_304_until_the_feed_changes() {
     let site = Site::start(None);
     seed(

@@ -4,7 +4,8 @@
 //! republications (in an article's or outlet's feed when either the
 //! original or the copy is that article or outlet). Entry ids are the
 //! events' stable ids, so a reader shows an edit once whichever feed it came
-//! through. Links are relative to the feed's own URL.
+//! through. Links are root-relative, or absolute on `[web] public_url`
+//! when it is set (behind a reverse proxy, perhaps under a path).
 //!
 //! Ids are `tag:` URIs (RFC 4151) under [`TAG_PREFIX`]. Every feed carries
 //! an `ETag` (a hash of the document) and a `Last-Modified` (its newest
@@ -91,7 +92,9 @@ fn load(store: &dyn Store, filter: &EventFilter) -> Result<Vec<Item>, WebError> 
 }
 
 /// The Atom document.
-fn render(head: &FeedHead, items: &[Item]) -> String {
+/// The Atom document; `base` (`[web] public_url`, or empty) goes before
+/// every link to this daemon.
+fn render(head: &FeedHead, items: &[Item], base: &str) -> String {
     let updated = items
         .iter()
         .map(|i| i.event.created_at)
@@ -107,19 +110,19 @@ fn render(head: &FeedHead, items: &[Item]) -> String {
     let _ = writeln!(
         x,
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        xml_escape(&head.self_href)
+        xml_escape(&format!("{base}{}", head.self_href))
     );
     for i in items {
-        entry(&mut x, i);
+        entry(&mut x, i, base);
     }
     x.push_str("</feed>\n");
     x
 }
 
-fn entry(x: &mut String, i: &Item) {
+fn entry(x: &mut String, i: &Item, base: &str) {
     let e = &i.event.event;
     if let Event::Republication(r) = e {
-        return republication_entry(x, i, r);
+        return republication_entry(x, i, r, base);
     }
     let Some(article) = article_of(e) else {
         return;
@@ -142,7 +145,8 @@ fn entry(x: &mut String, i: &Item) {
     if let Some(id) = i.watch {
         let _ = writeln!(
             x,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"/watches/{id}/diff?from={}&amp;to={}\"/>",
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}/watches/{id}/diff?from={}&amp;to={}\"/>",
+            xml_escape(base),
             edit.from_version, edit.to_version
         );
     }
@@ -175,7 +179,7 @@ fn entry(x: &mut String, i: &Item) {
 
 /// A republication: the copy named with its outlet and similarity, linked
 /// to its cluster page (found by the copy's watch id) and to both articles.
-fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent) {
+fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent, base: &str) {
     let pct = |v: f64| format!("{:.0}%", v * 100.0);
     let _ = writeln!(x, "  <entry>");
     let _ = writeln!(x, "    <id>{TAG_PREFIX}event:{}</id>", xml_escape(&r.id));
@@ -190,7 +194,8 @@ fn republication_entry(x: &mut String, i: &Item, r: &RepublicationEvent) {
     if let Some(id) = i.watch {
         let _ = writeln!(
             x,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"/clusters/{id}\"/>"
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}/clusters/{id}\"/>",
+            xml_escape(base)
         );
     }
     for a in [&r.copy, &r.original] {
@@ -297,7 +302,8 @@ async fn serve(
 ) -> Result<Response, PageError> {
     let store = s.store.clone();
     let items = blocking(move || load(store.as_ref(), &filter)).await?;
-    let body = render(&head, &items);
+    let base = s.public_url.clone().unwrap_or_default();
+    let body = render(&head, &items, &base);
     Ok(atom(&request, body, &items))
 }
 
@@ -323,10 +329,7 @@ async fn one_watch(
         title: format!("copydesk: changes of {}", w.url),
         self_href: format!("/watches/{id}/feed.atom"),
     };
-    let filter = EventFilter {
-        url: Some(w.url),
-        ..EventFilter::default()
-    };
+    let filter = EventFilter::of_watch(&w);
     serve(s, request, head, filter).await
 }
 

@@ -25,6 +25,30 @@ pub struct EventFilter {
     /// The article URL.
     pub url: Option<String>,
     pub outlet: Option<String>,
+    /// The other addresses of the article at `url` (its watch's given URL
+    /// and aliases, and the URL events made before canonical URLs carry):
+    /// they match too.
+    #[serde(skip)]
+    pub also: Vec<String>,
+}
+
+impl EventFilter {
+    /// Events of the watch `w`, under any of its addresses.
+    pub fn of_watch(w: &crate::store::Watch) -> EventFilter {
+        EventFilter {
+            url: Some(w.url.clone()),
+            also: w.known_urls().map(String::from).collect(),
+            ..EventFilter::default()
+        }
+    }
+
+    /// With `url` set, the other addresses of its watch, when it has one.
+    pub fn widen(mut self, store: &dyn Store) -> EventFilter {
+        if let Some(w) = self.url.as_deref().and_then(|u| store.watch(u).ok()) {
+            self.also = w.known_urls().map(String::from).collect();
+        }
+        self
+    }
 }
 
 impl EventFilter {
@@ -40,7 +64,11 @@ impl EventFilter {
                 .url
                 .as_deref()
                 .filter(|u| !u.is_empty())
-                .is_none_or(|u| articles.iter().any(|(url, _)| *url == u))
+                .is_none_or(|u| {
+                    articles
+                        .iter()
+                        .any(|(url, _)| *url == u || self.also.iter().any(|a| a == url))
+                })
             && self
                 .outlet
                 .as_deref()
@@ -105,9 +133,13 @@ pub async fn list(
         kind: q.kind,
         url: q.url,
         outlet: q.outlet,
+        also: Vec::new(),
     };
     let store = s.store.clone();
-    let (items, next) =
-        blocking(move || event_page(store.as_ref(), &filter, before, limit)).await?;
+    let (items, next) = blocking(move || {
+        let filter = filter.widen(store.as_ref());
+        event_page(store.as_ref(), &filter, before, limit)
+    })
+    .await?;
     Ok(Json(Page::new(items, next)))
 }
