@@ -307,6 +307,37 @@ fn a_token_guards_the_api_ui_and_feeds() {
         assert_eq!(to, "/login?next=%2Fwatches%3Fstatus%3Dok");
         let r = c.get(site.url("/feed.atom")).send().await.expect("GET");
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        // a feed reader is asked for a password, and the token is one
+        let challenges: Vec<&str> = r
+            .headers()
+            .get_all("www-authenticate")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert!(
+            challenges.iter().any(|c| c.starts_with("Basic realm=")),
+            "{challenges:?}"
+        );
+        for (user, password, want) in [
+            ("reader", "s3cret", StatusCode::OK),
+            ("reader", "wrong", StatusCode::UNAUTHORIZED),
+        ] {
+            let r = c
+                .get(site.url("/feed.atom"))
+                .basic_auth(user, Some(password))
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(r.status(), want, "{user}:{password}");
+        }
+        // Basic opens the feeds, not the API
+        let r = c
+            .get(site.url("/api/v1/watches"))
+            .basic_auth("reader", Some("s3cret"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
         let r = c
             .post(site.url("/login"))

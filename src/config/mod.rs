@@ -224,6 +224,10 @@ pub struct WebConfig {
     /// token).
     #[serde(default = "default_public")]
     pub public: Vec<PublicPath>,
+    /// The address people and feed readers reach the daemon at (behind a
+    /// reverse proxy, perhaps under a path): the Atom feeds' links are made
+    /// absolute on it. Without it they are root-relative.
+    pub public_url: Option<HttpUrl>,
 }
 
 /// An endpoint that `[web] public` can leave open when a token is set.
@@ -246,6 +250,7 @@ impl Default for WebConfig {
         WebConfig {
             listen: default_listen(),
             token: None,
+            public_url: None,
             max_connections: None,
             header_timeout: None,
             body_timeout: None,

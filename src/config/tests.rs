@@ -371,3 +371,17 @@ fn a_watch_listed_twice_under_two_variants_is_an_error() {
         "{message}"
     );
 }
+
+#[test]
+fn public_url_is_an_absolute_web_address() {
+    let cfg =
+        parse("[web]\npublic_url = \"https://news.example.org/copydesk/\"\n").expect("parses");
+    assert_eq!(
+        cfg.web.public_url.map(|u| u.0.to_string()).as_deref(),
+        Some("https://news.example.org/copydesk/")
+    );
+    let (line, key, msg) = err("[web]\npublic_url = \"/copydesk\"\n");
+    assert_eq!(line, 2);
+    assert_eq!(key.as_deref(), Some("web.public_url"));
+    assert!(msg.contains("URL"), "{msg}");
+}

@@ -110,6 +110,7 @@ impl Daemon {
 
         let (daemon_handle, mut control) =
             handle::Handle::new(metrics.clone(), store.clone(), degraded.clone());
+        let daemon_handle = daemon_handle.with_pipeline(scheduler.published.clone());
         let app = crate::web::router(crate::web::AppState {
             store: store.clone(),
             token: config.web.token.clone(),
@@ -117,6 +118,9 @@ impl Daemon {
             public: config.web.public.clone(),
             logins: Default::default(),
             daemon: Arc::new(daemon_handle),
+            public_url: crate::web::state::public_base(
+                config.web.public_url.as_ref().map(|u| &u.0),
+            ),
         });
         let limits = listener::Limits::from_config(&config.web);
         let app = app.layer(axum::middleware::from_fn_with_state(

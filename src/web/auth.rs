@@ -7,7 +7,9 @@
 //! - With a token, the JSON API wants `Authorization: Bearer TOKEN`; the UI
 //!   and the feeds take the bearer header or the session cookie that the
 //!   login form (`/login`) sets. The cookie holds a digest of the token, not
-//!   the token, and is `HttpOnly; SameSite=Strict`.
+//!   the token, and is `HttpOnly; SameSite=Strict`. The feeds also take
+//!   HTTP Basic with the token as the password (any user name), since feed
+//!   readers can send that and nothing else.
 
 use crate::web::AppState;
 use axum::extract::{Request, State};
@@ -38,6 +40,25 @@ fn bearer_ok(token: &str, headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|given| eq_const_time(given.as_bytes(), token.as_bytes()))
+}
+
+/// `Authorization: Basic base64(user:TOKEN)`, any user name.
+fn basic_ok(token: &str, headers: &HeaderMap) -> bool {
+    use base64::Engine;
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|pair| {
+            let at = pair.iter().position(|&b| b == b':')?;
+            Some(eq_const_time(&pair[at + 1..], token.as_bytes()))
+        })
+        .unwrap_or(false)
 }
 
 fn cookie_ok(token: &str, headers: &HeaderMap) -> bool {
@@ -91,18 +112,34 @@ pub async fn require_ui(State(s): State<AppState>, req: Request, next: Next) -> 
     Redirect::to(&format!("/login?{q}")).into_response()
 }
 
-/// Feeds: bearer or session cookie, else 401 (feed readers do not follow
-/// a login form).
+/// Whether a feed request may be answered: the bearer header, the session
+/// cookie, or HTTP Basic with the token as the password.
+pub fn feed_allowed(token: Option<&str>, headers: &HeaderMap) -> bool {
+    allowed(token, headers, true) || token.is_some_and(|t| !t.is_empty() && basic_ok(t, headers))
+}
+
+/// Feeds: bearer, session cookie or Basic, else 401 with both challenges
+/// (feed readers do not follow a login form; they ask for a password on a
+/// Basic challenge).
 pub async fn require_feed(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    if allowed(s.token.as_deref(), req.headers(), true) {
+    if feed_allowed(s.token.as_deref(), req.headers()) {
         return next.run(req).await;
     }
-    (
+    let mut r = (
         StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        "missing or wrong bearer token ([web] token)\n",
+        "missing or wrong token ([web] token): send it as a bearer token, or as the password of HTTP Basic\n",
     )
-        .into_response()
+        .into_response();
+    let h = r.headers_mut();
+    h.append(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    h.append(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"copydesk feeds\", charset=\"UTF-8\""),
+    );
+    r
 }
 
 /// A host name (with an optional port) that names this machine.
@@ -305,5 +342,25 @@ mod tests {
         assert!(!allowed(Some("other"), &h, true));
         h.insert(header::AUTHORIZATION, "Bearer s3cret".parse().unwrap());
         assert!(allowed(Some("s3cret"), &h, false));
+    }
+
+    #[test]
+    fn feeds_take_basic_with_the_token_as_password() {
+        use base64::Engine;
+        let basic = |pair: &str| {
+            let mut h = HeaderMap::new();
+            let v = base64::engine::general_purpose::STANDARD.encode(pair);
+            h.insert(header::AUTHORIZATION, format!("Basic {v}").parse().unwrap());
+            h
+        };
+        assert!(feed_allowed(Some("s3cret"), &basic("reader:s3cret")));
+        assert!(feed_allowed(Some("s3cret"), &basic(":s3cret")));
+        assert!(!feed_allowed(Some("s3cret"), &basic("s3cret:wrong")));
+        assert!(!feed_allowed(Some("s3cret"), &basic("no colon")));
+        // Basic opens the feeds only, not the API
+        assert!(!allowed(Some("s3cret"), &basic("reader:s3cret"), true));
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, "Basic %%%".parse().unwrap());
+        assert!(!feed_allowed(Some("s3cret"), &h));
     }
 }

@@ -27,6 +27,12 @@ pub trait DaemonHandle: Send + Sync + 'static {
     fn degraded(&self) -> Option<String>;
     /// The metrics exposition for this `Accept` header: (content type, body).
     fn metrics(&self, accept: Option<&str>) -> (&'static str, String);
+    /// Whether `w` is no longer checked because the running config does
+    /// not list it (a `[[watch]]` taken out of the file).
+    fn inactive(&self, w: &crate::store::Watch) -> bool {
+        let _ = w;
+        false
+    }
 }
 
 /// What the handlers share.
@@ -44,4 +50,23 @@ pub struct AppState {
     pub logins: Arc<super::auth::LoginLimiter>,
     /// The daemon's control operations and health.
     pub daemon: Arc<dyn DaemonHandle>,
+    /// `[web] public_url` without its trailing `/`: the base of the Atom
+    /// feeds' links (root-relative links when `None`).
+    pub public_url: Option<String>,
+}
+
+impl AppState {
+    /// `path` (starting with `/`) as a feed link: on `[web] public_url`
+    /// when set, else as it is.
+    pub fn link(&self, path: &str) -> String {
+        match &self.public_url {
+            Some(base) => format!("{base}{path}"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// `[web] public_url` as [`AppState::public_url`] holds it.
+pub fn public_base(url: Option<&url::Url>) -> Option<String> {
+    url.map(|u| u.as_str().trim_end_matches('/').to_string())
 }

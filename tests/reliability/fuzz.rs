@@ -213,6 +213,7 @@ fn api_requests_never_panic() {
         public: copydesk::config::WebConfig::default().public,
         logins: Default::default(),
         daemon: std::sync::Arc::new(handle),
+        public_url: None,
     });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -38,6 +38,12 @@ impl Site {
     /// A store and the web router on a loopback port, with `token` as
     /// `[web] token`.
     pub fn start(token: Option<&str>) -> Site {
+        Site::start_at(token, None)
+    }
+
+    /// [`Site::start`] with `[web] public_url` set to `public_url`.
+    pub fn start_at(token: Option<&str>, public_url: Option<&str>) -> Site {
+        let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
         let dir = tempfile::tempdir().expect("temp dir");
         let store: Arc<dyn Store> =
             Arc::new(SledStore::open(&dir.path().join("db"), 64).expect("open the store"));
@@ -72,6 +78,7 @@ impl Site {
                     public: copydesk::config::WebConfig::default().public,
                     logins: Default::default(),
                     daemon: Arc::new(handle),
+                    public_url,
                 });
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async {
