@@ -331,6 +331,16 @@ fn sighup_removes_a_watch_from_the_schedule_and_keeps_its_history() {
     assert_eq!(server.hits("/two"), two, "the removed watch is not checked");
     let (_, text) = d.get("/metrics");
     assert_eq!(metric(&text, "copydesk_watches", "state=\"inactive\""), 1.0);
+    // the API says so too, and filters by it
+    let (status, body) = d.get("/api/v1/watches?status=inactive");
+    assert_eq!(status, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{body}");
+    assert_eq!(items[0]["url"], server.url("/two").as_str());
+    assert_eq!(items[0]["status"], "inactive");
+    let (_, body) = d.get("/api/v1/watches?status=ok");
+    assert!(!body.contains("/two\""), "{body}");
     d.signal("-TERM");
     assert_eq!(d.wait(Duration::from_secs(10)).0, Some(0));
     let history = env.json(&["history", &server.url("/two")]);

@@ -434,3 +434,70 @@ fn a_store_made_before_canonical_urls_is_upgraded_and_its_duplicates_merged() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("upgraded"));
     assert_eq!(watches(&env).len(), 2);
 }
+
+/// Under `copydesk run`: an AMP address added through the daemon follows
+/// its page's canonical URL when the daemon checks it, a print address of
+/// the same article added later is merged into that watch at its first
+/// check, and no republication is reported between them.
+#[test]
+fn the_daemon_follows_and_merges_addresses_of_one_article() {
+    let s = Server::start();
+    let canonical = s.url("/story");
+    let amp = s.url("/amp/story");
+    let print = s.url("/print/story");
+    for path in ["/story", "/amp/story", "/print/story"] {
+        s.set(
+            path,
+            page_declaring("Council approves budget", &story(), Some(&canonical), false),
+        );
+    }
+    let env = Env::new(&format!(
+        "[web]\nlisten = \"127.0.0.1:0\"\n\n[[alert.webhook]]\nurl = \"{}\"\n",
+        s.url("/hook")
+    ));
+    let d = Daemon::start(&env);
+    // through the daemon's API (the CLI finds the running daemon)
+    env.ok(&["watch", "add", &amp]);
+    eventually(
+        Duration::from_secs(20),
+        "the AMP watch follows its canonical URL",
+        || {
+            let list = watches(&env);
+            list.len() == 1 && list[0]["url"] == canonical.as_str()
+        },
+    );
+    let list = watches(&env);
+    assert_eq!(strs(&list[0]["aliases"]), vec![amp.clone()], "{list:#?}");
+
+    // the AMP address, now an alias, is the same watch; so is the
+    // canonical one (adding it again only updates the watch)
+    let out = env.ok(&["watch", "add", &format!("{amp}?utm_source=x")]);
+    assert!(out.contains("already watched as"), "{out}");
+    env.ok(&["watch", "add", &canonical]);
+    assert_eq!(watches(&env).len(), 1);
+
+    // the print address is a second watch until its first check merges it
+    env.ok(&["watch", "add", &print]);
+    eventually(Duration::from_secs(20), "the print watch merged", || {
+        let list = watches(&env);
+        list.len() == 1 && strs(&list[0]["aliases"]).len() == 2
+    });
+    let list = watches(&env);
+    let mut aliases = strs(&list[0]["aliases"]);
+    aliases.sort();
+    let mut want = vec![amp.clone(), print.clone()];
+    want.sort();
+    assert_eq!(aliases, want, "{list:#?}");
+    // one history, found by any of the three addresses
+    for url in [&canonical, &amp, &print] {
+        let h = env.json(&["history", url]);
+        assert_eq!(h.as_array().map(Vec::len), Some(1), "{url}: {h}");
+    }
+    drop(d);
+    let republications = s
+        .hooks()
+        .into_iter()
+        .filter(|e| e["event"] == "republication")
+        .count();
+    assert_eq!(republications, 0, "an outlet reported as copying itself");
+}

@@ -32,7 +32,13 @@ pub struct Handle {
     store: Arc<dyn Store>,
     control: mpsc::UnboundedSender<Control>,
     degraded: DegradedState,
+    /// The scheduler's current pipeline (replaced on reload): which watches
+    /// the running config lists.
+    pipeline: Option<CurrentPipeline>,
 }
+
+/// The pipeline the scheduler runs, shared with the web layer's handle.
+pub type CurrentPipeline = Arc<std::sync::RwLock<Arc<crate::pipeline::Pipeline>>>;
 
 impl Handle {
     /// A handle and the receiving end of its [`Control`] messages, which
@@ -48,8 +54,15 @@ impl Handle {
             store,
             control,
             degraded,
+            pipeline: None,
         };
         (handle, rx)
+    }
+
+    /// Answer [`DaemonHandle::inactive`] from the scheduler's pipeline.
+    pub fn with_pipeline(mut self, pipeline: CurrentPipeline) -> Handle {
+        self.pipeline = Some(pipeline);
+        self
     }
 
     fn send(&self, c: Control) {
@@ -89,5 +102,12 @@ impl crate::web::DaemonHandle for Handle {
             self.metrics.index_bytes.set(stats.heap_bytes as i64);
         }
         self.metrics.render_for(accept)
+    }
+
+    fn inactive(&self, w: &crate::store::Watch) -> bool {
+        self.pipeline.as_ref().is_some_and(|p| {
+            let p = p.read().unwrap_or_else(|e| e.into_inner());
+            !p.is_active(w)
+        })
     }
 }

@@ -50,6 +50,9 @@ pub(super) struct Scheduler {
     pub(super) clock: Arc<dyn Clock>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) pipeline: Arc<Pipeline>,
+    /// The same pipeline for the web layer (`super::handle`), replaced with
+    /// it on reload.
+    pub(super) published: super::handle::CurrentPipeline,
     /// Watches by due time (those being checked are not on it).
     pub(super) queue: DueQueue,
     pub(super) in_flight: JoinSet<CheckEnd>,
@@ -107,6 +110,7 @@ impl Scheduler {
             tokio::task::spawn_blocking(move || load(&cfg, s, c, &m, true))
                 .await
                 .map_err(|e| crate::pipeline::PipelineError::Task(e.to_string()))??;
+        let pipeline = Arc::new(pipeline);
         let mut usec = 0u64;
         let watchdog = sd_notify::watchdog_enabled(false, &mut usec)
             .then(|| (Duration::from_micros(usec) / 2, tokio::time::Instant::now()));
@@ -116,7 +120,8 @@ impl Scheduler {
             config_path,
             store,
             metrics,
-            pipeline: Arc::new(pipeline),
+            published: Arc::new(std::sync::RwLock::new(pipeline.clone())),
+            pipeline,
             queue,
             in_flight: JoinSet::new(),
             running: HashSet::new(),
@@ -287,6 +292,7 @@ impl Scheduler {
                 self.backups = backup::Schedule::new(&cfg);
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
+                *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();
                 self.queue = queue;
                 for url in &self.running {
                     self.queue.remove(url);

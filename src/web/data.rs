@@ -69,11 +69,17 @@ pub enum Status {
     Failing,
     /// An adaptive watch past its age: kept, no longer checked.
     Retired,
+    /// A `[[watch]]` the running config no longer lists: kept, no longer
+    /// checked.
+    Inactive,
 }
 
 impl Status {
-    pub fn of(w: &Watch) -> Status {
-        if w.retired {
+    /// `inactive`: the running config no longer lists it.
+    pub fn of(w: &Watch, inactive: bool) -> Status {
+        if inactive {
+            Status::Inactive
+        } else if w.retired {
             Status::Retired
         } else {
             match &w.last_check {
@@ -90,13 +96,20 @@ impl Status {
             Status::Ok => "ok",
             Status::Failing => "failing",
             Status::Retired => "retired",
+            Status::Inactive => "inactive",
         }
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        [Status::New, Status::Ok, Status::Failing, Status::Retired]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            Status::New,
+            Status::Ok,
+            Status::Failing,
+            Status::Retired,
+            Status::Inactive,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 
@@ -112,9 +125,11 @@ pub struct WatchSummary {
 }
 
 impl WatchSummary {
-    pub fn of(watch: Watch) -> WatchSummary {
+    /// `inactive`: the running config no longer lists it
+    /// ([`super::DaemonHandle::inactive`]).
+    pub fn of(watch: Watch, inactive: bool) -> WatchSummary {
         let outlet = outlet_name(&watch.url);
-        let status = Status::of(&watch);
+        let status = Status::of(&watch, inactive);
         WatchSummary {
             watch,
             outlet,
@@ -148,7 +163,7 @@ impl WatchFilter {
             None => Ok(None),
             Some(s) => Status::parse(s).map(Some).ok_or_else(|| {
                 WebError::BadRequest(format!(
-                    "unknown status {s:?} (new, ok, failing or retired)"
+                    "unknown status {s:?} (new, ok, failing, retired or inactive)"
                 ))
             }),
         }
@@ -229,13 +244,17 @@ pub fn watch_page(
     filter: &WatchFilter,
     after: Option<u64>,
     limit: usize,
+    inactive: &dyn Fn(&Watch) -> bool,
 ) -> Result<(Vec<WatchSummary>, Option<u64>), WebError> {
     let status = filter.check()?;
     let mut items: Vec<WatchSummary> = store
         .watches()?
         .into_iter()
         .filter(|w| after.is_none_or(|a| w.id > a))
-        .map(WatchSummary::of)
+        .map(|w| {
+            let off = inactive(&w);
+            WatchSummary::of(w, off)
+        })
         .filter(|w| filter.matches(status, w))
         .take(limit + 1)
         .collect();

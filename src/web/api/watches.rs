@@ -46,9 +46,13 @@ pub async fn list(
         outlet: q.outlet,
         q: q.q,
     };
-    let store = s.store.clone();
-    let (items, next) =
-        blocking(move || data::watch_page(store.as_ref(), &filter, after, limit)).await?;
+    let (store, daemon) = (s.store.clone(), s.daemon.clone());
+    let (items, next) = blocking(move || {
+        data::watch_page(store.as_ref(), &filter, after, limit, &|w| {
+            daemon.inactive(w)
+        })
+    })
+    .await?;
     Ok(Json(Page::new(items, next)))
 }
 
@@ -66,12 +70,13 @@ pub async fn one(
     id: Result<Path<u64>, PathRejection>,
 ) -> ApiResult<WatchDetail> {
     let Path(id) = id.map_err(WebError::from)?;
-    let store = s.store.clone();
+    let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let detail = blocking(move || {
         let w = store.watch_by_id(id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
+        let inactive = daemon.inactive(&w);
         Ok(WatchDetail {
-            summary: WatchSummary::of(w),
+            summary: WatchSummary::of(w, inactive),
             checks,
         })
     })
@@ -128,7 +133,8 @@ pub async fn remove(
 ) -> ApiResult<WatchSummary> {
     let Path(id) = id.map_err(WebError::from)?;
     let w = remove_watch(&s, move |store| Ok(store.watch_by_id(id)?.url)).await?;
-    Ok(Json(WatchSummary::of(w)))
+    // no longer in any config once removed
+    Ok(Json(WatchSummary::of(w, false)))
 }
 
 /// `DELETE /api/v1/watches?url=`: the removed watch (the CLI's call).

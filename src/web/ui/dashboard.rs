@@ -20,7 +20,7 @@ struct Recent {
 }
 
 pub async fn page(State(s): State<AppState>) -> PageResult {
-    let store = s.store.clone();
+    let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let (recent, counts, failing) = blocking(move || {
         let (events, _) = event_page(store.as_ref(), &EventFilter::default(), None, RECENT)?;
         let recent: Vec<Recent> = events
@@ -34,10 +34,11 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
                 Recent { event, watch }
             })
             .collect();
-        let mut counts = [0usize; 4];
+        let mut counts = [0usize; 5];
         let mut failing = Vec::new();
         for w in store.watches()? {
-            let w = WatchSummary::of(w);
+            let inactive = daemon.inactive(&w);
+            let w = WatchSummary::of(w, inactive);
             counts[w.status as usize] += 1;
             if w.status == Status::Failing && failing.len() < 10 {
                 failing.push(w);
@@ -61,7 +62,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
             }
             h2 { "Watches" }
             p {
-                @for (st, label) in [(Status::Ok, "ok"), (Status::Failing, "failing"), (Status::New, "new"), (Status::Retired, "retired")] {
+                @for (st, label) in [(Status::Ok, "ok"), (Status::Failing, "failing"), (Status::New, "new"), (Status::Retired, "retired"), (Status::Inactive, "inactive")] {
                     a href={ "/watches?status=" (label) } {
                         span class={ "badge " (label) } { (counts[st as usize]) " " (label) }
                     }

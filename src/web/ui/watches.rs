@@ -70,10 +70,12 @@ pub async fn list(
         q: q.q.clone(),
     };
     let after = data::cursor(q.cursor.as_deref())?;
-    let store = s.store.clone();
+    let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let f = filter.clone();
-    let (items, next) =
-        blocking(move || data::watch_page(store.as_ref(), &f, after, PER_PAGE)).await?;
+    let (items, next) = blocking(move || {
+        data::watch_page(store.as_ref(), &f, after, PER_PAGE, &|w| daemon.inactive(w))
+    })
+    .await?;
     let next_link = next.map(|n| {
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("status", q.status.as_deref().unwrap_or(""))
@@ -146,7 +148,7 @@ pub async fn timeline(
     id: Result<Path<u64>, PathRejection>,
 ) -> PageResult {
     let Path(id) = id.map_err(WebError::from)?;
-    let store = s.store.clone();
+    let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let outlets = s.outlets.clone();
     let (w, versions, checks, matched, marks) = blocking(move || {
         let w = store.watch_by_id(id)?;
@@ -155,7 +157,14 @@ pub async fn timeline(
         // in a republication cluster (as the original or a copy)?
         let matched = !store.match_pairs_of(w.id)?.is_empty();
         let marks = data::furniture_marks(store.as_ref(), &outlets, &w, &versions)?;
-        Ok((WatchSummary::of(w), versions, checks, matched, marks))
+        let inactive = daemon.inactive(&w);
+        Ok((
+            WatchSummary::of(w, inactive),
+            versions,
+            checks,
+            matched,
+            marks,
+        ))
     })
     .await
     .map_err(PageError)?;
