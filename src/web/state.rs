@@ -55,17 +55,6 @@ pub struct AppState {
     pub public_url: Option<String>,
 }
 
-impl AppState {
-    /// `path` (starting with `/`) as a feed link: on `[web] public_url`
-    /// when set, else as it is.
-    pub fn link(&self, path: &str) -> String {
-        match &self.public_url {
-            Some(base) => format!("{base}{path}"),
-            None => path.to_string(),
-        }
-    }
-}
-
 /// `[web] public_url` as [`AppState::public_url`] holds it.
 pub fn public_base(url: Option<&url::Url>) -> Option<String> {
     url.map(|u| u.as_str().trim_end_matches('/').to_string())

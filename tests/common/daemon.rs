@@ -125,6 +125,12 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     .unwrap();
     let mut raw = String::new();
     s.read_to_string(&mut raw).expect("read the response");
+    status_and_body(&raw)
+}
+
+/// The status code (0 when there is none) and the body of a raw HTTP/1.1
+/// response read to its end.
+pub fn status_and_body(raw: &str) -> (u16, String) {
     let status = raw
         .split_whitespace()
         .nth(1)

@@ -150,14 +150,7 @@ impl InProc {
             .await
             .expect("an answer in time")
             .expect("read");
-        let raw = String::from_utf8_lossy(&raw).to_string();
-        let status = raw
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        (status, body.to_string())
+        super::common::daemon::status_and_body(&String::from_utf8_lossy(&raw))
     }
 
     /// A metric's value (summed over the series whose labels contain

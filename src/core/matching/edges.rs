@@ -62,13 +62,6 @@ fn shared_counts(
         .collect()
 }
 
-fn shared_flags(d: &Doc, other: &[u64], boilerplate: &HashSet<u64>, t: &Thresholds) -> Vec<bool> {
-    shared_counts(d, other, boilerplate, t)
-        .into_iter()
-        .map(|(s, _)| s)
-        .collect()
-}
-
 /// Is one side's shared text (per counting paragraph: shared, shingles
 /// found) one passage: a run of shared paragraphs (at most
 /// [`PASSAGE_GAP`] unshared ones between two of them) holding at least
@@ -96,21 +89,6 @@ fn one_passage(v: &[(bool, usize)]) -> bool {
     total > 0 && best_n >= PASSAGE_PARAGRAPHS && best as f64 >= PASSAGE_SHARE * total as f64
 }
 
-/// Is the text `a` and `b` share (`sa`, `sb`: their shingle sets,
-/// boilerplate left out) scattered on either side, not one passage (see
-/// [`one_passage`])?
-pub fn scattered(
-    a: &Doc,
-    b: &Doc,
-    sa: &[u64],
-    sb: &[u64],
-    boilerplate: &HashSet<u64>,
-    t: &Thresholds,
-) -> bool {
-    !one_passage(&shared_counts(a, sb, boilerplate, t))
-        || !one_passage(&shared_counts(b, sa, boilerplate, t))
-}
-
 /// Some paragraphs shared, some not, and every shared one before the first
 /// or after the last unshared one.
 fn at_edges(v: &[bool]) -> bool {
@@ -120,17 +98,31 @@ fn at_edges(v: &[bool]) -> bool {
     v.iter().any(|&s| s) && !v[i..=j].iter().any(|&s| s)
 }
 
-/// Is the paragraph-level text `a` and `b` share (`sa`, `sb`: their
-/// shingle sets, boilerplate left out) only at the edges of both bodies?
-pub fn edge_only(
+/// Where the text `a` and `b` share (`sa`, `sb`: their shingle sets,
+/// boilerplate left out) sits, from one pass over each side's paragraphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// Only at the edges of both bodies (see [`at_edges`]).
+    pub edge_only: bool,
+    /// Scattered on either side, not one passage (see [`one_passage`]).
+    pub scattered: bool,
+}
+
+pub fn placement(
     a: &Doc,
     b: &Doc,
     sa: &[u64],
     sb: &[u64],
     boilerplate: &HashSet<u64>,
     t: &Thresholds,
-) -> bool {
-    at_edges(&shared_flags(a, sb, boilerplate, t)) && at_edges(&shared_flags(b, sa, boilerplate, t))
+) -> Placement {
+    let ca = shared_counts(a, sb, boilerplate, t);
+    let cb = shared_counts(b, sa, boilerplate, t);
+    let flags = |c: &[(bool, usize)]| c.iter().map(|&(s, _)| s).collect::<Vec<bool>>();
+    Placement {
+        edge_only: at_edges(&flags(&ca)) && at_edges(&flags(&cb)),
+        scattered: !one_passage(&ca) || !one_passage(&cb),
+    }
 }
 
 #[cfg(test)]

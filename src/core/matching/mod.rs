@@ -205,14 +205,15 @@ pub fn compare(a: &Doc, b: &Doc, boilerplate: &HashSet<u64>, t: &Thresholds) -> 
         .collect::<HashSet<_>>()
         .intersection(&pa)
         .count();
+    let placement = edges::placement(a, b, &sa, &sb, boilerplate, t);
     Scores {
         similarity: ratio(shared, union),
         containment: ratio(shared, sa.len()),
         containment_rev: ratio(shared, sb.len()),
         shared_shingles: shared,
         shared_paragraphs,
-        edge_only: edges::edge_only(a, b, &sa, &sb, boilerplate, t),
-        scattered: edges::scattered(a, b, &sa, &sb, boilerplate, t),
+        edge_only: placement.edge_only,
+        scattered: placement.scattered,
     }
 }
 
