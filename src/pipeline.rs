@@ -5,22 +5,22 @@
 
 pub mod discover;
 mod identity;
+mod liveness;
+mod page;
 mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing};
-use crate::core::diff::diff_articles;
-use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
-use crate::core::extract::{extract_guarded, OutletRules};
-use crate::core::normalize::{normalize_article, ContentHash};
+use crate::core::event::Event;
+use crate::core::extract::OutletRules;
+use crate::core::liveness::Sighting;
 use crate::core::outlet::OutletMap;
-use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Page, Reach};
+use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Reach};
 use crate::republish::Matcher;
 use crate::store::{
-    blocking, CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch,
-    WatchSource,
+    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch, WatchSource,
 };
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
@@ -111,6 +111,30 @@ pub struct Pipeline {
     confirm_delay: Option<std::time::Duration>,
     /// `[check] learn`.
     learn: bool,
+    /// `[check] removed_after`.
+    removed_after: u32,
+}
+
+/// What one fetched page made: the check's record, a version to store,
+/// its events, the sighting of the article, and the page's headline.
+struct Processed {
+    record: CheckRecord,
+    version: Option<NewVersion>,
+    events: Vec<(Event, Vec<String>)>,
+    sighting: Sighting,
+    title: Option<String>,
+}
+
+impl Processed {
+    fn of(record: CheckRecord, sighting: Sighting) -> Processed {
+        Processed {
+            record,
+            version: None,
+            events: Vec::new(),
+            sighting,
+            title: None,
+        }
+    }
 }
 
 impl Pipeline {
@@ -156,6 +180,7 @@ impl Pipeline {
             feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
             confirm_delay: cfg.check.confirm_delay(),
             learn: cfg.check.learn(),
+            removed_after: cfg.check.removed_after(),
             store,
         })
         .and_then(|p| {
@@ -366,10 +391,10 @@ impl Pipeline {
             .fetcher
             .fetch_with(&url, &watch.validators, reach)
             .await;
-        let (record, version, events) = match outcome {
+        let p = match outcome {
             FetchOutcome::NotModified => {
                 next.consecutive_failures = 0;
-                (
+                Processed::of(
                     record(
                         at,
                         started,
@@ -378,8 +403,7 @@ impl Pipeline {
                         watch_version(watch),
                         None,
                     ),
-                    None,
-                    Vec::new(),
+                    Sighting::Live,
                 )
             }
             FetchOutcome::Failed(f) => {
@@ -388,23 +412,77 @@ impl Pipeline {
                 let kind = serde_json::to_value(f.kind)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from));
-                (
-                    failed_record(
-                        at,
-                        started,
-                        kind.as_deref().unwrap_or("fetch"),
-                        f.reason,
-                        f.http_status,
-                    ),
-                    None,
-                    Vec::new(),
-                )
+                let sighting = if watch.latest_version > 0 {
+                    let final_url = f.final_url.as_deref().unwrap_or(&watch.url);
+                    crate::core::liveness::failure_sighting(f.http_status, final_url, &f.reason)
+                } else {
+                    Sighting::Unknown
+                };
+                let sighting = match sighting {
+                    Sighting::Gone(_) => {
+                        let latest = self.latest_of(watch).await?;
+                        self.confirm_gone(watch, &url, reach, sighting, latest.as_ref())
+                            .await
+                    }
+                    s => s,
+                };
+                let mut r = failed_record(
+                    at,
+                    started,
+                    kind.as_deref().unwrap_or("fetch"),
+                    f.reason,
+                    f.http_status,
+                );
+                r.final_url = f.final_url;
+                Processed::of(r, sighting)
             }
             FetchOutcome::Page(page) => {
                 self.process_page(watch, &mut next, page, at, started, reach)
                     .await?
             }
         };
+        let Processed {
+            record,
+            version,
+            events,
+            sighting,
+            title,
+        } = p;
+        // a removal or a return first (a return's edit follows it), then
+        // the edit, then a move
+        let lifecycle = self
+            .lifecycle_events(watch, &mut next, &sighting, at, version.is_some())
+            .await?;
+        let mut events: Vec<(Event, Vec<String>)> = lifecycle
+            .into_iter()
+            .map(|e| {
+                let sinks = self.deliverer.sinks_for(&e, watch.label.as_deref());
+                (e, sinks)
+            })
+            .chain(events)
+            .collect();
+        let mut follow = self.to_follow(&next);
+        let moved = match &sighting {
+            Sighting::Moved { to, status } if self.may_follow(watch, to).await => {
+                follow = Some(to.clone());
+                Some((to.clone(), "redirect", Some(*status)))
+            }
+            // a page with versions that names a new canonical URL of its
+            // outlet (a first check only finds the article's own address)
+            Sighting::Live
+                if watch.latest_version > 0
+                    && next.declared_canonical != watch.declared_canonical =>
+            {
+                follow.clone().map(|c| (c, "canonical", None))
+            }
+            _ => None,
+        };
+        if let Some((to, via, status)) = moved {
+            let title = title.unwrap_or_default();
+            let e = self.moved_event(watch, &to, via, status, &title, next.latest_version, at);
+            let sinks = self.deliverer.sinks_for(&e, watch.label.as_deref());
+            events.push((e, sinks));
+        }
         let n_events = events.len();
         let outcome = record.outcome;
         let confirmation = record.confirmation.as_ref().map(|c| c.result);
@@ -433,7 +511,6 @@ impl Pipeline {
             (v.number, class)
         });
         let failure = failure_of(&record);
-        let follow = self.to_follow(&next);
         self.commit(next, record, version, events).await?;
         match stored {
             Some((number, Some(class))) => {
@@ -473,149 +550,6 @@ impl Pipeline {
                 .unwrap_or_else(|| self.default_rules.clone()),
             None => self.default_rules.clone(),
         }
-    }
-
-    async fn process_page(
-        &self,
-        watch: &Watch,
-        next: &mut Watch,
-        page: Page,
-        at: chrono::DateTime<Utc>,
-        started: Instant,
-        reach: Reach,
-    ) -> Result<(CheckRecord, Option<NewVersion>, Vec<(Event, Vec<String>)>), StoreError> {
-        let status = Some(page.status);
-        let final_url = page.final_url.to_string();
-        let redirected = (final_url != watch.url).then(|| final_url.clone());
-        let rules = self.rules_for(&page.final_url);
-        let (html, final_for_extract) = (page.text, Some(final_url.clone()));
-        let extracted =
-            tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
-                .await
-                .map_err(|e| e.to_string());
-        let article = match extracted {
-            Ok(Ok(a)) => normalize_article(&a),
-            Ok(Err(e)) => {
-                next.consecutive_failures += 1;
-                let mut r = failed_record(at, started, "no_article", e.to_string(), status);
-                r.final_url = redirected;
-                return Ok((r, None, Vec::new()));
-            }
-            Err(e) => {
-                next.consecutive_failures += 1;
-                let r = failed_record(at, started, "extract_crashed", e, status);
-                return Ok((r, None, Vec::new()));
-            }
-        };
-        next.consecutive_failures = 0;
-        next.validators = page.validators;
-        self.note_declared_canonical(next, &article);
-        if article.body.is_empty() {
-            let r = failed_record(
-                at,
-                started,
-                "no_article",
-                "no article text found on the page".into(),
-                status,
-            );
-            return Ok((r, None, Vec::new()));
-        }
-        let latest = match watch.latest_version {
-            0 => None,
-            n => {
-                let id = watch.id;
-                Some(blocking(&self.store, move |s| s.version(id, n)).await?)
-            }
-        };
-        let outlet = self.outlet(&page.final_url);
-        // the URL the page was fetched at (the confirmation fetch follows
-        // the same redirects)
-        let url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
-        let cx = versioning::CheckCtx {
-            watch,
-            url: &url,
-            reach,
-            outlet: &outlet,
-            at,
-        };
-        let decision = self
-            .decide(&cx, article, latest.as_ref().map(|(_, a)| a))
-            .await?;
-        let (article, previous, confirmation) = match decision {
-            versioning::Decision::Unchanged { confirmation } => {
-                let mut r = record(
-                    at,
-                    started,
-                    Outcome::Unchanged,
-                    status,
-                    watch_version(watch),
-                    None,
-                );
-                r.final_url = redirected;
-                r.confirmation = confirmation;
-                return Ok((r, None, Vec::new()));
-            }
-            versioning::Decision::Unstable { confirmation } => {
-                // not a failure of the site: the watch keeps its cadence
-                let mut r = failed_record(
-                    at,
-                    started,
-                    "unstable",
-                    "two fetches a few seconds apart share too little text to be one article; nothing stored".into(),
-                    status,
-                );
-                r.final_url = redirected;
-                r.confirmation = Some(confirmation);
-                return Ok((r, None, Vec::new()));
-            }
-            versioning::Decision::Changed {
-                article,
-                previous,
-                confirmation,
-            } => (*article, previous, confirmation),
-        };
-        let hash = ContentHash::of(&article);
-        let number = watch.latest_version + 1;
-        next.latest_version = number;
-        next.last_changed = Some(at);
-        next.published = article
-            .published
-            .as_deref()
-            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-            .map(|p| p.with_timezone(&Utc));
-        let mut events = Vec::new();
-        if let (Some((meta, _)), Some(old)) = (&latest, &previous) {
-            let diff = diff_articles(old, &article);
-            let event = Event::Edit(EditEvent {
-                id: edit_event_id(&watch.url, meta.number, number),
-                detected_at: rfc3339(at),
-                article: ArticleRef {
-                    url: watch.url.clone(),
-                    outlet: outlet.clone(),
-                    title: article.title.clone(),
-                },
-                from_version: meta.number,
-                to_version: number,
-                change: diff.summary.clone(),
-                diff: diff.unified(
-                    &format!("version {}", meta.number),
-                    &format!("version {number}"),
-                    DIFF_CONTEXT,
-                ),
-            });
-            let sinks = self.deliverer.sinks_for(&event, watch.label.as_deref());
-            events.push((event, sinks));
-        }
-        let mut r = record(at, started, Outcome::NewVersion, status, Some(number), None);
-        r.final_url = redirected;
-        r.confirmation = confirmation;
-        let version = NewVersion {
-            number,
-            article,
-            hash,
-            final_url,
-        };
-        Ok((r, Some(version), events))
     }
 
     /// Match the watch's latest version against the republication index

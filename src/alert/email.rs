@@ -179,7 +179,7 @@ pub fn subject(alert: &Alert<'_>) -> String {
 fn diff_of(e: &Event) -> &str {
     match e {
         Event::Edit(e) => &e.diff,
-        Event::Republication(_) => "",
+        Event::Republication(_) | Event::Removed(_) | Event::Restored(_) | Event::Moved(_) => "",
     }
 }
 

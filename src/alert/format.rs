@@ -5,7 +5,9 @@
 
 use super::Alert;
 use crate::core::diff::ChangeClass;
-use crate::core::event::{EditEvent, Event, MatchedArticle, RepublicationEvent};
+use crate::core::event::{
+    EditEvent, Event, MatchedArticle, MovedEvent, RemovedEvent, RepublicationEvent, RestoredEvent,
+};
 
 /// Diff lines shown in an excerpt.
 pub const EXCERPT_LINES: usize = 6;
@@ -78,6 +80,7 @@ pub fn class_of(event: &Event) -> &'static str {
     match event {
         Event::Edit(e) => class_name(e.change.class),
         Event::Republication(r) => r.class.as_str(),
+        Event::Removed(_) | Event::Restored(_) | Event::Moved(_) => event.kind(),
     }
 }
 
@@ -86,6 +89,85 @@ pub fn summarize(event: &Event) -> Summary {
     match event {
         Event::Edit(e) => summarize_edit(e),
         Event::Republication(r) => summarize_republication(r),
+        Event::Removed(r) => summarize_removed(r),
+        Event::Restored(r) => summarize_restored(r),
+        Event::Moved(m) => summarize_moved(m),
+    }
+}
+
+/// "HTTP 404" / "no HTTP answer".
+fn status_words(status: Option<u16>) -> String {
+    status.map_or_else(|| "no HTTP answer".into(), |s| format!("HTTP {s}"))
+}
+
+fn summarize_removed(r: &RemovedEvent) -> Summary {
+    let a = &r.answer;
+    let mut facts = vec![
+        format!("{} ({})", status_words(a.status), a.kind.replace('_', " ")),
+        format!("gone since {}", r.gone_since),
+        plural(r.checks as usize, "check", "checks"),
+        format!("last version {}", r.last_version.number),
+    ];
+    if let Some(live) = &r.last_version.last_seen_live {
+        facts.push(format!("last seen live {live}"));
+    }
+    if r.final_url != r.article.url {
+        facts.push(format!("now at {}", r.final_url));
+    }
+    Summary {
+        headline: format!("Removed: {}", r.article.title),
+        title: r.article.title.clone(),
+        outlet: r.article.outlet.clone(),
+        url: r.article.url.clone(),
+        facts: facts.join(" · "),
+        excerpt: vec![shorten(&a.reason, EXCERPT_LINE_CHARS)],
+        articles: Vec::new(),
+        note: format!("{}, {}", r.article.outlet, a.kind.replace('_', " ")),
+        id: r.id.clone(),
+    }
+}
+
+fn summarize_restored(r: &RestoredEvent) -> Summary {
+    let text = if r.changed {
+        "text changed (an edit follows)"
+    } else {
+        "text unchanged"
+    };
+    Summary {
+        headline: format!("Restored: {}", r.article.title),
+        title: r.article.title.clone(),
+        outlet: r.article.outlet.clone(),
+        url: r.article.url.clone(),
+        facts: format!(
+            "back after removal (gone since {}) · last version {} · {text}",
+            r.gone_since, r.last_version.number
+        ),
+        excerpt: Vec::new(),
+        articles: Vec::new(),
+        note: r.article.outlet.clone(),
+        id: r.id.clone(),
+    }
+}
+
+fn summarize_moved(m: &MovedEvent) -> Summary {
+    let how = match (m.via.as_str(), m.status) {
+        ("redirect", Some(s)) => format!("{s} redirect"),
+        ("redirect", None) => "permanent redirect".into(),
+        _ => "new canonical URL".into(),
+    };
+    Summary {
+        headline: format!("Moved: {}", m.article.title),
+        title: m.article.title.clone(),
+        outlet: m.article.outlet.clone(),
+        url: m.to_url.clone(),
+        facts: format!(
+            "{} → {} · {how} · version {}",
+            m.from_url, m.to_url, m.version
+        ),
+        excerpt: Vec::new(),
+        articles: Vec::new(),
+        note: m.article.outlet.clone(),
+        id: m.id.clone(),
     }
 }
 
@@ -372,6 +454,83 @@ pub(crate) mod tests {
             },
             diff: diff.into(),
         })
+    }
+
+    /// A sample removal of https://news.example/story (404).
+    pub fn removed() -> Event {
+        use crate::core::event::{GoneAnswerRef, LastVersion};
+        Event::Removed(RemovedEvent {
+            id: "removed-0".into(),
+            detected_at: "2026-01-02T00:00:00Z".into(),
+            article: ArticleRef {
+                url: "https://news.example/story".into(),
+                outlet: "news.example".into(),
+                title: "Council <b>approves</b> budget".into(),
+            },
+            last_version: LastVersion {
+                number: 3,
+                title: "Council <b>approves</b> budget".into(),
+                hash: "0".repeat(32),
+                last_seen_live: Some("2026-01-01T10:00:00Z".into()),
+            },
+            answer: GoneAnswerRef {
+                kind: "not_found".into(),
+                status: Some(404),
+                reason: "HTTP 404 Not Found".into(),
+            },
+            final_url: "https://news.example/".into(),
+            gone_since: "2026-01-01T12:00:00Z".into(),
+            checks: 2,
+        })
+    }
+
+    /// A sample move of https://news.example/story to /new-story.
+    pub fn moved() -> Event {
+        Event::Moved(MovedEvent {
+            id: "moved-0".into(),
+            detected_at: "2026-01-02T00:00:00Z".into(),
+            article: ArticleRef {
+                url: "https://news.example/new-story".into(),
+                outlet: "news.example".into(),
+                title: "Council approves budget".into(),
+            },
+            from_url: "https://news.example/story".into(),
+            to_url: "https://news.example/new-story".into(),
+            via: "redirect".into(),
+            status: Some(301),
+            version: 4,
+        })
+    }
+
+    #[test]
+    fn removals_and_moves_read_as_what_happened() {
+        let s = summarize(&removed());
+        assert_eq!(s.headline, "Removed: Council <b>approves</b> budget");
+        assert!(s.facts.contains("HTTP 404 (not found)"), "{}", s.facts);
+        assert!(s.facts.contains("last version 3"), "{}", s.facts);
+        assert!(
+            s.facts.contains("now at https://news.example/"),
+            "{}",
+            s.facts
+        );
+        assert_eq!(s.excerpt, ["HTTP 404 Not Found"]);
+        assert_eq!(class_of(&removed()), "removed");
+        let m = summarize(&moved());
+        assert_eq!(m.headline, "Moved: Council approves budget");
+        assert_eq!(m.url, "https://news.example/new-story");
+        assert!(
+            m.facts.starts_with(
+                "https://news.example/story → https://news.example/new-story · 301 redirect"
+            ),
+            "{}",
+            m.facts
+        );
+        let t = plain_text(&Alert::One(&moved()));
+        assert!(t.contains("Moved: ") && t.contains("new-story"), "{t}");
+        assert_eq!(
+            digest_title(&[removed(), moved()]),
+            "copydesk digest: 2 alerts"
+        );
     }
 
     pub const DIFF: &str = "--- version 1\n+++ version 2\n@@ paragraph 2 @@\n  Context stays.\n~ The meeting lasted [-four-]{+six+} hours.\n";

@@ -45,6 +45,25 @@ impl SinkRules {
                     && included(&self.outlets, outlet)
                     && !excluded(&self.exclude_outlets, outlet)
             }
+            // `removed`, `restored`, `moved`: about one article, like an
+            // edit; `min_class` and `headline_only` are edit classes and do
+            // not apply. A move is watched under either of its URLs.
+            Event::Removed(_) | Event::Restored(_) | Event::Moved(_) => {
+                let Some(a) = event.article() else {
+                    return false;
+                };
+                let mut urls = vec![a.url.as_str()];
+                if let Event::Moved(m) = event {
+                    urls.push(m.from_url.as_str());
+                }
+                let outlet = Some(a.outlet.as_str());
+                urls.iter().any(|u| included(&self.watches, Some(u)))
+                    && !urls
+                        .iter()
+                        .any(|u| excluded(&self.exclude_watches, Some(u)))
+                    && included(&self.outlets, outlet)
+                    && !excluded(&self.exclude_outlets, outlet)
+            }
             Event::Republication(r) => {
                 let urls = [r.original.url.as_str(), r.copy.url.as_str()];
                 let outlets = [r.original.outlet.as_str(), r.copy.outlet.as_str()];
@@ -176,6 +195,40 @@ mod tests {
         };
         assert!(r.accepts(&e, Some("politics")));
         assert!(!r.accepts(&e, Some("sport")) && !r.accepts(&e, None));
+    }
+
+    #[test]
+    fn lifecycle_kinds_are_selected_by_kind_url_and_outlet() {
+        use crate::alert::format::tests::{moved, removed};
+        let only = |k: &[&str]| SinkRules {
+            events: Some(k.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        assert!(only(&["removed"]).accepts(&removed(), None));
+        assert!(!only(&["removed"]).accepts(&moved(), None));
+        assert!(!only(&["edit"]).accepts(&removed(), None));
+        assert!(only(&["moved", "restored"]).accepts(&moved(), None));
+        // edit classes do not apply
+        let r = SinkRules {
+            min_class: Some(ChangeClass::Correction),
+            headline_only: true,
+            ..Default::default()
+        };
+        assert!(r.accepts(&removed(), None));
+        // a move is watched under its old and its new URL
+        let old = rules_of(r#"watches = ["https://news.example/story"]"#);
+        let new = rules_of(r#"watches = ["https://news.example/new-story"]"#);
+        let other = rules_of(r#"watches = ["https://news.example/other"]"#);
+        assert!(old.accepts(&moved(), None) && new.accepts(&moved(), None));
+        assert!(!other.accepts(&moved(), None));
+        assert!(old.accepts(&removed(), None) && !other.accepts(&removed(), None));
+        let ex = rules_of(r#"exclude_watches = ["https://news.example/story"]"#);
+        assert!(!ex.accepts(&moved(), None) && !ex.accepts(&removed(), None));
+        let outlet = SinkRules {
+            exclude_outlets: vec!["news.example".into()],
+            ..Default::default()
+        };
+        assert!(!outlet.accepts(&removed(), None));
     }
 
     #[test]

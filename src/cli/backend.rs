@@ -21,6 +21,10 @@ use crate::store::{
 use anyhow::{anyhow, bail, Context, Result};
 use std::sync::Arc;
 
+/// Events of a watch `history` looks through for its removals, returns and
+/// moves (the API's largest page).
+pub const LIFECYCLE_SCANNED: usize = crate::web::data::MAX_LIMIT;
+
 pub enum Backend {
     Local(Arc<dyn Store>),
     Daemon(Remote),
@@ -132,6 +136,34 @@ impl Backend {
             Backend::Local(s) => Ok(s.versions(w.id)?),
             Backend::Daemon(r) => r.get("/api/v1/versions", &[("url", &w.url)]).await,
         }
+    }
+
+    /// The watch's `removed`, `restored` and `moved` events among its
+    /// latest events (at most [`LIFECYCLE_SCANNED`] looked at), oldest
+    /// first.
+    pub async fn lifecycle_events(&self, w: &Watch) -> Result<Vec<StoredEvent>> {
+        let mut events = match self {
+            Backend::Local(s) => {
+                let filter = crate::web::api::events::EventFilter::of_watch(w);
+                crate::web::api::events::event_page(s.as_ref(), &filter, None, LIFECYCLE_SCANNED)
+                    .map_err(|e| anyhow!("{e}"))?
+                    .0
+            }
+            Backend::Daemon(r) => {
+                #[derive(serde::Deserialize)]
+                struct Page {
+                    items: Vec<StoredEvent>,
+                }
+                let limit = LIFECYCLE_SCANNED.to_string();
+                let page: Page = r
+                    .get("/api/v1/events", &[("url", &w.url), ("limit", &limit)])
+                    .await?;
+                page.items
+            }
+        };
+        events.retain(|e| e.event.is_lifecycle());
+        events.reverse();
+        Ok(events)
     }
 
     pub async fn version(&self, w: &Watch, n: u32) -> Result<(VersionMeta, Article)> {

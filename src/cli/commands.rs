@@ -331,7 +331,8 @@ async fn history(cfg: &Config, url: &str, format: Format) -> Result<()> {
     let w = find_watch(&backend, url).await?;
     let versions = backend.versions(&w).await?;
     let marks = furniture_marks(cfg, &backend, &w, &versions).await?;
-    output::history(&w, &versions, &marks, format)
+    let events = backend.lifecycle_events(&w).await?;
+    output::history(&w, &versions, &marks, &events, format)
 }
 
 /// Which versions changed only in lines the outlet's template now sets

@@ -237,10 +237,61 @@ struct HistoryEntry<'a> {
     #[serde(flatten)]
     meta: &'a VersionMeta,
     furniture_only: bool,
+    /// The `removed`, `restored` and `moved` events seen while this was
+    /// the latest version (webhook payloads), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    events: Vec<&'a crate::core::event::Event>,
 }
 
-pub fn history(w: &Watch, versions: &[VersionMeta], marks: &[bool], format: Format) -> Result<()> {
+/// The version a `removed`, `restored` or `moved` event belongs to.
+fn version_of(e: &crate::core::event::Event) -> u32 {
+    use crate::core::event::Event;
+    match e {
+        Event::Removed(r) => r.last_version.number,
+        Event::Restored(r) => r.last_version.number,
+        Event::Moved(m) => m.version,
+        Event::Edit(x) => x.to_version,
+        Event::Republication(_) => 0,
+    }
+}
+
+/// Each event under the version it belongs to (the last one when that
+/// version is not listed).
+fn events_by_version<'a>(
+    versions: &[VersionMeta],
+    events: &'a [StoredEvent],
+) -> Vec<Vec<&'a crate::core::event::Event>> {
+    let mut by = vec![Vec::new(); versions.len()];
+    for e in events {
+        let n = version_of(&e.event);
+        let i = versions
+            .iter()
+            .position(|v| v.number == n)
+            .or(versions.len().checked_sub(1));
+        if let Some(i) = i {
+            by[i].push(&e.event);
+        }
+    }
+    by
+}
+
+/// One line of `history` for a removal, return or move.
+fn lifecycle_line(e: &crate::core::event::Event) -> String {
+    let s = crate::alert::format::summarize(e);
+    format!("      {} {} — {}", e.kind(), s.facts, s.excerpt.join(" "))
+        .trim_end_matches([' ', '—'])
+        .to_string()
+}
+
+pub fn history(
+    w: &Watch,
+    versions: &[VersionMeta],
+    marks: &[bool],
+    events: &[StoredEvent],
+    format: Format,
+) -> Result<()> {
     let marked = |i: usize| marks.get(i).copied().unwrap_or(false);
+    let mut by_version = events_by_version(versions, events);
     if format == Format::Json {
         let entries: Vec<HistoryEntry<'_>> = versions
             .iter()
@@ -248,6 +299,7 @@ pub fn history(w: &Watch, versions: &[VersionMeta], marks: &[bool], format: Form
             .map(|(i, meta)| HistoryEntry {
                 meta,
                 furniture_only: marked(i),
+                events: std::mem::take(&mut by_version[i]),
             })
             .collect();
         return print_json(&entries);
@@ -278,6 +330,14 @@ pub fn history(w: &Watch, versions: &[VersionMeta], marks: &[bool], format: Form
             v.words,
             short(&v.title, 70)
         );
+        for e in &by_version[i] {
+            println!("{}", lifecycle_line(e));
+        }
+    }
+    if w.is_removed() {
+        if let Some(g) = &w.gone {
+            println!("removed since {}: {}", time(&g.since), g.answer.reason);
+        }
     }
     Ok(())
 }

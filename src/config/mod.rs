@@ -323,6 +323,9 @@ pub struct CheckConfig {
     /// Learn each outlet's template lines from the pages it serves
     /// (default true).
     pub learn: Option<bool>,
+    /// Checks in a row that must find an article gone before it is
+    /// `removed` (default [`crate::core::liveness::DEFAULT_REMOVED_AFTER`]).
+    pub removed_after: Option<Positive>,
 }
 
 /// Wait before a confirmation fetch: long enough for a per-request ad or a
@@ -339,6 +342,14 @@ impl CheckConfig {
 
     pub fn learn(&self) -> bool {
         self.learn.unwrap_or(true)
+    }
+
+    /// `removed_after`, or its default.
+    pub fn removed_after(&self) -> u32 {
+        self.removed_after
+            .map_or(crate::core::liveness::DEFAULT_REMOVED_AFTER, |p| {
+                u32::try_from(p.0).unwrap_or(u32::MAX)
+            })
     }
 }
 

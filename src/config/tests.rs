@@ -121,6 +121,19 @@ fn check_section_defaults_and_errors() {
     assert_eq!(key.as_deref(), Some("check.confirm"));
     let (_, key, _) = err("[check]\nconfirm_twice = true\n");
     assert_eq!(key.as_deref(), Some("check.confirm_twice"));
+    assert_eq!(
+        parse("").unwrap().check.removed_after(),
+        crate::core::liveness::DEFAULT_REMOVED_AFTER
+    );
+    assert_eq!(
+        parse("[check]\nremoved_after = 3\n")
+            .unwrap()
+            .check
+            .removed_after(),
+        3
+    );
+    let (line, key, _) = err("[check]\nremoved_after = 0\n");
+    assert_eq!((line, key.as_deref()), (2, Some("check.removed_after")));
 }
 
 #[test]

@@ -194,8 +194,8 @@ impl TryFrom<String> for CssSelector {
 #[serde(try_from = "String")]
 pub struct EventKind(pub String);
 
-/// Event kinds that exist (more come with later features).
-pub const EVENT_KINDS: &[&str] = &["edit", "republication"];
+/// Event kinds that exist.
+pub use crate::core::event::EVENT_KINDS;
 
 impl TryFrom<String> for EventKind {
     type Error = String;

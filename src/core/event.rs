@@ -57,13 +57,97 @@ pub struct RepublicationEvent {
     pub declared_original: Option<String>,
 }
 
+/// The last stored version of an article, as a removal names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastVersion {
+    pub number: u32,
+    pub title: String,
+    /// The version's content hash (as `history` shows it).
+    pub hash: String,
+    /// When a check last found the article live (RFC 3339), if known.
+    pub last_seen_live: Option<String>,
+}
+
+/// What the server answered when an article was found gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoneAnswerRef {
+    /// `not_found` (404), `gone` (410), `legal` (451), `redirected_away`,
+    /// `soft_not_found` (a "page not found" page served with 200) or
+    /// `no_article`.
+    pub kind: String,
+    /// The HTTP status of the last response, when there was one.
+    pub status: Option<u16>,
+    pub reason: String,
+}
+
+/// An article that had versions is gone (404/410, a redirect away, a
+/// "not found" page, no article), in every check of a run of
+/// `[check] removed_after`, each confirmed by a second fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedEvent {
+    pub id: String,
+    pub detected_at: String,
+    /// The watch's URL, outlet, and the last version's title.
+    pub article: ArticleRef,
+    pub last_version: LastVersion,
+    pub answer: GoneAnswerRef,
+    /// The URL the fetch ended at, after redirects.
+    pub final_url: String,
+    /// The first check that found it gone (RFC 3339).
+    pub gone_since: String,
+    /// Checks that found it gone.
+    pub checks: u32,
+}
+
+/// A removed article is back. When its text differs from the last version
+/// before the removal, an `edit` event follows with that diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoredEvent {
+    pub id: String,
+    pub detected_at: String,
+    pub article: ArticleRef,
+    /// The last version before the removal.
+    pub last_version: LastVersion,
+    /// The first check that found it gone (RFC 3339).
+    pub gone_since: String,
+    /// Whether the text is back changed (an `edit` follows).
+    pub changed: bool,
+}
+
+/// An article now lives at another URL of its outlet (a permanent
+/// redirect, or a new canonical URL its page declares, to a page with the
+/// same text). The watch continues under `to_url`; `from_url` stays one
+/// of its addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedEvent {
+    pub id: String,
+    pub detected_at: String,
+    /// The article under its new URL.
+    pub article: ArticleRef,
+    pub from_url: String,
+    pub to_url: String,
+    /// `redirect` or `canonical`.
+    pub via: String,
+    /// The redirect's status (301, 308) when `via` is `redirect`.
+    pub status: Option<u16>,
+    /// The latest version when the move was seen.
+    pub version: u32,
+}
+
 /// Every kind of event; `event` names the kind in the JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Event {
     Edit(EditEvent),
     Republication(RepublicationEvent),
+    Removed(RemovedEvent),
+    Restored(RestoredEvent),
+    Moved(MovedEvent),
 }
+
+/// Every event kind, as `event` names it (and `[[alert.*]] events` and the
+/// API's `kind` filter take it).
+pub const EVENT_KINDS: &[&str] = &["edit", "republication", "removed", "restored", "moved"];
 
 impl Event {
     /// The kind as written in `event` and in `[[alert.webhook]] events`.
@@ -71,6 +155,9 @@ impl Event {
         match self {
             Event::Edit(_) => "edit",
             Event::Republication(_) => "republication",
+            Event::Removed(_) => "removed",
+            Event::Restored(_) => "restored",
+            Event::Moved(_) => "moved",
         }
     }
 
@@ -78,6 +165,9 @@ impl Event {
         match self {
             Event::Edit(e) => &e.id,
             Event::Republication(e) => &e.id,
+            Event::Removed(e) => &e.id,
+            Event::Restored(e) => &e.id,
+            Event::Moved(e) => &e.id,
         }
     }
 
@@ -86,7 +176,31 @@ impl Event {
         match self {
             Event::Edit(e) => Some(&e.article.url),
             Event::Republication(e) => Some(&e.copy.url),
+            Event::Removed(e) => Some(&e.article.url),
+            Event::Restored(e) => Some(&e.article.url),
+            Event::Moved(e) => Some(&e.article.url),
         }
+    }
+
+    /// The one article an event is about (`None` for a republication,
+    /// which is about two).
+    pub fn article(&self) -> Option<&ArticleRef> {
+        match self {
+            Event::Edit(e) => Some(&e.article),
+            Event::Republication(_) => None,
+            Event::Removed(e) => Some(&e.article),
+            Event::Restored(e) => Some(&e.article),
+            Event::Moved(e) => Some(&e.article),
+        }
+    }
+
+    /// Whether it is about an article's life at its URL (`removed`,
+    /// `restored`, `moved`) rather than its text.
+    pub fn is_lifecycle(&self) -> bool {
+        matches!(
+            self,
+            Event::Removed(_) | Event::Restored(_) | Event::Moved(_)
+        )
     }
 
     /// The JSON payload as POSTed to webhooks.
@@ -109,6 +223,27 @@ pub fn edit_event_id(url: &str, from_version: u32, to_version: u32) -> String {
 pub fn republication_event_id(original: &str, copy: &str, class: MatchClass) -> String {
     let h = xxh3_128(format!("republication\0{original}\0{copy}\0{}", class.as_str()).as_bytes());
     format!("republication-{:032x}", h)
+}
+
+/// The stable id of the removal of `url` whose last version was
+/// `version`, in the run of gone checks that began at `gone_since`: one
+/// event per removal.
+pub fn removed_event_id(url: &str, version: u32, gone_since: DateTime<Utc>) -> String {
+    let h = xxh3_128(format!("removed\0{url}\0{version}\0{}", rfc3339(gone_since)).as_bytes());
+    format!("removed-{:032x}", h)
+}
+
+/// The stable id of the return of a removed article: the removal's
+/// inputs, so one removal has at most one restoration.
+pub fn restored_event_id(url: &str, version: u32, gone_since: DateTime<Utc>) -> String {
+    let h = xxh3_128(format!("restored\0{url}\0{version}\0{}", rfc3339(gone_since)).as_bytes());
+    format!("restored-{:032x}", h)
+}
+
+/// The stable id of the move of an article from one URL to another.
+pub fn moved_event_id(from_url: &str, to_url: &str) -> String {
+    let h = xxh3_128(format!("moved\0{from_url}\0{to_url}").as_bytes());
+    format!("moved-{:032x}", h)
 }
 
 /// RFC 3339 with seconds and `Z`, as used in every payload.
@@ -205,6 +340,79 @@ mod tests {
     }
 
     #[test]
+    fn lifecycle_payloads_have_their_fields_and_round_trip() {
+        let article = ArticleRef {
+            url: "https://a.example/x".into(),
+            outlet: "a.example".into(),
+            title: "T".into(),
+        };
+        let last = LastVersion {
+            number: 3,
+            title: "T".into(),
+            hash: "ab".repeat(16),
+            last_seen_live: Some("2026-01-01T00:00:00Z".into()),
+        };
+        let removed = Event::Removed(RemovedEvent {
+            id: "removed-1".into(),
+            detected_at: "2026-01-02T00:00:00Z".into(),
+            article: article.clone(),
+            last_version: last.clone(),
+            answer: GoneAnswerRef {
+                kind: "not_found".into(),
+                status: Some(404),
+                reason: "HTTP 404 Not Found".into(),
+            },
+            final_url: "https://a.example/x".into(),
+            gone_since: "2026-01-01T12:00:00Z".into(),
+            checks: 2,
+        });
+        let v = removed.to_payload();
+        assert_eq!(v["event"], "removed");
+        assert_eq!(v["last_version"]["number"], 3);
+        assert_eq!(v["answer"]["status"], 404);
+        for k in [
+            "id",
+            "detected_at",
+            "article",
+            "final_url",
+            "gone_since",
+            "checks",
+        ] {
+            assert!(!v[k].is_null(), "{k}");
+        }
+        let restored = Event::Restored(RestoredEvent {
+            id: "restored-1".into(),
+            detected_at: "2026-01-03T00:00:00Z".into(),
+            article: article.clone(),
+            last_version: last,
+            gone_since: "2026-01-01T12:00:00Z".into(),
+            changed: true,
+        });
+        let moved = Event::Moved(MovedEvent {
+            id: moved_event_id("https://a.example/x", "https://a.example/y"),
+            detected_at: "2026-01-03T00:00:00Z".into(),
+            article: ArticleRef {
+                url: "https://a.example/y".into(),
+                ..article
+            },
+            from_url: "https://a.example/x".into(),
+            to_url: "https://a.example/y".into(),
+            via: "redirect".into(),
+            status: Some(301),
+            version: 4,
+        });
+        assert_eq!(restored.to_payload()["changed"], true);
+        assert_eq!(moved.to_payload()["from_url"], "https://a.example/x");
+        for e in [removed, restored, moved] {
+            assert!(EVENT_KINDS.contains(&e.kind()));
+            assert_eq!(e.to_payload()["event"], e.kind());
+            assert!(e.is_lifecycle() && e.article().is_some());
+            let back: Event = serde_json::from_value(e.to_payload()).unwrap();
+            assert_eq!(back, e);
+        }
+    }
+
+    #[test]
     fn ids_are_stable_and_distinct() {
         // pinned: receivers drop repeats by id across restarts and upgrades
         assert_eq!(
@@ -220,6 +428,22 @@ mod tests {
             "republication-5334fbe3c662881118b7e542998e5d2b"
         );
         assert_ne!(edit_event_id("u", 1, 2), edit_event_id("u", 2, 3));
+        let t = chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            removed_event_id("https://example.com/story", 3, t),
+            removed_event_id("https://example.com/story", 3, t)
+        );
+        assert!(removed_event_id("u", 1, t).starts_with("removed-"));
+        assert!(restored_event_id("u", 1, t).starts_with("restored-"));
+        assert!(moved_event_id("u", "v").starts_with("moved-"));
+        assert_ne!(removed_event_id("u", 1, t), restored_event_id("u", 1, t));
+        assert_ne!(
+            removed_event_id("u", 1, t),
+            removed_event_id("u", 1, t + chrono::Duration::seconds(1))
+        );
+        assert_ne!(moved_event_id("u", "v"), moved_event_id("v", "u"));
         assert_ne!(edit_event_id("u", 1, 2), edit_event_id("v", 1, 2));
     }
 }

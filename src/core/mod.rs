@@ -8,6 +8,7 @@ pub mod diff;
 pub mod event;
 pub mod extract;
 pub mod feed;
+pub mod liveness;
 pub mod matching;
 pub mod netaddr;
 pub mod normalize;

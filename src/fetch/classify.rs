@@ -24,6 +24,7 @@ pub(crate) fn failure(kind: FailureKind, reason: impl Into<String>) -> FetchFail
         reason: reason.into(),
         http_status: None,
         retry_after: None,
+        final_url: None,
     }
 }
 

@@ -184,6 +184,9 @@ impl Fetcher {
         current.set_fragment(None);
         let mut chain: Vec<Url> = vec![current.clone()];
         let mut redirects: Vec<String> = Vec::new();
+        // the first hop's status while every hop is permanent (301, 308)
+        let mut permanent: Option<u16> = None;
+        let mut all_permanent = true;
         let mut budget = self.opts.timeout;
 
         loop {
@@ -242,6 +245,12 @@ impl Fetcher {
                     ));
                 }
                 tracing::debug!(url = %current, to = %next, status = status.as_u16(), "redirect");
+                all_permanent &= matches!(status.as_u16(), 301 | 308);
+                permanent = match (permanent, all_permanent) {
+                    (_, false) => None,
+                    (None, true) => Some(status.as_u16()),
+                    (p, true) => p,
+                };
                 redirects.push(next.to_string());
                 chain.push(next.clone());
                 current = next;
@@ -259,10 +268,11 @@ impl Fetcher {
                 ));
             }
             if status.is_client_error() || status.is_server_error() || !status.is_success() {
-                return Err(status_failure(
-                    &response,
-                    &format!("HTTP {}", status_words(status)),
-                ));
+                let mut f = status_failure(&response, &format!("HTTP {}", status_words(status)));
+                if !redirects.is_empty() {
+                    f.final_url = Some(current.to_string());
+                }
+                return Err(f);
             }
             if want == Want::Feed {
                 return self
@@ -273,7 +283,10 @@ impl Fetcher {
             return self
                 .read_page(response, current, redirects, budget)
                 .await
-                .map(|p| Fetched::Page(Box::new(p)));
+                .map(|mut p| {
+                    p.permanent = permanent;
+                    Fetched::Page(Box::new(p))
+                });
         }
     }
 
@@ -332,6 +345,7 @@ impl Fetcher {
             encoding: encoding.name(),
             text,
             validators,
+            permanent: None,
         })
     }
 

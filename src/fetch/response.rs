@@ -98,6 +98,7 @@ pub(super) fn status_failure(response: &reqwest::Response, reason: &str) -> Fetc
         reason,
         http_status: Some(response.status().as_u16()),
         retry_after,
+        final_url: None,
     }
 }
 

@@ -94,6 +94,7 @@ mod tests {
             reason: String::new(),
             http_status: status,
             retry_after: None,
+            final_url: None,
         }
     }
 

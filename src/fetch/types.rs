@@ -80,6 +80,9 @@ pub struct Page {
     pub encoding: &'static str,
     pub text: String,
     pub validators: Validators,
+    /// When every redirect hop was permanent (301 or 308): the first
+    /// hop's status; `None` without redirects or with a temporary one.
+    pub permanent: Option<u16>,
 }
 
 /// What a fetch accepts as a body.
@@ -124,6 +127,8 @@ pub struct FetchFailure {
     pub http_status: Option<u16>,
     /// From a `Retry-After` header, when the server sent one.
     pub retry_after: Option<Duration>,
+    /// The URL that answered, when redirects led to the failing answer.
+    pub final_url: Option<String>,
 }
 
 /// The result of one fetch.

@@ -38,6 +38,34 @@ impl Pipeline {
         (self.outlet(&here) == self.outlet(&there)).then(|| declared.to_string())
     }
 
+    /// Whether the watch may take `to` as its URL: no other watch has it,
+    /// or the one that has it holds the same article (they would merge).
+    /// A store error says no (the next check asks again).
+    pub(super) async fn may_follow(&self, watch: &Watch, to: &str) -> bool {
+        let store = self.store.clone();
+        let (id, t, to) = (watch.id, self.thresholds, to.to_string());
+        let ok = tokio::task::spawn_blocking(move || match store.watch(&to) {
+            Ok(other) if other.id != id => {
+                let this = store.watch_by_id(id)?;
+                same_article(store.as_ref(), &this, &other, &t)
+            }
+            Ok(_) | Err(StoreError::NotFound(_)) => Ok(true),
+            Err(e) => Err(e),
+        })
+        .await;
+        match ok {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                tracing::warn!(url = %watch.url, error = %e, "could not look up the URL the article moved to");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(url = %watch.url, error = %e, "could not look up the URL the article moved to");
+                false
+            }
+        }
+    }
+
     /// Follow a declared canonical URL on the watch's outlet (see
     /// [`crate::store::Store::follow_canonical`]); the URL the watch has
     /// afterwards. When another watch has that URL, the two are merged only

@@ -159,6 +159,14 @@ pub struct Watch {
     /// syndication partner naming the original).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_canonical: Option<String>,
+    /// The run of checks that found the article gone (404/410, redirected
+    /// away, a "not found" page, no article), while it lasts; `removed`
+    /// once it made the `removed` event (see `core::liveness`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone: Option<crate::core::liveness::GoneState>,
+    /// When a check last found the article live (its text, or 304).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_live: Option<DateTime<Utc>>,
 }
 
 impl Watch {
@@ -182,7 +190,14 @@ impl Watch {
             given_url: None,
             aliases: Vec::new(),
             declared_canonical: None,
+            gone: None,
+            last_live: None,
         }
+    }
+
+    /// Whether the article was found removed and is not back yet.
+    pub fn is_removed(&self) -> bool {
+        self.gone.as_ref().is_some_and(|g| g.removed)
     }
 
     /// Every URL under which this watch is found: its canonical URL, the

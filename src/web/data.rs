@@ -72,6 +72,9 @@ pub enum Status {
     /// A `[[watch]]` the running config no longer lists: kept, no longer
     /// checked.
     Inactive,
+    /// The article was found removed (404/410, redirected away, a "not
+    /// found" page) and is not back yet; still checked.
+    Removed,
 }
 
 impl Status {
@@ -81,6 +84,8 @@ impl Status {
             Status::Inactive
         } else if w.retired {
             Status::Retired
+        } else if w.is_removed() {
+            Status::Removed
         } else {
             match &w.last_check {
                 None => Status::New,
@@ -97,6 +102,7 @@ impl Status {
             Status::Failing => "failing",
             Status::Retired => "retired",
             Status::Inactive => "inactive",
+            Status::Removed => "removed",
         }
     }
 
@@ -107,6 +113,7 @@ impl Status {
             Status::Failing,
             Status::Retired,
             Status::Inactive,
+            Status::Removed,
         ]
         .into_iter()
         .find(|x| x.as_str() == s)
@@ -163,7 +170,7 @@ impl WatchFilter {
             None => Ok(None),
             Some(s) => Status::parse(s).map(Some).ok_or_else(|| {
                 WebError::BadRequest(format!(
-                    "unknown status {s:?} (new, ok, failing, retired or inactive)"
+                    "unknown status {s:?} (new, ok, failing, retired, inactive or removed)"
                 ))
             }),
         }
@@ -324,10 +331,7 @@ pub fn safe_link(url: &str) -> Option<String> {
 /// The article an edit is about (`None` for a republication, which is
 /// about two: see [`articles_of`]).
 pub fn article_of(e: &crate::core::event::Event) -> Option<&crate::core::event::ArticleRef> {
-    match e {
-        crate::core::event::Event::Edit(x) => Some(&x.article),
-        crate::core::event::Event::Republication(_) => None,
-    }
+    e.article()
 }
 
 /// `(url, outlet)` of every article an event is about: an edit's article,
@@ -339,5 +343,12 @@ pub fn articles_of(e: &crate::core::event::Event) -> Vec<(&str, &str)> {
             (&x.original.url, &x.original.outlet),
             (&x.copy.url, &x.copy.outlet),
         ],
+        // a move is about the article under both its URLs
+        crate::core::event::Event::Moved(x) => vec![
+            (&x.to_url, &x.article.outlet),
+            (&x.from_url, &x.article.outlet),
+        ],
+        crate::core::event::Event::Removed(x) => vec![(&x.article.url, &x.article.outlet)],
+        crate::core::event::Event::Restored(x) => vec![(&x.article.url, &x.article.outlet)],
     }
 }

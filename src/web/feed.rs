@@ -124,6 +124,9 @@ fn entry(x: &mut String, i: &Item, base: &str) {
     if let Event::Republication(r) = e {
         return republication_entry(x, i, r, base);
     }
+    if e.is_lifecycle() {
+        return lifecycle_entry(x, i, e, base);
+    }
     let Some(article) = article_of(e) else {
         return;
     };
@@ -174,6 +177,49 @@ fn entry(x: &mut String, i: &Item, base: &str) {
         "    <content type=\"text\">{}</content>",
         xml_escape(&edit.diff)
     );
+    let _ = writeln!(x, "  </entry>");
+}
+
+/// A `removed`, `restored` or `moved` event: what happened to the article,
+/// linked to its timeline and to the article.
+fn lifecycle_entry(x: &mut String, i: &Item, e: &Event, base: &str) {
+    let s = crate::alert::format::summarize(e);
+    let _ = writeln!(x, "  <entry>");
+    let _ = writeln!(x, "    <id>{TAG_PREFIX}event:{}</id>", xml_escape(e.id()));
+    let _ = writeln!(
+        x,
+        "    <title type=\"text\">{}</title>",
+        xml_escape(&s.headline)
+    );
+    let _ = writeln!(x, "    <updated>{}</updated>", rfc3339(i.event.created_at));
+    if let Some(id) = i.watch {
+        let _ = writeln!(
+            x,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}/watches/{id}\"/>",
+            xml_escape(base)
+        );
+    }
+    if let Some(href) = safe_link(&s.url) {
+        let _ = writeln!(
+            x,
+            "    <link rel=\"related\" href=\"{}\"/>",
+            xml_escape(&href)
+        );
+    }
+    let _ = writeln!(x, "    <category term=\"{}\"/>", e.kind());
+    let _ = writeln!(
+        x,
+        "    <summary type=\"text\">{}: {}</summary>",
+        xml_escape(&s.outlet),
+        xml_escape(&s.facts)
+    );
+    if !s.excerpt.is_empty() {
+        let _ = writeln!(
+            x,
+            "    <content type=\"text\">{}</content>",
+            xml_escape(&s.excerpt.join("\n"))
+        );
+    }
     let _ = writeln!(x, "  </entry>");
 }
 

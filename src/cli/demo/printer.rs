@@ -56,6 +56,22 @@ pub fn meaning(event: &Event) -> String {
                 r.original.outlet
             )
         }
+        Event::Removed(r) => format!(
+            "removed: «{}» at {} is gone ({}): the outlet took the story down",
+            r.article.title,
+            r.article.outlet,
+            r.answer.kind.replace('_', " ")
+        ),
+        Event::Restored(r) => format!(
+            "restored: «{}» at {} is back after its removal{}",
+            r.article.title,
+            r.article.outlet,
+            if r.changed { ", with changes" } else { "" }
+        ),
+        Event::Moved(m) => format!(
+            "moved: «{}» at {} now lives at another address",
+            m.article.title, m.article.outlet
+        ),
     }
 }
 
@@ -90,6 +106,9 @@ pub fn describe(payload: &serde_json::Value) -> Vec<String> {
             for t in &r.shared_text {
                 lines.push(format!("    shared: {t}"));
             }
+        }
+        Event::Removed(_) | Event::Restored(_) | Event::Moved(_) => {
+            lines.extend(s.excerpt.iter().map(|l| format!("    {l}")));
         }
     }
     lines

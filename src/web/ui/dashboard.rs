@@ -34,7 +34,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
                 Recent { event, watch }
             })
             .collect();
-        let mut counts = [0usize; 5];
+        let mut counts = [0usize; 6];
         let mut failing = Vec::new();
         for w in store.watches()? {
             let inactive = daemon.inactive(&w);
@@ -51,7 +51,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
         "Dashboard",
         None,
         html! {
-            h1 { "Recent edits and republications" }
+            h1 { "Recent edits, republications and removals" }
             @if recent.is_empty() {
                 p.muted { "No edits yet. Each new version after an article's first shows up here." }
             } @else {
@@ -62,7 +62,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
             }
             h2 { "Watches" }
             p {
-                @for (st, label) in [(Status::Ok, "ok"), (Status::Failing, "failing"), (Status::New, "new"), (Status::Retired, "retired"), (Status::Inactive, "inactive")] {
+                @for (st, label) in [(Status::Ok, "ok"), (Status::Failing, "failing"), (Status::New, "new"), (Status::Retired, "retired"), (Status::Inactive, "inactive"), (Status::Removed, "removed")] {
                     a href={ "/watches?status=" (label) } {
                         span class={ "badge " (label) } { (counts[st as usize]) " " (label) }
                     }
@@ -91,6 +91,9 @@ fn edit_row(r: &Recent) -> Markup {
     if let Event::Republication(x) = e {
         return republication_row(r, x);
     }
+    if e.is_lifecycle() {
+        return lifecycle_row(r, e);
+    }
     let Some(article) = article_of(e) else {
         return html! {};
     };
@@ -116,6 +119,31 @@ fn edit_row(r: &Recent) -> Markup {
                     "+" (change.words_added) " / −" (change.words_removed) " words"
                     @if change.title_changed { ", headline" }
                 }
+            }
+            td.wide.meta { (when(&r.event.created_at)) }
+        }
+    }
+}
+
+/// A `removed`, `restored` or `moved` event: the article, linked to its
+/// timeline, with what happened.
+fn lifecycle_row(r: &Recent, e: &Event) -> Markup {
+    let s = crate::alert::format::summarize(e);
+    let kind = e.kind();
+    html! {
+        tr class=(kind) {
+            td {
+                @match r.watch {
+                    Some(id) => a.article href={ "/watches/" (id) } { (s.headline) },
+                    None => span { (s.headline) },
+                }
+                br;
+                span.meta { (s.outlet) }
+            }
+            td {
+                span class={ "badge " (kind) } { (kind) }
+                " "
+                span.meta { (s.facts) }
             }
             td.wide.meta { (when(&r.event.created_at)) }
         }

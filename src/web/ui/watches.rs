@@ -14,6 +14,8 @@ use serde::Deserialize;
 const PER_PAGE: usize = 100;
 /// Checks shown on a timeline.
 const CHECKS_SHOWN: usize = 10;
+/// Events of a watch looked at for its removals, returns and moves.
+const LIFECYCLE_SHOWN: usize = 50;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -93,7 +95,7 @@ pub async fn list(
             form.filters method="get" action="/watches" {
                 label { "Status"
                     select name="status" {
-                        @for s in ["", "ok", "failing", "new", "retired"] {
+                        @for s in ["", "ok", "failing", "new", "retired", "removed"] {
                             option value=(s) selected[s == status] { @if s.is_empty() { "any" } @else { (s) } }
                         }
                     }
@@ -150,8 +152,19 @@ pub async fn timeline(
     let Path(id) = id.map_err(WebError::from)?;
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let outlets = s.outlets.clone();
-    let (w, versions, checks, matched, marks) = blocking(move || {
+    let (w, versions, checks, matched, marks, lifecycle) = blocking(move || {
         let w = store.watch_by_id(id)?;
+        // its removals, returns and moves, newest first
+        let (events, _) = crate::web::api::events::event_page(
+            store.as_ref(),
+            &crate::web::api::events::EventFilter::of_watch(&w),
+            None,
+            LIFECYCLE_SHOWN,
+        )?;
+        let lifecycle: Vec<crate::store::StoredEvent> = events
+            .into_iter()
+            .filter(|e| e.event.is_lifecycle())
+            .collect();
         let versions = store.versions(w.id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
         // in a republication cluster (as the original or a copy)?
@@ -164,6 +177,7 @@ pub async fn timeline(
             checks,
             matched,
             marks,
+            lifecycle,
         ))
     })
     .await
@@ -204,6 +218,24 @@ pub async fn timeline(
                 table.list.versions {
                     thead { tr { th { "#" } th { "Title" } th.wide { "Stored" } th { "Words" } th { "Change" } } }
                     tbody { @for (v, m) in versions.iter().zip(&marks).rev() { (version_row(id, v, *m)) } }
+                }
+            }
+            @if let Some(g) = w.watch.gone.as_ref() {
+                p.gone {
+                    @if g.removed { strong { "Removed" } } @else { strong { "Not found" } }
+                    " since " (when(&g.since)) " (" (g.checks) " checks): " (g.answer.reason)
+                }
+            }
+            @if !lifecycle.is_empty() {
+                h2 { "Removals, returns and moves" }
+                ul.meta.lifecycle {
+                    @for e in &lifecycle {
+                        li {
+                            (when(&e.created_at)) ": "
+                            span class={ "badge " (e.event.kind()) } { (e.event.kind()) }
+                            " " (crate::alert::format::summarize(&e.event).facts)
+                        }
+                    }
                 }
             }
             h2 { "Latest checks" }

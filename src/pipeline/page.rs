@@ -1,0 +1,216 @@
+//! One fetched page of a watch: extracted, read for whether it is still
+//! the article (see [`super::liveness`]), compared with the latest version
+//! and, when it changed, made a new version with its `edit` event.
+
+use super::{failed_record, record, versioning, watch_version, Pipeline, Processed, DIFF_CONTEXT};
+use crate::core::diff::diff_articles;
+use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
+use crate::core::extract::extract_guarded;
+use crate::core::liveness::Sighting;
+use crate::core::normalize::{normalize_article, ContentHash};
+use crate::fetch::{Page, Reach};
+use crate::store::{blocking, NewVersion, Outcome, StoreError, Watch};
+use chrono::Utc;
+use std::time::Instant;
+use url::Url;
+
+impl Pipeline {
+    /// The latest stored version's text, if any.
+    pub(super) async fn latest_of(
+        &self,
+        watch: &Watch,
+    ) -> Result<Option<crate::core::Article>, StoreError> {
+        match watch.latest_version {
+            0 => Ok(None),
+            n => {
+                let id = watch.id;
+                Ok(Some(
+                    blocking(&self.store, move |s| s.version(id, n)).await?.1,
+                ))
+            }
+        }
+    }
+
+    pub(super) async fn process_page(
+        &self,
+        watch: &Watch,
+        next: &mut Watch,
+        mut page: Page,
+        at: chrono::DateTime<Utc>,
+        started: Instant,
+        reach: Reach,
+    ) -> Result<Processed, StoreError> {
+        let status = Some(page.status);
+        let final_url = page.final_url.to_string();
+        let redirected = (final_url != watch.url).then(|| final_url.clone());
+        let rules = self.rules_for(&page.final_url);
+        let (html, final_for_extract) = (std::mem::take(&mut page.text), Some(final_url.clone()));
+        let extracted =
+            tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
+                .await
+                .map_err(|e| e.to_string());
+        let latest = match watch.latest_version {
+            0 => None,
+            n => {
+                let id = watch.id;
+                Some(blocking(&self.store, move |s| s.version(id, n)).await?)
+            }
+        };
+        // the URL the page was fetched at (the confirmation fetch follows
+        // the same redirects)
+        let url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
+        let (article, extract_error) = match extracted {
+            Ok(Ok(a)) => (Some(normalize_article(&a)), None),
+            Ok(Err(e)) => (None, Some(e.to_string())),
+            Err(e) => {
+                next.consecutive_failures += 1;
+                let r = failed_record(at, started, "extract_crashed", e, status);
+                return Ok(Processed::of(r, Sighting::Unknown));
+            }
+        };
+        // is it still this article? (a 200 can be a "not found" page, a
+        // redirect can lead to the front page)
+        let final_canon = self.canonical_of(&page.final_url);
+        let seen = self.page_seen(watch, &page, &final_canon, article.as_ref());
+        let sighting = crate::core::liveness::page_sighting(
+            &seen,
+            latest.as_ref().map(|(_, a)| a),
+            &self.thresholds,
+        );
+        if let Sighting::Gone(first) = &sighting {
+            let (kind, reason) = (first.kind.as_str(), first.reason.clone());
+            let sighting = self
+                .confirm_gone(
+                    watch,
+                    &url,
+                    reach,
+                    sighting.clone(),
+                    latest.as_ref().map(|(_, a)| a),
+                )
+                .await;
+            next.consecutive_failures += 1;
+            let mut r = failed_record(at, started, kind, reason, status);
+            r.final_url = redirected;
+            return Ok(Processed::of(r, sighting));
+        }
+        let article = match (article, extract_error) {
+            (Some(a), _) => a,
+            (None, e) => {
+                next.consecutive_failures += 1;
+                let e = e.unwrap_or_else(|| "no article".into());
+                let mut r = failed_record(at, started, "no_article", e, status);
+                r.final_url = redirected;
+                return Ok(Processed::of(r, Sighting::Unknown));
+            }
+        };
+        next.consecutive_failures = 0;
+        next.validators = page.validators.clone();
+        self.note_declared_canonical(next, &article);
+        if article.body.is_empty() {
+            let r = failed_record(
+                at,
+                started,
+                "no_article",
+                "no article text found on the page".into(),
+                status,
+            );
+            return Ok(Processed::of(r, Sighting::Unknown));
+        }
+        let outlet = self.outlet(&page.final_url);
+        let cx = versioning::CheckCtx {
+            watch,
+            url: &url,
+            reach,
+            outlet: &outlet,
+            at,
+        };
+        let title = Some(article.title.clone());
+        let decision = self
+            .decide(&cx, article, latest.as_ref().map(|(_, a)| a))
+            .await?;
+        let (article, previous, confirmation) = match decision {
+            versioning::Decision::Unchanged { confirmation } => {
+                let mut r = record(
+                    at,
+                    started,
+                    Outcome::Unchanged,
+                    status,
+                    watch_version(watch),
+                    None,
+                );
+                r.final_url = redirected;
+                r.confirmation = confirmation;
+                let mut p = Processed::of(r, sighting);
+                p.title = title;
+                return Ok(p);
+            }
+            versioning::Decision::Unstable { confirmation } => {
+                // not a failure of the site: the watch keeps its cadence
+                let mut r = failed_record(
+                    at,
+                    started,
+                    "unstable",
+                    "two fetches a few seconds apart share too little text to be one article; nothing stored".into(),
+                    status,
+                );
+                r.final_url = redirected;
+                r.confirmation = Some(confirmation);
+                return Ok(Processed::of(r, Sighting::Unknown));
+            }
+            versioning::Decision::Changed {
+                article,
+                previous,
+                confirmation,
+            } => (*article, previous, confirmation),
+        };
+        let hash = ContentHash::of(&article);
+        let number = watch.latest_version + 1;
+        next.latest_version = number;
+        next.last_changed = Some(at);
+        next.published = article
+            .published
+            .as_deref()
+            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+            .map(|p| p.with_timezone(&Utc));
+        let mut events = Vec::new();
+        if let (Some((meta, _)), Some(old)) = (&latest, &previous) {
+            let diff = diff_articles(old, &article);
+            let event = Event::Edit(EditEvent {
+                id: edit_event_id(&watch.url, meta.number, number),
+                detected_at: rfc3339(at),
+                article: ArticleRef {
+                    url: watch.url.clone(),
+                    outlet: outlet.clone(),
+                    title: article.title.clone(),
+                },
+                from_version: meta.number,
+                to_version: number,
+                change: diff.summary.clone(),
+                diff: diff.unified(
+                    &format!("version {}", meta.number),
+                    &format!("version {number}"),
+                    DIFF_CONTEXT,
+                ),
+            });
+            let sinks = self.deliverer.sinks_for(&event, watch.label.as_deref());
+            events.push((event, sinks));
+        }
+        let mut r = record(at, started, Outcome::NewVersion, status, Some(number), None);
+        r.final_url = redirected;
+        r.confirmation = confirmation;
+        let title = Some(article.title.clone());
+        let version = NewVersion {
+            number,
+            article,
+            hash,
+            final_url,
+        };
+        Ok(Processed {
+            record: r,
+            version: Some(version),
+            events,
+            sighting,
+            title,
+        })
+    }
+}
