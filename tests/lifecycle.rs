@@ -307,9 +307,12 @@ fn a_permanent_redirect_to_a_new_slug_is_one_move_and_one_watch() {
     assert_eq!(history(&env, &new).len(), 2);
     assert_eq!(history(&env, &old).len(), 2, "found under its old URL too");
 
-    // watching the new URL again adds nothing; later checks say nothing more
-    env.ok(&["watch", "add", &new]);
+    // watching the new URL again is refused: it is this watch's
+    let out = env.run(&["watch", "add", &new]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already watched"), "{err}");
     assert_eq!(env.json(&["watch", "list"]).as_array().unwrap().len(), 1);
+    // later checks say nothing more
     env.ok(&["check", "--all"]);
     env.ok(&["check", "--all"]);
     assert_eq!(server.hooks().len(), 2, "{:#?}", server.hooks());

@@ -135,11 +135,11 @@ impl Pipeline {
         at: DateTime<Utc>,
         changed: bool,
     ) -> Result<Vec<Event>, StoreError> {
-        if watch.latest_version == 0 {
-            return Ok(Vec::new());
-        }
         if matches!(sighting, Sighting::Live | Sighting::Moved { .. }) {
             next.last_live = Some(at);
+        }
+        if watch.latest_version == 0 {
+            return Ok(Vec::new());
         }
         let (state, transition) = liveness::step(
             watch.gone.as_ref(),
