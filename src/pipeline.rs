@@ -465,7 +465,11 @@ impl Pipeline {
         let moved = match &sighting {
             Sighting::Moved { to, status } if self.may_follow(watch, to).await => {
                 follow = Some(to.clone());
-                Some((to.clone(), "redirect", Some(*status)))
+                Some(liveness::Move {
+                    to: to.clone(),
+                    via: "redirect",
+                    status: Some(*status),
+                })
             }
             // a page with versions that names a new canonical URL of its
             // outlet (a first check only finds the article's own address)
@@ -473,13 +477,17 @@ impl Pipeline {
                 if watch.latest_version > 0
                     && next.declared_canonical != watch.declared_canonical =>
             {
-                follow.clone().map(|c| (c, "canonical", None))
+                follow.clone().map(|to| liveness::Move {
+                    to,
+                    via: "canonical",
+                    status: None,
+                })
             }
             _ => None,
         };
-        if let Some((to, via, status)) = moved {
+        if let Some(m) = moved {
             let title = title.unwrap_or_default();
-            let e = self.moved_event(watch, &to, via, status, &title, next.latest_version, at);
+            let e = self.moved_event(watch, &m, &title, next.latest_version, at);
             let sinks = self.deliverer.sinks_for(&e, watch.label.as_deref());
             events.push((e, sinks));
         }

@@ -358,3 +358,20 @@ fn alert_rules_select_the_new_kinds() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("removed") && err.contains("moved"), "{err}");
 }
+
+#[test]
+fn the_contact_reaches_the_site_in_the_user_agent() {
+    let (server, env) = setup(&["/story"], "");
+    // the harness's config ends in its `[fetch]` table: this key joins it
+    env.write_config(&format!(
+        "contact = \"desk@example.org\"\n\n[[watch]]\nurl = \"{}\"\n",
+        server.url("/story")
+    ));
+    env.ok(&["check"]);
+    let ua = server.requests("/story")[0]
+        .get("user-agent")
+        .cloned()
+        .unwrap_or_default();
+    assert!(ua.starts_with("copydesk/"), "{ua}");
+    assert!(ua.contains("contact: desk@example.org"), "{ua}");
+}

@@ -151,6 +151,9 @@ impl AdaptiveConfig {
 #[serde(deny_unknown_fields)]
 pub struct FetchConfig {
     pub user_agent: Option<String>,
+    /// A URL or e-mail address added to the User-Agent, so that a site
+    /// can reach whoever runs this copydesk.
+    pub contact: Option<values::Contact>,
     pub timeout_secs: Option<Positive>,
     pub connect_timeout_secs: Option<Positive>,
     pub max_body_bytes: Option<Positive>,
@@ -504,7 +507,10 @@ impl Config {
         let f = &self.fetch;
         let d = FetchOptions::default();
         FetchOptions {
-            user_agent: f.user_agent.clone().unwrap_or(d.user_agent),
+            user_agent: fetch::with_contact(
+                f.user_agent.as_deref().unwrap_or(&d.user_agent),
+                f.contact.as_ref().map(|c| c.0.as_str()),
+            ),
             timeout: f
                 .timeout_secs
                 .map(|p| Duration::from_secs(p.0))

@@ -137,6 +137,31 @@ fn check_section_defaults_and_errors() {
 }
 
 #[test]
+fn a_contact_goes_into_the_user_agent() {
+    let ua = |extra: &str| parse(extra).unwrap().fetch_options().user_agent;
+    assert_eq!(ua(""), crate::fetch::DEFAULT_USER_AGENT);
+    let with = ua("[fetch]\ncontact = \"desk@example.org\"\n");
+    assert!(with.starts_with("copydesk/"), "{with}");
+    assert!(with.ends_with("; contact: desk@example.org)"), "{with}");
+    let with =
+        ua("[fetch]\nuser_agent = \"newsroom-bot/2\"\ncontact = \"https://example.org/bot\"\n");
+    assert_eq!(with, "newsroom-bot/2 (contact: https://example.org/bot)");
+    for bad in [
+        "\"not a contact\"",
+        "\"ftp://example.org\"",
+        "\"a@b\"",
+        "\"x (y)@example.org\"",
+    ] {
+        let (line, key, msg) = err(&format!("[fetch]\ncontact = {bad}\n"));
+        assert_eq!(
+            (line, key.as_deref()),
+            (2, Some("fetch.contact")),
+            "{bad}: {msg}"
+        );
+    }
+}
+
+#[test]
 fn bad_values_are_named() {
     assert_eq!(
         err("[fetch]\ntimeout_secs = 0\n").1.as_deref(),

@@ -43,6 +43,44 @@ impl TryFrom<String> for ParamName {
     }
 }
 
+/// How to reach whoever runs this copydesk (`[fetch] contact`): an http(s)
+/// URL or an e-mail address, printable ASCII without spaces (it goes into
+/// the User-Agent header).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Contact(pub String);
+
+/// Longest `[fetch] contact` accepted.
+pub const MAX_CONTACT_CHARS: usize = 200;
+
+impl TryFrom<String> for Contact {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let s = s.trim().to_string();
+        let printable = s.chars().all(|c| c.is_ascii_graphic());
+        if s.is_empty() || !printable || s.len() > MAX_CONTACT_CHARS || s.contains(['(', ')']) {
+            return Err(format!(
+                "contact {s:?} must be a URL or an e-mail address: printable ASCII without spaces or parentheses, at most {MAX_CONTACT_CHARS} characters"
+            ));
+        }
+        let url = url::Url::parse(&s)
+            .ok()
+            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        let email = s
+            .strip_prefix("mailto:")
+            .unwrap_or(&s)
+            .split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'));
+        if url || email {
+            Ok(Contact(s))
+        } else {
+            Err(format!(
+                "contact {s:?} is neither an http(s) URL nor an e-mail address"
+            ))
+        }
+    }
+}
+
 impl AsRef<str> for ParamName {
     fn as_ref(&self) -> &str {
         &self.0

@@ -14,6 +14,20 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (article change monitor; +https://github.com/copydesk/copydesk)"
 );
+/// `user_agent` with a contact (`[fetch] contact`, a URL or an e-mail
+/// address) added: inside the closing parenthesis of a User-Agent that
+/// ends with one (`copydesk/1.0 (article change monitor; +URL; contact:
+/// desk@example.org)`), else in a comment of its own.
+pub fn with_contact(user_agent: &str, contact: Option<&str>) -> String {
+    match contact {
+        None => user_agent.to_string(),
+        Some(c) => match user_agent.strip_suffix(')') {
+            Some(open) if open.contains('(') => format!("{open}; contact: {c})"),
+            _ => format!("{user_agent} (contact: {c})"),
+        },
+    }
+}
+
 /// Whole-request deadline, body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -29,6 +29,15 @@ fn same_address(a: &str, b: &str) -> bool {
     strip(a) == strip(b)
 }
 
+/// Where an article moved, and how copydesk learned it.
+pub(super) struct Move {
+    pub to: String,
+    /// `redirect` or `canonical`.
+    pub via: &'static str,
+    /// The redirect's status.
+    pub status: Option<u16>,
+}
+
 impl Pipeline {
     /// How the liveness rules see a fetched page of `watch`.
     pub(super) fn page_seen<'a>(
@@ -206,17 +215,16 @@ impl Pipeline {
         Ok(vec![event])
     }
 
-    /// The `moved` event of a watch whose article now lives at `to`.
+    /// The `moved` event of a watch whose article now lives at `m.to`.
     pub(super) fn moved_event(
         &self,
         watch: &Watch,
-        to: &str,
-        via: &str,
-        status: Option<u16>,
+        m: &Move,
         title: &str,
         version: u32,
         at: DateTime<Utc>,
     ) -> Event {
+        let (to, via, status) = (m.to.as_str(), m.via, m.status);
         let outlet = Url::parse(to).map(|u| self.outlet(&u)).unwrap_or_default();
         tracing::info!(from = %watch.url, to = %to, via, "article moved");
         Event::Moved(MovedEvent {
