@@ -123,6 +123,9 @@ struct Processed {
     events: Vec<(Event, Vec<String>)>,
     sighting: Sighting,
     title: Option<String>,
+    /// A URL the watch takes without a `moved` event (its address always
+    /// redirected there permanently).
+    quiet_follow: Option<String>,
 }
 
 impl Processed {
@@ -133,6 +136,7 @@ impl Processed {
             events: Vec::new(),
             sighting,
             title: None,
+            quiet_follow: None,
         }
     }
 }
@@ -421,7 +425,7 @@ impl Pipeline {
                 let sighting = match sighting {
                     Sighting::Gone(_) => {
                         let latest = self.latest_of(watch).await?;
-                        self.confirm_gone(watch, &url, reach, sighting, latest.as_ref())
+                        self.confirm_gone(watch, &url, reach, sighting, latest.as_ref(), None)
                             .await
                     }
                     s => s,
@@ -447,6 +451,7 @@ impl Pipeline {
             events,
             sighting,
             title,
+            quiet_follow,
         } = p;
         // a removal or a return first (a return's edit follows it), then
         // the edit, then a move
@@ -462,6 +467,12 @@ impl Pipeline {
             .chain(events)
             .collect();
         let mut follow = self.to_follow(&next);
+        let quiet = quiet_follow.is_some();
+        if let Some(to) = quiet_follow {
+            if self.may_follow(watch, &to).await {
+                follow = Some(to);
+            }
+        }
         let moved = match &sighting {
             Sighting::Moved { to, status } if self.may_follow(watch, to).await => {
                 follow = Some(to.clone());
@@ -474,7 +485,8 @@ impl Pipeline {
             // a page with versions that names a new canonical URL of its
             // outlet (a first check only finds the article's own address)
             Sighting::Live
-                if watch.latest_version > 0
+                if !quiet
+                    && watch.latest_version > 0
                     && next.declared_canonical != watch.declared_canonical =>
             {
                 follow.clone().map(|to| liveness::Move {

@@ -375,3 +375,24 @@ fn the_contact_reaches_the_site_in_the_user_agent() {
     assert!(ua.starts_with("copydesk/"), "{ua}");
     assert!(ua.contains("contact: desk@example.org"), "{ua}");
 }
+
+#[test]
+fn an_address_that_always_redirected_takes_its_target_without_a_move() {
+    let (server, env) = setup(&["/s/123"], "");
+    let short = server.url("/s/123");
+    let long = server.url("/news/council-approves-budget");
+    server.set(
+        "/news/council-approves-budget",
+        page("Council approves budget", &story()),
+    );
+    server.set("/s/123", redirect(308, "/news/council-approves-budget"));
+    env.ok(&["check"]);
+    env.ok(&["check", "--all"]);
+    env.ok(&["check", "--all"]);
+    assert!(server.hooks().is_empty(), "{:#?}", server.hooks());
+    let list = env.json(&["watch", "list"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["url"], long.as_str(), "{list:#?}");
+    assert_eq!(history(&env, &short).len(), 1);
+}

@@ -16,6 +16,7 @@ use crate::fetch::{FetchOutcome, Page, Reach, Validators};
 use crate::store::{blocking, StoreError, Watch};
 use chrono::{DateTime, Utc};
 use url::Url;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Two URLs that differ only in `http`/`https` are one address (a site
 /// moving to TLS did not move its articles).
@@ -71,7 +72,10 @@ impl Pipeline {
     /// A "gone" sighting confirmed by fetching the page again after
     /// `[check] confirm_delay` (at once when confirmation is off, the
     /// first sighting stands): gone both times is gone; anything else
-    /// tells nothing yet (the next check decides).
+    /// tells nothing yet (the next check decides). `body`: the xxh3 of the
+    /// first fetch's page, when it was one; a second fetch with the same
+    /// bytes is the same answer without extracting it again (a hostile
+    /// page costs one extraction per check, not two).
     pub(super) async fn confirm_gone(
         &self,
         watch: &Watch,
@@ -79,6 +83,7 @@ impl Pipeline {
         reach: Reach,
         first: Sighting,
         latest: Option<&Article>,
+        body: Option<u64>,
     ) -> Sighting {
         let Sighting::Gone(_) = &first else {
             return first;
@@ -87,7 +92,9 @@ impl Pipeline {
             return first;
         };
         tokio::time::sleep(delay).await;
-        let second = self.sight(watch, url, reach, latest).await;
+        let second = self
+            .sight(watch, url, reach, latest, body.map(|h| (h, &first)))
+            .await;
         match second {
             Sighting::Gone(_) => second,
             other => {
@@ -97,13 +104,15 @@ impl Pipeline {
         }
     }
 
-    /// One fetch of the article read as a sighting (for confirmation).
+    /// One fetch of the article read as a sighting (for confirmation);
+    /// a page whose bytes hash as `same.0` is `same.1`.
     async fn sight(
         &self,
         watch: &Watch,
         url: &Url,
         reach: Reach,
         latest: Option<&Article>,
+        same: Option<(u64, &Sighting)>,
     ) -> Sighting {
         match self
             .fetcher
@@ -116,6 +125,11 @@ impl Pipeline {
                 liveness::failure_sighting(f.http_status, &final_url, &f.reason)
             }
             FetchOutcome::Page(p) => {
+                if let Some((hash, first)) = same {
+                    if xxh3_64(p.text.as_bytes()) == hash {
+                        return first.clone();
+                    }
+                }
                 let rules = self.rules_for(&p.final_url);
                 let final_url = self.canonical_of(&p.final_url);
                 let (html, at) = (p.text.clone(), Some(p.final_url.to_string()));

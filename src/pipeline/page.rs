@@ -44,6 +44,7 @@ impl Pipeline {
         let final_url = page.final_url.to_string();
         let redirected = (final_url != watch.url).then(|| final_url.clone());
         let rules = self.rules_for(&page.final_url);
+        let body_hash = xxhash_rust::xxh3::xxh3_64(page.text.as_bytes());
         let (html, final_for_extract) = (std::mem::take(&mut page.text), Some(final_url.clone()));
         let extracted =
             tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
@@ -78,7 +79,12 @@ impl Pipeline {
             &self.thresholds,
         );
         if let Sighting::Gone(first) = &sighting {
-            let (kind, reason) = (first.kind.as_str(), first.reason.clone());
+            let kind = first.kind.as_str();
+            // the extractor's own words say more than "no article text"
+            let reason = match (&first.kind, &extract_error) {
+                (crate::core::liveness::GoneKind::NoArticle, Some(e)) => e.clone(),
+                _ => first.reason.clone(),
+            };
             let sighting = self
                 .confirm_gone(
                     watch,
@@ -86,6 +92,7 @@ impl Pipeline {
                     reach,
                     sighting.clone(),
                     latest.as_ref().map(|(_, a)| a),
+                    Some(body_hash),
                 )
                 .await;
             next.consecutive_failures += 1;
@@ -93,6 +100,19 @@ impl Pipeline {
             r.final_url = redirected;
             return Ok(Processed::of(r, sighting));
         }
+        // a watch whose address always led there by a permanent redirect
+        // (its latest version was fetched there) takes that URL without a
+        // `moved` event: nothing moved
+        let (sighting, quiet_follow) = match sighting {
+            Sighting::Moved { to, .. }
+                if latest.as_ref().is_some_and(|(m, _)| {
+                    Url::parse(&m.final_url).is_ok_and(|u| self.canonical_of(&u) == to)
+                }) =>
+            {
+                (Sighting::Live, Some(to))
+            }
+            s => (s, None),
+        };
         let article = match (article, extract_error) {
             (Some(a), _) => a,
             (None, e) => {
@@ -142,6 +162,7 @@ impl Pipeline {
                 r.confirmation = confirmation;
                 let mut p = Processed::of(r, sighting);
                 p.title = title;
+                p.quiet_follow = quiet_follow;
                 return Ok(p);
             }
             versioning::Decision::Unstable { confirmation } => {
@@ -211,6 +232,7 @@ impl Pipeline {
             events,
             sighting,
             title,
+            quiet_follow,
         })
     }
 }
