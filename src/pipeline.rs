@@ -484,9 +484,9 @@ impl Pipeline {
         started: Instant,
         reach: Reach,
     ) -> Result<(CheckRecord, Option<NewVersion>, Vec<(Event, Vec<String>)>), StoreError> {
-        let status = Some(page.status);
-        let final_url = page.final_url.to_string();
-        let redirected = (final_url != watch.url).then(|| final_url.clone());
+        let mut status = Some(page.status);
+        let mut final_url = page.final_url.to_string();
+        let mut redirected = (final_url != watch.url).then(|| final_url.clone());
         let rules = self.rules_for(&page.final_url);
         let (html, final_for_extract) = (page.text, Some(final_url.clone()));
         let extracted =
@@ -510,6 +510,27 @@ impl Pipeline {
         next.consecutive_failures = 0;
         next.validators = page.validators;
         self.note_declared_canonical(next, &article);
+        // the URL the page was fetched at (the confirmation fetch follows
+        // the same redirects)
+        let mut url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
+        let mut article = article;
+        let mut page_url = page.final_url.clone();
+        // about to follow the page's canonical URL: that page's text is
+        // the version, not the alias page's
+        if let Some(c) = self.to_follow(next) {
+            match self.canonical_page(&watch.url, &c, reach).await {
+                Some(p) => {
+                    status = Some(p.status);
+                    final_url = p.final_url.to_string();
+                    redirected = Some(final_url.clone());
+                    next.validators = p.validators;
+                    article = p.article;
+                    url = p.final_url.clone();
+                    page_url = p.final_url;
+                }
+                None => next.declared_canonical = None,
+            }
+        }
         if article.body.is_empty() {
             let r = failed_record(
                 at,
@@ -527,10 +548,7 @@ impl Pipeline {
                 Some(blocking(&self.store, move |s| s.version(id, n)).await?)
             }
         };
-        let outlet = self.outlet(&page.final_url);
-        // the URL the page was fetched at (the confirmation fetch follows
-        // the same redirects)
-        let url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
+        let outlet = self.outlet(&page_url);
         let cx = versioning::CheckCtx {
             watch,
             url: &url,
