@@ -417,7 +417,7 @@ fn is_prediction_file(p: &Path) -> bool {
 /// A prediction file's text, gunzipped when its name ends in `.gz`.
 fn read_prediction_file(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if !path.extension().is_some_and(|x| x == "gz") {
+    if path.extension().is_none_or(|x| x != "gz") {
         return String::from_utf8(bytes)
             .with_context(|| format!("{} is not UTF-8", path.display()));
     }
