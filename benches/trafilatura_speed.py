@@ -11,15 +11,15 @@ spent waiting for a core, so it stays meaningful on a shared machine).
 
 Run it next to `score_extraction` in the same session to compare the two:
 
-    /work/venv/bin/python benches/trafilatura_speed.py tests/data/article-extraction-benchmark
-    /work/venv/bin/python benches/trafilatura_speed.py tests/data/wcxb-dev-articles --passes 3
-    /work/venv/bin/python benches/trafilatura_speed.py DATA --out preds.json
+    .venv-bench/bin/python benches/trafilatura_speed.py tests/data/article-extraction-benchmark
+    .venv-bench/bin/python benches/trafilatura_speed.py tests/data/wcxb-dev-articles --passes 3
+    .venv-bench/bin/python benches/trafilatura_speed.py DATA --out preds.json
     target/release/examples/score_extraction --data DATA --published preds.json
 
 `--out FILE` also writes trafilatura's bodies in the benchmark's JSON layout
 (`{id: {"articleBody": ...}}`), which `score_extraction --published FILE`
 scores with the same metric as copydesk. Needs trafilatura (2.3.1 measured)
-in the interpreter's environment, e.g. /work/venv.
+in the interpreter's environment: `sh benches/pyenv.sh` makes .venv-bench with it.
 """
 import argparse
 import gzip

@@ -9,7 +9,7 @@
 //! cargo build --release --locked --bin copydesk
 //! cargo run --release --locked --example match_pages                      # AEB, seed 21
 //! cargo run --release --locked --example match_pages -- --seed 5 \
-//!     --data ../shared/data/wcxb-dev-articles                              # another set
+//!     --data tests/data/wcxb-dev-articles                                   # another set
 //! cargo run --release --locked --example match_pages -- --match 'boilerplate_stories = 2'
 //! cargo run --release --locked --example match_pages -- --dump /tmp/pages  # write the pages
 //! ```

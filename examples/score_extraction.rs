@@ -23,10 +23,13 @@
 //!   `normalize_article` + `ContentHash::of` alone on the extracted articles.
 //! - `--published NAME`: score a published prediction file instead of our
 //!   extractor. NAME is a file path, or a name looked up as
-//!   `<shared>/output/NAME.json` then `<shared>/local-runs/NAME.json`
+//!   `<shared>/output/NAME.json[.gz]` then `<shared>/local-runs/NAME.json[.gz]`
 //!   (`local-runs/NAME` picks the second). `all` scores every file there.
 //! - `--shared DIR`: where the published outputs are (default
-//!   `../shared/data/article-extraction-benchmark` next to the crate).
+//!   `tests/data/article-extraction-benchmark/published`, 14 files).
+//! - `--out FILE`: also write our bodies for the first set in the
+//!   benchmark's JSON layout (`{id: {"articleBody": ...}}`), for
+//!   `benches/score_check.py`.
 //! - `--data DIR`: a benchmark directory (`html/<id>.html.gz` +
 //!   `ground-truth.json`); repeat it to score several sets in one run.
 //! - `--set NAME`: a set shipped in `tests/data`: `aeb`
@@ -55,9 +58,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+/// Published predictions of other extractors on the AEB pages (gzipped).
 const SHARED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/article-extraction-benchmark"
+    "/tests/data/article-extraction-benchmark/published"
 );
 
 struct Opts {
@@ -67,6 +71,7 @@ struct Opts {
     passes: usize,
     published: Option<String>,
     show: Option<String>,
+    out: Option<PathBuf>,
     shared: PathBuf,
     data: Vec<PathBuf>,
 }
@@ -84,6 +89,7 @@ fn parse_args() -> Result<Opts> {
         passes: 5,
         published: None,
         show: None,
+        out: None,
         leaks: false,
         shared: PathBuf::from(SHARED),
         data: Vec::new(),
@@ -112,11 +118,12 @@ fn parse_args() -> Result<Opts> {
                 o.data.extend(dirs.iter().map(|d| Path::new(DATA).join(d)));
             }
             "--show" => o.show = Some(value("--show")?),
+            "--out" => o.out = Some(value("--out")?.into()),
             "-h" | "--help" => {
                 println!(
                     "usage: score_extraction [--worst N] [--json] [--leaks] [--passes N] \
                      [--published NAME|PATH|all] [--shared DIR] [--data DIR]... \
-                     [--set aeb|wcxb|all]... [--show ID]"
+                     [--set aeb|wcxb|all]... [--show ID] [--out FILE]"
                 );
                 std::process::exit(0);
             }
@@ -368,7 +375,7 @@ fn published_files(name: &str, shared: &Path) -> Result<Vec<PathBuf>> {
             let mut here: Vec<PathBuf> = std::fs::read_dir(&d)
                 .with_context(|| format!("listing {}", d.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| is_prediction_file(p))
                 .collect();
             here.sort();
             files.extend(here);
@@ -379,7 +386,7 @@ fn published_files(name: &str, shared: &Path) -> Result<Vec<PathBuf>> {
     if direct.is_file() {
         return Ok(vec![direct]);
     }
-    let file = if name.ends_with(".json") {
+    let file = if name.ends_with(".json") || name.ends_with(".json.gz") {
         name.to_string()
     } else {
         format!("{name}.json")
@@ -388,8 +395,11 @@ fn published_files(name: &str, shared: &Path) -> Result<Vec<PathBuf>> {
         .into_iter()
         .chain((!file.contains('/')).then(|| shared.join("local-runs").join(&file)))
     {
-        if candidate.is_file() {
-            return Ok(vec![candidate]);
+        let gz = PathBuf::from(format!("{}.gz", candidate.display()));
+        for c in [candidate, gz] {
+            if c.is_file() {
+                return Ok(vec![c]);
+            }
         }
     }
     bail!(
@@ -398,20 +408,41 @@ fn published_files(name: &str, shared: &Path) -> Result<Vec<PathBuf>> {
     )
 }
 
+/// A prediction file: `NAME.json` or `NAME.json.gz`.
+fn is_prediction_file(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".json") || name.ends_with(".json.gz")
+}
+
+/// A prediction file's text, gunzipped when its name ends in `.gz`.
+fn read_prediction_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if path.extension().is_none_or(|x| x != "gz") {
+        return String::from_utf8(bytes)
+            .with_context(|| format!("{} is not UTF-8", path.display()));
+    }
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .with_context(|| format!("gunzipping {}", path.display()))?;
+    Ok(text)
+}
+
 fn label_of(path: &Path, shared: &Path) -> String {
-    path.strip_prefix(shared)
+    let rel = path
+        .strip_prefix(shared)
         .unwrap_or(path)
-        .with_extension("")
         .display()
-        .to_string()
+        .to_string();
+    let rel = rel.strip_suffix(".gz").unwrap_or(&rel);
+    rel.strip_suffix(".json").unwrap_or(rel).to_string()
 }
 
 fn run_published(opts: &Opts, pages: &[Page], name: &str) -> Result<()> {
     let files = published_files(name, &opts.shared)?;
     let mut results = Vec::new();
     for path in &files {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = read_prediction_file(path)?;
         let pred =
             parse_benchmark_json(&text).with_context(|| format!("parsing {}", path.display()))?;
         if pred.len() != pages.len() || pages.iter().any(|p| !pred.contains_key(&p.id)) {
@@ -512,6 +543,9 @@ fn main() -> Result<()> {
             .with_context(|| format!("no page id starts with {prefix:?}"))?;
         return show(page);
     }
+    if let (Some(out), Some((_, pages))) = (&opts.out, sets.first()) {
+        write_bodies(out, pages)?;
+    }
     let mut lines = Vec::new();
     let mut json = Vec::new();
     for (set, pages) in &sets {
@@ -535,6 +569,24 @@ fn main() -> Result<()> {
             println!("{l}");
         }
     }
+    Ok(())
+}
+
+/// Our bodies in the benchmark's JSON layout (`{id: {"articleBody": ...}}`;
+/// `null` for a page without an article), for an independent scorer.
+fn write_bodies(out: &Path, pages: &[Page]) -> Result<()> {
+    let rules = OutletRules::default();
+    let mut map = serde_json::Map::new();
+    for p in pages {
+        let body = match run_extractor(p, &rules) {
+            Outcome::Body(b) => serde_json::Value::String(b),
+            Outcome::NoArticle | Outcome::Panicked(_) => serde_json::Value::Null,
+        };
+        map.insert(p.id.clone(), serde_json::json!({ "articleBody": body }));
+    }
+    let text = serde_json::to_string(&serde_json::Value::Object(map))?;
+    std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {} bodies to {}", pages.len(), out.display());
     Ok(())
 }
 

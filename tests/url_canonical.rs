@@ -440,6 +440,90 @@ fn a_store_made_before_canonical_urls_is_upgraded_and_its_duplicates_merged() {
 /// the same article added later is merged into that watch at its first
 /// check, and no republication is reported between them.
 #[test]
+fn a_watch_added_by_its_amp_address_stores_the_canonical_pages_text() {
+    // the AMP page is the same article, but its extracted text differs
+    // from the article page's (a line only AMP pages carry, the last
+    // paragraph cut): storing it as version 1 and checking the canonical
+    // page next would report an edit nobody made
+    let s = Server::start();
+    let canonical = s.url("/story");
+    let amp = s.url("/amp/story");
+    let body = story();
+    let mut amp_body = body[..body.len() - 1].to_vec();
+    amp_body.push(
+        "You are reading the fast mobile edition of this article; tap here for the full version with photos and comments.".into(),
+    );
+    s.set(
+        "/story",
+        page_declaring("Council approves budget", &body, Some(&canonical), false),
+    );
+    s.set(
+        "/amp/story",
+        page_declaring(
+            "Council approves budget",
+            &amp_body,
+            Some(&canonical),
+            false,
+        ),
+    );
+    let env = Env::new(&format!(
+        "[[alert.webhook]]\nurl = \"{}\"\n",
+        s.url("/hook")
+    ));
+    env.ok(&["watch", "add", &amp]);
+    env.ok(&["check", "--all"]);
+    let list = watches(&env);
+    assert_eq!(list.len(), 1, "{list:#?}");
+    assert_eq!(list[0]["url"], canonical.as_str(), "{list:#?}");
+    assert_eq!(strs(&list[0]["aliases"]), vec![amp.clone()], "{list:#?}");
+    assert!(
+        s.hits("/story") >= 1,
+        "the canonical page fetched in the same check"
+    );
+    // the confirmation fetch re-reads the canonical page, not the alias
+    assert_eq!(s.hits("/amp/story"), 1);
+    let export = env.ok(&["export"]);
+    let last = body.last().map(String::as_str).unwrap_or_default();
+    assert!(
+        export.contains(last),
+        "version 1 is the canonical page's text"
+    );
+    assert!(
+        !export.contains("fast mobile edition"),
+        "the AMP-only line is not stored"
+    );
+
+    // the next checks fetch the canonical page: nothing changed
+    env.ok(&["check", "--all"]);
+    env.ok(&["check", "--all"]);
+    assert_eq!(s.hits("/amp/story"), 1, "the alias is not fetched again");
+    let list = watches(&env);
+    assert_eq!(list[0]["latest_version"], 1, "a false edit: {list:#?}");
+    let edits = s
+        .hooks()
+        .into_iter()
+        .filter(|e| e["event"] == "edit")
+        .count();
+    assert_eq!(edits, 0, "an edit alert for an article nobody edited");
+
+    // the canonical page unreachable: the AMP watch keeps its address
+    // and its own text until the canonical page can be read
+    let other = s.url("/amp/other");
+    let gone = s.url("/other");
+    s.set(
+        "/amp/other",
+        page_declaring("Council approves budget", &amp_body, Some(&gone), false),
+    );
+    env.ok(&["watch", "add", &other]);
+    env.ok(&["check", "--all"]);
+    let list = watches(&env);
+    assert!(
+        list.iter().any(|w| w["url"] == other.as_str()),
+        "a watch whose canonical page is missing keeps its URL: {list:#?}"
+    );
+}
+
+#[test]
 fn the_daemon_follows_and_merges_addresses_of_one_article() {
     let s = Server::start();
     let canonical = s.url("/story");

@@ -5,10 +5,21 @@
 //! outlet it is recorded as republication evidence (`declared_original`).
 
 use super::Pipeline;
+use crate::core::extract::extract_guarded;
 use crate::core::matching::{classify, compare, Doc, MatchClass, Thresholds};
+use crate::core::normalize::normalize_article;
 use crate::core::Article;
+use crate::fetch::{FetchOutcome, Reach, Validators};
 use crate::store::{Followed, Store, StoreError, Watch};
 use url::Url;
+
+/// The page at a canonical URL a watch is about to follow, extracted.
+pub(super) struct CanonicalPage {
+    pub status: u16,
+    pub final_url: Url,
+    pub validators: Validators,
+    pub article: Article,
+}
 
 impl Pipeline {
     /// Note on `next` the canonical URL `article`'s page declares when it
@@ -64,6 +75,59 @@ impl Pipeline {
                 false
             }
         }
+    }
+
+    /// Fetch and extract the canonical page a watch is about to follow, so
+    /// that its text, not the alias page's, is what this check compares
+    /// and stores: an AMP, mobile or print page differs from the article
+    /// page in captions, links and furniture, and storing its text would
+    /// make the next check, made at the canonical URL, a false edit.
+    /// `None` (logged) when the canonical page cannot be fetched or holds
+    /// no article: the watch then keeps its address for this check.
+    pub(super) async fn canonical_page(
+        &self,
+        watch_url: &str,
+        canonical: &str,
+        reach: Reach,
+    ) -> Option<CanonicalPage> {
+        let url = Url::parse(canonical).ok()?;
+        let page = match self
+            .fetcher
+            .fetch_with(&url, &Validators::default(), reach)
+            .await
+        {
+            FetchOutcome::Page(p) => p,
+            FetchOutcome::NotModified => return None,
+            FetchOutcome::Failed(f) => {
+                tracing::info!(url = %watch_url, canonical = %canonical, error = %f.reason, "the canonical URL the page declares could not be fetched: not followed this check");
+                return None;
+            }
+        };
+        let rules = self.rules_for(&page.final_url);
+        let (html, at) = (page.text, Some(page.final_url.to_string()));
+        let article = match tokio::task::spawn_blocking(move || extract_guarded(html, at, rules))
+            .await
+        {
+            Ok(Ok(a)) => normalize_article(&a),
+            Ok(Err(e)) => {
+                tracing::info!(url = %watch_url, canonical = %canonical, error = %e, "the canonical page holds no article: not followed this check");
+                return None;
+            }
+            Err(e) => {
+                tracing::warn!(url = %watch_url, canonical = %canonical, error = %e, "extraction of the canonical page crashed: not followed this check");
+                return None;
+            }
+        };
+        if article.body.is_empty() {
+            tracing::info!(url = %watch_url, canonical = %canonical, "the canonical page holds no article text: not followed this check");
+            return None;
+        }
+        Some(CanonicalPage {
+            status: page.status,
+            final_url: page.final_url,
+            validators: page.validators,
+            article,
+        })
     }
 
     /// Follow a declared canonical URL on the watch's outlet (see

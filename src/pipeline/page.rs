@@ -126,6 +126,24 @@ impl Pipeline {
         next.consecutive_failures = 0;
         next.validators = page.validators.clone();
         self.note_declared_canonical(next, &article);
+        let (mut status, mut final_url, mut redirected) = (status, final_url, redirected);
+        let (mut url, mut article, mut page_url) = (url, article, page.final_url.clone());
+        // about to follow the page's canonical URL: that page's text is
+        // the version, not the alias page's (see `canonical_page`)
+        if let Some(c) = self.to_follow(next) {
+            match self.canonical_page(&watch.url, &c, reach).await {
+                Some(p) => {
+                    status = Some(p.status);
+                    final_url = p.final_url.to_string();
+                    redirected = Some(final_url.clone());
+                    next.validators = p.validators;
+                    article = p.article;
+                    url = p.final_url.clone();
+                    page_url = p.final_url;
+                }
+                None => next.declared_canonical = None,
+            }
+        }
         if article.body.is_empty() {
             let r = failed_record(
                 at,
@@ -136,7 +154,7 @@ impl Pipeline {
             );
             return Ok(Processed::of(r, Sighting::Unknown));
         }
-        let outlet = self.outlet(&page.final_url);
+        let outlet = self.outlet(&page_url);
         let cx = versioning::CheckCtx {
             watch,
             url: &url,
