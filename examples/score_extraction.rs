@@ -34,6 +34,9 @@
 //!   (both); repeatable, combines with `--data`. Default: `aeb`.
 //! - `--show ID`: print our body and the true body of one page (ID or a
 //!   prefix of it, searched in every set given), with its score, and exit.
+//! - `--bodies DIR`: also write our body of every page to `DIR/<set>.json`
+//!   in the benchmark's format (`{id: {articleBody, url, byline}}`), for comparing
+//!   two builds page by page or scoring later with `--published PATH`.
 //!
 //! The page bytes are decoded the way the fetcher decodes a body without a
 //! `Content-Type` (`copydesk::fetch::decode_html`: BOM, `<meta charset>`,
@@ -69,6 +72,7 @@ struct Opts {
     show: Option<String>,
     shared: PathBuf,
     data: Vec<PathBuf>,
+    bodies: Option<PathBuf>,
 }
 
 /// The sets shipped in `tests/data`, by `--set` name.
@@ -87,6 +91,7 @@ fn parse_args() -> Result<Opts> {
         leaks: false,
         shared: PathBuf::from(SHARED),
         data: Vec::new(),
+        bodies: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -112,11 +117,12 @@ fn parse_args() -> Result<Opts> {
                 o.data.extend(dirs.iter().map(|d| Path::new(DATA).join(d)));
             }
             "--show" => o.show = Some(value("--show")?),
+            "--bodies" => o.bodies = Some(value("--bodies")?.into()),
             "-h" | "--help" => {
                 println!(
                     "usage: score_extraction [--worst N] [--json] [--leaks] [--passes N] \
                      [--published NAME|PATH|all] [--shared DIR] [--data DIR]... \
-                     [--set aeb|wcxb|all]... [--show ID]"
+                     [--set aeb|wcxb|all]... [--show ID] [--bodies DIR]"
                 );
                 std::process::exit(0);
             }
@@ -573,6 +579,7 @@ fn run_set(
     let rules = OutletRules::default();
     // Scoring pass (also warms up caches and lazy statics).
     let mut scored = Vec::with_capacity(pages.len());
+    let mut bodies = serde_json::Map::new();
     for (i, p) in pages.iter().enumerate() {
         let (body, note) = match run_extractor(p, &rules) {
             Outcome::Body(b) => (b, ""),
@@ -591,7 +598,21 @@ fn run_set(
             note,
             leaks: leaks(&body, &p.truth),
         });
+        if opts.bodies.is_some() {
+            let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
+            let byline = extract(&p.html, url, &rules).ok().and_then(|a| a.byline);
+            bodies.insert(
+                p.id.clone(),
+                serde_json::json!({"articleBody": body, "url": p.url, "byline": byline}),
+            );
+        }
         progress.update("scoring", i + 1, pages.len());
+    }
+    if let Some(dir) = &opts.bodies {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(format!("{set}.json"));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(bodies))?;
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = summarize(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
     let no_article = scored.iter().filter(|s| s.note == "NoArticle").count();
