@@ -9,12 +9,13 @@ shingle counts; precision averaged over the pages that predict anything,
 recall over the pages whose truth has anything; F1 the harmonic mean of the
 two averages; accuracy the share of pages whose token sequence equals the
 truth's. Prints one line per prediction file, so the figures can be put
-next to `score_extraction --published` (and `--out`) line by line.
+next to `score_extraction --published` (and `--bodies`) line by line.
 
     python3 benches/score_check.py tests/data/article-extraction-benchmark \\
         tests/data/article-extraction-benchmark/published/*/*.json.gz
-    target/release/examples/score_extraction --set aeb --passes 1 --out /tmp/ours.json
-    python3 benches/score_check.py tests/data/article-extraction-benchmark /tmp/ours.json
+    target/release/examples/score_extraction --set all --passes 1 --bodies /tmp/ours
+    python3 benches/score_check.py tests/data/article-extraction-benchmark \\
+        /tmp/ours/article-extraction-benchmark.json
 
 Standard library only.
 """

@@ -27,9 +27,6 @@
 //!   (`local-runs/NAME` picks the second). `all` scores every file there.
 //! - `--shared DIR`: where the published outputs are (default
 //!   `tests/data/article-extraction-benchmark/published`, 14 files).
-//! - `--out FILE`: also write our bodies for the first set in the
-//!   benchmark's JSON layout (`{id: {"articleBody": ...}}`), for
-//!   `benches/score_check.py`.
 //! - `--data DIR`: a benchmark directory (`html/<id>.html.gz` +
 //!   `ground-truth.json`); repeat it to score several sets in one run.
 //! - `--set NAME`: a set shipped in `tests/data`: `aeb`
@@ -37,6 +34,9 @@
 //!   (both); repeatable, combines with `--data`. Default: `aeb`.
 //! - `--show ID`: print our body and the true body of one page (ID or a
 //!   prefix of it, searched in every set given), with its score, and exit.
+//! - `--bodies DIR`: also write our body of every page to `DIR/<set>.json`
+//!   in the benchmark's format (`{id: {articleBody, url, byline}}`), for comparing
+//!   two builds page by page or scoring later with `--published PATH`.
 //!
 //! The page bytes are decoded the way the fetcher decodes a body without a
 //! `Content-Type` (`copydesk::fetch::decode_html`: BOM, `<meta charset>`,
@@ -71,9 +71,9 @@ struct Opts {
     passes: usize,
     published: Option<String>,
     show: Option<String>,
-    out: Option<PathBuf>,
     shared: PathBuf,
     data: Vec<PathBuf>,
+    bodies: Option<PathBuf>,
 }
 
 /// The sets shipped in `tests/data`, by `--set` name.
@@ -89,10 +89,10 @@ fn parse_args() -> Result<Opts> {
         passes: 5,
         published: None,
         show: None,
-        out: None,
         leaks: false,
         shared: PathBuf::from(SHARED),
         data: Vec::new(),
+        bodies: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -118,12 +118,12 @@ fn parse_args() -> Result<Opts> {
                 o.data.extend(dirs.iter().map(|d| Path::new(DATA).join(d)));
             }
             "--show" => o.show = Some(value("--show")?),
-            "--out" => o.out = Some(value("--out")?.into()),
+            "--bodies" => o.bodies = Some(value("--bodies")?.into()),
             "-h" | "--help" => {
                 println!(
                     "usage: score_extraction [--worst N] [--json] [--leaks] [--passes N] \
                      [--published NAME|PATH|all] [--shared DIR] [--data DIR]... \
-                     [--set aeb|wcxb|all]... [--show ID] [--out FILE]"
+                     [--set aeb|wcxb|all]... [--show ID] [--bodies DIR]"
                 );
                 std::process::exit(0);
             }
@@ -543,9 +543,6 @@ fn main() -> Result<()> {
             .with_context(|| format!("no page id starts with {prefix:?}"))?;
         return show(page);
     }
-    if let (Some(out), Some((_, pages))) = (&opts.out, sets.first()) {
-        write_bodies(out, pages)?;
-    }
     let mut lines = Vec::new();
     let mut json = Vec::new();
     for (set, pages) in &sets {
@@ -569,24 +566,6 @@ fn main() -> Result<()> {
             println!("{l}");
         }
     }
-    Ok(())
-}
-
-/// Our bodies in the benchmark's JSON layout (`{id: {"articleBody": ...}}`;
-/// `null` for a page without an article), for an independent scorer.
-fn write_bodies(out: &Path, pages: &[Page]) -> Result<()> {
-    let rules = OutletRules::default();
-    let mut map = serde_json::Map::new();
-    for p in pages {
-        let body = match run_extractor(p, &rules) {
-            Outcome::Body(b) => serde_json::Value::String(b),
-            Outcome::NoArticle | Outcome::Panicked(_) => serde_json::Value::Null,
-        };
-        map.insert(p.id.clone(), serde_json::json!({ "articleBody": body }));
-    }
-    let text = serde_json::to_string(&serde_json::Value::Object(map))?;
-    std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
-    eprintln!("wrote {} bodies to {}", pages.len(), out.display());
     Ok(())
 }
 
@@ -625,6 +604,7 @@ fn run_set(
     let rules = OutletRules::default();
     // Scoring pass (also warms up caches and lazy statics).
     let mut scored = Vec::with_capacity(pages.len());
+    let mut bodies = serde_json::Map::new();
     for (i, p) in pages.iter().enumerate() {
         let (body, note) = match run_extractor(p, &rules) {
             Outcome::Body(b) => (b, ""),
@@ -643,7 +623,21 @@ fn run_set(
             note,
             leaks: leaks(&body, &p.truth),
         });
+        if opts.bodies.is_some() {
+            let url = Some(p.url.as_str()).filter(|u| !u.is_empty());
+            let byline = extract(&p.html, url, &rules).ok().and_then(|a| a.byline);
+            bodies.insert(
+                p.id.clone(),
+                serde_json::json!({"articleBody": body, "url": p.url, "byline": byline}),
+            );
+        }
         progress.update("scoring", i + 1, pages.len());
+    }
+    if let Some(dir) = &opts.bodies {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(format!("{set}.json"));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(bodies))?;
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = summarize(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
     let no_article = scored.iter().filter(|s| s.note == "NoArticle").count();

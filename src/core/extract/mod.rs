@@ -10,11 +10,13 @@ mod ads;
 mod container;
 pub mod depth;
 pub mod furniture;
+mod headings;
 mod layout;
 mod meta;
 mod paragraphs;
 mod prepass;
 mod reveal;
+mod tail;
 mod teasers;
 mod widgets;
 
@@ -127,12 +129,14 @@ pub fn extract(
             seen_byline = seen_byline.or(alt_byline);
         }
     }
+    let byline = meta.byline.or(seen_byline);
+    tail::trim(&mut body, byline.as_deref());
     if !has_words(&body, MIN_ARTICLE_WORDS) {
         return Err(ExtractError::NoArticle);
     }
     Ok(Article {
         title,
-        byline: meta.byline.or(seen_byline),
+        byline,
         published: meta.published,
         modified: meta.modified,
         canonical_url: meta.canonical_url,
@@ -143,7 +147,8 @@ pub fn extract(
 
 /// The page parsed and made ready for readability: depth bounded, hidden
 /// streamed content revealed, ads removed, prose widgets renamed, layout
-/// tables unwrapped, the outlet's `remove` elements removed. Also returns
+/// tables unwrapped, sub-headings kept from readability's unlikely-candidate
+/// strip ([`headings`]), the outlet's `remove` elements removed. Also returns
 /// whether anything was removed and the semantic container candidates
 /// ([`prepass::Scan::containers`]). Deterministic: calling it twice gives
 /// the same document.
@@ -163,6 +168,7 @@ fn prepare(html: &str, rules: &OutletRules) -> (Document, bool, Vec<NodeId>) {
         let mut pruned = ads::remove_ads_in(&found.ads) > 0;
         widgets::neutralize_in(&found.widgets, pruned);
         layout::unlayout_in(&found.tables, pruned);
+        headings::keep_in(&found.headings);
         for css in &rules.remove {
             if let Some(sel) = doc.try_select(css) {
                 pruned |= sel.exists();

@@ -30,6 +30,8 @@ pub struct Scan<'a> {
     pub tables: Vec<NodeRef<'a>>,
     /// `main, [role=main], article`: see [`super::container`].
     pub containers: Vec<NodeRef<'a>>,
+    /// `h1`-`h6` with a class or an id: see [`super::headings`].
+    pub headings: Vec<NodeRef<'a>>,
 }
 
 /// Walk the document once and sort its elements into a [`Scan`].
@@ -77,6 +79,9 @@ pub fn scan(doc: &Document) -> Scan<'_> {
                 }
             }
             "table" => s.tables.push(node),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" if class.is_some() || id.is_some() => {
+                s.headings.push(node)
+            }
             _ => {}
         }
         if role_main || matches!(name, "main" | "article") {
