@@ -16,11 +16,11 @@ use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
 use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::{normalize_article, ContentHash};
 use crate::core::outlet::OutletMap;
-use crate::fetch::{ExemptOrigins, FetchOutcome, Fetcher, Page, Reach};
+use crate::fetch::{ExemptOrigins, FailureKind, FetchOutcome, Fetcher, Page, Reach};
 use crate::republish::Matcher;
 use crate::store::{
-    blocking, CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, Watch,
-    WatchSource,
+    blocking, CheckCommit, CheckRecord, Failure, NewVersion, NewWatch, Outcome, Store, StoreError,
+    Watch, WatchSource,
 };
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
@@ -78,7 +78,7 @@ pub struct Checked {
     /// How the confirmation fetch went, when the check made one.
     pub confirmation: Option<crate::store::ConfirmResult>,
     /// Why the check failed (kind and readable reason), when it did.
-    pub failure: Option<(String, String)>,
+    pub failure: Option<(Failure, String)>,
     /// The watch's URL after the check: another one when its page named
     /// its canonical URL and the watch followed it (or merged into the
     /// watch that has it).
@@ -333,7 +333,7 @@ impl Pipeline {
             let record = failed_record(
                 at,
                 started,
-                "bad_url",
+                FailureKind::BadUrl.into(),
                 format!("{} is not a valid URL", watch.url),
                 None,
             );
@@ -385,17 +385,8 @@ impl Pipeline {
             FetchOutcome::Failed(f) => {
                 next.consecutive_failures += 1;
                 retry_after = f.retry_after;
-                let kind = serde_json::to_value(f.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from));
                 (
-                    failed_record(
-                        at,
-                        started,
-                        kind.as_deref().unwrap_or("fetch"),
-                        f.reason,
-                        f.http_status,
-                    ),
+                    failed_record(at, started, f.kind.into(), f.reason, f.http_status),
                     None,
                     Vec::new(),
                 )
@@ -497,13 +488,13 @@ impl Pipeline {
             Ok(Ok(a)) => normalize_article(&a),
             Ok(Err(e)) => {
                 next.consecutive_failures += 1;
-                let mut r = failed_record(at, started, "no_article", e.to_string(), status);
+                let mut r = failed_record(at, started, Failure::NoArticle, e.to_string(), status);
                 r.final_url = redirected;
                 return Ok((r, None, Vec::new()));
             }
             Err(e) => {
                 next.consecutive_failures += 1;
-                let r = failed_record(at, started, "extract_crashed", e, status);
+                let r = failed_record(at, started, Failure::ExtractCrashed, e, status);
                 return Ok((r, None, Vec::new()));
             }
         };
@@ -514,7 +505,7 @@ impl Pipeline {
             let r = failed_record(
                 at,
                 started,
-                "no_article",
+                Failure::NoArticle,
                 "no article text found on the page".into(),
                 status,
             );
@@ -560,7 +551,7 @@ impl Pipeline {
                 let mut r = failed_record(
                     at,
                     started,
-                    "unstable",
+                    Failure::Unstable,
                     "two fetches a few seconds apart share too little text to be one article; nothing stored".into(),
                     status,
                 );
@@ -714,10 +705,12 @@ fn record(
 }
 
 /// The failure kind and reason of a failed check.
-fn failure_of(r: &CheckRecord) -> Option<(String, String)> {
+fn failure_of(r: &CheckRecord) -> Option<(Failure, String)> {
     (r.outcome == Outcome::Failed).then(|| {
         (
-            r.failure.clone().unwrap_or_else(|| "fetch".into()),
+            r.failure
+                .clone()
+                .unwrap_or_else(|| Failure::Other("fetch".into())),
             r.reason.clone().unwrap_or_else(|| "unknown reason".into()),
         )
     })
@@ -726,7 +719,7 @@ fn failure_of(r: &CheckRecord) -> Option<(String, String)> {
 fn failed_record(
     at: chrono::DateTime<Utc>,
     started: Instant,
-    kind: &str,
+    kind: Failure,
     reason: String,
     http_status: Option<u16>,
 ) -> CheckRecord {
@@ -738,6 +731,6 @@ fn failed_record(
         None,
         Some(reason),
     );
-    r.failure = Some(kind.to_string());
+    r.failure = Some(kind);
     r
 }

@@ -10,9 +10,9 @@ use crate::config::Config;
 use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing, ADAPTIVE};
 use crate::core::feed::{parse_feed, FeedEntry};
 use crate::core::netaddr::non_public_range;
-use crate::fetch::FeedFetchOutcome;
+use crate::fetch::{FailureKind, FeedFetchOutcome};
 use crate::store::{
-    FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch, WatchSource,
+    Failure, FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch, WatchSource,
 };
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -153,7 +153,7 @@ impl Pipeline {
         match Url::parse(&feed.url) {
             Err(e) => fail(
                 &mut poll,
-                "bad_url",
+                FailureKind::BadUrl.into(),
                 format!("{} is not a valid URL: {e}", feed.url),
             ),
             Ok(url) => match self.fetcher.fetch_feed(&url, &feed.validators).await {
@@ -165,10 +165,7 @@ impl Pipeline {
                 FeedFetchOutcome::Failed(f) => {
                     retry_after = f.retry_after;
                     poll.http_status = f.http_status;
-                    let kind = serde_json::to_value(f.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from));
-                    fail(&mut poll, kind.as_deref().unwrap_or("fetch"), f.reason);
+                    fail(&mut poll, f.kind.into(), f.reason);
                 }
                 FeedFetchOutcome::Feed(doc) => {
                     poll.http_status = Some(doc.status);
@@ -190,10 +187,10 @@ impl Pipeline {
                             added = blocking(move || store.add_discovered_watches(new)).await?;
                             poll.added = added.len();
                         }
-                        Ok(Err(e)) => fail(&mut poll, "bad_feed", e.to_string()),
+                        Ok(Err(e)) => fail(&mut poll, Failure::BadFeed, e.to_string()),
                         Err(e) => fail(
                             &mut poll,
-                            "bad_feed",
+                            Failure::BadFeed,
                             format!("the feed parser crashed: {e}"),
                         ),
                     }
@@ -340,9 +337,9 @@ async fn blocking<T: Send + 'static>(
         })?
 }
 
-fn fail(poll: &mut FeedPoll, kind: &str, reason: String) {
+fn fail(poll: &mut FeedPoll, kind: Failure, reason: String) {
     poll.outcome = FeedOutcome::Failed;
-    poll.failure = Some(kind.to_string());
+    poll.failure = Some(kind);
     poll.reason = Some(reason);
 }
 

@@ -38,7 +38,7 @@ pub struct FeedPoll {
     pub outcome: FeedOutcome,
     pub http_status: Option<u16>,
     /// Failure kind (`http_status`, `not_feed`, `bad_feed`, `timeout`, ...).
-    pub failure: Option<String>,
+    pub failure: Option<super::Failure>,
     /// Readable reason for a failure.
     pub reason: Option<String>,
     /// Entries with an article link in the feed body.

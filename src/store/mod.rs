@@ -6,6 +6,7 @@
 
 mod codec;
 pub mod export;
+mod failure;
 mod feeds;
 mod guarded;
 mod match_index;
@@ -13,6 +14,7 @@ mod sled_store;
 mod template;
 mod watch_urls;
 
+pub use failure::Failure;
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
 pub use sled_store::{compact, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE};
@@ -224,7 +226,7 @@ pub struct CheckRecord {
     pub outcome: Outcome,
     pub http_status: Option<u16>,
     /// Failure kind (`timeout`, `too_large`, `no_article`, ...).
-    pub failure: Option<String>,
+    pub failure: Option<Failure>,
     /// Readable reason for a failure.
     pub reason: Option<String>,
     /// The version stored or confirmed by this check.
