@@ -6,6 +6,9 @@
 //! - the shell ([`config`], [`fetch`], [`store`], [`alert`], [`pipeline`],
 //!   [`republish`], [`cli`], [`web`]) does the I/O and calls into the core;
 //!   the scheduler and the outbox read the time from a [`clock`].
+//!
+//! [`eval`] measures extraction and matching on labelled data for the
+//! tests, examples and benches; the binary does not use it.
 
 pub mod alert;
 pub mod cli;
@@ -13,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod core;
 pub mod daemon;
+pub mod eval;
 pub mod fetch;
 pub mod pipeline;
 pub mod republish;

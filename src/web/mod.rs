@@ -1,6 +1,6 @@
 //! The daemon's HTTP layer: one router ([`router()`]) over one state
 //! ([`AppState`]): the JSON API ([`api`]), the server-rendered web UI
-//! ([`ui`]), Atom output ([`feed`]), `/healthz` and `/metrics`
+//! ([`ui`]), Atom output ([`atom`]), `/healthz` and `/metrics`
 //! ([`health`]), behind the checks of [`auth`]. Everything here reads the
 //! store through [`crate::store::Store`] and diffs with [`crate::core::diff`];
 //! what it asks of the daemon (reschedule a watch, deliver now, health and
@@ -13,9 +13,9 @@
 //! by [`ui::PageError`]; store calls run through [`data::blocking`].
 
 pub mod api;
+pub mod atom;
 pub mod auth;
 pub mod data;
-pub mod feed;
 pub mod health;
 pub mod router;
 pub mod state;

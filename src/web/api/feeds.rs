@@ -1,6 +1,6 @@
 //! `GET /api/v1/feeds`: the discovery feeds (RSS, Atom, JSON Feed) the
 //! daemon polls for new articles, with their state (the CLI's `feeds`).
-//! Not the Atom output, which is [`crate::web::feed`].
+//! Not the Atom output, which is [`crate::web::atom`].
 
 use super::ApiResult;
 use crate::store::FeedState;
