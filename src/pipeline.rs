@@ -19,8 +19,8 @@ use crate::core::outlet::OutletMap;
 use crate::fetch::{ExemptOrigins, FailureKind, FetchOutcome, Fetcher, Page, Reach};
 use crate::republish::Matcher;
 use crate::store::{
-    blocking, CheckCommit, CheckRecord, Failure, NewVersion, NewWatch, Outcome, Store, StoreError,
-    Watch, WatchSource,
+    blocking, run_blocking, CheckCommit, CheckRecord, Failure, NewVersion, NewWatch, Outcome,
+    Store, StoreError, Watch, WatchSource,
 };
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
@@ -669,12 +669,7 @@ impl Pipeline {
             version,
             events,
         };
-        tokio::task::spawn_blocking(move || store.commit_check(commit))
-            .await
-            .map_err(|e| StoreError::Corrupt {
-                tree: "commit",
-                detail: e.to_string(),
-            })??;
+        run_blocking(move || store.commit_check(commit)).await?;
         Ok(())
     }
 }

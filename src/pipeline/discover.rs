@@ -12,7 +12,8 @@ use crate::core::feed::{parse_feed, FeedEntry};
 use crate::core::netaddr::non_public_range;
 use crate::fetch::{FailureKind, FeedFetchOutcome};
 use crate::store::{
-    Failure, FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch, WatchSource,
+    run_blocking, Failure, FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch,
+    WatchSource,
 };
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -184,7 +185,7 @@ impl Pipeline {
                                 self.admit(feed, origin(&url), parsed.entries).await?;
                             poll.rejected = rejected;
                             let store = self.store.clone();
-                            added = blocking(move || store.add_discovered_watches(new)).await?;
+                            added = run_blocking(move || store.add_discovered_watches(new)).await?;
                             poll.added = added.len();
                         }
                         Ok(Err(e)) => fail(&mut poll, Failure::BadFeed, e.to_string()),
@@ -223,7 +224,7 @@ impl Pipeline {
             tracing::info!(feed = %feed.url, added = added.len(), "feed listed new articles");
         }
         let store = self.store.clone();
-        blocking(move || {
+        run_blocking(move || {
             // the feed may have left the config while it was polled
             store.feed(&next.url)?;
             store.commit_feed_poll(next)
@@ -254,7 +255,7 @@ impl Pipeline {
             std::collections::HashMap::new();
         // already watched: left as it is
         let store = self.store.clone();
-        let entries = blocking(move || {
+        let entries = run_blocking(move || {
             let mut fresh = Vec::new();
             for entry in entries {
                 match store.watch(entry.url.as_str()) {
@@ -323,18 +324,6 @@ pub fn next_poll(
     cadence::next_due(&plan, &timing, now, key)
         .or_else(|| cadence::next_due(&every, &timing, now, key))
         .unwrap_or(now + DEFAULT_FEED_INTERVAL)
-}
-
-/// Run a store call off the async threads (sled flushes block).
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Corrupt {
-            tree: "feeds",
-            detail: e.to_string(),
-        })?
 }
 
 fn fail(poll: &mut FeedPoll, kind: Failure, reason: String) {

@@ -4,6 +4,7 @@
 //! [`SledStore`] is the embedded implementation. Every method that an alert
 //! or a reply depends on is flushed before it returns.
 
+mod blocking;
 mod codec;
 pub mod export;
 mod failure;
@@ -14,6 +15,7 @@ mod sled_store;
 mod template;
 mod watch_urls;
 
+pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use failure::Failure;
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
@@ -40,23 +42,6 @@ pub type WatchId = u64;
 pub const RECOVERY: &str =
     "restore the last backup (see \"Recovery\" in docs/operations.md), or move the database \
      aside and `copydesk import` your last export into a new one";
-
-/// Run `f` on the store in tokio's blocking pool, so that the async
-/// threads (the scheduler, the listener, checks waiting on the network)
-/// never wait on the database: a flush or a cold read blocks. A blocking
-/// task that panicked is [`StoreError::Corrupt`].
-pub async fn blocking<T: Send + 'static>(
-    store: &std::sync::Arc<dyn Store>,
-    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || f(s.as_ref()))
-        .await
-        .map_err(|e| StoreError::Corrupt {
-            tree: "blocking task",
-            detail: e.to_string(),
-        })?
-}
 
 /// Said when a write failed for lack of space.
 pub const DISK_FULL_HINT: &str =

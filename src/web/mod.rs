@@ -8,18 +8,20 @@
 //!
 //! One module per resource on each side: `api/{watches,versions,events,
 //! clusters,outlets,alerts,matches,feeds,identity}.rs` and
-//! `ui/{dashboard,watches,diff,clusters,outlets}.rs`. Errors are
-//! [`data::WebError`], rendered as JSON by [`api::ApiError`] and as a page
-//! by [`ui::PageError`]; store calls run through [`data::blocking`].
+//! `ui/{dashboard,watches,diff,clusters,outlets}.rs`; what both sides read
+//! from the store is in [`views`]. Errors are [`error::WebError`], rendered
+//! as JSON by [`api::ApiError`] and as a page by [`ui::PageError`]; store
+//! calls run through [`crate::store::run_blocking`].
 
 pub mod api;
 pub mod atom;
 pub mod auth;
-pub mod data;
+pub mod error;
 pub mod health;
 pub mod router;
 pub mod state;
 pub mod ui;
+pub mod views;
 
 pub use router::router;
 pub use state::{AppState, DaemonHandle};
