@@ -29,12 +29,16 @@ pub const DIFF_CONTEXT: usize = 1;
 /// A pass could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    /// The store failed (a check's commit, a config sync).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchSetupError),
+    /// A sink could not be set up (a missing secret, a bad CA file).
     #[error(transparent)]
     Alert(#[from] crate::alert::AlertSetupError),
+    /// A check task panicked or was cancelled.
     #[error("a check task failed: {0}")]
     Task(String),
 }
@@ -42,12 +46,19 @@ pub enum PipelineError {
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CheckSummary {
+    /// Watches checked (a watch removed while it was fetched is not counted).
     pub checked: usize,
+    /// Checks that stored a new version (a first version included).
     pub new_versions: usize,
+    /// Checks that found the same text, or a 304.
     pub unchanged: usize,
+    /// Checks that failed (see each watch's `last_check`).
     pub failed: usize,
+    /// Events queued: edits and republications.
     pub events: usize,
+    /// Deliveries that reached their sink at the end of the pass.
     pub delivered: usize,
+    /// Deliveries that failed at the end of the pass (kept and retried).
     pub delivery_failures: usize,
     /// Feeds polled before the watches were checked.
     pub feeds_polled: usize,
@@ -60,6 +71,7 @@ pub struct CheckSummary {
 /// What one check of one watch did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
+    /// How the check ended.
     pub outcome: Outcome,
     /// Events created (edit events of a new version).
     pub events: usize,
@@ -159,6 +171,8 @@ impl Pipeline {
         })
     }
 
+    /// The store the pipeline commits to (shared with the daemon and the
+    /// web layer).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

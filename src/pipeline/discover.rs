@@ -31,22 +31,30 @@ pub const FEED_CONCURRENCY: usize = 8;
 /// What one poll of one feed did.
 #[derive(Debug, Clone)]
 pub struct FeedPolled {
+    /// The feed's URL.
     pub url: String,
+    /// How the poll ended.
     pub outcome: FeedOutcome,
     /// The watches it added (due at once).
     pub added: Vec<Watch>,
     /// Entries refused (private address, unresolvable host).
     pub rejected: usize,
+    /// When the feed is polled next (its schedule, or the failure backoff).
     pub next_due: DateTime<Utc>,
+    /// Wall time of the poll.
     pub duration: std::time::Duration,
 }
 
 /// What polling several feeds did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FeedsSummary {
+    /// Feeds polled.
     pub polled: usize,
+    /// Of those, the polls that failed.
     pub failed: usize,
+    /// Watches added from their entries.
     pub discovered: usize,
+    /// Entries refused (a private address, an unresolvable host).
     pub rejected: usize,
 }
 

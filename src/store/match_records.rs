@@ -11,11 +11,16 @@ use serde::{Deserialize, Serialize};
 /// are (to remove them when it changes) and how it is named in matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FingerprintRecord {
+    /// The watch of the article.
     pub id: WatchId,
     /// The version fingerprinted.
     pub version: u32,
+    /// The watch's canonical URL when it was fingerprinted, as matches show
+    /// it.
     pub url: String,
+    /// The outlet name: pairs within one outlet are not republications.
     pub outlet: String,
+    /// The fingerprinted version's headline, as matches show it.
     pub title: String,
     /// When its first version was stored.
     pub first_seen: DateTime<Utc>,
@@ -30,8 +35,11 @@ pub struct FingerprintRecord {
 /// Size of the in-memory republication postings (see `match_index`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MatchIndexStats {
+    /// Articles in the postings.
     pub articles: usize,
+    /// (band key, article) entries.
     pub band_postings: usize,
+    /// (paragraph hash, article) entries.
     pub paragraph_postings: usize,
     /// Approximate heap use of the postings table.
     pub heap_bytes: usize,
@@ -40,9 +48,14 @@ pub struct MatchIndexStats {
 /// A new fingerprint with the pairs and events it made, committed at once.
 #[derive(Debug, Clone)]
 pub struct FingerprintCommit {
+    /// When the matching ran: the pairs' and events' time.
     pub at: DateTime<Utc>,
+    /// The article's new fingerprint; it replaces its old postings.
     pub record: FingerprintRecord,
+    /// The verified pairs it makes with indexed articles.
     pub pairs: Vec<crate::core::matching::cluster::MatchPair>,
+    /// The `republication` events of the new pairs, with the sinks each
+    /// must reach.
     pub events: Vec<(Event, Vec<String>)>,
     /// Stored pairs of other articles withdrawn in the same commit: their
     /// shared text turned out to be template text once this article was
@@ -53,12 +66,15 @@ pub struct FingerprintCommit {
 /// A stored pair to remove, and what to cancel of its event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawn {
+    /// One side of the pair (the pair's key is the two ids in order).
     pub a: WatchId,
+    /// The other side.
     pub b: WatchId,
     /// The pair's last `republication` event and the sinks it was queued
     /// for: deliveries still pending are cancelled, and the event leaves
     /// the log when none had been made.
     pub event_id: Option<String>,
+    /// The sinks the event was queued for.
     pub sinks: Vec<String>,
 }
 

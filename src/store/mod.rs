@@ -46,6 +46,7 @@ pub const SCHEMA_VERSION: u32 = 4;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
+/// A watch's number: 0, 1, 2, … in the order watches were added.
 pub type WatchId = u64;
 
 /// The domain-level storage interface.
@@ -60,6 +61,7 @@ pub trait Store: Send + Sync {
     /// The watch of a URL, found by any variant of it: as given, its
     /// canonical form (either web scheme), an alias.
     fn watch(&self, url: &str) -> Result<Watch, StoreError>;
+    /// Every watch, in id order.
     fn watches(&self) -> Result<Vec<Watch>, StoreError>;
     /// The page of watch `id` names `canonical` as its own URL (same
     /// outlet): the watch takes that URL (its old one an alias), or, when
@@ -79,7 +81,10 @@ pub trait Store: Send + Sync {
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError>;
     /// Latest check records of a watch, newest first.
     fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError>;
+    /// A watch's versions' metadata, oldest first.
     fn versions(&self, id: WatchId) -> Result<Vec<VersionMeta>, StoreError>;
+    /// One version with its text; `NotFound` when the watch has no such
+    /// version.
     fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError>;
     /// The earliest version of this watch with the given text, if any.
     fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError>;
@@ -88,7 +93,11 @@ pub trait Store: Send + Sync {
         &self,
         now: Option<DateTime<Utc>>,
     ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError>;
+    /// The sink took the event: its outbox entry is removed (not flushed:
+    /// delivery is at least once).
     fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError>;
+    /// The sink refused or could not be reached: the attempt and its error
+    /// are kept, with the next attempt's time; `None` makes it dead.
     fn delivery_failed(
         &self,
         sink: &str,
@@ -147,6 +156,7 @@ pub trait Store: Send + Sync {
             .find(|w| w.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
+    /// Write everything to disk before returning.
     fn flush(&self) -> Result<(), StoreError>;
     /// A random id made when the store was created: tells one store from
     /// another (a CLI checks that a daemon holds its store, not another).
@@ -156,7 +166,9 @@ pub trait Store: Send + Sync {
     /// Add each watch whose URL is not watched yet (an existing watch is
     /// left exactly as it is); the watches added. Flushed before returning.
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError>;
+    /// Every discovery feed's state.
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError>;
+    /// One discovery feed's state; `NotFound` when it is not stored.
     fn feed(&self, url: &str) -> Result<FeedState, StoreError>;
     /// Add a feed, or update the label and schedule of a known one (a new
     /// schedule makes it due at once).
@@ -224,6 +236,7 @@ pub trait Store: Send + Sync {
     }
 
     // -- republication index (see `match_index`) --
+    /// A watch's indexed fingerprint, if it has one.
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError>;
     /// Articles indexed under an LSH band key.
     fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError>;
@@ -244,11 +257,13 @@ pub trait Store: Send + Sync {
     /// Replace an article's fingerprint and postings, write its pairs and
     /// queue its events; flushed before returning.
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError>;
+    /// The stored pair of two watches, if they were matched.
     fn match_pair(
         &self,
         a: WatchId,
         b: WatchId,
     ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError>;
+    /// Every stored republication pair.
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError>;
     /// The pairs article `id` is in. The default filters every pair;
     /// backends override it with a per-article index.

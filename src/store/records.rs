@@ -30,27 +30,45 @@ pub struct GcReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WatchSource {
+    /// A `[[watch]]` of the config file: it stops being checked when the
+    /// config no longer lists it.
     Config,
+    /// Added with `copydesk watch add` or the API; kept until removed.
     Cli,
+    /// Found in a `[[feed]]`'s entries: fetched from public addresses only.
     Feed,
 }
 
 /// A watched URL and its state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Watch {
+    /// Stable for the watch's life, never reused; versions, checks and
+    /// matches are keyed by it.
     pub id: WatchId,
+    /// The canonical URL: the one fetched and shown (see `given_url` and
+    /// `aliases` for the others it is found under).
     pub url: String,
+    /// A free-form name for grouping and sink rules (`labels = [...]`).
     pub label: Option<String>,
     /// Crontab line, or `adaptive`; `None` means the config's default.
     pub schedule: Option<String>,
+    /// Where it was added from, which decides when it is active and what it
+    /// may reach.
     pub source: WatchSource,
+    /// When it was first stored: where an adaptive schedule starts counting
+    /// the article's age.
     pub added_at: DateTime<Utc>,
     /// When the next check is due; `None` means now.
     pub next_due: Option<DateTime<Utc>>,
+    /// `ETag` / `Last-Modified` of the last page, sent back as a conditional
+    /// GET.
     pub validators: Validators,
+    /// The latest check, whatever its outcome; `None` before the first.
     pub last_check: Option<CheckRecord>,
     /// Number of the latest version (0 before the first).
     pub latest_version: u32,
+    /// Failed checks since the last good one: the retry backoff grows with
+    /// it, and a watch with any is `failing`.
     pub consecutive_failures: u32,
     /// The article's own published time, from its latest version's page.
     #[serde(default)]
@@ -113,9 +131,14 @@ impl Watch {
 /// What a watch looks like before it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewWatch {
+    /// The URL as given; the store keeps its canonical form as `url` and this
+    /// one as `given_url` when they differ.
     pub url: String,
+    /// See [`Watch::label`].
     pub label: Option<String>,
+    /// See [`Watch::schedule`].
     pub schedule: Option<String>,
+    /// See [`Watch::source`]: an upsert updates it.
     pub source: WatchSource,
 }
 
@@ -136,8 +159,12 @@ pub enum Outcome {
 /// One check of one watch, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRecord {
+    /// When the check started.
     pub at: DateTime<Utc>,
+    /// How it ended.
     pub outcome: Outcome,
+    /// The status of the page's response; `None` when no response came
+    /// (a timeout, a refused connection, a bad URL).
     pub http_status: Option<u16>,
     /// Failure kind (`timeout`, `too_large`, `no_article`, ...).
     pub failure: Option<Failure>,
@@ -145,6 +172,7 @@ pub struct CheckRecord {
     pub reason: Option<String>,
     /// The version stored or confirmed by this check.
     pub version: Option<u32>,
+    /// Wall time of the check, fetches (and the confirmation wait) included.
     pub duration_ms: u64,
     /// Final URL when redirected.
     pub final_url: Option<String>,
@@ -173,6 +201,7 @@ pub enum ConfirmResult {
 /// The second fetch a check made before storing a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmation {
+    /// How the second fetch compared with the first.
     pub result: ConfirmResult,
     /// The wait before the second fetch.
     pub delay_ms: u64,
@@ -195,11 +224,18 @@ fn two_fetches() -> u32 {
 /// A stored version's metadata (its text is in [`SledStore::version`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionMeta {
+    /// 1 for the first version, one more for each stored change.
     pub number: u32,
+    /// When the check that stored it started.
     pub fetched_at: DateTime<Utc>,
+    /// The normalized text's hash: the key of its text in `texts`, and how a
+    /// revert to an earlier text is recognized.
     pub hash: ContentHash,
+    /// The headline of this version.
     pub title: String,
+    /// Words in its body, as [`crate::core::normalize::tokens`] counts them.
     pub words: usize,
+    /// The URL the page was served from, after redirects.
     pub final_url: String,
     /// Set when this text equals an earlier version (revert, A/B rotation).
     pub same_as: Option<u32>,
@@ -208,27 +244,41 @@ pub struct VersionMeta {
 /// A version to append.
 #[derive(Debug, Clone)]
 pub struct NewVersion {
+    /// The watch's `latest_version` plus one; a number already stored is a
+    /// [`super::StoreError::Conflict`].
     pub number: u32,
+    /// The normalized text, stored once per hash.
     pub article: Article,
+    /// `ContentHash::of(&article)`.
     pub hash: ContentHash,
+    /// See [`VersionMeta::final_url`].
     pub final_url: String,
 }
 
 /// An event as stored, with its outbox position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredEvent {
+    /// Its place in the event log: increasing, the cursor of `events` pages
+    /// and the key of its deliveries.
     pub seq: u64,
+    /// When it was committed (with the check or match that made it).
     pub created_at: DateTime<Utc>,
+    /// The event as sinks and the API receive it.
     pub event: Event,
 }
 
 /// An event waiting for delivery to one sink.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
+    /// The sink's outbox name (`webhook:…`, `slack:0`, …).
     pub sink: String,
+    /// The [`StoredEvent::seq`] of the event to deliver.
     pub seq: u64,
+    /// Attempts made so far; at `[alert] max_attempts` the delivery is dead.
     pub attempts: u32,
+    /// What the sink answered on the last failed attempt.
     pub last_error: Option<String>,
+    /// Not tried again before this (backoff after a failure).
     pub next_attempt: DateTime<Utc>,
     /// Given up after too many attempts (dead letter): kept, not retried
     /// until `copydesk alerts retry`.
@@ -241,7 +291,9 @@ pub struct Delivery {
 pub struct CheckCommit {
     /// The watch with its new state (next due, validators, counters).
     pub watch: Watch,
+    /// The check's record, kept in the watch's recent checks.
     pub record: CheckRecord,
+    /// The new version, when the check stored one.
     pub version: Option<NewVersion>,
     /// Events with the sinks each must reach.
     pub events: Vec<(Event, Vec<String>)>,
