@@ -18,7 +18,7 @@
 
 use copydesk::core::extract::{extract, OutletRules};
 use copydesk::core::normalize::{normalize_article, ContentHash};
-use copydesk::core::score::parse_benchmark_json;
+use copydesk::eval::score::parse_benchmark_json;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::hint::black_box;
 use std::io::Read;

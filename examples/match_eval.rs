@@ -3,9 +3,9 @@
 //!
 //! `cargo run --release --example match_eval`
 
-use copydesk::core::matching::eval::{generate, score, split_body, Report};
 use copydesk::core::matching::minhash::{candidate_probability, BANDS, ROWS};
 use copydesk::core::matching::Thresholds;
+use copydesk::eval::match_corpus::{generate, score, split_body, Report};
 
 fn bodies() -> Vec<Vec<String>> {
     let path = concat!(

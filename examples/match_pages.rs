@@ -18,8 +18,8 @@
 mod common;
 
 use common::match_pages::{run, sources};
-use copydesk::core::matching::page_eval::judge::{judge, PageReport};
-use copydesk::core::matching::page_eval::{build, Kind, Params};
+use copydesk::eval::match_pages::judge::{judge, PageReport};
+use copydesk::eval::match_pages::{build, Kind, Params};
 use std::path::PathBuf;
 
 fn arg(args: &[String], name: &str) -> Option<String> {

@@ -11,11 +11,11 @@ mod common;
 
 use common::match_pages::sources;
 use copydesk::core::extract::{extract, OutletRules};
-use copydesk::core::matching::eval::{generate, split_body, Rng};
 use copydesk::core::matching::memindex::MemIndex;
-use copydesk::core::matching::page_eval::judge::direct;
-use copydesk::core::matching::page_eval::{build, Params};
 use copydesk::core::matching::{classify, shingle, Thresholds};
+use copydesk::eval::match_corpus::{generate, split_body, Rng};
+use copydesk::eval::match_pages::judge::direct;
+use copydesk::eval::match_pages::{build, Params};
 use std::path::PathBuf;
 
 fn side(

@@ -1,6 +1,6 @@
 //! Score our extractor on the article-extraction-benchmark (181 news pages
 //! with human-annotated article bodies, `tests/data/article-extraction-benchmark/`)
-//! with the benchmark's own metric ([`copydesk::core::score`]), and time it.
+//! with the benchmark's own metric ([`copydesk::eval::score`]), and time it.
 //!
 //! ```sh
 //! cargo run --release --example score_extraction                 # F1/P/R/accuracy + pages/s
@@ -14,7 +14,7 @@
 //! - `--worst N`: list the N worst pages by page F1, with precision and recall.
 //! - `--json`: print one JSON object instead of text.
 //! - `--leaks`: list the pages whose body has a date, time or byline that
-//!   the ground truth lacks ([`copydesk::core::score::leaks`]); the count of
+//!   the ground truth lacks ([`copydesk::eval::score::leaks`]); the count of
 //!   such pages is always printed.
 //! - `--passes N` (default 5): timed passes over all pages; the median pass
 //!   is reported. Timing is single-threaded with the HTML already decoded in
@@ -49,7 +49,7 @@
 use anyhow::{bail, Context, Result};
 use copydesk::core::extract::{extract, ExtractError, OutletRules};
 use copydesk::core::normalize::{normalize_article, ContentHash};
-use copydesk::core::score::{
+use copydesk::eval::score::{
     leaks, page_score, parse_benchmark_json, summarize, PageScore, Summary,
 };
 use std::hint::black_box;
@@ -459,8 +459,8 @@ fn run_published(opts: &Opts, pages: &[Page], name: &str) -> Result<()> {
                     id: &p.id,
                     url: &p.url,
                     score: page_score(body, &p.truth),
-                    pred_tokens: copydesk::core::score::tokens(body).len(),
-                    truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
+                    pred_tokens: copydesk::eval::score::tokens(body).len(),
+                    truth_tokens: copydesk::eval::score::tokens(&p.truth).len(),
                     note: if body.trim().is_empty() { "empty" } else { "" },
                     leaks: leaks(body, &p.truth),
                 }
@@ -618,8 +618,8 @@ fn run_set(
             id: &p.id,
             url: &p.url,
             score: page_score(&body, &p.truth),
-            pred_tokens: copydesk::core::score::tokens(&body).len(),
-            truth_tokens: copydesk::core::score::tokens(&p.truth).len(),
+            pred_tokens: copydesk::eval::score::tokens(&body).len(),
+            truth_tokens: copydesk::eval::score::tokens(&p.truth).len(),
             note,
             leaks: leaks(&body, &p.truth),
         });

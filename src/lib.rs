@@ -6,15 +6,33 @@
 //! - the shell ([`config`], [`fetch`], [`store`], [`alert`], [`pipeline`],
 //!   [`republish`], [`cli`], [`web`]) does the I/O and calls into the core;
 //!   the scheduler and the outbox read the time from a [`clock`].
+//!
+//! [`eval`] measures extraction and matching on labelled data for the
+//! tests, examples and benches; the binary does not use it.
 
+// Every public item says what it is for. The modules marked
+// `allow(missing_docs)` below still have undocumented items (issue 14,
+// step 5): remove the mark when a module is filled.
+#![warn(missing_docs)]
+
+#[allow(missing_docs)]
 pub mod alert;
+#[allow(missing_docs)]
 pub mod cli;
+#[allow(missing_docs)]
 pub mod clock;
+#[allow(missing_docs)]
 pub mod config;
+#[allow(missing_docs)]
 pub mod core;
+#[allow(missing_docs)]
 pub mod daemon;
+#[allow(missing_docs)]
+pub mod eval;
 pub mod fetch;
 pub mod pipeline;
+#[allow(missing_docs)]
 pub mod republish;
 pub mod store;
+#[allow(missing_docs)]
 pub mod web;

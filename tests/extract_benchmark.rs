@@ -6,7 +6,7 @@
 //!   split, CC-BY-4.0; `tests/data/wcxb-dev-articles/README.md`).
 //!
 //! Scores our extractor with the benchmarks' metric
-//! ([`copydesk::core::score`]) and fails if a set's F1 drops below a floor
+//! ([`copydesk::eval::score`]) and fails if a set's F1 drops below a floor
 //! set a little under the last measured figure (see `BENCHMARKS.md`), or
 //! too many pages leak a date, time or byline into the body. The page bytes
 //! are decoded as the fetcher decodes them ([`copydesk::fetch::decode_html`]).
@@ -14,7 +14,7 @@
 //! timings: `cargo run --release --example score_extraction -- --set all --worst 20`.
 
 use copydesk::core::extract::{extract, ExtractError, OutletRules, GUARD_STACK_SIZE};
-use copydesk::core::score::{
+use copydesk::eval::score::{
     leaks, page_score, parse_benchmark_json, summarize, PageScore, Summary,
 };
 use std::io::Read;

@@ -9,7 +9,7 @@ use copydesk::core::article::Article;
 use copydesk::core::diff::{diff_articles, ChangeClass};
 use copydesk::core::extract::{extract, extract_guarded, ExtractError, OutletRules};
 use copydesk::core::normalize::{normalize_article, tokens};
-use copydesk::core::score::parse_benchmark_json;
+use copydesk::eval::score::parse_benchmark_json;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;

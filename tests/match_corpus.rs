@@ -2,8 +2,8 @@
 //! bodies of the extraction benchmark: precision and recall targets (issue
 //! 5) hold at the default thresholds.
 
-use copydesk::core::matching::eval::{generate, score, split_body};
 use copydesk::core::matching::Thresholds;
+use copydesk::eval::match_corpus::{generate, score, split_body};
 
 fn bodies() -> Vec<Vec<String>> {
     let path = concat!(

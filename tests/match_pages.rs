@@ -10,8 +10,8 @@
 mod common;
 
 use common::match_pages::{run, sources};
-use copydesk::core::matching::page_eval::judge::judge;
-use copydesk::core::matching::page_eval::{build, Params};
+use copydesk::eval::match_pages::judge::judge;
+use copydesk::eval::match_pages::{build, Params};
 use std::path::Path;
 
 #[test]

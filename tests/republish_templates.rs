@@ -9,9 +9,9 @@
 mod common;
 use common::match_pages::sources;
 use common::*;
-use copydesk::core::matching::eval::split_body;
-use copydesk::core::matching::page_eval::{network_footer, Source, WIRE_CREDIT};
-use copydesk::core::matching::plant::{plant, words};
+use copydesk::eval::match_corpus::split_body;
+use copydesk::eval::match_pages::{network_footer, Source, WIRE_CREDIT};
+use copydesk::eval::plant::{plant, words};
 use serde_json::Value;
 use std::path::Path;
 

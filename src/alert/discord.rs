@@ -2,9 +2,7 @@
 //! markdown (at most 2,000 characters), mentions disabled so that article
 //! text cannot ping anyone.
 
-use super::sinks::Deliver;
-use super::{format, http, Alert, SendError};
-use futures_util::future::BoxFuture;
+use super::{format, Alert};
 
 /// Discord's limit on `content`.
 pub const MAX_CONTENT: usize = 2000;
@@ -86,19 +84,6 @@ fn fit(s: &str) -> String {
         t.push_str("\n```");
     }
     t
-}
-
-/// A Discord incoming webhook (its URL is the secret: never logged).
-pub struct Discord(pub url::Url);
-
-impl Deliver for Discord {
-    fn deliver<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        alert: Alert<'a>,
-    ) -> BoxFuture<'a, Result<(), SendError>> {
-        Box::pin(async move { http::post_json(client, &self.0, &payload(&alert)).await })
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! The one HTTP request every HTTP sink makes: POST, succeed on 2xx.
+//! The one HTTP request every HTTP sink makes (POST, succeed on 2xx), and
+//! the one [`Deliver`] of the chat webhooks ([`ChatHook`]).
 
-use super::SendError;
+use super::sinks::Deliver;
+use super::{Alert, SendError};
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 /// POST `body` to `url`; any 2xx is a delivery.
@@ -45,6 +48,32 @@ pub async fn post_json(
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let body = serde_json::to_vec(value).unwrap_or_default();
     post(client, url, headers, body).await
+}
+
+/// A chat incoming webhook (Slack, Discord and the services compatible
+/// with them): each alert is one JSON document, made by the chat's own
+/// `payload` function, POSTed to the webhook URL. The URL is the secret:
+/// never logged.
+pub struct ChatHook {
+    url: url::Url,
+    payload: fn(&Alert<'_>) -> serde_json::Value,
+}
+
+impl ChatHook {
+    /// The webhook at `url` that takes what `payload` makes of an alert.
+    pub fn new(url: url::Url, payload: fn(&Alert<'_>) -> serde_json::Value) -> ChatHook {
+        ChatHook { url, payload }
+    }
+}
+
+impl Deliver for ChatHook {
+    fn deliver<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        alert: Alert<'a>,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { post_json(client, &self.url, &(self.payload)(&alert)).await })
+    }
 }
 
 /// An error with its chain of causes on one line.

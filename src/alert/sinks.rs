@@ -5,6 +5,7 @@
 //! does not compile. Secrets are read by the sink modules (from the config
 //! or the environment) and kept out of `Debug` and logs.
 
+use super::http::ChatHook;
 use super::{command, discord, email, log, ntfy, slack, webhook};
 use super::{Alert, AlertSetupError, SendError, SinkRules};
 use crate::config::{AlertConfig, RateLimit, SinkKind, SinkSpec};
@@ -65,8 +66,8 @@ pub(super) fn build(
         let shown = display_sink(&name);
         let target = match spec {
             SinkSpec::Webhook(c) => webhook::Webhook::from_config(c).map(boxed),
-            SinkSpec::Slack(c) => Ok(boxed(slack::Slack(c.url.0.clone()))),
-            SinkSpec::Discord(c) => Ok(boxed(discord::Discord(c.url.0.clone()))),
+            SinkSpec::Slack(c) => Ok(boxed(ChatHook::new(c.url.0.clone(), slack::payload))),
+            SinkSpec::Discord(c) => Ok(boxed(ChatHook::new(c.url.0.clone(), discord::payload))),
             SinkSpec::Ntfy(c) => ntfy::Ntfy::from_config(c).map(boxed),
             SinkSpec::Email(c) => email::Email::new(c, extra_roots).map(boxed),
             SinkSpec::Command(c) => Ok(boxed(command::CommandSink::from_config(c))),

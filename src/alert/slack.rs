@@ -2,9 +2,7 @@
 //! `{"text": ...}` in Slack's mrkdwn, with the link, the facts and the diff
 //! excerpt in a code block.
 
-use super::sinks::Deliver;
-use super::{format, http, Alert, SendError};
-use futures_util::future::BoxFuture;
+use super::{format, Alert};
 
 /// Slack's escaping: `&`, `<` and `>` are markup.
 fn escape(s: &str) -> String {
@@ -67,19 +65,6 @@ pub fn payload(alert: &Alert<'_>) -> serde_json::Value {
         }
     };
     serde_json::json!({ "text": text })
-}
-
-/// A Slack incoming webhook (its URL is the secret: never logged).
-pub struct Slack(pub url::Url);
-
-impl Deliver for Slack {
-    fn deliver<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        alert: Alert<'a>,
-    ) -> BoxFuture<'a, Result<(), SendError>> {
-        Box::pin(async move { http::post_json(client, &self.0, &payload(&alert)).await })
-    }
 }
 
 #[cfg(test)]

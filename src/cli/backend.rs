@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// Events of a watch `history` looks through for its removals, returns and
 /// moves (the API's largest page).
-pub const LIFECYCLE_SCANNED: usize = crate::web::data::MAX_LIMIT;
+pub const LIFECYCLE_SCANNED: usize = crate::web::views::MAX_LIMIT;
 
 pub enum Backend {
     Local(Arc<dyn Store>),

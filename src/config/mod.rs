@@ -126,12 +126,17 @@ impl Default for ScheduleConfig {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AdaptiveConfig {
+    /// `[[age, every], ...]`: how often while the article is younger than
+    /// each age.
     pub steps: Option<Vec<(Span, Span)>>,
+    /// How often once the article is older than every step's age.
     pub then: Option<Span>,
+    /// The age past which the watch is retired: kept, no longer checked.
     pub stop_after: Option<Span>,
 }
 
 impl AdaptiveConfig {
+    /// The schedule with the defaults filled in, steps in order of age.
     pub fn adaptive(&self) -> Adaptive {
         let d = Adaptive::default();
         let mut steps = match &self.steps {
@@ -147,19 +152,30 @@ impl AdaptiveConfig {
     }
 }
 
+/// `[fetch]`: how pages and feeds are fetched; every key is optional
+/// (see [`Config::fetch_options`] for the defaults).
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FetchConfig {
+    /// The User-Agent sent with every request.
     pub user_agent: Option<String>,
     /// A URL or e-mail address added to the User-Agent, so that a site
     /// can reach whoever runs this copydesk.
     pub contact: Option<values::Contact>,
+    /// Whole-request deadline, body included.
     pub timeout_secs: Option<Positive>,
+    /// Deadline for the connection and the TLS handshake.
     pub connect_timeout_secs: Option<Positive>,
+    /// Cap on the decompressed body; a larger page fails as `too_large`.
     pub max_body_bytes: Option<Positive>,
+    /// Redirects followed before a fetch fails as `too_many_redirects`.
     pub max_redirects: Option<u32>,
+    /// Requests in flight to one host at a time.
     pub per_host_concurrency: Option<Positive>,
+    /// Watches checked at once in a pass (see [`Config::concurrency`]).
     pub concurrency: Option<Positive>,
+    /// Extra attempts after a transient failure (connect error, 429,
+    /// 502-504).
     pub retries: Option<u32>,
     /// A PEM file of CA certificates trusted beside the system's, by the
     /// fetcher and every TLS alert sink; relative to the config file.
@@ -174,26 +190,38 @@ pub struct FetchConfig {
     pub strip_params: Vec<ParamName>,
 }
 
+/// A `[[watch]]`: an article the config watches.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WatchConfig {
+    /// The article's URL (stored in canonical form).
     pub url: HttpUrl,
+    /// Crontab line or `adaptive`; `[schedule] default` when absent.
     pub schedule: Option<CronExpr>,
+    /// A name for grouping and for the sinks' `labels` rules.
     pub label: Option<String>,
 }
 
+/// A `[[feed]]`: an RSS, Atom or JSON Feed whose entries become watches.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
+    /// The feed's URL; its own host and port may be private.
     pub url: HttpUrl,
+    /// Given to every watch the feed adds.
     pub label: Option<String>,
+    /// When the feed is polled; the default feed interval when absent.
     pub schedule: Option<CronExpr>,
 }
 
+/// An `[[outlet]]`: hosts grouped under one outlet name, with extraction
+/// rules of their own.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutletConfig {
+    /// The outlet's name in events, matches and sink rules.
     pub name: String,
+    /// Hosts (and their subdomains) that belong to this outlet.
     #[serde(default)]
     pub hosts: Vec<String>,
     /// CSS selectors of the article body.

@@ -14,7 +14,6 @@ pub mod netaddr;
 pub mod normalize;
 pub mod outlet;
 pub mod schedule;
-pub mod score;
 pub mod template;
 pub mod url;
 pub mod wire;

@@ -1,8 +1,8 @@
 //! Text normalization and content hashing, so that a re-encode is not an edit.
 //!
-//! Owner of tokenization too: the diff and (later) the fingerprints split text
-//! into words with [`tokens`], which also works for scripts written without
-//! spaces (CJK).
+//! Owner of tokenization too: the diff and the republication fingerprints
+//! ([`super::matching::shingle`]) split text into words with [`tokens`],
+//! which also works for scripts written without spaces (CJK).
 //!
 //! # What [`normalize_text`] does
 //!

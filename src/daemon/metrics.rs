@@ -1,6 +1,8 @@
 //! The daemon's Prometheus metrics, one registry, rendered as text on
 //! `/metrics`.
 
+#![warn(missing_docs)]
+
 use crate::store::{FeedOutcome, Outcome};
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
 use prometheus_client::metrics::histogram::Histogram;
@@ -8,27 +10,36 @@ use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge}
 use prometheus_client::registry::Registry;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// The `outcome` label of the families counted by outcome.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabel {
+    /// One of [`CHECK_OUTCOMES`], [`FEED_OUTCOMES`], [`CONFIRM_RESULTS`], or
+    /// `ok` / `failed` for reloads.
     pub outcome: String,
 }
 
+/// The `state` label of `copydesk_watches`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StateLabel {
+    /// A [`WatchState::label`].
     pub state: String,
 }
 
 /// The `copydesk_watches{state}` a watch is counted under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WatchState {
+    /// Checked on its schedule, last check good.
     Active,
+    /// Checked, and failed since its last good check.
     Failing,
+    /// An adaptive watch past its age limit: kept, no longer checked.
     Retired,
     /// A config watch that the config no longer lists.
     Inactive,
 }
 
 impl WatchState {
+    /// Every state, in the order the gauge family lists them.
     pub const ALL: [WatchState; 4] = [
         WatchState::Active,
         WatchState::Failing,
@@ -47,6 +58,7 @@ impl WatchState {
         }
     }
 
+    /// Its `state` label value.
     pub fn label(self) -> &'static str {
         match self {
             WatchState::Active => "active",
@@ -131,22 +143,42 @@ const DURATION_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// The daemon's metrics, served on `/metrics` with the `copydesk_` prefix.
 pub struct Metrics {
     registry: Registry,
+    /// `copydesk_checks_total{outcome}`.
     pub checks: Family<OutcomeLabel, Counter>,
+    /// `copydesk_check_duration_seconds`: one check, fetch included.
     pub check_seconds: Histogram,
+    /// `copydesk_versions_created_total`.
     pub versions: Counter,
+    /// `copydesk_events_pending_delivery`: deliveries waiting in the outbox.
     pub events_pending: Gauge,
+    /// `copydesk_deliveries_dead`: deliveries given up after
+    /// `[alert] max_attempts`.
     pub deliveries_dead: Gauge,
+    /// `copydesk_match_index_articles`.
     pub index_articles: Gauge,
+    /// `copydesk_match_index_memory_bytes`: approximate memory of the
+    /// postings.
     pub index_bytes: Gauge,
+    /// `copydesk_watches{state}`.
     pub watches: Family<StateLabel, Gauge>,
+    /// `copydesk_due_queue_lag_seconds`: how late the most overdue watch is.
     pub due_lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// `copydesk_checks_in_flight`.
     pub in_flight: Gauge,
+    /// `copydesk_config_reloads_total{outcome}` (`ok`, `failed`).
     pub reloads: Family<OutcomeLabel, Counter>,
+    /// `copydesk_feed_polls_total{outcome}`.
     pub feed_polls: Family<OutcomeLabel, Counter>,
+    /// `copydesk_confirmations_total{outcome}`: confirmation fetches by
+    /// result.
     pub confirmations: Family<OutcomeLabel, Counter>,
+    /// `copydesk_articles_discovered_total`: watches added from feed entries.
     pub articles_discovered: Counter,
+    /// `copydesk_feed_entries_rejected_total`: entries refused (a private
+    /// address on another host, a host that does not resolve).
     pub feed_entries_rejected: Counter,
     /// Connections open on the listener now.
     pub http_connections: Gauge,
@@ -158,6 +190,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Every family registered, at zero.
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("copydesk");
         let checks = Family::<OutcomeLabel, Counter>::default();
@@ -291,6 +324,7 @@ impl Metrics {
         }
     }
 
+    /// Count a finished check under its outcome and time it.
     pub fn record_check(&self, outcome: Outcome, seconds: f64) {
         let outcome = crate::core::wire::name(&outcome);
         if outcome == "new_version" {
@@ -309,6 +343,8 @@ impl Metrics {
             .inc();
     }
 
+    /// Count a feed poll under its outcome, with the watches it added and
+    /// the entries it refused.
     pub fn record_feed_poll(&self, outcome: FeedOutcome, added: usize, rejected: usize) {
         let outcome = crate::core::wire::name(&outcome);
         self.feed_polls
@@ -339,6 +375,7 @@ impl Metrics {
         }
     }
 
+    /// Set the number of watches in `state`.
     pub fn set_watches(&self, state: WatchState, n: usize) {
         self.watches
             .get_or_create(&StateLabel {
@@ -347,6 +384,8 @@ impl Metrics {
             .set(n as i64);
     }
 
+    /// Note that the scheduler loop turned now (`/healthz` reports a loop
+    /// that stopped turning).
     pub fn tick(&self) {
         self.last_tick
             .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);

@@ -15,20 +15,26 @@ use super::{decode, FailureKind, FetchFailure, Fetched, Fetcher, Reach, Validato
 /// and the feed parser reads it).
 #[derive(Debug, Clone)]
 pub struct FeedDoc {
+    /// The final response's status (a 2xx).
     pub status: u16,
     /// URL after redirects.
     pub final_url: Url,
+    /// The `Content-Type` header as sent.
     pub content_type: Option<String>,
+    /// The body as bytes, decompressed, not decoded.
     pub body: Vec<u8>,
+    /// The response's validators, for the next conditional GET.
     pub validators: Validators,
 }
 
 /// The result of one feed fetch.
 #[derive(Debug, Clone)]
 pub enum FeedFetchOutcome {
+    /// A body with a feed content type (or one that looks like a feed).
     Feed(FeedDoc),
     /// 304: unchanged since the validators were taken.
     NotModified,
+    /// No feed: why.
     Failed(FetchFailure),
 }
 

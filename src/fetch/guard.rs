@@ -73,6 +73,7 @@ pub(crate) fn route(url: &Url, exempt: &ExemptOrigins) -> Result<Route, String> 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{name} resolves only to non-public addresses: {detail}")]
 pub struct PrivateAddressError {
+    /// The host name that was resolved.
     pub name: String,
     /// The refused addresses with their ranges, e.g. "127.0.0.1 (loopback)".
     pub detail: String,

@@ -17,7 +17,10 @@ pub struct ExtraRoots {
     certs: Arc<Vec<CertificateDer<'static>>>,
 }
 
-/// Why an `extra_ca_file` cannot be used.
+/// Why an `extra_ca_file` cannot be used: the messages name the file
+/// and what is wrong with it, which is all there is to say of each variant
+/// and its fields.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum ExtraRootsError {
     #[error("cannot read {}: {source}", path.display())]

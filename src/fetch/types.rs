@@ -30,9 +30,11 @@ pub fn with_contact(user_agent: &str, contact: Option<&str>) -> String {
 
 /// Whole-request deadline, body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Deadline for the TCP connection and the TLS handshake.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Cap on the decompressed body; larger pages are refused, not truncated.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+/// Redirects followed before a fetch fails as `too_many_redirects`.
 pub const DEFAULT_MAX_REDIRECTS: usize = 5;
 /// Requests in flight to one host at a time.
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
@@ -45,12 +47,20 @@ pub(crate) const PRIVATE_RULE: &str = "an article found through a feed may be fe
 /// How the fetcher behaves; `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
+    /// `[fetch] user_agent`; [`DEFAULT_USER_AGENT`] otherwise.
     pub user_agent: String,
+    /// `[fetch] timeout_secs`; [`DEFAULT_TIMEOUT`] otherwise.
     pub timeout: Duration,
+    /// `[fetch] connect_timeout_secs`; [`DEFAULT_CONNECT_TIMEOUT`] otherwise.
     pub connect_timeout: Duration,
+    /// `[fetch] max_body_bytes`; [`DEFAULT_MAX_BODY_BYTES`] otherwise.
     pub max_body_bytes: u64,
+    /// `[fetch] max_redirects`; [`DEFAULT_MAX_REDIRECTS`] otherwise.
     pub max_redirects: usize,
+    /// `[fetch] per_host_concurrency`; [`DEFAULT_PER_HOST_CONCURRENCY`]
+    /// otherwise.
     pub per_host_concurrency: usize,
+    /// `[fetch] retries`; [`DEFAULT_RETRIES`] otherwise.
     pub retries: u32,
     /// First backoff between retries; doubles each attempt.
     pub retry_backoff: Duration,
@@ -77,22 +87,29 @@ impl Default for FetchOptions {
 /// Cache validators for conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Validators {
+    /// The `ETag` header, sent back as `If-None-Match`.
     pub etag: Option<String>,
+    /// The `Last-Modified` header, sent back as `If-Modified-Since`.
     pub last_modified: Option<String>,
 }
 
 /// A fetched HTML page, decoded to text.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The final response's status (a 2xx).
     pub status: u16,
     /// URL after redirects.
     pub final_url: Url,
     /// Each redirect hop's target, in order.
     pub redirects: Vec<String>,
+    /// The `Content-Type` header as sent; `None` when there was none (the
+    /// body was then sniffed for HTML).
     pub content_type: Option<String>,
     /// Name of the encoding the body was decoded with.
     pub encoding: &'static str,
+    /// The body, decoded from `encoding`.
     pub text: String,
+    /// The response's validators, for the next conditional GET.
     pub validators: Validators,
     /// When every redirect hop was permanent (301 or 308): the first
     /// hop's status; `None` without redirects or with a temporary one.
@@ -112,15 +129,30 @@ pub(crate) enum Want {
 pub enum FailureKind {
     /// 4xx/5xx
     HttpStatus,
+    /// The whole-request or connect deadline passed.
     Timeout,
+    /// No connection: DNS failed, refused, reset.
     Connect,
+    /// The TLS handshake failed (an unknown issuer, an expired certificate,
+    /// a certificate for another name).
     Tls,
+    /// The decompressed body passed `max_body_bytes`: refused, not
+    /// truncated.
     TooLarge,
+    /// A content type that is not HTML, or no content type and a body that
+    /// does not look like HTML.
     NotHtml,
+    /// A response without a body (204, 205) or with a blank one.
     Empty,
+    /// A body that is binary whatever its declared type (an image, a PDF,
+    /// null bytes).
     Binary,
+    /// A redirect back to a URL already visited.
     RedirectLoop,
+    /// More redirects than `max_redirects`.
     TooManyRedirects,
+    /// A URL that cannot be fetched: unparsable, not http(s), or a redirect
+    /// to such a URL.
     BadUrl,
     /// The connection broke while reading the body.
     Body,
@@ -136,8 +168,11 @@ pub enum FailureKind {
 /// Why a fetch gave no page, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchFailure {
+    /// What kind of failure, for metrics, backoff and the check record.
     pub kind: FailureKind,
+    /// What happened, in words a user can act on (no secret from the URL).
     pub reason: String,
+    /// The status, when a response came.
     pub http_status: Option<u16>,
     /// From a `Retry-After` header, when the server sent one.
     pub retry_after: Option<Duration>,
@@ -148,9 +183,11 @@ pub struct FetchFailure {
 /// The result of one fetch.
 #[derive(Debug, Clone)]
 pub enum FetchOutcome {
+    /// A page, decoded.
     Page(Page),
     /// 304: unchanged since the validators were taken.
     NotModified,
+    /// No page: why.
     Failed(FetchFailure),
 }
 

@@ -10,9 +10,10 @@ use crate::config::Config;
 use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing, ADAPTIVE};
 use crate::core::feed::{parse_feed, FeedEntry};
 use crate::core::netaddr::non_public_range;
-use crate::fetch::FeedFetchOutcome;
+use crate::fetch::{FailureKind, FeedFetchOutcome};
 use crate::store::{
-    FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch, WatchSource,
+    run_blocking, Failure, FeedOutcome, FeedPoll, FeedState, NewFeed, NewWatch, StoreError, Watch,
+    WatchSource,
 };
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -30,22 +31,30 @@ pub const FEED_CONCURRENCY: usize = 8;
 /// What one poll of one feed did.
 #[derive(Debug, Clone)]
 pub struct FeedPolled {
+    /// The feed's URL.
     pub url: String,
+    /// How the poll ended.
     pub outcome: FeedOutcome,
     /// The watches it added (due at once).
     pub added: Vec<Watch>,
     /// Entries refused (private address, unresolvable host).
     pub rejected: usize,
+    /// When the feed is polled next (its schedule, or the failure backoff).
     pub next_due: DateTime<Utc>,
+    /// Wall time of the poll.
     pub duration: std::time::Duration,
 }
 
 /// What polling several feeds did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FeedsSummary {
+    /// Feeds polled.
     pub polled: usize,
+    /// Of those, the polls that failed.
     pub failed: usize,
+    /// Watches added from their entries.
     pub discovered: usize,
+    /// Entries refused (a private address, an unresolvable host).
     pub rejected: usize,
 }
 
@@ -153,7 +162,7 @@ impl Pipeline {
         match Url::parse(&feed.url) {
             Err(e) => fail(
                 &mut poll,
-                "bad_url",
+                FailureKind::BadUrl.into(),
                 format!("{} is not a valid URL: {e}", feed.url),
             ),
             Ok(url) => match self.fetcher.fetch_feed(&url, &feed.validators).await {
@@ -165,10 +174,7 @@ impl Pipeline {
                 FeedFetchOutcome::Failed(f) => {
                     retry_after = f.retry_after;
                     poll.http_status = f.http_status;
-                    let kind = serde_json::to_value(f.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from));
-                    fail(&mut poll, kind.as_deref().unwrap_or("fetch"), f.reason);
+                    fail(&mut poll, f.kind.into(), f.reason);
                 }
                 FeedFetchOutcome::Feed(doc) => {
                     poll.http_status = Some(doc.status);
@@ -187,13 +193,13 @@ impl Pipeline {
                                 self.admit(feed, origin(&url), parsed.entries).await?;
                             poll.rejected = rejected;
                             let store = self.store.clone();
-                            added = blocking(move || store.add_discovered_watches(new)).await?;
+                            added = run_blocking(move || store.add_discovered_watches(new)).await?;
                             poll.added = added.len();
                         }
-                        Ok(Err(e)) => fail(&mut poll, "bad_feed", e.to_string()),
+                        Ok(Err(e)) => fail(&mut poll, Failure::BadFeed, e.to_string()),
                         Err(e) => fail(
                             &mut poll,
-                            "bad_feed",
+                            Failure::BadFeed,
                             format!("the feed parser crashed: {e}"),
                         ),
                     }
@@ -226,7 +232,7 @@ impl Pipeline {
             tracing::info!(feed = %feed.url, added = added.len(), "feed listed new articles");
         }
         let store = self.store.clone();
-        blocking(move || {
+        run_blocking(move || {
             // the feed may have left the config while it was polled
             store.feed(&next.url)?;
             store.commit_feed_poll(next)
@@ -257,7 +263,7 @@ impl Pipeline {
             std::collections::HashMap::new();
         // already watched: left as it is
         let store = self.store.clone();
-        let entries = blocking(move || {
+        let entries = run_blocking(move || {
             let mut fresh = Vec::new();
             for entry in entries {
                 match store.watch(entry.url.as_str()) {
@@ -328,21 +334,9 @@ pub fn next_poll(
         .unwrap_or(now + DEFAULT_FEED_INTERVAL)
 }
 
-/// Run a store call off the async threads (sled flushes block).
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Corrupt {
-            tree: "feeds",
-            detail: e.to_string(),
-        })?
-}
-
-fn fail(poll: &mut FeedPoll, kind: &str, reason: String) {
+fn fail(poll: &mut FeedPoll, kind: Failure, reason: String) {
     poll.outcome = FeedOutcome::Failed;
-    poll.failure = Some(kind.to_string());
+    poll.failure = Some(kind);
     poll.reason = Some(reason);
 }
 

@@ -9,7 +9,7 @@ use crate::core::extract::extract_guarded;
 use crate::core::liveness::Sighting;
 use crate::core::normalize::{normalize_article, ContentHash};
 use crate::fetch::{Page, Reach};
-use crate::store::{blocking, NewVersion, Outcome, StoreError, Watch};
+use crate::store::{blocking, Failure, NewVersion, Outcome, StoreError, Watch};
 use chrono::Utc;
 use std::time::Instant;
 use url::Url;
@@ -65,7 +65,7 @@ impl Pipeline {
             Ok(Err(e)) => (None, Some(e.to_string())),
             Err(e) => {
                 next.consecutive_failures += 1;
-                let r = failed_record(at, started, "extract_crashed", e, status);
+                let r = failed_record(at, started, Failure::ExtractCrashed, e, status);
                 return Ok(Processed::of(r, Sighting::Unknown));
             }
         };
@@ -96,7 +96,7 @@ impl Pipeline {
                 )
                 .await;
             next.consecutive_failures += 1;
-            let mut r = failed_record(at, started, kind, reason, status);
+            let mut r = failed_record(at, started, Failure::from_name(kind), reason, status);
             r.final_url = redirected;
             return Ok(Processed::of(r, sighting));
         }
@@ -118,7 +118,7 @@ impl Pipeline {
             (None, e) => {
                 next.consecutive_failures += 1;
                 let e = e.unwrap_or_else(|| "no article".into());
-                let mut r = failed_record(at, started, "no_article", e, status);
+                let mut r = failed_record(at, started, Failure::NoArticle, e, status);
                 r.final_url = redirected;
                 return Ok(Processed::of(r, Sighting::Unknown));
             }
@@ -148,7 +148,7 @@ impl Pipeline {
             let r = failed_record(
                 at,
                 started,
-                "no_article",
+                Failure::NoArticle,
                 "no article text found on the page".into(),
                 status,
             );
@@ -188,7 +188,7 @@ impl Pipeline {
                 let mut r = failed_record(
                     at,
                     started,
-                    "unstable",
+                    Failure::Unstable,
                     "two fetches a few seconds apart share too little text to be one article; nothing stored".into(),
                     status,
                 );

@@ -34,10 +34,13 @@ use std::io::Write;
 /// An export could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Writing the output failed.
     #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    /// A record could not be serialized.
     #[error("cannot encode an export line: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -54,9 +57,13 @@ const EVENT_PAGE: usize = 1_000;
 /// How many lines of each type an export has.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// `watch` lines.
     pub watches: u64,
+    /// `version` lines (texts included).
     pub versions: u64,
+    /// `outlet-rule` lines: learned template rules and people's verdicts.
     pub outlet_rules: u64,
+    /// `event` lines.
     pub events: u64,
 }
 
@@ -65,6 +72,7 @@ pub struct Counts {
 pub struct EndRecord {
     /// Lines before this one, the header included.
     pub lines: u64,
+    /// Lines of each type: an import checks it read as many.
     #[serde(flatten)]
     pub counts: Counts,
     /// `xxh3:` and the XXH3-64 hash of every byte before this line.

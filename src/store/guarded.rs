@@ -88,6 +88,7 @@ impl GuardedStore {
             .unwrap_or_default()
     }
 
+    /// The database directory this store opened.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -4,17 +4,32 @@
 //! [`SledStore`] is the embedded implementation. Every method that an alert
 //! or a reply depends on is flushed before it returns.
 
+mod blocking;
 mod codec;
+mod error;
 pub mod export;
+mod failure;
 mod feeds;
 mod guarded;
 mod match_index;
+mod match_records;
+mod records;
 mod sled_store;
 mod template;
 mod watch_urls;
 
+pub use blocking::{blocking, run_blocking, TaskFailed};
+pub use error::{StoreError, DISK_FULL_HINT, RECOVERY};
+pub use failure::Failure;
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
+pub use match_records::{
+    FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
+};
+pub use records::{
+    CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
+    NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
+};
 pub use sled_store::{compact, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE};
 pub use template::{OutletStats, OutletTemplate};
 pub use watch_urls::{lookup_keys, Followed, Merge};
@@ -23,383 +38,16 @@ use crate::core::event::Event;
 use crate::core::normalize::ContentHash;
 use crate::core::template::{shape::LineKey, Rule, Verdict};
 use crate::core::Article;
-use crate::fetch::Validators;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The layout version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 4;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
+/// A watch's number: 0, 1, 2, … in the order watches were added.
 pub type WatchId = u64;
-
-/// What to do about a damaged database (in error messages).
-pub const RECOVERY: &str =
-    "restore the last backup (see \"Recovery\" in docs/operations.md), or move the database \
-     aside and `copydesk import` your last export into a new one";
-
-/// Run `f` on the store in tokio's blocking pool, so that the async
-/// threads (the scheduler, the listener, checks waiting on the network)
-/// never wait on the database: a flush or a cold read blocks. A blocking
-/// task that panicked is [`StoreError::Corrupt`].
-pub async fn blocking<T: Send + 'static>(
-    store: &std::sync::Arc<dyn Store>,
-    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || f(s.as_ref()))
-        .await
-        .map_err(|e| StoreError::Corrupt {
-            tree: "blocking task",
-            detail: e.to_string(),
-        })?
-}
-
-/// Said when a write failed for lack of space.
-pub const DISK_FULL_HINT: &str =
-    " (the disk is full: free some space; `copydesk run` pauses its checks and resumes by itself)";
-
-/// A storage failure.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("the database at {path} is in use by another copydesk process (is the daemon running? stop it or use its API)")]
-    Locked { path: String },
-    #[error("the database at {path} has layout version {found}, but this copydesk understands only up to {supported}: upgrade copydesk (or restore a backup made by this version)")]
-    NewerSchema {
-        path: String,
-        found: u32,
-        supported: u32,
-    },
-    #[error(
-        "the database at {path} is not a copydesk database (no schema version key but not empty)"
-    )]
-    Foreign { path: String },
-    #[error("version {number} of {url} was written by someone else meanwhile")]
-    Conflict { url: String, number: u32 },
-    #[error("corrupt record in {tree}: {detail}")]
-    Corrupt { tree: &'static str, detail: String },
-    #[error("the database at {path} is damaged ({detail}); {RECOVERY}")]
-    Damaged { path: String, detail: String },
-    #[error("the database at {path} could not be read or written: {detail}{}", if *.disk_full { DISK_FULL_HINT } else { "" })]
-    Io {
-        path: String,
-        detail: String,
-        /// The file system is full (or over quota).
-        disk_full: bool,
-    },
-    #[error("database error: {0}")]
-    Db(#[from] sled::Error),
-}
-
-/// What a garbage collection found (and removed, unless it was a dry run).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GcReport {
-    /// Versions of every watch: what keeps a text.
-    pub versions: u64,
-    /// Stored texts (each distinct text once).
-    pub texts: u64,
-    /// Texts no version refers to.
-    pub orphaned_texts: u64,
-    /// Their size as stored (compressed), keys included.
-    pub orphaned_bytes: u64,
-    /// Whether they were removed (false: a dry run).
-    pub removed: bool,
-}
-
-/// Where a watch came from: the config file, the CLI / API, or a feed's
-/// entry (discovery).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WatchSource {
-    Config,
-    Cli,
-    Feed,
-}
-
-/// A watched URL and its state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Watch {
-    pub id: WatchId,
-    pub url: String,
-    pub label: Option<String>,
-    /// Crontab line, or `adaptive`; `None` means the config's default.
-    pub schedule: Option<String>,
-    pub source: WatchSource,
-    pub added_at: DateTime<Utc>,
-    /// When the next check is due; `None` means now.
-    pub next_due: Option<DateTime<Utc>>,
-    pub validators: Validators,
-    pub last_check: Option<CheckRecord>,
-    /// Number of the latest version (0 before the first).
-    pub latest_version: u32,
-    pub consecutive_failures: u32,
-    /// The article's own published time, from its latest version's page.
-    #[serde(default)]
-    pub published: Option<DateTime<Utc>>,
-    /// When the latest version was stored.
-    #[serde(default)]
-    pub last_changed: Option<DateTime<Utc>>,
-    /// An adaptive watch past its age limit: kept, no longer checked.
-    #[serde(default)]
-    pub retired: bool,
-    /// The URL as it was given (config, CLI, API, feed, import), when it
-    /// differs from `url`, its canonical form (see `core::url`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_url: Option<String>,
-    /// Other canonical URLs of the same article (AMP, mobile, print
-    /// versions, the address watched before the page named its canonical
-    /// one), oldest first; a lookup by any of them finds this watch.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-    /// A canonical URL (`<link rel=canonical>` / `og:url`) the page
-    /// declares on another registrable domain: recorded, never merged (a
-    /// syndication partner naming the original).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub declared_canonical: Option<String>,
-    /// The run of checks that found the article gone (404/410, redirected
-    /// away, a "not found" page, no article), while it lasts; `removed`
-    /// once it made the `removed` event (see `core::liveness`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gone: Option<crate::core::liveness::GoneState>,
-    /// When a check last found the article live (its text, or 304).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_live: Option<DateTime<Utc>>,
-}
-
-impl Watch {
-    /// A watch as first stored: never checked, due at once.
-    pub fn new(id: WatchId, new: NewWatch) -> Watch {
-        Watch {
-            id,
-            url: new.url,
-            label: new.label,
-            schedule: new.schedule,
-            source: new.source,
-            added_at: Utc::now(),
-            next_due: None,
-            validators: Validators::default(),
-            last_check: None,
-            latest_version: 0,
-            consecutive_failures: 0,
-            published: None,
-            last_changed: None,
-            retired: false,
-            given_url: None,
-            aliases: Vec::new(),
-            declared_canonical: None,
-            gone: None,
-            last_live: None,
-        }
-    }
-
-    /// Whether the article was found removed and is not back yet.
-    pub fn is_removed(&self) -> bool {
-        self.gone.as_ref().is_some_and(|g| g.removed)
-    }
-
-    /// Every URL under which this watch is found: its canonical URL, the
-    /// URL it was given as, its aliases.
-    pub fn known_urls(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.url.as_str())
-            .chain(self.given_url.as_deref())
-            .chain(self.aliases.iter().map(String::as_str))
-    }
-}
-
-/// What a watch looks like before it is stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewWatch {
-    pub url: String,
-    pub label: Option<String>,
-    pub schedule: Option<String>,
-    pub source: WatchSource,
-}
-
-/// How one check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A new version was stored.
-    NewVersion,
-    /// Fetched and extracted; same text as the latest version.
-    Unchanged,
-    /// 304 Not Modified.
-    NotModified,
-    /// No usable page: see `reason`.
-    Failed,
-}
-
-/// One check of one watch, as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckRecord {
-    pub at: DateTime<Utc>,
-    pub outcome: Outcome,
-    pub http_status: Option<u16>,
-    /// Failure kind (`timeout`, `too_large`, `no_article`, ...).
-    pub failure: Option<String>,
-    /// Readable reason for a failure.
-    pub reason: Option<String>,
-    /// The version stored or confirmed by this check.
-    pub version: Option<u32>,
-    pub duration_ms: u64,
-    /// Final URL when redirected.
-    pub final_url: Option<String>,
-    /// The confirmation fetch, when this check found a change and made one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirmation: Option<Confirmation>,
-}
-
-/// How the confirmation fetch of a check compared with its first fetch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfirmResult {
-    /// Both fetches had the same text: the change was stored.
-    Agreed,
-    /// They disagreed on some lines (dropped as noise); the change that
-    /// both have was stored.
-    NoiseDropped,
-    /// What changed was only noise: nothing was stored.
-    OnlyNoise,
-    /// The two fetches share too little text: nothing was stored.
-    Unstable,
-    /// The second fetch failed; the first fetch's text was used.
-    Failed,
-}
-
-/// The second fetch a check made before storing a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Confirmation {
-    pub result: ConfirmResult,
-    /// The wait before the second fetch.
-    pub delay_ms: u64,
-    /// Body lines on which the two fetches disagreed.
-    pub noise_lines: usize,
-    /// The two fetches had different headlines (an A/B test).
-    pub headline_differed: bool,
-    /// Why the second fetch failed.
-    pub reason: Option<String>,
-    /// Fetches the check made in all: 2, or 3 when the change was only
-    /// short lines (which an ad from a small pool can fake twice).
-    #[serde(default = "two_fetches")]
-    pub fetches: u32,
-}
-
-fn two_fetches() -> u32 {
-    2
-}
-
-/// A stored version's metadata (its text is in [`SledStore::version`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VersionMeta {
-    pub number: u32,
-    pub fetched_at: DateTime<Utc>,
-    pub hash: ContentHash,
-    pub title: String,
-    pub words: usize,
-    pub final_url: String,
-    /// Set when this text equals an earlier version (revert, A/B rotation).
-    pub same_as: Option<u32>,
-}
-
-/// A version to append.
-#[derive(Debug, Clone)]
-pub struct NewVersion {
-    pub number: u32,
-    pub article: Article,
-    pub hash: ContentHash,
-    pub final_url: String,
-}
-
-/// An event as stored, with its outbox position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredEvent {
-    pub seq: u64,
-    pub created_at: DateTime<Utc>,
-    pub event: Event,
-}
-
-/// An event waiting for delivery to one sink.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Delivery {
-    pub sink: String,
-    pub seq: u64,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub next_attempt: DateTime<Utc>,
-    /// Given up after too many attempts (dead letter): kept, not retried
-    /// until `copydesk alerts retry`.
-    #[serde(default)]
-    pub dead: bool,
-}
-
-/// Everything one check writes, committed atomically.
-#[derive(Debug, Clone)]
-pub struct CheckCommit {
-    /// The watch with its new state (next due, validators, counters).
-    pub watch: Watch,
-    pub record: CheckRecord,
-    pub version: Option<NewVersion>,
-    /// Events with the sinks each must reach.
-    pub events: Vec<(Event, Vec<String>)>,
-}
-
-/// An article's republication fingerprint as indexed: what its postings
-/// are (to remove them when it changes) and how it is named in matches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FingerprintRecord {
-    pub id: WatchId,
-    /// The version fingerprinted.
-    pub version: u32,
-    pub url: String,
-    pub outlet: String,
-    pub title: String,
-    /// When its first version was stored.
-    pub first_seen: DateTime<Utc>,
-    /// Published time from the page (tie-breaker for the original).
-    pub published: Option<DateTime<Utc>>,
-    /// LSH band keys.
-    pub bands: Vec<u64>,
-    /// Hashes of its indexed paragraphs.
-    pub paragraphs: Vec<u64>,
-}
-
-/// Size of the in-memory republication postings (see `match_index`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct MatchIndexStats {
-    pub articles: usize,
-    pub band_postings: usize,
-    pub paragraph_postings: usize,
-    /// Approximate heap use of the postings table.
-    pub heap_bytes: usize,
-}
-
-/// A new fingerprint with the pairs and events it made, committed at once.
-#[derive(Debug, Clone)]
-pub struct FingerprintCommit {
-    pub at: DateTime<Utc>,
-    pub record: FingerprintRecord,
-    pub pairs: Vec<crate::core::matching::cluster::MatchPair>,
-    pub events: Vec<(Event, Vec<String>)>,
-    /// Stored pairs of other articles withdrawn in the same commit: their
-    /// shared text turned out to be template text once this article was
-    /// indexed.
-    pub withdrawn: Vec<Withdrawn>,
-}
-
-/// A stored pair to remove, and what to cancel of its event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Withdrawn {
-    pub a: WatchId,
-    pub b: WatchId,
-    /// The pair's last `republication` event and the sinks it was queued
-    /// for: deliveries still pending are cancelled, and the event leaves
-    /// the log when none had been made.
-    pub event_id: Option<String>,
-    pub sinks: Vec<String>,
-}
 
 /// The domain-level storage interface.
 pub trait Store: Send + Sync {
@@ -413,6 +61,7 @@ pub trait Store: Send + Sync {
     /// The watch of a URL, found by any variant of it: as given, its
     /// canonical form (either web scheme), an alias.
     fn watch(&self, url: &str) -> Result<Watch, StoreError>;
+    /// Every watch, in id order.
     fn watches(&self) -> Result<Vec<Watch>, StoreError>;
     /// The page of watch `id` names `canonical` as its own URL (same
     /// outlet): the watch takes that URL (its old one an alias), or, when
@@ -432,7 +81,10 @@ pub trait Store: Send + Sync {
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError>;
     /// Latest check records of a watch, newest first.
     fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError>;
+    /// A watch's versions' metadata, oldest first.
     fn versions(&self, id: WatchId) -> Result<Vec<VersionMeta>, StoreError>;
+    /// One version with its text; `NotFound` when the watch has no such
+    /// version.
     fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError>;
     /// The earliest version of this watch with the given text, if any.
     fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError>;
@@ -441,7 +93,11 @@ pub trait Store: Send + Sync {
         &self,
         now: Option<DateTime<Utc>>,
     ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError>;
+    /// The sink took the event: its outbox entry is removed (not flushed:
+    /// delivery is at least once).
     fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError>;
+    /// The sink refused or could not be reached: the attempt and its error
+    /// are kept, with the next attempt's time; `None` makes it dead.
     fn delivery_failed(
         &self,
         sink: &str,
@@ -500,6 +156,7 @@ pub trait Store: Send + Sync {
             .find(|w| w.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("watch {id}")))
     }
+    /// Write everything to disk before returning.
     fn flush(&self) -> Result<(), StoreError>;
     /// A random id made when the store was created: tells one store from
     /// another (a CLI checks that a daemon holds its store, not another).
@@ -509,7 +166,9 @@ pub trait Store: Send + Sync {
     /// Add each watch whose URL is not watched yet (an existing watch is
     /// left exactly as it is); the watches added. Flushed before returning.
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError>;
+    /// Every discovery feed's state.
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError>;
+    /// One discovery feed's state; `NotFound` when it is not stored.
     fn feed(&self, url: &str) -> Result<FeedState, StoreError>;
     /// Add a feed, or update the label and schedule of a known one (a new
     /// schedule makes it due at once).
@@ -577,6 +236,7 @@ pub trait Store: Send + Sync {
     }
 
     // -- republication index (see `match_index`) --
+    /// A watch's indexed fingerprint, if it has one.
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError>;
     /// Articles indexed under an LSH band key.
     fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError>;
@@ -597,11 +257,13 @@ pub trait Store: Send + Sync {
     /// Replace an article's fingerprint and postings, write its pairs and
     /// queue its events; flushed before returning.
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError>;
+    /// The stored pair of two watches, if they were matched.
     fn match_pair(
         &self,
         a: WatchId,
         b: WatchId,
     ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError>;
+    /// Every stored republication pair.
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError>;
     /// The pairs article `id` is in. The default filters every pair;
     /// backends override it with a per-article index.
@@ -654,21 +316,5 @@ pub trait Store: Send + Sync {
     /// error while there is still no room.
     fn recover(&self) -> Result<(), StoreError> {
         Ok(())
-    }
-}
-
-/// A [`Store`] seen as the matcher's index.
-pub struct IndexOf<'a>(pub &'a dyn Store);
-
-impl crate::core::matching::memindex::IndexView for IndexOf<'_> {
-    type Error = StoreError;
-    fn band_postings(&self, band: u64) -> Result<Vec<u64>, StoreError> {
-        self.0.band_postings(band)
-    }
-    fn paragraph_postings(&self, para: u64, limit: usize) -> Result<Vec<(u64, u64)>, StoreError> {
-        self.0.paragraph_postings(para, limit)
-    }
-    fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, StoreError> {
-        self.0.indexed_paragraphs(id)
     }
 }

@@ -25,14 +25,17 @@
 use super::codec::{self, be_u64, decode, encode};
 use super::*;
 use crate::core::url::UrlRules;
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::transaction::TransactionError;
 use std::path::Path;
 
 /// Key in `meta` of the next watch id (8 bytes, big-endian).
 const NEXT_WATCH_ID: &[u8] = b"next_watch_id";
 
+mod checks;
+pub(super) use checks::put_events;
 mod compact;
 mod gc;
+mod outbox;
 mod schema;
 
 pub use compact::{compact, dir_bytes, CompactReport};
@@ -216,40 +219,6 @@ impl SledStore {
     }
 }
 
-/// Queue events with their deliveries inside a transaction.
-pub(super) fn put_events(
-    te: &sled::transaction::TransactionalTree,
-    to: &sled::transaction::TransactionalTree,
-    events: &[(Event, Vec<String>)],
-    seqs: &[u64],
-    created_at: DateTime<Utc>,
-) -> Result<(), sled::transaction::UnabortableTransactionError> {
-    for ((event, sinks), seq) in events.iter().zip(seqs) {
-        let stored = StoredEvent {
-            seq: *seq,
-            created_at,
-            event: event.clone(),
-        };
-        te.insert(&seq.to_be_bytes(), encode(&stored))?;
-        for sink in sinks {
-            let d = Delivery {
-                sink: sink.clone(),
-                seq: *seq,
-                attempts: 0,
-                last_error: None,
-                next_attempt: created_at,
-                dead: false,
-            };
-            to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
-        }
-    }
-    Ok(())
-}
-
-fn abort<T>(e: StoreError) -> Result<T, ConflictableTransactionError<StoreError>> {
-    Err(ConflictableTransactionError::Abort(e))
-}
-
 pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
@@ -391,116 +360,7 @@ impl Store for SledStore {
     }
 
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError> {
-        let CheckCommit {
-            watch,
-            record,
-            version,
-            events,
-        } = commit;
-        let check_key = codec::check_key(
-            watch.id,
-            record.at.timestamp_millis(),
-            self.db.generate_id()?,
-        );
-        let seqs = events
-            .iter()
-            .map(|_| self.db.generate_id())
-            .collect::<Result<Vec<_>, _>>()?;
-        let meta = version.as_ref().map(|v| VersionMeta {
-            number: v.number,
-            fetched_at: record.at,
-            hash: v.hash,
-            title: v.article.title.clone(),
-            words: v.article.word_count(),
-            final_url: v.final_url.clone(),
-            same_as: None,
-        });
-        let meta = match (meta, &version) {
-            (Some(mut m), Some(v)) => {
-                m.same_as = self.version_with_hash(watch.id, v.hash)?;
-                Some(m)
-            }
-            _ => None,
-        };
-        let text = version
-            .as_ref()
-            .map(|v| codec::encode_compressed(&v.article));
-        let created_at = record.at;
-        let stored = (
-            &self.watches,
-            &self.versions,
-            &self.texts,
-            &self.checks,
-            &self.events,
-            &self.outbox,
-        )
-            .transaction(|(tw, tv, tt, tc, te, to)| {
-                let Some(stored) = tw.get(codec::watch_key(watch.id))? else {
-                    return abort(StoreError::NotFound(format!(
-                        "watch {} was removed during the check",
-                        watch.url
-                    )));
-                };
-                let stored: Watch = match decode("watches", &stored) {
-                    Ok(w) => w,
-                    Err(e) => return abort(e),
-                };
-                let mut watch = watch.clone();
-                // a merge adds the merged watch's URLs as aliases
-                let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
-                // a watch's URLs are the store's: a check does not change
-                // them, a merge or a followed canonical URL during the
-                // check may have
-                watch.url = stored.url;
-                watch.given_url = stored.given_url;
-                watch.aliases = stored.aliases;
-                // another watch merged into this one during the check: its
-                // history moved on, and this check's version (compared with
-                // the history before) is dropped; the next check compares
-                // with the merged history
-                let stale = merged_meanwhile
-                    && meta
-                        .as_ref()
-                        .is_some_and(|m| stored.latest_version >= m.number);
-                if stale || meta.is_none() {
-                    watch.latest_version = stored.latest_version;
-                    watch.last_changed = stored.last_changed;
-                }
-                if stale {
-                    tc.insert(&check_key, encode(&record))?;
-                    tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
-                    return Ok(false);
-                }
-                if let (Some(m), Some(v), Some(text)) = (&meta, &version, &text) {
-                    let key = codec::version_key(watch.id, m.number);
-                    if tv.get(key)?.is_some() {
-                        return abort(StoreError::Conflict {
-                            url: watch.url.clone(),
-                            number: m.number,
-                        });
-                    }
-                    tv.insert(&key, encode(m))?;
-                    let hash_key = v.hash.to_bytes();
-                    if tt.get(hash_key)?.is_none() {
-                        tt.insert(&hash_key, text.as_slice())?;
-                    }
-                }
-                put_events(te, to, &events, &seqs, created_at)?;
-                tc.insert(&check_key, encode(&record))?;
-                tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
-                Ok(true)
-            })
-            .map_err(tx_error)?;
-        let meta = if stored { meta } else { None };
-        // A new version or an event is flushed before the check is reported:
-        // alerts depend on it. A check that changed nothing is left to
-        // sled's background flush (every 500 ms): losing it in a crash only
-        // means the page is checked again.
-        if meta.is_some() || !events.is_empty() {
-            self.db.flush()?;
-        }
-        self.prune_checks(watch.id)?;
-        Ok(meta)
+        self.commit_check_record(commit)
     }
 
     fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError> {
@@ -552,32 +412,11 @@ impl Store for SledStore {
         &self,
         now: Option<DateTime<Utc>>,
     ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
-        let mut out = Vec::new();
-        for v in self.outbox.iter().values() {
-            let d: Delivery = decode("outbox", &v?)?;
-            if d.dead || now.is_some_and(|now| d.next_attempt > now) {
-                continue;
-            }
-            match self.events.get(d.seq.to_be_bytes())? {
-                Some(e) => out.push((d, decode("events", &e)?)),
-                None => {
-                    return Err(StoreError::Corrupt {
-                        tree: "events",
-                        detail: format!("event {} of an outbox entry is missing", d.seq),
-                    })
-                }
-            }
-        }
-        out.sort_by_key(|(d, _)| d.seq);
-        Ok(out)
+        self.outbox_pending(now)
     }
 
     fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError> {
-        // Not flushed here: delivery is at least once, so losing this in a
-        // crash only sends the event again (same id). The deliverer flushes
-        // after each round, and sled every 500 ms.
-        self.outbox.remove(codec::outbox_key(sink, seq))?;
-        Ok(())
+        self.outbox_succeeded(sink, seq)
     }
 
     fn delivery_failed(
@@ -587,56 +426,15 @@ impl Store for SledStore {
         error: &str,
         next_attempt: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let key = codec::outbox_key(sink, seq);
-        let Some(v) = self.outbox.get(&key)? else {
-            return Err(StoreError::NotFound(format!(
-                "delivery of event {seq} to {sink}"
-            )));
-        };
-        let mut d: Delivery = decode("outbox", &v)?;
-        d.attempts += 1;
-        d.last_error = Some(error.to_string());
-        match next_attempt {
-            Some(t) => d.next_attempt = t,
-            None => d.dead = true,
-        }
-        self.outbox.insert(key, encode(&d))?;
-        self.db.flush()?;
-        Ok(())
+        self.outbox_failed(sink, seq, error, next_attempt)
     }
 
     fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
-        let mut out = Vec::new();
-        for v in self.outbox.iter().values() {
-            let d: Delivery = decode("outbox", &v?)?;
-            if let Some(e) = self.events.get(d.seq.to_be_bytes())? {
-                out.push((d, decode("events", &e)?));
-            }
-        }
-        out.sort_by_key(|(d, _)| d.seq);
-        Ok(out)
+        self.outbox_all()
     }
 
     fn retry_deliveries(&self, event_id: &str) -> Result<usize, StoreError> {
-        let now = Utc::now();
-        let mut n = 0;
-        for (mut d, e) in self.outbox()? {
-            if e.event.id() != event_id {
-                continue;
-            }
-            d.dead = false;
-            d.next_attempt = now;
-            self.outbox
-                .insert(codec::outbox_key(&d.sink, d.seq), encode(&d))?;
-            n += 1;
-        }
-        if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "event {event_id} in the outbox (`copydesk alerts` lists them)"
-            )));
-        }
-        self.db.flush()?;
-        Ok(n)
+        self.outbox_retry(event_id)
     }
 
     fn sink_state(&self, sink: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -649,13 +447,7 @@ impl Store for SledStore {
     }
 
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events
-            .iter()
-            .values()
-            .rev()
-            .take(limit)
-            .map(|v| decode("events", &v?))
-            .collect()
+        self.events_latest(limit)
     }
 
     fn events_before(
@@ -663,14 +455,7 @@ impl Store for SledStore {
         before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let end = before.unwrap_or(u64::MAX).to_be_bytes();
-        self.events
-            .range(..end)
-            .values()
-            .rev()
-            .take(limit)
-            .map(|v| decode("events", &v?))
-            .collect()
+        self.events_older(before, limit)
     }
 
     fn events_after(
@@ -678,17 +463,7 @@ impl Store for SledStore {
         after: Option<u64>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        use std::ops::Bound;
-        let start = match after {
-            Some(a) => Bound::Excluded(a.to_be_bytes()),
-            None => Bound::Unbounded,
-        };
-        self.events
-            .range::<[u8; 8], _>((start, Bound::Unbounded))
-            .values()
-            .take(limit)
-            .map(|v| decode("events", &v?))
-            .collect()
+        self.events_newer(after, limit)
     }
 
     fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {

@@ -23,14 +23,18 @@ use serde::{Deserialize, Serialize};
 pub struct OutletStats {
     /// Different articles observed (first versions stored).
     pub articles: u64,
+    /// When its first article was observed.
     pub first_seen: Option<DateTime<Utc>>,
+    /// When its latest article was observed.
     pub last_seen: Option<DateTime<Utc>>,
 }
 
 /// One outlet's learned template, as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutletTemplate {
+    /// The outlet name (`[[outlet]] name` or registrable domain).
     pub outlet: String,
+    /// What was observed of its pages.
     #[serde(flatten)]
     pub stats: OutletStats,
     /// Every rule, active or not, newest first.

@@ -28,6 +28,7 @@ pub struct Merge {
     pub kept: Watch,
     /// The URL of the watch merged into it (now an alias).
     pub gone_url: String,
+    /// The id of the merged watch, which no longer exists.
     pub gone_id: WatchId,
     /// Versions of the merged history.
     pub versions: u32,

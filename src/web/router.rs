@@ -1,11 +1,11 @@
 //! The one router of the daemon's HTTP listener: health and metrics
 //! ([`super::health`]), the JSON API ([`super::api`]: the review API and
 //! the CLI's calls), the UI ([`super::ui`]) and the Atom output
-//! ([`super::feed`]), each behind its auth layer ([`super::auth`]). The
+//! ([`super::atom`]), each behind its auth layer ([`super::auth`]). The
 //! daemon passes its bound listener and serves what [`router`] returns.
 
 use super::state::AppState;
-use super::{api, auth, feed, health, ui};
+use super::{api, atom, auth, health, ui};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
@@ -18,7 +18,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::local::routes())
         .layer(from_fn_with_state(state.clone(), auth::require_bearer));
     let ui = ui::routes().layer(from_fn_with_state(state.clone(), auth::require_ui));
-    let feeds = feed::routes().layer(from_fn_with_state(state.clone(), auth::require_feed));
+    let feeds = atom::routes().layer(from_fn_with_state(state.clone(), auth::require_feed));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))

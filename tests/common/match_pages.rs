@@ -6,9 +6,9 @@
 //! Used by `examples/match_pages.rs` and `tests/match_pages.rs`.
 
 use super::{Reply, Server};
-use copydesk::core::matching::eval::Rng;
-use copydesk::core::matching::page_eval::judge::{Reported, ReportedPair};
-use copydesk::core::matching::page_eval::{Plan, Source};
+use copydesk::eval::match_corpus::Rng;
+use copydesk::eval::match_pages::judge::{Reported, ReportedPair};
+use copydesk::eval::match_pages::{Plan, Source};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;

@@ -240,7 +240,9 @@ pub fn run(opts: &Options) -> Result<Report, String> {
             let check = w.last_check.as_ref();
             if check.is_some_and(|c| c.outcome == Outcome::Failed) {
                 row.failures += 1;
-                if check.and_then(|c| c.failure.as_deref()) == Some("no_article") {
+                if check.and_then(|c| c.failure.as_ref())
+                    == Some(&copydesk::store::Failure::NoArticle)
+                {
                     row.no_article += 1;
                 }
             }

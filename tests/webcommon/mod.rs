@@ -200,7 +200,9 @@ pub fn fail(store: &dyn Store, url: &str, reason: &str) {
         at: at(100),
         outcome: Outcome::Failed,
         http_status: Some(503),
-        failure: Some("http_status".into()),
+        failure: Some(copydesk::store::Failure::Fetch(
+            copydesk::fetch::FailureKind::HttpStatus,
+        )),
         reason: Some(reason.into()),
         version: None,
         duration_ms: 3,

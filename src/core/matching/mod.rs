@@ -22,11 +22,8 @@
 
 pub mod cluster;
 pub mod edges;
-pub mod eval;
 pub mod memindex;
 pub mod minhash;
-pub mod page_eval;
-pub mod plant;
 pub mod postings;
 pub mod shingle;
 

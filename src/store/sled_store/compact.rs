@@ -11,9 +11,13 @@ use std::path::{Path, PathBuf};
 /// What a compaction did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompactReport {
+    /// The database directory's size before.
     pub bytes_before: u64,
+    /// Its size after.
     pub bytes_after: u64,
+    /// Trees copied.
     pub trees: usize,
+    /// Records copied, in all trees.
     pub records: u64,
 }
 

@@ -3,8 +3,9 @@
 //! due again (the CLI's `alerts` and `alerts retry`).
 
 use super::ApiResult;
+use crate::store::run_blocking;
 use crate::store::{Delivery, StoredEvent};
-use crate::web::data::{blocking, WebError};
+use crate::web::error::WebError;
 use crate::web::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{RawQuery, State};
@@ -14,7 +15,9 @@ use serde::Deserialize;
 /// `GET /api/v1/alerts`: every delivery in the outbox with its event.
 pub async fn list(State(s): State<AppState>) -> ApiResult<Vec<(Delivery, StoredEvent)>> {
     let store = s.store.clone();
-    Ok(Json(blocking(move || Ok(store.outbox()?)).await?))
+    Ok(Json(
+        run_blocking::<_, WebError>(move || Ok(store.outbox()?)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -44,7 +47,7 @@ pub async fn retry(
         )
     })?;
     let store = s.store.clone();
-    let n = blocking(move || Ok(store.retry_deliveries(&body.id)?)).await?;
+    let n = run_blocking::<_, WebError>(move || Ok(store.retry_deliveries(&body.id)?)).await?;
     s.daemon.deliver_now();
     Ok(Json(n))
 }

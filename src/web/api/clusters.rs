@@ -7,8 +7,10 @@
 use super::{ApiResult, Page, PageQuery};
 use crate::core::matching::cluster::{clusters, Cluster, MatchPair, MatchedArticle, Relation};
 use crate::core::matching::MatchClass;
+use crate::store::run_blocking;
 use crate::store::Store;
-use crate::web::data::{self, blocking, WebError};
+use crate::web::error::WebError;
+use crate::web::views;
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -140,10 +142,11 @@ pub async fn list(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Page<ClusterView>> {
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let after = data::cursor(q.cursor.as_deref())?;
+    let limit = views::limit(q.limit)?;
+    let after = views::cursor(q.cursor.as_deref())?;
     let store = s.store.clone();
-    let (items, next) = blocking(move || cluster_page(store.as_ref(), after, limit)).await?;
+    let (items, next) =
+        run_blocking::<_, WebError>(move || cluster_page(store.as_ref(), after, limit)).await?;
     Ok(Json(Page::new(items, next)))
 }
 
@@ -155,6 +158,6 @@ pub async fn one(
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
     Ok(Json(
-        blocking(move || find_cluster(store.as_ref(), id)).await?,
+        run_blocking::<_, WebError>(move || find_cluster(store.as_ref(), id)).await?,
     ))
 }

@@ -2,8 +2,10 @@
 //! URL or outlet; the cursor is the last `seq` seen.
 
 use super::{ApiResult, Page};
+use crate::store::run_blocking;
 use crate::store::{Store, StoredEvent};
-use crate::web::data::{self, blocking, WebError};
+use crate::web::error::WebError;
+use crate::web::views;
 use crate::web::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -55,7 +57,7 @@ impl EventFilter {
     /// A republication passes the URL or outlet filter when either its
     /// original or its copy does.
     pub fn matches(&self, e: &StoredEvent) -> bool {
-        let articles = data::articles_of(&e.event);
+        let articles = views::articles_of(&e.event);
         self.kind
             .as_deref()
             .filter(|k| !k.is_empty())
@@ -127,8 +129,8 @@ pub async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Page<StoredEvent>> {
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let before = data::cursor(q.cursor.as_deref())?;
+    let limit = views::limit(q.limit)?;
+    let before = views::cursor(q.cursor.as_deref())?;
     let filter = EventFilter {
         kind: q.kind,
         url: q.url,
@@ -136,7 +138,7 @@ pub async fn list(
         also: Vec::new(),
     };
     let store = s.store.clone();
-    let (items, next) = blocking(move || {
+    let (items, next) = run_blocking::<_, WebError>(move || {
         let filter = filter.widen(store.as_ref());
         event_page(store.as_ref(), &filter, before, limit)
     })

@@ -3,7 +3,8 @@
 
 use super::ApiResult;
 use crate::core::matching::cluster::MatchPair;
-use crate::web::data::blocking;
+use crate::store::run_blocking;
+use crate::web::error::WebError;
 use crate::web::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -11,5 +12,7 @@ use axum::Json;
 /// Every stored pair.
 pub async fn list(State(s): State<AppState>) -> ApiResult<Vec<MatchPair>> {
     let store = s.store.clone();
-    Ok(Json(blocking(move || Ok(store.match_pairs()?)).await?))
+    Ok(Json(
+        run_blocking::<_, WebError>(move || Ok(store.match_pairs()?)).await?,
+    ))
 }

@@ -19,7 +19,7 @@ pub mod outlets;
 pub mod versions;
 pub mod watches;
 
-use super::data::WebError;
+use crate::web::error::WebError;
 use crate::web::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::response::{IntoResponse, Response};

@@ -5,8 +5,10 @@
 
 use super::{ApiError, ApiResult, Page, PageQuery};
 use crate::core::template::{parse_key, person_line, Rule, Verdict};
+use crate::store::run_blocking;
 use crate::store::OutletTemplate;
-use crate::web::data::{self, blocking, WebError};
+use crate::web::error::WebError;
+use crate::web::views;
 use crate::web::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -20,10 +22,10 @@ pub async fn list(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Page<OutletTemplate>> {
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let after = data::cursor(q.cursor.as_deref())?.unwrap_or(0) as usize;
+    let limit = views::limit(q.limit)?;
+    let after = views::cursor(q.cursor.as_deref())?.unwrap_or(0) as usize;
     let store = s.store.clone();
-    let all = blocking(move || Ok(store.templates()?)).await?;
+    let all = run_blocking::<_, WebError>(move || Ok(store.templates()?)).await?;
     let end = (after + limit).min(all.len());
     let next = (end < all.len()).then_some(end as u64);
     let items = all.into_iter().skip(after).take(limit).collect();
@@ -37,7 +39,9 @@ pub async fn one(
 ) -> ApiResult<OutletTemplate> {
     let Path(outlet) = outlet.map_err(WebError::from)?;
     let store = s.store.clone();
-    Ok(Json(blocking(move || Ok(store.template(&outlet)?)).await?))
+    Ok(Json(
+        run_blocking::<_, WebError>(move || Ok(store.template(&outlet)?)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,7 +61,8 @@ pub async fn add_rule(
     let Json(body) = body.map_err(WebError::from)?;
     let line = person_line(&body.text).map_err(WebError::BadRequest)?;
     let store = s.store.clone();
-    let rule = blocking(move || Ok(store.add_person_rule(&outlet, &line)?)).await?;
+    let rule =
+        run_blocking::<_, WebError>(move || Ok(store.add_person_rule(&outlet, &line)?)).await?;
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
@@ -85,7 +90,10 @@ pub async fn set_verdict(
     let key = rule_key(&key)?;
     let store = s.store.clone();
     Ok(Json(
-        blocking(move || Ok(store.set_rule_verdict(&outlet, key, body.verdict)?)).await?,
+        run_blocking::<_, WebError>(move || {
+            Ok(store.set_rule_verdict(&outlet, key, body.verdict)?)
+        })
+        .await?,
     ))
 }
 
@@ -98,6 +106,6 @@ pub async fn remove_rule(
     let key = rule_key(&key)?;
     let store = s.store.clone();
     Ok(Json(
-        blocking(move || Ok(store.remove_rule(&outlet, key)?)).await?,
+        run_blocking::<_, WebError>(move || Ok(store.remove_rule(&outlet, key)?)).await?,
     ))
 }

@@ -5,8 +5,10 @@
 use super::{ApiResult, Page, PageQuery};
 use crate::core::diff::{ChangeSummary, ParagraphOp, WordOp};
 use crate::core::Article;
+use crate::store::run_blocking;
 use crate::store::VersionMeta;
-use crate::web::data::{self, blocking, WebError, UNIFIED_CONTEXT};
+use crate::web::error::WebError;
+use crate::web::views::{self, UNIFIED_CONTEXT};
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -22,10 +24,10 @@ pub async fn list(
 ) -> ApiResult<Page<VersionMeta>> {
     let Path(id) = id.map_err(WebError::from)?;
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let after = data::cursor(q.cursor.as_deref())?;
+    let limit = views::limit(q.limit)?;
+    let after = views::cursor(q.cursor.as_deref())?;
     let store = s.store.clone();
-    let mut items: Vec<VersionMeta> = blocking(move || {
+    let mut items: Vec<VersionMeta> = run_blocking::<_, WebError>(move || {
         let w = store.watch_by_id(id)?;
         Ok(store.versions(w.id)?)
     })
@@ -56,7 +58,7 @@ pub async fn one(
 ) -> ApiResult<VersionBody> {
     let Path((id, n)) = p.map_err(WebError::from)?;
     let store = s.store.clone();
-    let (meta, article) = blocking(move || {
+    let (meta, article) = run_blocking::<_, WebError>(move || {
         let w = store.watch_by_id(id)?;
         Ok(store.version(w.id, n)?)
     })
@@ -100,7 +102,7 @@ pub async fn diff(
     let Query(q) = q.map_err(WebError::from)?;
     let context = q.context.unwrap_or(UNIFIED_CONTEXT).min(1000);
     let store = s.store.clone();
-    let d = blocking(move || data::load_diff(&store, id, q.from, q.to)).await?;
+    let d = run_blocking::<_, WebError>(move || views::load_diff(&store, id, q.from, q.to)).await?;
     let unified = d.diff.unified(
         &format!("version {}", d.from.number),
         &format!("version {}", d.to.number),
@@ -134,7 +136,7 @@ pub async fn by_url(
 ) -> ApiResult<Vec<VersionMeta>> {
     let store = s.store.clone();
     Ok(Json(
-        blocking(move || {
+        run_blocking::<_, WebError>(move || {
             let w = store.watch(&q.url)?;
             Ok(store.versions(w.id)?)
         })
@@ -150,7 +152,7 @@ pub async fn one_by_url(
 ) -> ApiResult<(VersionMeta, Article)> {
     let store = s.store.clone();
     Ok(Json(
-        blocking(move || {
+        run_blocking::<_, WebError>(move || {
             let w = store.watch(&q.url)?;
             Ok(store.version(w.id, q.n)?)
         })

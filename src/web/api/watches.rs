@@ -5,8 +5,10 @@
 //! through [`remove_watch`].
 
 use super::{ApiResult, Page};
+use crate::store::run_blocking;
 use crate::store::{CheckRecord, NewWatch, Store, Watch, WatchSource};
-use crate::web::data::{self, blocking, WatchFilter, WatchSummary, WebError};
+use crate::web::error::WebError;
+use crate::web::views::{self, WatchFilter, WatchSummary};
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -39,16 +41,16 @@ pub async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Page<WatchSummary>> {
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let after = data::cursor(q.cursor.as_deref())?;
+    let limit = views::limit(q.limit)?;
+    let after = views::cursor(q.cursor.as_deref())?;
     let filter = WatchFilter {
         status: q.status,
         outlet: q.outlet,
         q: q.q,
     };
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
-    let (items, next) = blocking(move || {
-        data::watch_page(store.as_ref(), &filter, after, limit, &|w| {
+    let (items, next) = run_blocking::<_, WebError>(move || {
+        views::watch_page(store.as_ref(), &filter, after, limit, &|w| {
             daemon.inactive(w)
         })
     })
@@ -71,7 +73,7 @@ pub async fn one(
 ) -> ApiResult<WatchDetail> {
     let Path(id) = id.map_err(WebError::from)?;
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
-    let detail = blocking(move || {
+    let detail = run_blocking::<_, WebError>(move || {
         let w = store.watch_by_id(id)?;
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
         let inactive = daemon.inactive(&w);
@@ -87,7 +89,9 @@ pub async fn one(
 /// `GET /api/v1/watch?url=`: the stored watch (the CLI's call).
 pub async fn by_url(State(s): State<AppState>, Query(q): Query<UrlQuery>) -> ApiResult<Watch> {
     let store = s.store.clone();
-    Ok(Json(blocking(move || Ok(store.watch(&q.url)?)).await?))
+    Ok(Json(
+        run_blocking::<_, WebError>(move || Ok(store.watch(&q.url)?)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +115,7 @@ pub async fn add(State(s): State<AppState>, Json(body): Json<AddWatch>) -> ApiRe
             .map_err(|e| WebError::BadRequest(e.to_string()))?;
     }
     let store = s.store.clone();
-    let w = blocking(move || {
+    let w = run_blocking::<_, WebError>(move || {
         let w = store.upsert_watch(NewWatch {
             url: body.url,
             label: body.label,
@@ -152,7 +156,7 @@ async fn remove_watch(
     find: impl FnOnce(&dyn Store) -> Result<String, WebError> + Send + 'static,
 ) -> Result<Watch, WebError> {
     let store = s.store.clone();
-    let w = blocking(move || {
+    let w = run_blocking::<_, WebError>(move || {
         let url = find(store.as_ref())?;
         let w = store.remove_watch(&url)?;
         store.flush()?;

@@ -9,10 +9,12 @@ use super::{article_link, layout, PageResult};
 use crate::alert::format::plural;
 use crate::core::matching::cluster::Relation;
 use crate::core::matching::shingle::paragraph;
+use crate::store::run_blocking;
 use crate::store::{Store, StoreError};
 use crate::web::api::clusters::{cluster_page, find_cluster, ClusterMember, ClusterView};
 use crate::web::api::PageQuery;
-use crate::web::data::{self, blocking, WebError};
+use crate::web::error::WebError;
+use crate::web::views;
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -127,10 +129,11 @@ pub async fn list(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> PageResult {
     let Query(q) = q.map_err(WebError::from)?;
-    let limit = data::limit(q.limit)?;
-    let after = data::cursor(q.cursor.as_deref())?;
+    let limit = views::limit(q.limit)?;
+    let after = views::cursor(q.cursor.as_deref())?;
     let store = s.store.clone();
-    let (items, next) = blocking(move || cluster_page(store.as_ref(), after, limit)).await?;
+    let (items, next) =
+        run_blocking::<_, WebError>(move || cluster_page(store.as_ref(), after, limit)).await?;
     Ok(layout(
         "Republication clusters",
         None,
@@ -180,7 +183,7 @@ pub async fn list(
 pub async fn page(State(s): State<AppState>, id: Result<Path<u64>, PathRejection>) -> PageResult {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
-    let (c, texts) = blocking(move || load(store.as_ref(), id)).await?;
+    let (c, texts) = run_blocking::<_, WebError>(move || load(store.as_ref(), id)).await?;
     Ok(render(&c, &texts))
 }
 

@@ -3,9 +3,11 @@
 
 use super::{layout, when, PageResult};
 use crate::core::event::{Event, RepublicationEvent};
+use crate::store::run_blocking;
 use crate::store::StoredEvent;
 use crate::web::api::events::{event_page, EventFilter};
-use crate::web::data::{article_of, blocking, Status, WatchSummary};
+use crate::web::error::WebError;
+use crate::web::views::{article_of, Status, WatchSummary};
 use crate::web::AppState;
 use axum::extract::State;
 use maud::{html, Markup};
@@ -21,7 +23,7 @@ struct Recent {
 
 pub async fn page(State(s): State<AppState>) -> PageResult {
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
-    let (recent, counts, failing) = blocking(move || {
+    let (recent, counts, failing) = run_blocking::<_, WebError>(move || {
         let (events, _) = event_page(store.as_ref(), &EventFilter::default(), None, RECENT)?;
         let recent: Vec<Recent> = events
             .into_iter()

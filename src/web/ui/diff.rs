@@ -4,7 +4,9 @@
 
 use super::{article_link, layout, when, PageResult};
 use crate::core::diff::{ParagraphOp, WordOp};
-use crate::web::data::{self, blocking, StoredDiff, WebError};
+use crate::store::run_blocking;
+use crate::web::error::WebError;
+use crate::web::views::{self, StoredDiff};
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -27,7 +29,7 @@ pub async fn page(
     let Path(id) = id.map_err(WebError::from)?;
     let Query(q) = q.map_err(WebError::from)?;
     let store = s.store.clone();
-    let d = blocking(move || data::load_diff(&store, id, q.from, q.to)).await?;
+    let d = run_blocking::<_, WebError>(move || views::load_diff(&store, id, q.from, q.to)).await?;
     let only = q.changes.as_deref() == Some("only");
     // the outlet as the checks name it, for "not an edit"
     let outlet = url::Url::parse(&d.to.final_url)

@@ -15,7 +15,8 @@ pub mod login;
 pub mod outlets;
 pub mod watches;
 
-use super::data::{safe_link, WebError};
+use crate::web::error::WebError;
+use crate::web::views::safe_link;
 use crate::web::AppState;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};

@@ -5,8 +5,9 @@
 
 use super::{layout, when, PageError, PageResult};
 use crate::core::template::{key_text, parse_key, person_line, Origin, Rule, Verdict};
+use crate::store::run_blocking;
 use crate::web::auth::local_path;
-use crate::web::data::{blocking, WebError};
+use crate::web::error::WebError;
 use crate::web::AppState;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, State};
@@ -23,7 +24,7 @@ pub fn outlet_href(outlet: &str) -> String {
 /// `GET /outlets`
 pub async fn list(State(s): State<AppState>) -> PageResult {
     let store = s.store.clone();
-    let all = blocking(move || Ok(store.templates()?)).await?;
+    let all = run_blocking::<_, WebError>(move || Ok(store.templates()?)).await?;
     Ok(layout(
         "Outlets",
         None,
@@ -101,7 +102,7 @@ pub async fn page(
     let Path(outlet) = outlet.map_err(WebError::from)?;
     let store = s.store.clone();
     let name = outlet.clone();
-    let t = blocking(move || Ok(store.template(&name)?)).await?;
+    let t = run_blocking::<_, WebError>(move || Ok(store.template(&name)?)).await?;
     let add = format!("{}/rules", outlet_href(&outlet));
     Ok(layout(
         &outlet,
@@ -148,7 +149,8 @@ pub async fn add(
     let line = person_line(&f.text).map_err(WebError::BadRequest)?;
     let store = s.store.clone();
     let name = outlet.clone();
-    let rule = blocking(move || Ok(store.add_person_rule(&name, &line)?)).await?;
+    let rule =
+        run_blocking::<_, WebError>(move || Ok(store.add_person_rule(&name, &line)?)).await?;
     tracing::info!(outlet = %outlet, line = %rule.example, "a person marked a line as not an edit");
     let back = match f.back.as_deref() {
         Some(b) => local_path(Some(b)),
@@ -187,7 +189,7 @@ pub async fn change(
     };
     let store = s.store.clone();
     let name = outlet.clone();
-    blocking(move || match verdict {
+    run_blocking::<_, WebError>(move || match verdict {
         Some(v) => Ok(store.set_rule_verdict(&name, key, v).map(|_| ())?),
         None => Ok(store.remove_rule(&name, key).map(|_| ())?),
     })

@@ -2,8 +2,10 @@
 //! and `/watches/{id}` (an article's timeline of versions).
 
 use super::{article_link, layout, when, PageError, PageResult};
+use crate::store::run_blocking;
 use crate::store::{CheckRecord, Outcome, VersionMeta};
-use crate::web::data::{self, blocking, WatchFilter, WatchSummary, WebError};
+use crate::web::error::WebError;
+use crate::web::views::{self, WatchFilter, WatchSummary};
 use crate::web::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -71,11 +73,11 @@ pub async fn list(
         outlet: q.outlet.clone(),
         q: q.q.clone(),
     };
-    let after = data::cursor(q.cursor.as_deref())?;
+    let after = views::cursor(q.cursor.as_deref())?;
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let f = filter.clone();
-    let (items, next) = blocking(move || {
-        data::watch_page(store.as_ref(), &f, after, PER_PAGE, &|w| daemon.inactive(w))
+    let (items, next) = run_blocking::<_, WebError>(move || {
+        views::watch_page(store.as_ref(), &f, after, PER_PAGE, &|w| daemon.inactive(w))
     })
     .await?;
     let next_link = next.map(|n| {
@@ -152,7 +154,7 @@ pub async fn timeline(
     let Path(id) = id.map_err(WebError::from)?;
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let outlets = s.outlets.clone();
-    let (w, versions, checks, matched, marks, lifecycle) = blocking(move || {
+    let (w, versions, checks, matched, marks, lifecycle) = run_blocking::<_, WebError>(move || {
         let w = store.watch_by_id(id)?;
         // its removals, returns and moves, newest first
         let (events, _) = crate::web::api::events::event_page(
@@ -169,7 +171,7 @@ pub async fn timeline(
         let checks = store.checks(w.id, CHECKS_SHOWN)?;
         // in a republication cluster (as the original or a copy)?
         let matched = !store.match_pairs_of(w.id)?.is_empty();
-        let marks = data::furniture_marks(store.as_ref(), &outlets, &w, &versions)?;
+        let marks = views::furniture_marks(store.as_ref(), &outlets, &w, &versions)?;
         let inactive = daemon.inactive(&w);
         Ok((
             WatchSummary::of(w, inactive),

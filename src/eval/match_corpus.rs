@@ -4,8 +4,8 @@
 //! Deterministic (seeded), so figures are reproducible. Used by
 //! `tests/match_corpus.rs` (targets in CI) and `examples/match_eval.rs`.
 
-use super::memindex::MemIndex;
-use super::{classify, Scores, Thresholds};
+use crate::core::matching::memindex::MemIndex;
+use crate::core::matching::{classify, Scores, Thresholds};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Kinds of labelled pairs. The first six are republications.

@@ -3,8 +3,8 @@
 //! own story must not, and a host must be a page whose extraction is
 //! mostly its article.
 
-use super::super::shingle::{intersection, paragraphs, shingle_set};
 use crate::core::extract::{extract, OutletRules};
+use crate::core::matching::shingle::{intersection, paragraphs, shingle_set};
 use std::collections::HashSet;
 
 /// Share of a placed body's shingles that the extractor must keep on the

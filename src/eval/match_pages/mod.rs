@@ -21,7 +21,7 @@
 //! Truth comes from the bodies placed: two pages carry the same story when
 //! both hold at least [`MIN_SHARED_SOURCE_PARAGRAPHS`] of its paragraphs.
 
-use super::eval::{a_sentence, light_edit, split_body, Rng};
+use super::match_corpus::{a_sentence, light_edit, split_body, Rng};
 use super::plant::{plant, words};
 use std::collections::{HashMap, HashSet};
 

@@ -14,10 +14,12 @@
 //! changed.
 
 use super::api::events::{event_page, EventFilter};
-use super::data::{article_of, blocking, safe_link, WebError};
 use super::ui::PageError;
 use crate::core::event::{rfc3339, Event, RepublicationEvent};
+use crate::store::run_blocking;
 use crate::store::{Store, StoredEvent};
+use crate::web::error::WebError;
+use crate::web::views::{article_of, safe_link};
 use crate::web::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -347,7 +349,7 @@ async fn serve(
     filter: EventFilter,
 ) -> Result<Response, PageError> {
     let store = s.store.clone();
-    let items = blocking(move || load(store.as_ref(), &filter)).await?;
+    let items = run_blocking::<_, WebError>(move || load(store.as_ref(), &filter)).await?;
     let base = s.public_url.clone().unwrap_or_default();
     let body = render(&head, &items, &base);
     Ok(atom(&request, body, &items))
@@ -369,7 +371,7 @@ async fn one_watch(
 ) -> Result<Response, PageError> {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();
-    let w = blocking(move || Ok(store.watch_by_id(id)?)).await?;
+    let w = run_blocking::<_, WebError>(move || Ok(store.watch_by_id(id)?)).await?;
     let head = FeedHead {
         id: format!("{TAG_PREFIX}feed:watch:{id}"),
         title: format!("copydesk: changes of {}", w.url),

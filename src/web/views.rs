@@ -1,7 +1,8 @@
-//! What the API, the UI and the feeds read from the store: watch summaries
-//! with a status, pages of a list, a diff between two stored versions.
-//! Store calls run on the blocking pool; errors are [`WebError`].
+//! The views of the store that the API, the UI and the Atom feeds share:
+//! watch summaries with a status, filters and pages of a list, a diff
+//! between two stored versions, safe links. Errors are [`WebError`].
 
+use super::error::WebError;
 use crate::core::diff::{diff_articles, ArticleDiff};
 use crate::core::outlet::outlet_of;
 use crate::store::{CheckRecord, Outcome, Store, StoreError, VersionMeta, Watch};
@@ -14,48 +15,6 @@ pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 500;
 /// Paragraphs of context around each change in the unified text.
 pub const UNIFIED_CONTEXT: usize = 1;
-
-/// A failure of a review request, before it is rendered as JSON or HTML.
-#[derive(Debug, thiserror::Error)]
-pub enum WebError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("internal error: {0}")]
-    Internal(String),
-    /// A request axum's extractors refused, with their status (415 for a
-    /// body that is not JSON, 413 for one too large, 422 for a JSON body
-    /// of the wrong shape).
-    #[error("{1}")]
-    Rejected(axum::http::StatusCode, String),
-}
-
-impl WebError {
-    pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Rejected(status, _) => *status,
-            WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => {
-                StatusCode::NOT_FOUND
-            }
-            WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-/// Run a store call off the async threads.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
-) -> Result<T, WebError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-}
 
 /// Where a watch stands, for lists and filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -1,5 +1,5 @@
 //! Planting an article body into the HTML of another real page, for the
-//! real-page republication evaluation ([`super::page_eval`]): the elements
+//! real-page republication evaluation ([`super::match_pages`]): the elements
 //! that hold the host page's annotated body are replaced by the placed
 //! paragraphs, and everything else (menus, footers, "share" boxes, template
 //! text inside the article container) is kept, so the extractor sees the

@@ -1,0 +1,159 @@
+//! A check's commit: the check record, the new version (its text stored
+//! once per content hash), the watch and the events with their outbox
+//! entries, in one transaction; older check records pruned after it.
+
+use super::*;
+use crate::store::codec::{self, decode, encode};
+use sled::transaction::{ConflictableTransactionError, Transactional};
+
+impl SledStore {
+    pub(super) fn commit_check_record(
+        &self,
+        commit: CheckCommit,
+    ) -> Result<Option<VersionMeta>, StoreError> {
+        let CheckCommit {
+            watch,
+            record,
+            version,
+            events,
+        } = commit;
+        let check_key = codec::check_key(
+            watch.id,
+            record.at.timestamp_millis(),
+            self.db.generate_id()?,
+        );
+        let seqs = events
+            .iter()
+            .map(|_| self.db.generate_id())
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta = version.as_ref().map(|v| VersionMeta {
+            number: v.number,
+            fetched_at: record.at,
+            hash: v.hash,
+            title: v.article.title.clone(),
+            words: v.article.word_count(),
+            final_url: v.final_url.clone(),
+            same_as: None,
+        });
+        let meta = match (meta, &version) {
+            (Some(mut m), Some(v)) => {
+                m.same_as = self.version_with_hash(watch.id, v.hash)?;
+                Some(m)
+            }
+            _ => None,
+        };
+        let text = version
+            .as_ref()
+            .map(|v| codec::encode_compressed(&v.article));
+        let created_at = record.at;
+        let stored = (
+            &self.watches,
+            &self.versions,
+            &self.texts,
+            &self.checks,
+            &self.events,
+            &self.outbox,
+        )
+            .transaction(|(tw, tv, tt, tc, te, to)| {
+                let Some(stored) = tw.get(codec::watch_key(watch.id))? else {
+                    return abort(StoreError::NotFound(format!(
+                        "watch {} was removed during the check",
+                        watch.url
+                    )));
+                };
+                let stored: Watch = match decode("watches", &stored) {
+                    Ok(w) => w,
+                    Err(e) => return abort(e),
+                };
+                let mut watch = watch.clone();
+                // a merge adds the merged watch's URLs as aliases
+                let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
+                // a watch's URLs are the store's: a check does not change
+                // them, a merge or a followed canonical URL during the
+                // check may have
+                watch.url = stored.url;
+                watch.given_url = stored.given_url;
+                watch.aliases = stored.aliases;
+                // another watch merged into this one during the check: its
+                // history moved on, and this check's version (compared with
+                // the history before) is dropped; the next check compares
+                // with the merged history
+                let stale = merged_meanwhile
+                    && meta
+                        .as_ref()
+                        .is_some_and(|m| stored.latest_version >= m.number);
+                if stale || meta.is_none() {
+                    watch.latest_version = stored.latest_version;
+                    watch.last_changed = stored.last_changed;
+                }
+                if stale {
+                    tc.insert(&check_key, encode(&record))?;
+                    tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
+                    return Ok(false);
+                }
+                if let (Some(m), Some(v), Some(text)) = (&meta, &version, &text) {
+                    let key = codec::version_key(watch.id, m.number);
+                    if tv.get(key)?.is_some() {
+                        return abort(StoreError::Conflict {
+                            url: watch.url.clone(),
+                            number: m.number,
+                        });
+                    }
+                    tv.insert(&key, encode(m))?;
+                    let hash_key = v.hash.to_bytes();
+                    if tt.get(hash_key)?.is_none() {
+                        tt.insert(&hash_key, text.as_slice())?;
+                    }
+                }
+                put_events(te, to, &events, &seqs, created_at)?;
+                tc.insert(&check_key, encode(&record))?;
+                tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
+                Ok(true)
+            })
+            .map_err(tx_error)?;
+        let meta = if stored { meta } else { None };
+        // A new version or an event is flushed before the check is reported:
+        // alerts depend on it. A check that changed nothing is left to
+        // sled's background flush (every 500 ms): losing it in a crash only
+        // means the page is checked again.
+        if meta.is_some() || !events.is_empty() {
+            self.db.flush()?;
+        }
+        self.prune_checks(watch.id)?;
+        Ok(meta)
+    }
+}
+
+/// Queue events with their deliveries inside a transaction.
+pub(in crate::store) fn put_events(
+    te: &sled::transaction::TransactionalTree,
+    to: &sled::transaction::TransactionalTree,
+    events: &[(Event, Vec<String>)],
+    seqs: &[u64],
+    created_at: DateTime<Utc>,
+) -> Result<(), sled::transaction::UnabortableTransactionError> {
+    for ((event, sinks), seq) in events.iter().zip(seqs) {
+        let stored = StoredEvent {
+            seq: *seq,
+            created_at,
+            event: event.clone(),
+        };
+        te.insert(&seq.to_be_bytes(), encode(&stored))?;
+        for sink in sinks {
+            let d = Delivery {
+                sink: sink.clone(),
+                seq: *seq,
+                attempts: 0,
+                last_error: None,
+                next_attempt: created_at,
+                dead: false,
+            };
+            to.insert(codec::outbox_key(sink, *seq), encode(&d))?;
+        }
+    }
+    Ok(())
+}
+
+fn abort<T>(e: StoreError) -> Result<T, ConflictableTransactionError<StoreError>> {
+    Err(ConflictableTransactionError::Abort(e))
+}
