@@ -12,6 +12,8 @@
 //!     --data tests/data/wcxb-dev-articles                                   # another set
 //! cargo run --release --locked --example match_pages -- --match 'boilerplate_stories = 2'
 //! cargo run --release --locked --example match_pages -- --dump /tmp/pages  # write the pages
+//! cargo run --release --locked --example match_pages -- --bin /tmp/copydesk-before
+//! MATCH_PAGES_LOG=info cargo run --release --locked --example match_pages -- --log /tmp/check.log
 //! ```
 
 #[path = "../tests/common/mod.rs"]
@@ -77,6 +79,9 @@ fn print(r: &PageReport) {
     for e in &r.false_examples {
         println!("  false: {e}");
     }
+    for e in &r.missed_examples {
+        println!("  missed: {e}");
+    }
 }
 
 fn main() {
@@ -100,9 +105,15 @@ fn main() {
         }
     };
     let match_config = arg(&args, "--match").unwrap_or_default().replace(';', "\n");
-    let bin = std::env::current_exe()
-        .ok()
-        .and_then(|p| Some(p.parent()?.parent()?.join("copydesk")))
+    // `--bin PATH`: another build of copydesk (a before/after comparison
+    // on one plan)
+    let bin = arg(&args, "--bin")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| Some(p.parent()?.parent()?.join("copydesk")))
+        })
         .filter(|p| p.exists())
         .expect("build the binary first: cargo build --release --bin copydesk");
     let mut all = Vec::new();
@@ -159,6 +170,21 @@ fn main() {
         }
     }
     let r = run(&plan, &bin, seed, &match_config);
+    if let Some(path) = arg(&args, "--log") {
+        // the check's output (MATCH_PAGES_LOG=info for its pairs and
+        // withdrawals) after each page's URL, outlet and path
+        let mut text = String::new();
+        for (u, p) in r.urls.iter().zip(&plan.pages) {
+            text.push_str(&format!(
+                "page {u} {}{} {}\n",
+                plan.outlets[p.outlet],
+                p.path,
+                p.kind.as_str()
+            ));
+        }
+        text.push_str(&r.check_output);
+        std::fs::write(&path, text).expect("write log");
+    }
     println!(
         "check: {:.1} s; {}\n",
         r.seconds,

@@ -39,6 +39,9 @@ pub struct MatchReport {
     pub events: usize,
     /// Stored pairs of other articles withdrawn (template text).
     pub withdrawn: usize,
+    /// Other articles to match again ([`Matcher::rematch`]): they carry a
+    /// paragraph that this article has just shown to be template text.
+    pub rematch: Vec<WatchId>,
 }
 
 impl Matcher {
@@ -60,13 +63,44 @@ impl Matcher {
     }
 
     /// Fingerprint the latest version of `watch_url`, record the matches it
-    /// makes and queue their events (`sinks` says where each goes).
+    /// makes and queue their events (`sinks` says where each goes). Pairs
+    /// of other articles that rested on text this article shows to be
+    /// template text are withdrawn; the articles carrying that text are
+    /// listed in [`MatchReport::rematch`], for the caller to match again.
     pub fn process(
         &self,
         store: &dyn Store,
         outlets: &OutletMap,
         watch_url: &str,
         sinks: &dyn Fn(&Event) -> Vec<String>,
+    ) -> Result<MatchReport, StoreError> {
+        self.run(store, outlets, watch_url, sinks, true)
+    }
+
+    /// Match an indexed article again (its latest version, against the
+    /// index as it is now) because a paragraph it carries has just become
+    /// template text: a pair that this text kept from matching when the
+    /// article was first matched (the template's lines scattered around a
+    /// lifted passage, or lowering a copy's similarity) is found now, as
+    /// matching the same two articles afresh would find it. Nothing is
+    /// withdrawn and nobody else is matched again from here.
+    pub fn rematch(
+        &self,
+        store: &dyn Store,
+        outlets: &OutletMap,
+        watch_url: &str,
+        sinks: &dyn Fn(&Event) -> Vec<String>,
+    ) -> Result<MatchReport, StoreError> {
+        self.run(store, outlets, watch_url, sinks, false)
+    }
+
+    fn run(
+        &self,
+        store: &dyn Store,
+        outlets: &OutletMap,
+        watch_url: &str,
+        sinks: &dyn Fn(&Event) -> Vec<String>,
+        recheck: bool,
     ) -> Result<MatchReport, StoreError> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let now = Utc::now();
@@ -101,9 +135,21 @@ impl Matcher {
         };
         let view = IndexOf(store);
         let (bp, cands) = lookup(&view, w.id, outlet_key(&outlet), &fp, t)?;
-        let withdrawn = self.withdrawn(store, w.id, &bp, sinks)?;
+        tracing::debug!(
+            url = %w.url,
+            paragraphs = fp.paragraphs.len(),
+            boilerplate = bp.len(),
+            candidates = cands.len(),
+            "looked up"
+        );
+        let (withdrawn, rematch) = if recheck {
+            self.withdrawn(store, w.id, &bp, sinks)?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut report = MatchReport {
             candidates: cands.len(),
+            rematch,
             ..MatchReport::default()
         };
         let mut verified = Vec::new();
@@ -130,7 +176,21 @@ impl Matcher {
                 t,
             )?);
             let scores = compare(&doc, &other_doc, &skip, t);
-            let Some(class) = classify(&scores, t) else {
+            let class = classify(&scores, t);
+            tracing::debug!(
+                url = %w.url,
+                candidate = %other.url,
+                similarity = round(scores.similarity),
+                containment = round(scores.containment),
+                containment_rev = round(scores.containment_rev),
+                shared_shingles = scores.shared_shingles,
+                shared_paragraphs = scores.shared_paragraphs,
+                edge_only = scores.edge_only,
+                scattered = scores.scattered,
+                class = class.map(|c| c.as_str()),
+                "candidate verified"
+            );
+            let Some(class) = class else {
                 continue;
             };
             let shown = Shown {
@@ -252,24 +312,27 @@ impl Matcher {
     /// verified again without them, and withdrawn when they no longer
     /// match. This is what keeps the first two sites of a network that
     /// were checked from staying linked once a third shows the template.
+    /// Also the other articles carrying such paragraphs (to match again).
     fn withdrawn(
         &self,
         store: &dyn Store,
         id: WatchId,
         bp: &HashSet<u64>,
         sinks: &dyn Fn(&Event) -> Vec<String>,
-    ) -> Result<Vec<Withdrawn>, StoreError> {
+    ) -> Result<(Vec<Withdrawn>, Vec<WatchId>), StoreError> {
         let t = &self.thresholds;
         let recent = RECHECK_FACTOR * t.boilerplate_stories.max(t.boilerplate_articles).max(2);
         let view = IndexOf(store);
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let mut carriers = std::collections::BTreeSet::new();
         for &p in bp {
             let list = view.paragraph_postings(p, recent + 1)?;
             if list.len() > recent {
                 continue; // template text long before this article
             }
             for &(_, d) in list.iter().filter(|(_, d)| *d != id) {
+                carriers.insert(d);
                 for pair in store.match_pairs_of(d)? {
                     let (a, b) = (pair.original_id, pair.copy_id);
                     if a == id || b == id || !seen.insert((a.min(b), a.max(b))) {
@@ -312,7 +375,7 @@ impl Matcher {
                 }
             }
         }
-        Ok(out)
+        Ok((out, carriers.into_iter().collect()))
     }
 
     /// Does the stored pair `a`, `b` still match with `extra` paragraphs

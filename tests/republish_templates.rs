@@ -4,7 +4,11 @@
 //! different domains, different stories) are not linked, in whichever
 //! order they are checked; a copy that takes half of a story with its own
 //! introduction and ending is linked as `partial`, and the event shows the
-//! lifted paragraphs, not the template text.
+//! lifted paragraphs, not the template text; and a half copy on a sister
+//! site of another site (its template, another domain) is linked to its
+//! original, never to that site's own story; a copy kept apart by its
+//! site's template lines is linked once another story of that site shows
+//! them to be template text (the copy is matched again).
 
 mod common;
 use common::match_pages::sources;
@@ -147,4 +151,115 @@ fn a_half_copy_with_its_own_introduction_and_ending_is_partial() {
     assert_eq!(clusters.as_array().map(Vec::len), Some(1), "{clusters:#}");
     let pair = &clusters[0]["pairs"][0];
     assert_eq!(pair["shared_text"], h["shared_text"]);
+}
+
+#[test]
+fn a_half_copy_on_a_sister_site_is_linked_to_its_original_not_to_the_sister() {
+    let t = templates();
+    let (wire_host, wire) = (&t[0].0, &t[0].1);
+    // a site whose own story is served as it is, and a sister site on the
+    // same template (another domain) that runs half of a wire story
+    let host = &t[1].0;
+    let own = &t[2].1;
+    let n = wire.len().div_ceil(2);
+    let mut half = vec![own[0].clone()];
+    half.extend(wire[..n].iter().cloned());
+    half.push(own[own.len() - 1].clone());
+    let (a, h, s) = (Server::start(), Server::start(), Server::start());
+    a.set("/wire", Reply::html(wire_host.html.clone()));
+    h.set("/own", Reply::html(host.html.clone()));
+    s.set("/half", planted(host, &half, &[WIRE_CREDIT.to_string()]));
+    let (wire_url, own_url, half_url) = (a.url("/wire"), h.url("/own"), s.url("/half"));
+    // the sister site's own story and the half copy first (only the
+    // template links them then), the wire story last
+    let mut cfg = format!("[[alert.webhook]]\nurl = \"{}\"\n", a.url("/hook"));
+    for u in [&own_url, &half_url, &wire_url] {
+        cfg.push_str(&format!("[[watch]]\nurl = \"{u}\"\n"));
+    }
+    let env = Env::new(&cfg);
+    env.ok(&["check", "--all"]);
+    let clusters = env.json(&["matches"]);
+    assert_eq!(clusters.as_array().map(Vec::len), Some(1), "{clusters:#}");
+    let mut urls: Vec<String> = clusters[0]["articles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["url"].as_str().map(String::from))
+        .collect();
+    urls.sort();
+    let mut want = vec![wire_url.clone(), half_url.clone()];
+    want.sort();
+    assert_eq!(urls, want, "{clusters:#}");
+    let hooks = republications(&a);
+    assert_eq!(hooks.len(), 1, "{hooks:#?}");
+    for h in &hooks {
+        assert_ne!(h["original"]["url"], own_url.as_str());
+        assert_ne!(h["copy"]["url"], own_url.as_str());
+    }
+}
+
+/// A line of template text: words of its own, long enough to be indexed.
+fn template_line(i: usize) -> String {
+    let words: Vec<String> = (0..14).map(|k| format!("desk{i}word{k}")).collect();
+    format!("Partner desk note {i}: {}.", words.join(" "))
+}
+
+#[test]
+fn a_copy_kept_apart_by_its_sites_template_lines_is_linked_once_they_are_known() {
+    let wire = story();
+    // the copy's site prints template lines inside its article, three of
+    // them in the middle of the lifted text: scattered around them, the
+    // lifted paragraphs are not one passage while those lines count
+    let mut copy = vec![template_line(1), wire[0].clone(), wire[1].clone()];
+    copy.extend((2..5).map(template_line));
+    copy.extend([wire[2].clone(), wire[3].clone(), template_line(5)]);
+    // the site's next story shows the three lines to be its template
+    let mut other: Vec<String> = (2..5).map(template_line).collect();
+    other.extend((0..4).map(|i| {
+        format!(
+            "Paragraph {i} of a story of its own about the harbour, the ferries and the new timetable that starts in spring, item {i}."
+        )
+    }));
+    let (a, b) = (Server::start(), Server::start());
+    let f = Furniture::default();
+    a.set(
+        "/wire",
+        Reply::html(article_page("Budget approved", &wire, &f)),
+    );
+    b.set("/copy", Reply::html(article_page("City budget", &copy, &f)));
+    b.set("/other", Reply::html(article_page("Harbour", &other, &f)));
+    let env = Env::new(&format!(
+        "[[watch]]\nurl = \"{}\"\n\n[[watch]]\nurl = \"{}\"\n\n[[alert.webhook]]\nurl = \"{}\"\n",
+        a.url("/wire"),
+        b.url("/copy"),
+        a.url("/hook")
+    ));
+    env.ok(&["check"]);
+    // not linked while the lines count as text
+    assert_eq!(env.json(&["matches"]), serde_json::json!([]));
+    env.ok(&["watch", "add", &b.url("/other")]);
+    env.ok(&["check", "--all"]);
+    let clusters = env.json(&["matches"]);
+    assert_eq!(clusters.as_array().map(Vec::len), Some(1), "{clusters:#}");
+    let mut urls: Vec<String> = clusters[0]["articles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["url"].as_str().map(String::from))
+        .collect();
+    urls.sort();
+    let mut want = vec![a.url("/wire"), b.url("/copy")];
+    want.sort();
+    assert_eq!(urls, want, "{clusters:#}");
+    let hooks = republications(&a);
+    assert_eq!(hooks.len(), 1, "{hooks:#?}");
+    let mut pair = [
+        hooks[0]["original"]["url"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        hooks[0]["copy"]["url"].as_str().unwrap_or("").to_string(),
+    ];
+    pair.sort();
+    assert_eq!(pair.to_vec(), urls);
 }

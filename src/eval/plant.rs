@@ -3,7 +3,11 @@
 //! that hold the host page's annotated body are replaced by the placed
 //! paragraphs, and everything else (menus, footers, "share" boxes, template
 //! text inside the article container) is kept, so the extractor sees the
-//! host's real furniture around a body whose origin is known.
+//! host's real furniture around a body whose origin is known. What sits
+//! inside the host's body, between its first and last paragraphs (a pull
+//! quote and its caption, that story's own sponsor or product box), is the
+//! host article's and goes with it: another story under the same template
+//! carries its own.
 
 use dom_query::{Document, NodeId, NodeRef};
 use std::collections::HashSet;
@@ -126,14 +130,74 @@ pub fn plant(
         .chain(after)
         .map(|p| format!("<p>{}</p>\n", escape(p)))
         .collect();
+    let within = within_body(&container, &chosen, &inside);
     inside[0].0.before_html(html);
     for (n, _) in &inside {
+        n.remove_from_parent();
+    }
+    for n in &within {
         n.remove_from_parent();
     }
     Some(Planted {
         html: doc.html().to_string(),
         coverage,
     })
+}
+
+/// The outermost elements with text inside `container` between the first
+/// and the last of the `chosen` body elements (document order) that hold
+/// none of the body (`inside`: every piece of it in the container) and are
+/// not inside it: what the host's article carries within its body (a pull
+/// quote, a caption, the story's own box).
+fn within_body<'a>(
+    container: &NodeRef<'a>,
+    chosen: &[(NodeRef<'a>, usize)],
+    inside: &[(NodeRef<'a>, usize)],
+) -> Vec<NodeRef<'a>> {
+    let in_container = |n: &NodeRef<'a>| n.ancestors_it(None).any(|a| a.id == container.id);
+    let bounds: Vec<&NodeRef<'a>> = chosen
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| in_container(n))
+        .collect();
+    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+        return Vec::new();
+    };
+    let first_line: HashSet<NodeId> = first
+        .ancestors_it(None)
+        .map(|a| a.id)
+        .chain([first.id])
+        .collect();
+    let ids: HashSet<NodeId> = inside.iter().map(|(n, _)| n.id).collect();
+    let holders: HashSet<NodeId> = inside
+        .iter()
+        .flat_map(|(n, _)| n.ancestors_it(None).map(|a| a.id))
+        .collect();
+    let mut started = false;
+    let mut out: Vec<NodeRef<'a>> = Vec::new();
+    let mut out_ids: HashSet<NodeId> = HashSet::new();
+    for n in container.descendants_it() {
+        if n.id == last.id {
+            break;
+        }
+        if first_line.contains(&n.id) && (n.id == first.id || ids.contains(&n.id)) {
+            started = true;
+        }
+        if ids.contains(&n.id) || !started || !n.is_element() || holders.contains(&n.id) {
+            continue;
+        }
+        if n.ancestors_it(None)
+            .any(|a| ids.contains(&a.id) || out_ids.contains(&a.id))
+        {
+            continue;
+        }
+        if SKIP_TAGS.contains(&tag(&n).as_str()) || words(&n.text()).is_empty() {
+            continue;
+        }
+        out_ids.insert(n.id);
+        out.push(n);
+    }
+    out
 }
 
 /// The outermost block elements under `root` whose words (at least
@@ -209,6 +273,25 @@ mod tests {
         let note = p.html.find("Comments are closed").unwrap_or(0);
         let shared = p.html.find("shared by the network").unwrap_or(0);
         assert!(new < shared && shared < note, "{}", p.html);
+    }
+
+    #[test]
+    fn what_sits_inside_the_hosts_body_goes_with_it() {
+        let host = "<html><body><div class=\"story\">\
+            <p>Template line before the story, printed on every page.</p>\
+            <p>The first paragraph of the old story has several words.</p>\
+            <div class=\"ad\"><img src=\"x.jpg\"></div><figure><figcaption>A pull quote of this old story only.</figcaption></figure>\
+            <aside><p>Sponsor box of this story: try the product today.</p></aside>\
+            <p>The second paragraph of the old story, with a link inside it.</p>\
+            <p class=\"note\">Comments are closed for this article at this time.</p></div></body></html>";
+        let placed = vec!["A new story about the harbour and its ships.".to_string()];
+        let p = plant(host, ANNOTATED, &placed, &[], 0.9).expect("planted");
+        assert!(!p.html.contains("old story"), "{}", p.html);
+        assert!(!p.html.contains("Sponsor box"), "{}", p.html);
+        assert!(p.html.contains("x.jpg"), "an element without text stays");
+        for kept in ["Template line before", "Comments are closed", "harbour"] {
+            assert!(p.html.contains(kept), "{kept}: {}", p.html);
+        }
     }
 
     #[test]

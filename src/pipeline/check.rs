@@ -250,11 +250,31 @@ impl Pipeline {
             // Label rules see the label of the watch just checked (the
             // later-seen article of a new pair, usually the copy).
             let label = w.label.clone();
-            matcher
-                .process(store.as_ref(), &outlets, &url, &|e| {
+            let mut r = matcher.process(store.as_ref(), &outlets, &url, &|e| {
+                deliverer.sinks_for(e, label.as_deref())
+            })?;
+            // articles carrying text this one showed to be template text:
+            // matched again without it (each with its own label's sinks)
+            for id in std::mem::take(&mut r.rematch) {
+                let other = match store.watch_by_id(id) {
+                    Ok(o) => o,
+                    Err(StoreError::NotFound(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                let label = other.label.clone();
+                let again = matcher.rematch(store.as_ref(), &outlets, &other.url, &|e| {
                     deliverer.sinks_for(e, label.as_deref())
-                })
-                .map(Some)
+                });
+                match again {
+                    Ok(x) => {
+                        r.pairs += x.pairs;
+                        r.events += x.events;
+                    }
+                    Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Some(r))
         })
         .await;
         match done {

@@ -46,6 +46,8 @@ pub fn sources(dir: &Path) -> Vec<Source> {
 /// What one run did besides the judged report.
 pub struct Run {
     pub reported: Reported,
+    /// The URL each page was served at (by page index).
+    pub urls: Vec<String>,
     pub check_output: String,
     pub seconds: f64,
 }
@@ -87,7 +89,12 @@ pub fn run(plan: &Plan, bin: &Path, seed: u64, match_config: &str) -> Run {
         .arg("--config")
         .arg(&cfg)
         .args(["check", "--all"])
-        .env("RUST_LOG", "warn")
+        // `MATCH_PAGES_LOG=info` keeps the check's log of pairs and
+        // withdrawals in `check_output`
+        .env(
+            "RUST_LOG",
+            std::env::var("MATCH_PAGES_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env_remove("COPYDESK_CONFIG")
         .output()
         .expect("run copydesk check");
@@ -101,6 +108,33 @@ pub fn run(plan: &Plan, bin: &Path, seed: u64, match_config: &str) -> Run {
         out.status.success(),
         "copydesk check failed: {check_output}"
     );
+    // a page that declares its canonical URL on its own outlet is watched
+    // under that URL (one article, one watch): reported URLs are mapped
+    // back to pages through each watch's earlier addresses
+    let out = Command::new(bin)
+        .arg("--config")
+        .arg(&cfg)
+        .args(["watch", "list", "--format", "json"])
+        .env("RUST_LOG", "warn")
+        .env_remove("COPYDESK_CONFIG")
+        .output()
+        .expect("run copydesk watch list");
+    let watches: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    for w in watches.as_array().into_iter().flatten() {
+        let Some(url) = w["url"].as_str() else {
+            continue;
+        };
+        if page_of.contains_key(url) {
+            continue;
+        }
+        let earlier = std::iter::once(&w["given_url"])
+            .chain(w["aliases"].as_array().into_iter().flatten())
+            .filter_map(|v| v.as_str())
+            .find_map(|u| page_of.get(u).copied());
+        if let Some(i) = earlier {
+            page_of.insert(url.to_string(), i);
+        }
+    }
     let out = Command::new(bin)
         .arg("--config")
         .arg(&cfg)
@@ -150,6 +184,7 @@ pub fn run(plan: &Plan, bin: &Path, seed: u64, match_config: &str) -> Run {
     }
     Run {
         reported,
+        urls: url_of,
         check_output,
         seconds,
     }

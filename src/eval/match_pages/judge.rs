@@ -57,6 +57,8 @@ pub struct PageReport {
     /// the story quoted, two stories in one template).
     pub negatives: BTreeMap<&'static str, usize>,
     pub false_examples: Vec<String>,
+    /// Copies not in the same reported cluster as their original.
+    pub missed_examples: Vec<String>,
     pub events: usize,
     pub false_events: usize,
 }
@@ -86,11 +88,21 @@ impl PageReport {
     }
 }
 
-/// The sources a page carries with enough paragraphs to count.
-fn stories(p: &Page) -> impl Iterator<Item = (usize, &Vec<usize>)> {
+/// Does a page carry source `s`'s paragraphs `ps` whole? (A body
+/// annotated without paragraph breaks is one paragraph: a page carrying
+/// all of it carries the story, however few paragraphs that is.)
+fn whole(plan: &Plan, s: usize, ps: &[usize]) -> bool {
+    plan.source_paragraphs
+        .get(s)
+        .is_some_and(|&n| n > 0 && ps.len() == n)
+}
+
+/// The sources a page carries with enough paragraphs to count: at least
+/// [`MIN_SHARED_SOURCE_PARAGRAPHS`], or the whole body.
+fn stories<'p>(plan: &'p Plan, p: &'p Page) -> impl Iterator<Item = (usize, &'p Vec<usize>)> {
     p.carries
         .iter()
-        .filter(|(_, ps)| ps.len() >= MIN_SHARED_SOURCE_PARAGRAPHS)
+        .filter(|(s, ps)| ps.len() >= MIN_SHARED_SOURCE_PARAGRAPHS || whole(plan, *s, ps))
         .map(|(s, ps)| (*s, ps))
 }
 
@@ -100,13 +112,15 @@ fn story(plan: &Plan, s: usize) -> usize {
 }
 
 /// Do two pages hold at least [`MIN_SHARED_SOURCE_PARAGRAPHS`] of the same
-/// paragraphs of one source, or each a part of one story that a data set
-/// holds twice (a pair copydesk should link directly)?
+/// paragraphs of one source (or both its whole body), or each a part of
+/// one story that a data set holds twice (a pair copydesk should link
+/// directly)?
 pub fn direct(plan: &Plan, a: &Page, b: &Page) -> bool {
-    stories(a).any(|(s, pa)| {
-        stories(b).any(|(t, pb)| {
+    stories(plan, a).any(|(s, pa)| {
+        stories(plan, b).any(|(t, pb)| {
             if s == t {
                 pa.iter().filter(|x| pb.contains(x)).count() >= MIN_SHARED_SOURCE_PARAGRAPHS
+                    || (whole(plan, s, pa) && whole(plan, s, pb))
             } else {
                 story(plan, s) == story(plan, t)
             }
@@ -142,7 +156,7 @@ fn truth(plan: &Plan) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..n).collect();
     let mut by_story: HashMap<usize, usize> = HashMap::new();
     for (i, p) in plan.pages.iter().enumerate() {
-        for (s, _) in stories(p) {
+        for (s, _) in stories(plan, p) {
             let s = story(plan, s);
             match by_story.get(&s) {
                 Some(&j) => {
@@ -219,7 +233,19 @@ pub fn judge(plan: &Plan, reported: &Reported) -> PageReport {
         let e = r.copies.entry(p.kind.as_str()).or_default();
         e.0 += 1;
         if let Some(o) = orig {
-            e.1 += usize::from(predicted[o] == predicted[me]);
+            let linked = predicted[o] == predicted[me];
+            e.1 += usize::from(linked);
+            if !linked {
+                let po = &plan.pages[o];
+                r.missed_examples.push(format!(
+                    "{}: {} {} / original {} {}",
+                    p.kind.as_str(),
+                    plan.outlets[p.outlet],
+                    p.path,
+                    plan.outlets[po.outlet],
+                    po.path
+                ));
+            }
         }
     }
     let mut reported_direct = std::collections::HashSet::new();

@@ -19,7 +19,9 @@
 //! - every other source page served as it is.
 //!
 //! Truth comes from the bodies placed: two pages carry the same story when
-//! both hold at least [`MIN_SHARED_SOURCE_PARAGRAPHS`] of its paragraphs.
+//! both hold at least [`MIN_SHARED_SOURCE_PARAGRAPHS`] of its paragraphs
+//! (or both the whole of it: a body annotated without paragraph breaks is
+//! one paragraph), or bodies that a data set holds twice.
 
 use super::match_corpus::{a_sentence, light_edit, split_body, Rng};
 use super::plant::{plant, words};
@@ -135,6 +137,8 @@ pub struct Plan {
     /// The story of each source (see `stories_of`): judging compares
     /// stories, not sources.
     pub story_of: Vec<usize>,
+    /// Paragraphs of each source's annotated body.
+    pub source_paragraphs: Vec<usize>,
     /// Hosts not used as templates because the extractor takes mostly
     /// other text than their annotated body ([`MIN_HOST_PRECISION`]).
     pub noisy_hosts: usize,
@@ -448,6 +452,7 @@ pub fn build(sources: &[Source], params: Params) -> Plan {
         });
     }
     b.plan.story_of = story_of;
+    b.plan.source_paragraphs = b.bodies.iter().map(Vec::len).collect();
     // every source not used otherwise is a negative, served as it is
     for s in 0..sources.len() {
         if !b.taken.contains(&s) {

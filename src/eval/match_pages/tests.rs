@@ -130,3 +130,58 @@ fn the_judge_counts_clusters_pairs_and_causes() {
     assert_eq!((r.events, r.false_events), (2, 1));
     assert_eq!(r.precision(), 0.5);
 }
+
+#[test]
+fn a_story_held_twice_once_as_one_paragraph_is_one_story() {
+    let mut sources: Vec<Source> = (0..60).map(source).collect();
+    let plan = build(&sources, params());
+    let own = plan
+        .pages
+        .iter()
+        .find(|p| p.kind == Kind::Own && p.carries[0].1.len() >= 2)
+        .expect("a page served as it is");
+    let s = own.carries[0].0;
+    // the same article under another URL, annotated without paragraph
+    // breaks (one paragraph: served as it is, never planted)
+    let mut dup = sources[s].clone();
+    dup.id = "999".into();
+    dup.url = "https://dup.example/same-story".into();
+    dup.annotated = dup.annotated.replace('\n', " ");
+    sources.push(dup);
+    let plan = build(&sources, params());
+    let at = |src: usize| {
+        plan.pages
+            .iter()
+            .find(|p| p.kind == Kind::Own && p.carries[0].0 == src)
+            .expect("served")
+    };
+    let (a, b) = (at(s), at(60));
+    assert!(direct(&plan, a, b));
+    assert!(direct(&plan, b, b));
+    let (i, j) = (
+        plan.pages
+            .iter()
+            .position(|p| std::ptr::eq(p, a))
+            .expect("a"),
+        plan.pages
+            .iter()
+            .position(|p| std::ptr::eq(p, b))
+            .expect("b"),
+    );
+    let r = judge(
+        &plan,
+        &Reported {
+            clusters: vec![vec![i, j]],
+            pairs: vec![],
+            events: vec![],
+        },
+    );
+    assert_eq!((r.co_tp, r.co_fp), (1, 0));
+    // a one-paragraph source alone is no story shared with another page
+    let other = plan
+        .pages
+        .iter()
+        .find(|p| p.kind == Kind::Own && p.carries[0].0 != s && p.carries[0].0 != 60)
+        .expect("another page");
+    assert!(!direct(&plan, b, other));
+}
