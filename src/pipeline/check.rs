@@ -6,8 +6,10 @@
 
 use super::{liveness, Checked, Pipeline, Processed};
 use crate::core::event::Event;
-use crate::core::extract::OutletRules;
+use crate::core::extract::{extract_guarded, ExtractError, OutletRules};
 use crate::core::liveness::Sighting;
+use crate::core::normalize::normalize_article;
+use crate::core::Article;
 use crate::fetch::{FailureKind, FetchOutcome, Reach};
 use crate::store::{
     run_blocking, CheckCommit, CheckRecord, Failure, NewVersion, Outcome, StoreError, Watch,
@@ -227,6 +229,25 @@ impl Pipeline {
                 .unwrap_or_else(|| self.default_rules.clone()),
             None => self.default_rules.clone(),
         }
+    }
+
+    /// The article of a page fetched at `at` (after redirects), extracted
+    /// with its outlet's rules and normalized on the blocking pool: every
+    /// fetch of a check (the page, its confirmation, a gone page's second
+    /// look, a canonical page) reads its page this way. The outer `Err` is
+    /// the blocking task failing (a panic the guard did not catch).
+    pub(super) async fn extract_at(
+        &self,
+        html: String,
+        at: &Url,
+    ) -> Result<Result<Article, ExtractError>, String> {
+        let rules = self.rules_for(at);
+        let at = Some(at.to_string());
+        tokio::task::spawn_blocking(move || {
+            extract_guarded(html, at, rules).map(|a| normalize_article(&a))
+        })
+        .await
+        .map_err(|e| e.to_string())
     }
 
     /// Match the watch's latest version against the republication index

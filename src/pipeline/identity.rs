@@ -5,9 +5,7 @@
 //! outlet it is recorded as republication evidence (`declared_original`).
 
 use super::Pipeline;
-use crate::core::extract::extract_guarded;
 use crate::core::matching::{classify, compare, Doc, MatchClass, Thresholds};
-use crate::core::normalize::normalize_article;
 use crate::core::Article;
 use crate::fetch::{FetchOutcome, Reach, Validators};
 use crate::store::{Followed, Store, StoreError, Watch};
@@ -103,12 +101,8 @@ impl Pipeline {
                 return None;
             }
         };
-        let rules = self.rules_for(&page.final_url);
-        let (html, at) = (page.text, Some(page.final_url.to_string()));
-        let article = match tokio::task::spawn_blocking(move || extract_guarded(html, at, rules))
-            .await
-        {
-            Ok(Ok(a)) => normalize_article(&a),
+        let article = match self.extract_at(page.text, &page.final_url).await {
+            Ok(Ok(a)) => a,
             Ok(Err(e)) => {
                 tracing::info!(url = %watch_url, canonical = %canonical, error = %e, "the canonical page holds no article: not followed this check");
                 return None;

@@ -8,9 +8,7 @@ use crate::core::event::{
     moved_event_id, removed_event_id, restored_event_id, rfc3339, ArticleRef, Event, GoneAnswerRef,
     LastVersion, MovedEvent, RemovedEvent, RestoredEvent,
 };
-use crate::core::extract::extract_guarded;
 use crate::core::liveness::{self, PageSeen, Sighting, Transition};
-use crate::core::normalize::normalize_article;
 use crate::core::Article;
 use crate::fetch::{FetchOutcome, Page, Reach, Validators};
 use crate::store::{blocking, StoreError, Watch};
@@ -130,17 +128,12 @@ impl Pipeline {
                         return first.clone();
                     }
                 }
-                let rules = self.rules_for(&p.final_url);
                 let final_url = self.canonical_of(&p.final_url);
-                let (html, at) = (p.text.clone(), Some(p.final_url.to_string()));
-                let article =
-                    match tokio::task::spawn_blocking(move || extract_guarded(html, at, rules))
-                        .await
-                    {
-                        Ok(Ok(a)) => Some(normalize_article(&a)),
-                        Ok(Err(_)) => None,
-                        Err(_) => return Sighting::Unknown,
-                    };
+                let article = match self.extract_at(p.text.clone(), &p.final_url).await {
+                    Ok(Ok(a)) => Some(a),
+                    Ok(Err(_)) => None,
+                    Err(_) => return Sighting::Unknown,
+                };
                 let seen = self.page_seen(watch, &p, &final_url, article.as_ref());
                 liveness::page_sighting(&seen, latest, &self.thresholds)
             }

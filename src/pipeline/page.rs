@@ -5,9 +5,8 @@
 use super::{failed_record, record, versioning, watch_version, Pipeline, Processed, DIFF_CONTEXT};
 use crate::core::diff::diff_articles;
 use crate::core::event::{edit_event_id, rfc3339, ArticleRef, EditEvent, Event};
-use crate::core::extract::extract_guarded;
 use crate::core::liveness::Sighting;
-use crate::core::normalize::{normalize_article, ContentHash};
+use crate::core::normalize::ContentHash;
 use crate::fetch::{Page, Reach};
 use crate::store::{blocking, Failure, NewVersion, Outcome, StoreError, Watch};
 use chrono::Utc;
@@ -43,13 +42,10 @@ impl Pipeline {
         let status = Some(page.status);
         let final_url = page.final_url.to_string();
         let redirected = (final_url != watch.url).then(|| final_url.clone());
-        let rules = self.rules_for(&page.final_url);
         let body_hash = xxhash_rust::xxh3::xxh3_64(page.text.as_bytes());
-        let (html, final_for_extract) = (std::mem::take(&mut page.text), Some(final_url.clone()));
-        let extracted =
-            tokio::task::spawn_blocking(move || extract_guarded(html, final_for_extract, rules))
-                .await
-                .map_err(|e| e.to_string());
+        let extracted = self
+            .extract_at(std::mem::take(&mut page.text), &page.final_url)
+            .await;
         let latest = match watch.latest_version {
             0 => None,
             n => {
@@ -61,7 +57,7 @@ impl Pipeline {
         // the same redirects)
         let url = Url::parse(&watch.url).unwrap_or_else(|_| page.final_url.clone());
         let (article, extract_error) = match extracted {
-            Ok(Ok(a)) => (Some(normalize_article(&a)), None),
+            Ok(Ok(a)) => (Some(a), None),
             Ok(Err(e)) => (None, Some(e.to_string())),
             Err(e) => {
                 next.consecutive_failures += 1;

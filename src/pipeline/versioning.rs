@@ -17,8 +17,7 @@
 //!    with the latest version again: still different, it is a new version.
 
 use super::Pipeline;
-use crate::core::extract::{extract_guarded, MIN_ARTICLE_WORDS};
-use crate::core::normalize::normalize_article;
+use crate::core::extract::MIN_ARTICLE_WORDS;
 use crate::core::template::shape::LineKey;
 use crate::core::template::{self, agree, Origin, Rule, Template};
 use crate::core::Article;
@@ -342,18 +341,11 @@ impl Pipeline {
             .fetch_with(cx.url, &Validators::default(), cx.reach)
             .await
         {
-            FetchOutcome::Page(p) => {
-                let rules = self.rules_for(&p.final_url);
-                let final_url = Some(p.final_url.to_string());
-                let html = p.text;
-                match tokio::task::spawn_blocking(move || extract_guarded(html, final_url, rules))
-                    .await
-                {
-                    Ok(Ok(a)) => Ok(normalize_article(&a)),
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
+            FetchOutcome::Page(p) => match self.extract_at(p.text, &p.final_url).await {
+                Ok(Ok(a)) => Ok(a),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            },
             FetchOutcome::NotModified => Err("the server answered 304 Not Modified".into()),
             FetchOutcome::Failed(f) => Err(f.reason),
         }

@@ -83,11 +83,7 @@ fn load(store: &dyn Store, filter: &EventFilter) -> Result<Vec<Item>, WebError> 
     Ok(events
         .into_iter()
         .map(|event| {
-            let watch = event
-                .event
-                .article_url()
-                .and_then(|u| store.watch(u).ok())
-                .map(|w| w.id);
+            let watch = crate::web::views::watch_of_event(store, &event.event);
             Item { event, watch }
         })
         .collect())

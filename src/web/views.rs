@@ -311,3 +311,11 @@ pub fn articles_of(e: &crate::core::event::Event) -> Vec<(&str, &str)> {
         crate::core::event::Event::Restored(x) => vec![(&x.article.url, &x.article.outlet)],
     }
 }
+
+/// The watch an event's article is watched under (for its links), if any.
+pub fn watch_of_event(store: &dyn Store, event: &crate::core::event::Event) -> Option<u64> {
+    event
+        .article_url()
+        .and_then(|u| store.watch(u).ok())
+        .map(|w| w.id)
+}

@@ -28,11 +28,7 @@ pub async fn page(State(s): State<AppState>) -> PageResult {
         let recent: Vec<Recent> = events
             .into_iter()
             .map(|event| {
-                let watch = event
-                    .event
-                    .article_url()
-                    .and_then(|u| store.watch(u).ok())
-                    .map(|w| w.id);
+                let watch = crate::web::views::watch_of_event(store.as_ref(), &event.event);
                 Recent { event, watch }
             })
             .collect();
