@@ -89,6 +89,10 @@ pub struct StorageConfig {
     pub path: PathBuf,
     #[serde(default = "default_cache_mb")]
     pub cache_mb: u64,
+    /// Warn (log, `/healthz`) while less than this many MiB are free on
+    /// the store's file system; 0 turns the warning off.
+    #[serde(default = "default_min_free_mb")]
+    pub min_free_mb: u64,
 }
 
 impl Default for StorageConfig {
@@ -96,6 +100,7 @@ impl Default for StorageConfig {
         StorageConfig {
             path: default_storage_path(),
             cache_mb: DEFAULT_CACHE_MB,
+            min_free_mb: crate::core::space::DEFAULT_MIN_FREE_MB,
         }
     }
 }
@@ -389,6 +394,9 @@ fn default_storage_path() -> PathBuf {
 }
 fn default_cache_mb() -> u64 {
     DEFAULT_CACHE_MB
+}
+fn default_min_free_mb() -> u64 {
+    crate::core::space::DEFAULT_MIN_FREE_MB
 }
 fn default_schedule() -> CronExpr {
     // The constant is a valid schedule; covered by a test below.

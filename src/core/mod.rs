@@ -14,6 +14,7 @@ pub mod netaddr;
 pub mod normalize;
 pub mod outlet;
 pub mod schedule;
+pub mod space;
 pub mod template;
 pub mod url;
 pub mod wire;

@@ -1,8 +1,8 @@
 //! The daemon's side of the web layer: [`Handle`], its implementation of
 //! [`crate::web::DaemonHandle`]. Watch-list changes made through the API
 //! reach the scheduler loop as [`Control`] messages; `/healthz` and
-//! `/metrics` read the loop's [`Metrics`] and the degraded (full-disk)
-//! state.
+//! `/metrics` read the loop's [`Metrics`], the degraded (full-disk) state
+//! and the last disk-space sample.
 
 use super::metrics::Metrics;
 use crate::store::Store;
@@ -35,6 +35,8 @@ pub struct Handle {
     /// The scheduler's current pipeline (replaced on reload): which watches
     /// the running config lists.
     pipeline: Option<CurrentPipeline>,
+    /// The last disk-space sample.
+    space: Option<super::disk::SpaceState>,
 }
 
 /// The pipeline the scheduler runs, shared with the web layer's handle.
@@ -55,6 +57,7 @@ impl Handle {
             control,
             degraded,
             pipeline: None,
+            space: None,
         };
         (handle, rx)
     }
@@ -62,6 +65,12 @@ impl Handle {
     /// Answer [`DaemonHandle::inactive`] from the scheduler's pipeline.
     pub fn with_pipeline(mut self, pipeline: CurrentPipeline) -> Handle {
         self.pipeline = Some(pipeline);
+        self
+    }
+
+    /// Answer [`DaemonHandle::space`] from the daemon's disk sampler.
+    pub fn with_space(mut self, space: super::disk::SpaceState) -> Handle {
+        self.space = Some(space);
         self
     }
 
@@ -93,6 +102,11 @@ impl crate::web::DaemonHandle for Handle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    fn space(&self) -> Option<crate::core::space::SpaceReport> {
+        let space = self.space.as_ref()?;
+        space.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn metrics(&self, accept: Option<&str>) -> (&'static str, String) {

@@ -162,6 +162,13 @@ pub struct Metrics {
     /// `copydesk_match_index_memory_bytes`: approximate memory of the
     /// postings.
     pub index_bytes: Gauge,
+    /// `copydesk_store_bytes`: the store's files on disk.
+    pub store_bytes: Gauge,
+    /// `copydesk_store_free_bytes`: free space on the store's file system.
+    pub store_free_bytes: Gauge,
+    /// `copydesk_store_growth_bytes_per_day`: over the last day (0 until an
+    /// hour of samples).
+    pub store_growth: Gauge<f64, std::sync::atomic::AtomicU64>,
     /// `copydesk_watches{state}`.
     pub watches: Family<StateLabel, Gauge>,
     /// `copydesk_due_queue_lag_seconds`: how late the most overdue watch is.
@@ -226,6 +233,24 @@ impl Metrics {
             "match_index_memory_bytes",
             "Approximate memory held by the republication postings",
             index_bytes.clone(),
+        );
+        let store_bytes = Gauge::default();
+        registry.register(
+            "store_bytes",
+            "Bytes of the store's files on disk",
+            store_bytes.clone(),
+        );
+        let store_free_bytes = Gauge::default();
+        registry.register(
+            "store_free_bytes",
+            "Bytes free on the store's file system",
+            store_free_bytes.clone(),
+        );
+        let store_growth = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "store_growth_bytes_per_day",
+            "Growth of the store over the last day (0 until an hour of samples)",
+            store_growth.clone(),
         );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
@@ -315,6 +340,9 @@ impl Metrics {
             deliveries_dead,
             index_articles,
             index_bytes,
+            store_bytes,
+            store_free_bytes,
+            store_growth,
             watches,
             due_lag_seconds,
             in_flight,

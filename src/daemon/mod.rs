@@ -10,6 +10,7 @@
 
 pub mod backup;
 pub mod degraded;
+pub mod disk;
 mod feeds;
 pub mod file;
 pub mod handle;
@@ -98,6 +99,12 @@ impl Daemon {
         metrics.tick();
         let degraded_state = Arc::new(std::sync::Mutex::new(None));
         let degraded = degraded_state.clone();
+        let space = disk::SpaceState::default();
+        let disk_watch = disk::DiskWatch::new(
+            config.storage_path(),
+            config.storage.min_free_mb,
+            space.clone(),
+        );
         let mut scheduler = scheduler::Scheduler::start(
             config.clone(),
             config_path,
@@ -105,11 +112,13 @@ impl Daemon {
             clock,
             metrics.clone(),
             degraded_state,
+            disk_watch,
         )
         .await?;
 
         let (daemon_handle, mut control) =
             handle::Handle::new(metrics.clone(), store.clone(), degraded.clone());
+        let daemon_handle = daemon_handle.with_space(space);
         let daemon_handle = daemon_handle.with_pipeline(scheduler.published.clone());
         let app = crate::web::router(crate::web::AppState {
             store: store.clone(),

@@ -11,7 +11,9 @@
 
 use super::metrics::{self, Metrics, WatchState};
 use super::queue::{due_queue, DueQueue};
-use super::{backup, degraded, feeds, handle, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP};
+use super::{
+    backup, degraded, disk, feeds, handle, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP,
+};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::pipeline::{Checked, Pipeline};
@@ -64,6 +66,8 @@ pub(super) struct Scheduler {
     pub(super) polling: HashSet<String>,
     pub(super) paused: degraded::Degraded,
     pub(super) backups: Option<backup::Schedule>,
+    /// Store size, free space and the low-space warning.
+    pub(super) disk: disk::DiskWatch,
     /// When the next delivery round is due.
     pub(super) deliver_at: DateTime<Utc>,
     /// The first round after a start retries everything at once: a
@@ -99,6 +103,7 @@ impl Scheduler {
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
         degraded_state: Arc<std::sync::Mutex<Option<String>>>,
+        disk: disk::DiskWatch,
     ) -> Result<Scheduler, DaemonError> {
         let (cfg, s, c, m) = (
             config.clone(),
@@ -116,6 +121,7 @@ impl Scheduler {
             .then(|| (Duration::from_micros(usec) / 2, tokio::time::Instant::now()));
         Ok(Scheduler {
             backups: backup::Schedule::new(&config),
+            disk,
             config,
             config_path,
             store,
@@ -170,7 +176,7 @@ impl Scheduler {
     }
 
     /// A turn of the loop: metrics and the watchdog, the disk-full probe,
-    /// backups, a delivery round when its timer is up, then start the feed
+    /// the disk-space sample when due, backups, a delivery round when its timer is up, then start the feed
     /// polls and checks that are due. Nothing is started while the store
     /// cannot be written.
     async fn on_turn(&mut self) {
@@ -184,6 +190,7 @@ impl Scheduler {
         if self.paused.probe(&self.store).await {
             self.deliver_at = self.clock.now();
         }
+        self.disk.turn(self.clock.now(), &self.metrics).await;
         let writable = !self.paused.is_set();
         if let (true, Some(b)) = (writable, self.backups.as_mut()) {
             b.turn(&self.store).await;
@@ -290,6 +297,7 @@ impl Scheduler {
                     b.finish().await;
                 }
                 self.backups = backup::Schedule::new(&cfg);
+                self.disk.set_min_free_mb(cfg.storage.min_free_mb);
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
                 *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();

@@ -25,6 +25,11 @@ pub trait DaemonHandle: Send + Sync + 'static {
     fn seconds_since_tick(&self) -> i64;
     /// Why the store cannot be written (a full disk), while it cannot.
     fn degraded(&self) -> Option<String>;
+    /// The store's size and free space as last sampled (`None` before the
+    /// first sample, or where nobody samples).
+    fn space(&self) -> Option<crate::core::space::SpaceReport> {
+        None
+    }
     /// The metrics exposition for this `Accept` header: (content type, body).
     fn metrics(&self, accept: Option<&str>) -> (&'static str, String);
     /// Whether `w` is no longer checked because the running config does

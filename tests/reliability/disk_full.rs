@@ -80,7 +80,7 @@ fn a_full_disk_pauses_checks_keeps_reads_and_resumes_by_itself() {
     }
     let db = fs.path.join("db");
     let mut config = format!(
-        "[storage]\npath = \"{}\"\ncache_mb = 16\n\n[schedule]\ndefault = \"* * * * * *\"\n\n\
+        "[storage]\npath = \"{}\"\ncache_mb = 16\nmin_free_mb = 0\n\n[schedule]\ndefault = \"* * * * * *\"\n\n\
          [check]\nconfirm_delay = \"100ms\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n",
         db.display()
     );
