@@ -20,6 +20,10 @@ pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
 pub const DEFAULT_STORAGE_PATH: &str = "copydesk.db";
 /// sled page cache, MiB (sled's own default is 1 GiB).
 pub const DEFAULT_CACHE_MB: u64 = 64;
+/// How often the daemon collects the texts of removed watches when
+/// `[storage] gc_every` is not set: often enough that space comes back the
+/// same hour, rarely enough that the version scan costs nothing.
+pub const DEFAULT_GC_EVERY: Duration = Duration::from_secs(600);
 /// Watches checked at the same time in one pass (across all hosts).
 pub const DEFAULT_CONCURRENCY: usize = 32;
 /// The web UI / API listener (loopback).
@@ -93,6 +97,17 @@ pub struct StorageConfig {
     /// the store's file system; 0 turns the warning off.
     #[serde(default = "default_min_free_mb")]
     pub min_free_mb: u64,
+    /// How often the daemon collects the texts of removed watches (default
+    /// [`DEFAULT_GC_EVERY`]).
+    #[serde(default)]
+    pub gc_every: Option<Span>,
+}
+
+impl StorageConfig {
+    /// `gc_every`, or its default.
+    pub fn gc_every(&self) -> std::time::Duration {
+        self.gc_every.map_or(DEFAULT_GC_EVERY, |s| s.0)
+    }
 }
 
 impl Default for StorageConfig {
@@ -101,6 +116,7 @@ impl Default for StorageConfig {
             path: default_storage_path(),
             cache_mb: DEFAULT_CACHE_MB,
             min_free_mb: crate::core::space::DEFAULT_MIN_FREE_MB,
+            gc_every: None,
         }
     }
 }

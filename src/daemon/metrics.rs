@@ -169,6 +169,11 @@ pub struct Metrics {
     /// `copydesk_store_growth_bytes_per_day`: over the last day (0 until an
     /// hour of samples).
     pub store_growth: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// `copydesk_gc_texts_removed_total`: texts of removed watches
+    /// collected by the daemon.
+    pub gc_texts_removed: Counter,
+    /// `copydesk_gc_bytes_removed_total`: their stored size.
+    pub gc_bytes_removed: Counter,
     /// `copydesk_watches{state}`.
     pub watches: Family<StateLabel, Gauge>,
     /// `copydesk_due_queue_lag_seconds`: how late the most overdue watch is.
@@ -251,6 +256,18 @@ impl Metrics {
             "store_growth_bytes_per_day",
             "Growth of the store over the last day (0 until an hour of samples)",
             store_growth.clone(),
+        );
+        let gc_texts_removed = Counter::default();
+        registry.register(
+            "gc_texts_removed",
+            "Texts of removed watches collected by the daemon",
+            gc_texts_removed.clone(),
+        );
+        let gc_bytes_removed = Counter::default();
+        registry.register(
+            "gc_bytes_removed",
+            "Stored bytes of the texts collected by the daemon",
+            gc_bytes_removed.clone(),
         );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
@@ -343,6 +360,8 @@ impl Metrics {
             store_bytes,
             store_free_bytes,
             store_growth,
+            gc_texts_removed,
+            gc_bytes_removed,
             watches,
             due_lag_seconds,
             in_flight,

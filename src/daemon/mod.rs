@@ -13,6 +13,7 @@ pub mod degraded;
 pub mod disk;
 mod feeds;
 pub mod file;
+pub mod gc;
 pub mod handle;
 pub mod listener;
 pub mod metrics;

@@ -12,7 +12,7 @@
 use super::metrics::{self, Metrics, WatchState};
 use super::queue::{due_queue, DueQueue};
 use super::{
-    backup, degraded, disk, feeds, handle, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP,
+    backup, degraded, disk, feeds, gc, handle, notify, DaemonError, DELIVERY_INTERVAL, MAX_SLEEP,
 };
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
@@ -68,6 +68,8 @@ pub(super) struct Scheduler {
     pub(super) backups: Option<backup::Schedule>,
     /// Store size, free space and the low-space warning.
     pub(super) disk: disk::DiskWatch,
+    /// Incremental collection of the texts of removed watches.
+    pub(super) gc: gc::Collector,
     /// When the next delivery round is due.
     pub(super) deliver_at: DateTime<Utc>,
     /// The first round after a start retries everything at once: a
@@ -122,6 +124,7 @@ impl Scheduler {
         Ok(Scheduler {
             backups: backup::Schedule::new(&config),
             disk,
+            gc: gc::Collector::new(config.storage.gc_every()),
             config,
             config_path,
             store,
@@ -176,7 +179,8 @@ impl Scheduler {
     }
 
     /// A turn of the loop: metrics and the watchdog, the disk-full probe,
-    /// the disk-space sample when due, backups, a delivery round when its timer is up, then start the feed
+    /// the disk-space sample when due, backups, a step of the garbage
+    /// collection when no watch is due, a delivery round when its timer is up, then start the feed
     /// polls and checks that are due. Nothing is started while the store
     /// cannot be written.
     async fn on_turn(&mut self) {
@@ -202,6 +206,11 @@ impl Scheduler {
             self.deliver_at =
                 self.clock.now() + chrono::Duration::from_std(every).unwrap_or_default();
         }
+        // One step of the collection when no watch is due (the step runs
+        // in a blocking task; checks that fall due meanwhile start below).
+        let now = self.clock.now();
+        let idle = writable && self.queue.next_time().is_none_or(|t| t > now);
+        self.gc.turn(&self.store, now, idle, &self.metrics).await;
         // No await from here to the loop's sleep: what is started is all
         // that is due at the time read here.
         if writable {
@@ -298,6 +307,7 @@ impl Scheduler {
                 }
                 self.backups = backup::Schedule::new(&cfg);
                 self.disk.set_min_free_mb(cfg.storage.min_free_mb);
+                self.gc.set_every(cfg.storage.gc_every());
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
                 *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();

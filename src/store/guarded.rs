@@ -349,6 +349,10 @@ impl Store for GuardedStore {
         self.call(|s| s.collect_garbage(dry_run))
     }
 
+    fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
+        self.call(|s| s.gc_step(cycle, budget))
+    }
+
     fn store_id(&self) -> String {
         self.store_id.clone()
     }

@@ -6,6 +6,7 @@
 
 mod blocking;
 mod codec;
+mod collect;
 mod error;
 pub mod export;
 mod failure;
@@ -19,6 +20,7 @@ mod template;
 mod watch_urls;
 
 pub use blocking::{blocking, run_blocking, TaskFailed};
+pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
 pub use error::{StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
@@ -58,6 +60,14 @@ pub trait Store: Send + Sync {
     /// Remove what no watch or version refers to any more (texts of removed
     /// watches); only count it with `dry_run`. Needs the store to itself.
     fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError>;
+    /// One bounded step of an incremental collection that may run beside
+    /// checks (the daemon's): texts whose last version was removed are
+    /// verified and removed, at most `budget` records read or settled.
+    /// A backend without it finishes at once.
+    fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
+        let _ = (cycle, budget);
+        Ok(GcStep::Done(GcCycleReport::default()))
+    }
     /// The watch of a URL, found by any variant of it: as given, its
     /// canonical form (either web scheme), an alias.
     fn watch(&self, url: &str) -> Result<Watch, StoreError>;

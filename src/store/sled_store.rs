@@ -13,6 +13,7 @@
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
 //! | `feeds`      | feed URL bytes               | [`FeedState`] JSON    |
+//! | `gc_candidates` | content hash (16 bytes)   | marker (u64 BE)       |
 //!
 //! `watch_urls` holds every URL a watch is found under: its canonical URL,
 //! the URL it was given as, its aliases (see `watch_urls`).
@@ -58,6 +59,11 @@ pub struct SledStore {
     outbox: sled::Tree,
     sink_state: sled::Tree,
     feeds: sled::Tree,
+    /// Texts whose last version may be gone (content hash -> a marker
+    /// that changes whenever the hash becomes a candidate again): the
+    /// daemon's incremental collection verifies and removes them
+    /// ([`gc`]).
+    gc_candidates: sled::Tree,
     matching: super::match_index::MatchTrees,
     template: super::template::TemplateTrees,
     /// How URLs are canonicalized (`[fetch] strip_params`).
@@ -107,6 +113,7 @@ impl SledStore {
             outbox: db.open_tree("outbox")?,
             sink_state: db.open_tree("sink_state")?,
             feeds: db.open_tree("feeds")?,
+            gc_candidates: db.open_tree("gc_candidates")?,
             matching: super::match_index::MatchTrees::open(&db)?,
             template: super::template::TemplateTrees::open(&db)?,
             db,
@@ -318,16 +325,24 @@ impl Store for SledStore {
         self.gc_texts(dry_run)
     }
 
+    fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
+        self.gc_texts_step(cycle, budget)
+    }
+
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {
         let id = self.watch_id(url)?;
         let watch = self.load_watch(id)?;
         self.unindex_watch(&watch)?;
         self.watches.remove(codec::watch_key(id))?;
+        let hashes: Vec<ContentHash> = self.versions(id)?.iter().map(|v| v.hash).collect();
         for tree in [&self.versions, &self.checks] {
             for k in tree.scan_prefix(codec::watch_key(id)).keys() {
                 tree.remove(k?)?;
             }
         }
+        // after the versions are gone: a collection that verifies these
+        // candidates must not find them
+        self.add_gc_candidates(&hashes)?;
         self.matching.remove(id)?;
         self.db.flush()?;
         Ok(watch)

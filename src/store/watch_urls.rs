@@ -199,6 +199,9 @@ impl SledStore {
             v.same_as = merged.iter().find(|m| m.hash == v.hash).map(|m| m.number);
             merged.push(v);
         }
+        // the versions move: no collection under way may take their texts
+        let hashes: Vec<_> = merged.iter().map(|v| v.hash).collect();
+        self.keep_texts(&hashes)?;
         let versions = self.versions_tree();
         let old_keys: Vec<sled::IVec> = [keep, gone]
             .iter()

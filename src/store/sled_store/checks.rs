@@ -53,8 +53,9 @@ impl SledStore {
             &self.checks,
             &self.events,
             &self.outbox,
+            &self.gc_candidates,
         )
-            .transaction(|(tw, tv, tt, tc, te, to)| {
+            .transaction(|(tw, tv, tt, tc, te, to, tg)| {
                 let Some(stored) = tw.get(codec::watch_key(watch.id))? else {
                     return abort(StoreError::NotFound(format!(
                         "watch {} was removed during the check",
@@ -104,6 +105,9 @@ impl SledStore {
                     if tt.get(hash_key)?.is_none() {
                         tt.insert(&hash_key, text.as_slice())?;
                     }
+                    // a collection under way must not take this text
+                    // (see `gc`)
+                    tg.remove(&hash_key)?;
                 }
                 put_events(te, to, &events, &seqs, created_at)?;
                 tc.insert(&check_key, encode(&record))?;

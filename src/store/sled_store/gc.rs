@@ -1,13 +1,27 @@
 //! Garbage collection of version texts: `texts` is keyed by content hash
 //! and shared by every version with that text, so removing a watch (or its
-//! versions) leaves texts that no version refers to. [`SledStore::collect_garbage`]
-//! finds them by one pass over `versions` and one over `texts`.
+//! versions) leaves texts that no version refers to.
+//!
+//! Two ways to collect them:
+//! - the whole store at once (`copydesk gc`, the store held alone): one
+//!   pass over `versions` and one over `texts` ([`SledStore::gc_texts`]);
+//! - incrementally beside running checks (the daemon): removing a watch
+//!   records the hashes of its versions in `gc_candidates`, each under a
+//!   fresh marker; a cycle loads the candidates, reads every version in
+//!   bounded steps, and settles each candidate in a transaction that
+//!   removes the text only if no version referred to it and its marker is
+//!   unchanged. A check that stores a version removes its hash from
+//!   `gc_candidates` in the same transaction, and a merge does before it
+//!   moves versions, so a version written while a cycle reads can never
+//!   lose its text: the marker the cycle holds is gone.
 
 use super::SledStore;
 use crate::core::normalize::ContentHash;
 use crate::store::codec::decode;
-use crate::store::{GcReport, StoreError, VersionMeta};
-use std::collections::HashSet;
+use crate::store::collect::Candidate;
+use crate::store::{GcCycle, GcReport, GcStep, StoreError, VersionMeta, GC_CYCLE_CANDIDATES};
+use sled::transaction::{ConflictableTransactionError, Transactional};
+use std::collections::{HashMap, HashSet};
 
 impl SledStore {
     /// Remove the texts no version refers to (only count them with
@@ -41,8 +55,123 @@ impl SledStore {
             }
         }
         if !dry_run {
+            // every candidate is settled by this pass
+            self.gc_candidates.clear()?;
             self.db.flush()?;
         }
         Ok(report)
+    }
+
+    /// Record `hashes` (of versions just removed) as candidates, each
+    /// under a fresh marker.
+    pub(in crate::store) fn add_gc_candidates(
+        &self,
+        hashes: &[ContentHash],
+    ) -> Result<(), StoreError> {
+        for h in hashes {
+            let marker = self.db.generate_id()?;
+            self.gc_candidates
+                .insert(h.to_bytes(), &marker.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Versions with `hashes` are about to be written outside a check's
+    /// transaction (a merge): no cycle under way may take their texts.
+    pub(in crate::store) fn keep_texts(&self, hashes: &[ContentHash]) -> Result<(), StoreError> {
+        for h in hashes {
+            self.gc_candidates.remove(h.to_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// One step of the daemon's cycle (see the module doc).
+    pub(super) fn gc_texts_step(
+        &self,
+        cycle: &mut GcCycle,
+        budget: usize,
+    ) -> Result<GcStep, StoreError> {
+        let budget = budget.max(1);
+        let Some(candidates) = cycle.candidates.as_mut() else {
+            let mut loaded = HashMap::new();
+            for kv in self.gc_candidates.iter().take(GC_CYCLE_CANDIDATES) {
+                let (k, v) = kv?;
+                if let (Ok(hash), Ok(marker)) =
+                    (<[u8; 16]>::try_from(&k[..]), <[u8; 8]>::try_from(&v[..]))
+                {
+                    let marker = u64::from_be_bytes(marker);
+                    loaded.insert(
+                        hash,
+                        Candidate {
+                            marker,
+                            referenced: false,
+                        },
+                    );
+                }
+            }
+            if loaded.is_empty() {
+                return Ok(GcStep::Done(cycle.report));
+            }
+            cycle.report.candidates = loaded.len() as u64;
+            cycle.candidates = Some(loaded);
+            return Ok(GcStep::More);
+        };
+        if !cycle.scanned {
+            let mut next = None;
+            for (read, kv) in self.versions.range(cycle.cursor.clone()..).enumerate() {
+                let (k, v) = kv?;
+                if read == budget {
+                    next = Some(k.to_vec());
+                    break;
+                }
+                let meta: VersionMeta = decode("versions", &v)?;
+                if let Some(c) = candidates.get_mut(&meta.hash.to_bytes()) {
+                    c.referenced = true;
+                }
+            }
+            match next {
+                Some(k) => cycle.cursor = k,
+                None => cycle.scanned = true,
+            }
+            return Ok(GcStep::More);
+        }
+        let settle: Vec<([u8; 16], Candidate)> = candidates
+            .iter()
+            .take(budget)
+            .map(|(h, c)| (*h, *c))
+            .collect();
+        for (hash, c) in settle {
+            candidates.remove(&hash);
+            if let Some(bytes) = self.settle(hash, c)? {
+                cycle.report.removed += 1;
+                cycle.report.removed_bytes += bytes;
+            }
+        }
+        if candidates.is_empty() {
+            self.db.flush()?;
+            return Ok(GcStep::Done(cycle.report));
+        }
+        Ok(GcStep::More)
+    }
+
+    /// Settle one candidate: when its marker is still the one the cycle
+    /// loaded, drop the candidate and, if no version referred to it, its
+    /// text (the stored bytes removed, if any).
+    fn settle(&self, hash: [u8; 16], c: Candidate) -> Result<Option<u64>, StoreError> {
+        let marker = c.marker.to_be_bytes();
+        (&self.gc_candidates, &self.texts)
+            .transaction(
+                |(tg, tt)| -> Result<_, ConflictableTransactionError<StoreError>> {
+                    if tg.get(hash)?.as_deref() != Some(&marker[..]) {
+                        return Ok(None); // a version came or went meanwhile
+                    }
+                    tg.remove(&hash)?;
+                    if c.referenced {
+                        return Ok(None);
+                    }
+                    Ok(tt.remove(&hash)?.map(|v| (hash.len() + v.len()) as u64))
+                },
+            )
+            .map_err(super::tx_error)
     }
 }

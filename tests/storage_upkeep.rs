@@ -1,7 +1,9 @@
-//! Space on the store's disk through `copydesk run` (the real binary): the
-//! `copydesk_store_*` gauges, the `disk` object of `/healthz`, and the
-//! low-space warning (logged, 503) while free space is below
-//! `[storage] min_free_mb`, gone after a reload with a lower threshold.
+//! The store's upkeep through `copydesk run` (the real binary): space on
+//! its disk (the `copydesk_store_*` gauges, the `disk` object of
+//! `/healthz`, and the low-space warning, logged and 503, while free space
+//! is below `[storage] min_free_mb`, gone after a reload with a lower
+//! threshold), and the daemon's incremental collection of the texts of a
+//! watch removed while it runs.
 
 mod common;
 
@@ -14,7 +16,7 @@ const HUGE_MIN_FREE_MB: u64 = 1 << 40;
 
 fn write_config(env: &Env, server: &Server, min_free_mb: u64) {
     let text = format!(
-        "[storage]\npath = \"db\"\ncache_mb = 16\nmin_free_mb = {min_free_mb}\n\n\
+        "[storage]\npath = \"db\"\ncache_mb = 16\nmin_free_mb = {min_free_mb}\ngc_every = \"1s\"\n\n\
          [schedule]\ndefault = \"*/2 * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n\
          [check]\nconfirm_delay = \"100ms\"\n\n[[watch]]\nurl = \"{}\"\n",
         server.url("/story")
@@ -107,4 +109,46 @@ fn low_free_space_is_logged_and_unhealthy_until_the_threshold_allows_it() {
     eventually(Duration::from_secs(5), "the recovery logged", || {
         d.logs().contains("above [storage] min_free_mb again")
     });
+}
+
+#[test]
+fn the_daemon_collects_the_texts_of_a_watch_removed_while_it_runs() {
+    let server = Server::start();
+    let page = article_page("A story", &story(), &Furniture::default());
+    server.set("/story", Reply::html(page));
+    let own = article_page("Its own story", &story()[1..2], &Furniture::default());
+    server.set("/own", Reply::html(own));
+    let env = Env::new("");
+    write_config(&env, &server, 0);
+    let d = Daemon::start(&env);
+    let own_url = server.url("/own");
+    env.ok(&["watch", "add", &own_url]);
+    eventually(
+        Duration::from_secs(10),
+        "both watches have a version",
+        || {
+            let v = env.json(&["watch", "list"]);
+            v.as_array()
+                .is_some_and(|ws| ws.len() == 2 && ws.iter().all(|w| w["latest_version"] == 1))
+        },
+    );
+    env.ok(&["watch", "remove", &own_url]);
+    let mut metrics = String::new();
+    eventually(
+        Duration::from_secs(15),
+        "the removed watch's text collected",
+        || {
+            metrics = d.get("/metrics").1;
+            gauge(&metrics, "copydesk_gc_texts_removed_total") == Some(1.0)
+        },
+    );
+    assert!(gauge(&metrics, "copydesk_gc_bytes_removed_total").unwrap_or_default() > 0.0);
+    assert!(d.logs().contains("collected the texts of removed watches"));
+    drop(d);
+    // the offline pass finds nothing left, and the kept watch reads whole
+    let dry = env.json(&["gc", "--dry-run"]);
+    assert_eq!(dry["orphaned_texts"], 0, "{dry}");
+    assert_eq!(dry["texts"], 1, "{dry}");
+    let url = server.url("/story");
+    assert!(env.ok(&["history", &url]).contains("A story"));
 }

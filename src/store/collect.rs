@@ -1,0 +1,52 @@
+//! Incremental garbage collection as the daemon runs it: a [`GcCycle`] of
+//! bounded steps ([`crate::store::Store::gc_step`]), each doing at most a
+//! budget of work, so that collecting never holds up checks. The offline
+//! `copydesk gc` ([`crate::store::Store::collect_garbage`]) is the whole
+//! pass at once.
+
+use std::collections::HashMap;
+
+/// Version records read, or candidate texts settled, per step.
+pub const GC_STEP_BUDGET: usize = 5_000;
+/// Candidate texts verified in one cycle (the rest wait for the next).
+pub const GC_CYCLE_CANDIDATES: usize = 100_000;
+
+/// A candidate text: its marker when the cycle loaded it, and whether a
+/// version was seen referring to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub(crate) marker: u64,
+    pub(crate) referenced: bool,
+}
+
+/// Where a cycle is; start one with [`GcCycle::default`].
+#[derive(Debug, Default)]
+pub struct GcCycle {
+    /// `None` until loaded.
+    pub(crate) candidates: Option<HashMap<[u8; 16], Candidate>>,
+    /// The next version key to read.
+    pub(crate) cursor: Vec<u8>,
+    /// Every version was read: the candidates are being settled.
+    pub(crate) scanned: bool,
+    pub(crate) report: GcCycleReport,
+}
+
+/// What a finished cycle did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct GcCycleReport {
+    /// Candidate texts verified.
+    pub candidates: u64,
+    /// Texts removed (no version referred to them).
+    pub removed: u64,
+    /// Their stored size, keys included.
+    pub removed_bytes: u64,
+}
+
+/// The result of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GcStep {
+    /// More steps are needed.
+    More,
+    /// The cycle is over.
+    Done(GcCycleReport),
+}
