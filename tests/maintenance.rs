@@ -1,14 +1,15 @@
 //! `copydesk gc` and `copydesk compact` through the real binary: texts of
 //! removed watches are found and removed, the rest of the history stays
 //! readable, compaction keeps every record and the store id, an interrupted
-//! compaction is undone on the next open, and both refuse to run beside a
-//! daemon.
+//! compaction is undone on the next open; beside a daemon `gc` refuses (the
+//! daemon collects by itself) and `compact` goes through the daemon.
 
 mod common;
 
-use common::daemon::Daemon;
+use common::daemon::{eventually, Daemon};
 use common::{article_page, story, Env, Furniture, Reply, Server};
 use serde_json::Value;
+use std::time::Duration;
 
 fn page(title: &str, body: &[String]) -> Reply {
     Reply::html(article_page(title, body, &Furniture::default()))
@@ -139,18 +140,59 @@ fn an_interrupted_compaction_is_undone_on_the_next_open() {
     assert!(!env.dir.path().join("db.compacting").exists());
 }
 
+/// Beside a running daemon, `gc` refuses (the daemon collects by itself:
+/// here the four texts of the watches removed before it started), and
+/// `compact` asks the daemon, which pauses its checks, compacts, and goes
+/// on checking.
 #[test]
-fn gc_and_compact_refuse_to_run_beside_a_daemon() {
-    let (_server, env) = store_with_removed_watches("[web]\nlisten = \"127.0.0.1:0\"\n");
+fn gc_refuses_beside_a_daemon_which_collects_and_compacts_by_itself() {
+    let (server, env) = store_with_removed_watches("[web]\nlisten = \"127.0.0.1:0\"\n");
+    let keep = server.url("/keep");
+    let history = env.json(&["history", &keep]);
     let d = Daemon::start(&env);
-    for cmd in [&["gc"][..], &["compact"][..]] {
-        let out = env.run(cmd);
-        assert!(!out.status.success(), "{cmd:?} ran beside the daemon");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("stop"), "{cmd:?}: {err}");
-    }
+    let out = env.run(&["gc"]);
+    assert!(!out.status.success(), "gc ran beside the daemon");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stop the daemon"), "{err}");
+    assert!(err.contains("collects"), "{err}");
+    eventually(
+        Duration::from_secs(15),
+        "the daemon collected the texts",
+        || {
+            d.get("/metrics")
+                .1
+                .contains("copydesk_gc_texts_removed_total 4")
+        },
+    );
+
+    let out = env.run(&["compact"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("the daemon holds the store"), "{stderr}");
+    assert!(
+        stdout.contains("compacted") && stdout.contains(" → "),
+        "{stdout}"
+    );
+    assert!(d.logs().contains("store compacted; checks resume"));
+    // the daemon reads and writes the swapped-in store: the history is
+    // whole, and its next checks are stored
+    assert_eq!(env.json(&["history", &keep]), history);
+    let added = server.url("/added");
+    server.set("/added", page("Added after", &story()));
+    env.ok(&["watch", "add", &added]);
+    eventually(Duration::from_secs(15), "the added watch stored", || {
+        env.run(&["history", &added])
+            .status
+            .success()
+            .then(|| env.json(&["history", &added]))
+            .and_then(|h| h.as_array().map(Vec::len))
+            == Some(1)
+    });
     drop(d);
-    // nothing was removed meanwhile
     let dry = env.json(&["gc", "--dry-run"]);
-    assert_eq!(num(&dry, "orphaned_texts"), 4, "{dry}");
+    assert_eq!(num(&dry, "orphaned_texts"), 0, "{dry}");
+    assert_eq!(env.json(&["history", &keep]), history);
 }

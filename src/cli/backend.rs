@@ -36,6 +36,11 @@ pub struct Remote {
     client: reqwest::Client,
 }
 
+/// How long `copydesk compact` waits for a daemon to compact its store
+/// (its checks in flight end first; the copy of a large store takes
+/// minutes).
+pub const COMPACT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl Backend {
     /// Open the store, or reach the daemon that holds it.
     pub async fn open(cfg: &Config) -> Result<Backend> {
@@ -204,6 +209,21 @@ impl Backend {
     }
 
     /// Make the deliveries of one event due now.
+    /// Compact the store through the daemon that holds it (`None`: this
+    /// process holds it; compact it directly).
+    pub async fn compact_through_daemon(&self) -> Result<Option<crate::store::CompactReport>> {
+        match self {
+            Backend::Local(_) => Ok(None),
+            Backend::Daemon(r) => {
+                let req = r
+                    .client
+                    .post(r.url("/api/v1/compact", &[]))
+                    .timeout(COMPACT_TIMEOUT);
+                Ok(Some(r.send(req).await?))
+            }
+        }
+    }
+
     pub async fn retry_alert(&self, id: &str) -> Result<usize> {
         match self {
             Backend::Local(s) => Ok(s.retry_deliveries(id)?),

@@ -43,7 +43,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<()> {
         Command::Export { url, output } => export(&cfg, url.as_deref(), output.as_deref()),
         Command::Import { file, unverified } => import(&cfg, file.as_deref(), unverified),
         Command::Gc { dry_run, format } => super::maintenance::gc(&cfg, dry_run, format.format),
-        Command::Compact => super::maintenance::compact(&cfg),
+        Command::Compact => super::maintenance::compact(&cfg).await,
         Command::Outlets(a) => super::outlets::run(&cfg, a).await,
         Command::Config(ConfigCommand::Check) => {
             output::config_summary(&cfg);

@@ -1,16 +1,17 @@
-//! `copydesk gc` and `copydesk compact`: giving disk space back. Both need
-//! the store to themselves (a running daemon holds it: stop it first).
+//! `copydesk gc` and `copydesk compact`: giving disk space back. `gc`
+//! needs the store to itself (a running daemon collects by itself);
+//! `compact` asks a running daemon to do it.
 
 use super::commands::open_direct;
 use super::Format;
 use crate::alert::format::plural;
 use crate::config::Config;
-use crate::store::GcReport;
+use crate::store::{GcReport, StoreError};
 use anyhow::Result;
 
 /// `copydesk gc [--dry-run]`
 pub fn gc(cfg: &Config, dry_run: bool, format: Format) -> Result<()> {
-    let why = "gc needs the store to itself (a check committing meanwhile could lose its text): stop the daemon first";
+    let why = "gc needs the store to itself: stop the daemon first (a running daemon collects the texts of removed watches by itself every [storage] gc_every)";
     let store = open_direct(cfg, why)?;
     let report = store.collect_garbage(dry_run)?;
     if format == Format::Json {
@@ -41,16 +42,31 @@ fn describe(r: &GcReport) -> String {
     )
 }
 
-/// `copydesk compact`
-pub fn compact(cfg: &Config) -> Result<()> {
+/// `copydesk compact`: directly, or through the daemon that holds the
+/// store (its checks pause until the compacted store is swapped in).
+pub async fn compact(cfg: &Config) -> Result<()> {
     let path = cfg.storage_path();
     eprintln!(
         "compacting {} (every record is copied into a new database, then the two are swapped)…",
         path.display()
     );
-    let r = crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules()).map_err(|e| {
-        anyhow::Error::new(e).context("compaction failed; the database is as it was")
-    })?;
+    let r = match crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules()) {
+        Ok(r) => r,
+        Err(StoreError::Locked { .. }) => {
+            let backend = super::backend::Backend::open(cfg).await?;
+            eprintln!("the daemon holds the store: it compacts it, pausing its checks meanwhile…");
+            match backend.compact_through_daemon().await? {
+                Some(r) => r,
+                // the daemon stopped meanwhile: this process holds it now
+                None => {
+                    drop(backend);
+                    crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules())
+                        .map_err(failed)?
+                }
+            }
+        }
+        Err(e) => return Err(failed(e)),
+    };
     println!(
         "compacted {}: {} → {} ({} in {})",
         path.display(),
@@ -60,6 +76,10 @@ pub fn compact(cfg: &Config) -> Result<()> {
         plural(r.trees, "tree", "trees"),
     );
     Ok(())
+}
+
+fn failed(e: StoreError) -> anyhow::Error {
+    anyhow::Error::new(e).context("compaction failed; the database is as it was")
 }
 
 /// 1536 → "1.5 KiB"

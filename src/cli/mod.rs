@@ -173,7 +173,8 @@ pub enum Command {
     },
     /// Give the space of removed records back to the file system: copy the
     /// database into a new one and swap them (the old one stays as it was
-    /// until the copy is complete). Stop the daemon first.
+    /// until the copy is complete). A running daemon does it when asked,
+    /// pausing its checks until the new database is swapped in.
     Compact,
     /// The alert outbox: deliveries waiting (--pending) or given up
     /// (--failed, dead letters); `alerts retry ID` sends one again.

@@ -20,7 +20,12 @@ pub enum Control {
     Removed(String),
     /// Run a delivery round now (an alert was made due again).
     DeliverNow,
+    /// Compact the store (checks paused meanwhile) and answer here.
+    Compact(CompactReply),
 }
+
+/// Where the scheduler answers a [`Control::Compact`].
+pub type CompactReply = tokio::sync::oneshot::Sender<Result<crate::store::CompactReport, String>>;
 
 /// Why the store cannot be written, while it cannot (shared with
 /// [`super::degraded::Degraded`]).
@@ -91,6 +96,14 @@ impl crate::web::DaemonHandle for Handle {
 
     fn deliver_now(&self) {
         self.send(Control::DeliverNow);
+    }
+
+    fn compact(
+        &self,
+    ) -> Option<tokio::sync::oneshot::Receiver<Result<crate::store::CompactReport, String>>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Control::Compact(tx));
+        Some(rx)
     }
 
     fn seconds_since_tick(&self) -> i64 {

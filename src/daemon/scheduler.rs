@@ -70,6 +70,9 @@ pub(super) struct Scheduler {
     pub(super) disk: disk::DiskWatch,
     /// Incremental collection of the texts of removed watches.
     pub(super) gc: gc::Collector,
+    /// Compactions asked for: nothing new starts until the checks and
+    /// polls in flight end; then the store is compacted and they answered.
+    pub(super) compactions: Vec<handle::CompactReply>,
     /// When the next delivery round is due.
     pub(super) deliver_at: DateTime<Utc>,
     /// The first round after a start retries everything at once: a
@@ -125,6 +128,7 @@ impl Scheduler {
             backups: backup::Schedule::new(&config),
             disk,
             gc: gc::Collector::new(config.storage.gc_every()),
+            compactions: Vec::new(),
             config,
             config_path,
             store,
@@ -195,7 +199,8 @@ impl Scheduler {
             self.deliver_at = self.clock.now();
         }
         self.disk.turn(self.clock.now(), &self.metrics).await;
-        let writable = !self.paused.is_set();
+        self.compact_when_quiet().await;
+        let writable = !self.paused.is_set() && self.compactions.is_empty();
         if let (true, Some(b)) = (writable, self.backups.as_mut()) {
             b.turn(&self.store).await;
         }
@@ -348,6 +353,13 @@ impl Scheduler {
                 }
             }
             handle::Control::Removed(url) => self.queue.remove(&url),
+            handle::Control::Compact(reply) => {
+                tracing::info!(
+                    in_flight = self.in_flight.len(),
+                    "compaction asked for: checks pause until it is done"
+                );
+                self.compactions.push(reply);
+            }
             handle::Control::DeliverNow => self.deliver_at = self.clock.now(),
         }
     }
@@ -460,6 +472,38 @@ impl Scheduler {
                 .events_pending
                 .set((outbox.len() - dead) as i64);
             self.metrics.deliveries_dead.set(dead as i64);
+        }
+    }
+
+    /// Compactions asked for, once no check or poll is in flight: a backup
+    /// in progress ends first, the store is rewritten and swapped
+    /// ([`Store::compact_in_place`]), and every asker gets the report.
+    async fn compact_when_quiet(&mut self) {
+        if self.compactions.is_empty() || !self.in_flight.is_empty() || !self.polls.is_empty() {
+            return;
+        }
+        if let Some(b) = self.backups.as_mut() {
+            b.finish().await;
+        }
+        let started = std::time::Instant::now();
+        let result = blocking(&self.store, |s| s.compact_in_place())
+            .await
+            .map_err(|e| e.to_string());
+        let seconds = started.elapsed().as_secs_f64();
+        match &result {
+            Ok(r) => tracing::info!(
+                bytes_before = r.bytes_before,
+                bytes_after = r.bytes_after,
+                records = r.records,
+                seconds,
+                "store compacted; checks resume"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, seconds, "compaction failed; the store is as it was, checks resume")
+            }
+        }
+        for reply in self.compactions.drain(..) {
+            let _ = reply.send(result.clone());
         }
     }
 

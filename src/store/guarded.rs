@@ -156,10 +156,28 @@ impl GuardedStore {
     /// progress to let go of the old handle; if they do not, the old
     /// handle stays.
     fn reopen(&self) -> Result<(), StoreError> {
+        self.closed_while(|store| {
+            // closing flushes what it can; a failure here is the failure
+            // that got us here
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(store)));
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    /// Close the database, hand it to `f` (which closes it for good), and
+    /// open it again, whatever `f` returned (`None`: no database was open,
+    /// `f` did not run). Other calls wait meanwhile; calls already in
+    /// progress get [`REOPEN_WAIT`] to end.
+    fn closed_while<T>(
+        &self,
+        f: impl FnOnce(SledStore) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
         let mut slot = match self.inner.write() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
+        let mut result = None;
         if let Some(mut old) = slot.take() {
             let deadline = std::time::Instant::now() + REOPEN_WAIT;
             let store = loop {
@@ -174,18 +192,22 @@ impl GuardedStore {
                         return Err(StoreError::Io {
                             path: self.shown(),
                             disk_full: false,
-                            detail: "the database is busy; it will be opened again later".into(),
+                            detail: "the database is busy; try again later".into(),
                         });
                     }
                 }
             };
-            // closing flushes what it can; a failure here is the failure
-            // that got us here
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(store)));
+            result = Some(match catch_unwind(AssertUnwindSafe(move || f(store))) {
+                Ok(r) => r.map_err(|e| self.with_path(e)),
+                Err(payload) => Err(StoreError::Damaged {
+                    path: self.shown(),
+                    detail: panic_text(payload.as_ref()),
+                }),
+            });
         }
         let store = open_guarded(&self.path, self.cache_mb, &self.rules)?;
         *slot = Some(Arc::new(store));
-        Ok(())
+        result.transpose()
     }
 
     /// Name the path in an engine error.
@@ -481,6 +503,16 @@ impl Store for GuardedStore {
 
     fn load_match_index(&self) -> Result<(), StoreError> {
         self.call(|s| s.load_match_index())
+    }
+
+    fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
+        let path = self.path.clone();
+        self.closed_while(move |store| super::sled_store::compact_open(store, &path))?
+            .ok_or_else(|| StoreError::Io {
+                path: self.shown(),
+                disk_full: false,
+                detail: "the database was being opened again; try again".into(),
+            })
     }
 
     fn recover(&self) -> Result<(), StoreError> {

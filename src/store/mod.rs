@@ -321,6 +321,16 @@ pub trait Store: Send + Sync {
     fn match_index_stats(&self) -> Option<MatchIndexStats> {
         None
     }
+    /// Rewrite the store into a new one and swap them while it stays open
+    /// (the daemon's compaction; the caller starts no writes meanwhile).
+    /// Crash-safe as the offline `compact`. A backend that cannot says so.
+    fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
+        Err(StoreError::Io {
+            path: self.store_id(),
+            disk_full: false,
+            detail: "this store cannot be compacted while open: stop the daemon and run `copydesk compact`".into(),
+        })
+    }
     /// After a write failed (a full disk): `Ok` once the store can be
     /// written again, reopening the database if the engine needs it; an
     /// error while there is still no room.

@@ -39,7 +39,7 @@ mod gc;
 mod outbox;
 mod schema;
 
-pub use compact::{compact, dir_bytes, CompactReport};
+pub use compact::{compact, compact_open, dir_bytes, CompactReport};
 
 pub use schema::{read_store_id, STORE_ID_FILE};
 

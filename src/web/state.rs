@@ -21,6 +21,14 @@ pub trait DaemonHandle: Send + Sync + 'static {
     fn watch_removed(&self, url: String);
     /// Run a delivery round now (an alert was made due again).
     fn deliver_now(&self);
+    /// Compact the store: checks pause, the store is rewritten and swapped,
+    /// checks resume; the receiver gets the report (`None`: this daemon
+    /// cannot).
+    fn compact(
+        &self,
+    ) -> Option<tokio::sync::oneshot::Receiver<Result<crate::store::CompactReport, String>>> {
+        None
+    }
     /// Seconds since the scheduler loop last turned.
     fn seconds_since_tick(&self) -> i64;
     /// Why the store cannot be written (a full disk), while it cannot.

@@ -1,6 +1,7 @@
-//! Offline compaction: sled does not give back the space of deleted
-//! records, so [`compact`] copies every tree into a new database beside the
-//! old one and swaps the two directories. Crash-safe at every step: until
+//! Compaction: sled does not give back the space of deleted records, so
+//! [`compact`] (offline) and [`compact_open`] (a store already open: the
+//! daemon's, see [`crate::store::GuardedStore`]) copy every tree into a new
+//! database beside the old one and swap the two directories. Crash-safe at every step: until
 //! the swap the old database is untouched; an interrupted swap is undone by
 //! [`recover_interrupted_compaction`], which [`SledStore::open`] runs first.
 
@@ -9,7 +10,7 @@ use crate::store::StoreError;
 use std::path::{Path, PathBuf};
 
 /// What a compaction did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompactReport {
     /// The database directory's size before.
     pub bytes_before: u64,
@@ -85,12 +86,19 @@ pub fn compact(
     cache_mb: u64,
     rules: crate::core::url::UrlRules,
 ) -> Result<CompactReport, StoreError> {
-    let bytes_before = dir_bytes(path);
-    let new = new_path(path);
     // open through the store: the lock, the layout upgrade and the
     // recovery of an earlier interrupted compaction
     let store = SledStore::open_with(path, cache_mb, rules)?;
+    compact_open(store, path)
+}
+
+/// Compact `store`, open at `path`, which it consumes: when this returns,
+/// the database at `path` (compacted, or as it was on an error before the
+/// swap) is closed and can be opened again.
+pub fn compact_open(store: SledStore, path: &Path) -> Result<CompactReport, StoreError> {
     store.db.flush()?;
+    let bytes_before = dir_bytes(path);
+    let new = new_path(path);
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(|e| io(&new, "cannot remove", e))?;
     }

@@ -1,11 +1,11 @@
 //! The CLI's calls (`watch add|list|remove`, `history`, `diff`, `alerts`,
-//! `matches`, `feeds` while the daemon holds the store). They name a watch
+//! `matches`, `feeds`, `compact` while the daemon holds the store). They name a watch
 //! by its URL and are not part of the documented review API
 //! (`openapi.json`, routed in [`super::routes`]); their handlers live in
 //! the resource modules. The CLI reads the watch list through the review
 //! API's paged `GET /api/v1/watches`.
 
-use super::{alerts, feeds, identity, matches, versions, watches};
+use super::{alerts, feeds, identity, maintenance, matches, versions, watches};
 use crate::web::AppState;
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,4 +24,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matches", get(matches::list))
         .route("/api/v1/feeds", get(feeds::list))
         .route("/api/v1/identity", get(identity::get))
+        .route("/api/v1/compact", post(maintenance::compact))
 }

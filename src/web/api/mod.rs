@@ -14,6 +14,7 @@ pub mod events;
 pub mod feeds;
 pub mod identity;
 pub mod local;
+pub mod maintenance;
 pub mod matches;
 pub mod outlets;
 pub mod versions;
