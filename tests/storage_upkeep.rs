@@ -152,3 +152,34 @@ fn the_daemon_collects_the_texts_of_a_watch_removed_while_it_runs() {
     let url = server.url("/story");
     assert!(env.ok(&["history", &url]).contains("A story"));
 }
+
+#[test]
+fn a_scheduled_compaction_pauses_checks_and_keeps_everything() {
+    let server = Server::start();
+    let page = article_page("A story", &story(), &Furniture::default());
+    server.set("/story", Reply::html(page));
+    let env = Env::new("");
+    let text = format!(
+        "[storage]\npath = \"db\"\ncache_mb = 16\nmin_free_mb = 0\ncompact_every = \"2s\"\n\n\
+         [schedule]\ndefault = \"* * * * * *\"\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n\
+         [check]\nconfirm_delay = \"100ms\"\n\n[[watch]]\nurl = \"{}\"\n",
+        server.url("/story")
+    );
+    std::fs::write(&env.config, text).expect("write config");
+    let d = Daemon::start(&env);
+    let url = server.url("/story");
+    eventually(Duration::from_secs(15), "two scheduled compactions", || {
+        d.logs().matches("store compacted; checks resume").count() >= 2
+    });
+    // an edit after the compactions is stored in the swapped-in store
+    let mut body = story();
+    body.push("A correction was added to the story after publication.".into());
+    let edited = article_page("A story", &body, &Furniture::default());
+    server.set("/story", Reply::html(edited));
+    eventually(Duration::from_secs(15), "the edit stored", || {
+        env.json(&["history", &url]).as_array().map(Vec::len) == Some(2)
+    });
+    let (status, _) = d.get("/healthz");
+    assert_eq!(status, 200);
+    assert!(!d.logs().contains("compaction failed"), "{}", d.logs());
+}

@@ -101,6 +101,10 @@ pub struct StorageConfig {
     /// [`DEFAULT_GC_EVERY`]).
     #[serde(default)]
     pub gc_every: Option<Span>,
+    /// How often the daemon compacts the store (checks paused meanwhile);
+    /// never without it (`copydesk compact` does it on request).
+    #[serde(default)]
+    pub compact_every: Option<Span>,
 }
 
 impl StorageConfig {
@@ -117,6 +121,7 @@ impl Default for StorageConfig {
             cache_mb: DEFAULT_CACHE_MB,
             min_free_mb: crate::core::space::DEFAULT_MIN_FREE_MB,
             gc_every: None,
+            compact_every: None,
         }
     }
 }

@@ -73,6 +73,9 @@ pub(super) struct Scheduler {
     /// Compactions asked for: nothing new starts until the checks and
     /// polls in flight end; then the store is compacted and they answered.
     pub(super) compactions: Vec<handle::CompactReply>,
+    /// When the next scheduled compaction is due (`[storage]
+    /// compact_every`; the first one a period after the start).
+    pub(super) compact_at: Option<DateTime<Utc>>,
     /// When the next delivery round is due.
     pub(super) deliver_at: DateTime<Utc>,
     /// The first round after a start retries everything at once: a
@@ -129,6 +132,7 @@ impl Scheduler {
             disk,
             gc: gc::Collector::new(config.storage.gc_every()),
             compactions: Vec::new(),
+            compact_at: next_compaction(&config, clock.now()),
             config,
             config_path,
             store,
@@ -199,8 +203,9 @@ impl Scheduler {
             self.deliver_at = self.clock.now();
         }
         self.disk.turn(self.clock.now(), &self.metrics).await;
+        let compact_due = self.compact_at.is_some_and(|t| self.clock.now() >= t);
         self.compact_when_quiet().await;
-        let writable = !self.paused.is_set() && self.compactions.is_empty();
+        let writable = !self.paused.is_set() && self.compactions.is_empty() && !compact_due;
         if let (true, Some(b)) = (writable, self.backups.as_mut()) {
             b.turn(&self.store).await;
         }
@@ -313,6 +318,9 @@ impl Scheduler {
                 self.backups = backup::Schedule::new(&cfg);
                 self.disk.set_min_free_mb(cfg.storage.min_free_mb);
                 self.gc.set_every(cfg.storage.gc_every());
+                if cfg.storage.compact_every != self.config.storage.compact_every {
+                    self.compact_at = next_compaction(&cfg, self.clock.now());
+                }
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
                 *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();
@@ -475,13 +483,20 @@ impl Scheduler {
         }
     }
 
-    /// Compactions asked for, once no check or poll is in flight: a backup
+    /// Compactions asked for or scheduled, once no check or poll is in
+    /// flight (and the store can be written): a backup
     /// in progress ends first, the store is rewritten and swapped
     /// ([`Store::compact_in_place`]), and every asker gets the report.
     async fn compact_when_quiet(&mut self) {
-        if self.compactions.is_empty() || !self.in_flight.is_empty() || !self.polls.is_empty() {
+        let scheduled = self.compact_at.is_some_and(|t| self.clock.now() >= t);
+        if (self.compactions.is_empty() && !scheduled)
+            || !self.in_flight.is_empty()
+            || !self.polls.is_empty()
+            || self.paused.is_set()
+        {
             return;
         }
+        self.compact_at = next_compaction(&self.config, self.clock.now());
         if let Some(b) = self.backups.as_mut() {
             b.finish().await;
         }
@@ -561,6 +576,13 @@ impl Scheduler {
 /// Log a watch that starts failing (with the reason and the next try) and
 /// one that recovers, once each: the retries in between log nothing above
 /// `debug` (their outcome is on the watch: `watch list`, the dashboard).
+/// The next scheduled compaction after `now`, if `[storage]
+/// compact_every` asks for them.
+fn next_compaction(config: &Config, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let every = chrono::Duration::from_std(config.storage.compact_every?.0).ok()?;
+    now.checked_add_signed(every)
+}
+
 fn log_failing_change(before: &Watch, c: &Checked) {
     let was_failing = before.consecutive_failures > 0;
     match (&c.failure, was_failing, c.failing) {
