@@ -8,7 +8,7 @@
 //! Runs three passes: the first stores N first versions, the second finds all
 //! unchanged, the third has 10% of the articles edited.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use common::{article_page, story, Furniture, Reply, Server};

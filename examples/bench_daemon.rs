@@ -10,7 +10,7 @@
 //! cargo run --release --example bench_daemon -- [N] [MINUTES] [PER_HOST]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use common::{article_page, story, Furniture, Reply, Server};

@@ -7,7 +7,7 @@
 //! cargo run --release --example bench_outbox -- [N]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use chrono::Utc;

@@ -8,7 +8,7 @@
 //! cargo run --release --locked --example bench_web -- [REQUESTS]
 //! ```
 
-#[path = "../tests/webcommon/mod.rs"]
+#[path = "../tests/it/webcommon/mod.rs"]
 mod webcommon;
 
 use copydesk::core::diff::diff_articles;

@@ -16,7 +16,7 @@
 //! MATCH_PAGES_LOG=info cargo run --release --locked --example match_pages -- --log /tmp/check.log
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use common::match_pages::{run, sources};

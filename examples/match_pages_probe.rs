@@ -6,7 +6,7 @@
 //!
 //! `cargo run --release --example match_pages_probe -- pages DIR > x.jsonl`
 //! `cargo run --release --example match_pages_probe -- synthetic > y.jsonl`
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use common::match_pages::sources;

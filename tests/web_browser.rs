@@ -12,6 +12,7 @@
 //! `main` (`harness = false` in Cargo.toml) so that a skip shows in its
 //! summary line ("0 passed; 2 skipped") instead of passing as a success.
 
+#[path = "it/webcommon/mod.rs"]
 mod webcommon;
 
 use fantoccini::{ClientBuilder, Locator};

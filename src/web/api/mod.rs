@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
 }
 
-/// The OpenAPI description of these routes (`tests/web_api.rs` calls every
+/// The OpenAPI description of these routes (`tests/it/web_api.rs` calls every
 /// path it names, and checks it names every route).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
