@@ -8,7 +8,9 @@
 //! cargo run --release --example noise_bench -- --show semantic-html5   # what the extractor reads
 //! ```
 
+// the test helpers, of which this example uses a part
 #[path = "../tests/it/noise/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod noise;
 
 use anyhow::{bail, Context};

@@ -9,7 +9,6 @@
 //! `#[path = "../tests/it/noise/mod.rs"] mod noise;`. Entry points:
 //! [`run`] with [`Options`] gives a [`Report`]; [`config_toml`] is the one
 //! place the driver's config is written; [`default_schedule`] the edits.
-#![allow(dead_code)]
 
 pub mod driver;
 pub mod edits;

@@ -2,7 +2,6 @@
 //! server certificates signed by it: good, expired, for another name), a
 //! TLS front that serves a loopback [`common::Server`] over HTTPS, and an
 //! SMTP server that requires STARTTLS and AUTH PLAIN.
-#![allow(dead_code)]
 
 use base64::Engine as _;
 use rcgen::{

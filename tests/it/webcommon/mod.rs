@@ -2,7 +2,6 @@
 //! the web layer's router (`copydesk::web::router`) served on 127.0.0.1:0 in-process, and helpers that
 //! store articles version by version as the pipeline does (with the edit
 //! events between them).
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use copydesk::core::diff::diff_articles;
@@ -265,11 +264,4 @@ pub fn republish(
     let c = seed(store, copy.0, None, &[art(copy.1, copy_body)]);
     run_matcher(store, copy.0);
     (o, c)
-}
-
-/// Whether the tests run in CI: `CI` set to anything but empty, `0` or
-/// `false` (CI services set `true`, `1` or their own name). In CI a test
-/// whose tools are missing fails instead of skipping.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
