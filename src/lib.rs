@@ -19,11 +19,8 @@
 pub mod alert;
 #[allow(missing_docs)]
 pub mod cli;
-#[allow(missing_docs)]
 pub mod clock;
-#[allow(missing_docs)]
 pub mod config;
-#[allow(missing_docs)]
 pub mod core;
 #[allow(missing_docs)]
 pub mod daemon;
