@@ -15,7 +15,6 @@
 // step 5): remove the mark when a module is filled.
 #![warn(missing_docs)]
 
-#[allow(missing_docs)]
 pub mod alert;
 #[allow(missing_docs)]
 pub mod cli;
@@ -31,5 +30,4 @@ pub mod pipeline;
 #[allow(missing_docs)]
 pub mod republish;
 pub mod store;
-#[allow(missing_docs)]
 pub mod web;
