@@ -47,8 +47,13 @@ pub fn sources(dir: &Path) -> Vec<Source> {
 pub struct Run {
     pub reported: Reported,
     /// The URL each page was served at (by page index).
+    #[allow(dead_code, reason = "read by examples/match_pages.rs")]
     pub urls: Vec<String>,
+    /// What `copydesk check --all` printed.
+    #[allow(dead_code, reason = "read by examples/match_pages.rs")]
     pub check_output: String,
+    /// How long the check took.
+    #[allow(dead_code, reason = "read by examples/match_pages.rs")]
     pub seconds: f64,
 }
 

@@ -7,10 +7,6 @@
 pub struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
     /// The stream of one request: `seed`, then the outlet, article and
     /// request number mixed in.
     pub fn for_request(seed: u64, outlet: usize, article: usize, request: u64) -> Rng {
@@ -72,11 +68,6 @@ impl Rng {
             &h[17..20],
             &h[20..32]
         )
-    }
-
-    /// A number with thousands separators, "12,345".
-    pub fn thousands(&mut self, lo: u64, hi: u64) -> String {
-        group(self.range(lo, hi))
     }
 }
 
