@@ -563,6 +563,9 @@ impl Config {
         base.join(path)
     }
 
+    /// The fetcher's options: each `[fetch]` key set here, the fetcher's
+    /// default for the others (the contact, if any, added to the user
+    /// agent).
     pub fn fetch_options(&self) -> FetchOptions {
         let f = &self.fetch;
         let d = FetchOptions::default();

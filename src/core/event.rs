@@ -30,6 +30,7 @@ pub struct EditEvent {
     pub id: String,
     /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
+    /// The article, with the new version's headline.
     pub article: ArticleRef,
     /// The version number before the edit (versions count from 1).
     pub from_version: u32,

@@ -18,7 +18,8 @@ use copydesk::web::{router, AppState};
 use std::sync::Arc;
 
 pub struct Site {
-    pub dir: tempfile::TempDir,
+    /// The store's temp dir, removed when the site is dropped.
+    _dir: tempfile::TempDir,
     pub store: Arc<dyn Store>,
     /// `http://127.0.0.1:PORT`
     pub base: String,
@@ -88,7 +89,7 @@ impl Site {
         });
         let addr = addr_rx.recv().expect("the server's address");
         Site {
-            dir,
+            _dir: dir,
             store,
             base: format!("http://{addr}"),
             stop: Some(stop_tx),

@@ -94,27 +94,6 @@ impl Layout {
         }
     }
 
-    /// The outlet's name as its pages print it.
-    pub fn site(self) -> &'static str {
-        match self {
-            Layout::Control => "The Daily Example",
-            Layout::Table2000 => "Valley Courier",
-            Layout::DivSoup => "Metro Wire",
-            Layout::Html5 => "The Northern Ledger",
-            Layout::Amp => "Pocket News",
-            Layout::StreamedSsr => "Orbit News",
-            Layout::LiveBlog => "Capital Live",
-            Layout::InlineAd => "Harbor Gazette",
-            Layout::RelativeTimes => "Daily Bulletin",
-            Layout::Counters => "Signal Post",
-            Layout::AbTeasers => "Morning Star Online",
-            Layout::Nonces => "Civic Record",
-            Layout::Tickers => "Business Today",
-            Layout::Comments => "Town Crier",
-            Layout::AbOwnHeadline => "Evening Express",
-        }
-    }
-
     /// In the "0 false versions, 0 missed edits" target? Everything but the
     /// own-headline A/B test, where each variant is a real headline.
     pub fn in_zero_target(self) -> bool {
