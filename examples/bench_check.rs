@@ -8,7 +8,9 @@
 //! Runs three passes: the first stores N first versions, the second finds all
 //! unchanged, the third has 10% of the articles edited.
 
-#[path = "../tests/common/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use common::{article_page, story, Furniture, Reply, Server};

@@ -10,7 +10,9 @@
 //! cargo run --release --example bench_daemon -- [N] [MINUTES] [PER_HOST]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use common::{article_page, story, Furniture, Reply, Server};

@@ -7,7 +7,9 @@
 //! cargo run --release --example bench_outbox -- [N]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use chrono::Utc;

@@ -8,7 +8,9 @@
 //! cargo run --release --locked --example bench_web -- [REQUESTS]
 //! ```
 
-#[path = "../tests/webcommon/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/webcommon/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod webcommon;
 
 use copydesk::core::diff::diff_articles;

@@ -16,7 +16,9 @@
 //! MATCH_PAGES_LOG=info cargo run --release --locked --example match_pages -- --log /tmp/check.log
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use common::match_pages::{run, sources};

@@ -6,7 +6,9 @@
 //!
 //! `cargo run --release --example match_pages_probe -- pages DIR > x.jsonl`
 //! `cargo run --release --example match_pages_probe -- synthetic > y.jsonl`
-#[path = "../tests/common/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use common::match_pages::sources;

@@ -1,4 +1,4 @@
-//! The noise corpus benchmark: every layout of `tests/noise/` served from
+//! The noise corpus benchmark: every layout of `tests/it/noise/` served from
 //! loopback with furniture re-rolled on every load, real edits scheduled in
 //! between, the real check pipeline and a sled store; prints false versions
 //! and missed edits per layout.
@@ -8,7 +8,9 @@
 //! cargo run --release --example noise_bench -- --show semantic-html5   # what the extractor reads
 //! ```
 
-#[path = "../tests/noise/mod.rs"]
+// the test helpers, of which this example uses a part
+#[path = "../tests/it/noise/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod noise;
 
 use anyhow::{bail, Context};

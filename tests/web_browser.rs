@@ -12,6 +12,12 @@
 //! `main` (`harness = false` in Cargo.toml) so that a skip shows in its
 //! summary line ("0 passed; 2 skipped") instead of passing as a success.
 
+// The helpers of tests/it/ this binary shares (it uses part of them).
+#[path = "it/common/env.rs"]
+#[allow(dead_code)]
+mod env;
+#[path = "it/webcommon/mod.rs"]
+#[allow(dead_code)]
 mod webcommon;
 
 use fantoccini::{ClientBuilder, Locator};
@@ -47,7 +53,7 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
                 if c.is_some() { "found" } else { "missing" },
                 if d.is_some() { "found" } else { "missing" },
             );
-            if webcommon::in_ci() {
+            if env::in_ci() {
                 panic!("{msg}");
             }
             let _ = writeln!(std::io::stderr(), "SKIPPED web_browser: {msg}");

@@ -15,10 +15,15 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of the command's stderr kept in the error.
 const STDERR_KEPT: usize = 500;
 
+/// A program run once per message, the event JSON on its stdin
+/// (`COPYDESK_EVENT` and `COPYDESK_EVENT_ID` in its environment).
 #[derive(Debug, Clone)]
 pub struct CommandSink {
+    /// The program, run without a shell.
     pub program: String,
+    /// Its arguments.
     pub args: Vec<String>,
+    /// Killed after this long; a kill is a failed delivery.
     pub timeout: Duration,
 }
 
@@ -30,6 +35,8 @@ pub fn stdin(alert: &Alert<'_>) -> Vec<u8> {
 }
 
 impl CommandSink {
+    /// From its `[[alert.command]]` table (`timeout` defaults to
+    /// [`DEFAULT_TIMEOUT`]).
     pub fn from_config(c: &CommandConfig) -> CommandSink {
         CommandSink {
             program: c.program.clone(),
@@ -38,6 +45,8 @@ impl CommandSink {
         }
     }
 
+    /// Run it for one message: a failure to start, a timeout or an exit
+    /// code other than 0 is an error (with the start of its stderr).
     pub async fn send(&self, alert: &Alert<'_>) -> Result<(), SendError> {
         let program = self.program.clone();
         let fail = |m: String| SendError::Command {

@@ -22,6 +22,8 @@ pub const EMAIL_DIFF_LINES: usize = 200;
 /// Deadline for one SMTP conversation step.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// An SMTP submission sink: one multipart message (text and HTML) per
+/// alert, to all its recipients.
 pub struct Email {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     /// `host:port`, for messages.
@@ -95,6 +97,8 @@ impl Email {
         })
     }
 
+    /// Send one alert; a TLS problem with the server's certificate is told
+    /// apart in the error.
     pub async fn send(&self, alert: &Alert<'_>) -> Result<(), SendError> {
         let mut m = Message::builder()
             .from(self.from.clone())
@@ -170,6 +174,7 @@ fn quoted_printable(text: String) -> Body {
         .unwrap_or_else(Body::new)
 }
 
+/// The message's subject: `[copydesk]` and the alert's headline.
 pub fn subject(alert: &Alert<'_>) -> String {
     format!("[copydesk] {}", format::subject(alert))
 }

@@ -21,8 +21,11 @@ pub const DIGEST_LISTED: usize = 50;
 pub struct Summary {
     /// "Edited (minor): Council approves budget"
     pub headline: String,
+    /// The article's title (for a republication: the copy's).
     pub title: String,
+    /// The article's outlet (for a republication: the copy's).
     pub outlet: String,
+    /// The article's URL (for a republication: the copy's).
     pub url: String,
     /// "version 1 → 2 · 1 paragraph changed · +3 −2 words"
     pub facts: String,
@@ -34,6 +37,7 @@ pub struct Summary {
     /// What a digest line shows between the headline and the link: the
     /// outlet of an edit, class and similarity of a republication.
     pub note: String,
+    /// The event's stable id.
     pub id: String,
 }
 
@@ -42,9 +46,13 @@ pub struct Summary {
 pub struct Linked {
     /// "Original" or "Copy".
     pub role: &'static str,
+    /// Its title.
     pub title: String,
+    /// Its outlet.
     pub outlet: String,
+    /// Its URL, the link.
     pub url: String,
+    /// When copydesk first saw it (RFC 3339).
     pub first_seen: String,
 }
 
@@ -64,6 +72,7 @@ impl Linked {
     }
 }
 
+/// The class as alerts and `min_class` write it (`typo`, `minor`, ...).
 pub fn class_name(c: ChangeClass) -> &'static str {
     match c {
         ChangeClass::Typo => "typo",

@@ -39,6 +39,8 @@ impl Deliver for LogSink {
     }
 }
 
+/// Log one alert as an `info` line of target `copydesk::alert`, with the
+/// sink's name and the event's fields.
 pub fn send(sink: &str, alert: &Alert<'_>) {
     match alert {
         Alert::One(e) => tracing::info!(

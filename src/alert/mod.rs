@@ -40,6 +40,7 @@ use std::time::Duration;
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 /// First retry delay; doubles per failed attempt up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(30);
+/// Longest wait between two attempts of a delivery.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// Attempts before a delivery is a dead letter: with the default backoff,
 /// about 9 hours of trying.
@@ -61,6 +62,7 @@ pub fn backoff(first: Duration, attempts: u32, jitter_key: u64) -> Duration {
 /// What one message to a sink carries.
 #[derive(Debug, Clone, Copy)]
 pub enum Alert<'a> {
+    /// One event, one message.
     One(&'a Event),
     /// Several events summarized in one message (digest mode).
     Digest(&'a [Event]),
@@ -80,16 +82,33 @@ impl Alert<'_> {
 /// never carries a secret or a full URL).
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
+    /// The HTTP request got no answer (connection, TLS, ...).
     #[error("request failed: {0}")]
     Http(String),
+    /// The receiver answered with a status other than 2xx.
     #[error("receiver answered {0}")]
     Status(String),
+    /// The SMTP server refused or could not be reached.
     #[error("SMTP: {0}")]
     Smtp(String),
+    /// A command sink's program failed.
     #[error("command {program}: {message}")]
-    Command { program: String, message: String },
+    Command {
+        /// The program, as configured.
+        program: String,
+        /// Why: could not start, its exit status and stderr.
+        message: String,
+    },
+    /// A delivery ran past its deadline.
     #[error("{what} timed out after {after:?}")]
-    Timeout { what: String, after: Duration },
+    Timeout {
+        /// What timed out.
+        what: String,
+        /// The deadline it had.
+        after: Duration,
+    },
+    /// The sink's config cannot make this message (a token that is not a
+    /// valid header value, ...).
     #[error("{0}")]
     Config(String),
 }
@@ -97,12 +116,17 @@ pub enum SendError {
 /// A sink could not be set up from the config.
 #[derive(Debug, thiserror::Error)]
 pub enum AlertSetupError {
+    /// The shared HTTP client could not be built.
     #[error("cannot set up the webhook client: {0}")]
     Client(#[from] reqwest::Error),
+    /// One sink's table cannot be used.
     #[error("[[alert.{kind}]] {sink}: {message}")]
     Sink {
+        /// Its kind (`webhook`, `email`, ...).
         kind: &'static str,
+        /// Its name as shown (without secrets).
         sink: String,
+        /// What is wrong.
         message: String,
     },
 }
@@ -112,6 +136,8 @@ pub enum AlertSetupError {
 pub struct DeliveryReport {
     /// Deliveries completed (each event of a digest counts).
     pub delivered: usize,
+    /// Deliveries that failed in this round (each event of a digest
+    /// counts), the dead ones included.
     pub failed: usize,
     /// Entries for sinks that are no longer in the config (kept, not sent).
     pub orphaned: usize,

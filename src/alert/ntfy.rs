@@ -11,9 +11,12 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 /// ntfy's message size limit (bytes) for plain messages.
 pub const MAX_MESSAGE: usize = 4000;
 
+/// An ntfy topic: each alert is a message published to it.
 #[derive(Clone)]
 pub struct Ntfy {
+    /// The ntfy server.
     pub url: url::Url,
+    /// The topic on that server.
     pub topic: String,
     /// Bearer token (never logged).
     pub token: Option<String>,
@@ -85,6 +88,8 @@ impl Ntfy {
         })
     }
 
+    /// Publish one alert (with the token as a bearer token, if any); any
+    /// status but 2xx is an error.
     pub async fn send(&self, client: &reqwest::Client, alert: &Alert<'_>) -> Result<(), SendError> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -10,9 +10,11 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 /// One webhook receiver.
 #[derive(Clone)]
 pub struct Webhook {
+    /// Where the payload is POSTed.
     pub url: url::Url,
     /// HMAC-SHA256 key (never logged).
     pub secret: Option<Vec<u8>>,
+    /// The configured extra headers, sent with every POST.
     pub headers: HeaderMap,
 }
 
@@ -100,6 +102,8 @@ impl Webhook {
         })
     }
 
+    /// POST one alert (signed when there is a secret); any status but 2xx
+    /// is an error.
     pub async fn send(&self, client: &reqwest::Client, alert: &Alert<'_>) -> Result<(), SendError> {
         let (body, extra) = request(
             alert,

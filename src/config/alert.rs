@@ -25,7 +25,9 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct RateLimit {
+    /// Messages allowed per period (at least 1).
     pub count: u32,
+    /// The period.
     pub per: Duration,
 }
 
@@ -64,15 +66,23 @@ impl TryFrom<String> for RateLimit {
 /// (`SinkRules::accepts`).
 #[derive(Debug, Clone, Default)]
 pub struct SinkRules {
+    /// Event kinds to send (as `event` names them); all when `None`.
     pub events: Option<Vec<String>>,
+    /// Edits of a lower class are not sent.
     pub min_class: Option<ChangeClass>,
+    /// Only edits whose headline changed.
     pub headline_only: bool,
+    /// Only events about these outlets; any outlet when `None`.
     pub outlets: Option<Vec<String>>,
+    /// Events about these outlets are never sent.
     pub exclude_outlets: Vec<String>,
     /// Watched URLs, normalized as the store keys watches.
     pub watches: Option<Vec<String>>,
+    /// Events about these watched URLs (normalized) are never sent.
     pub exclude_watches: Vec<String>,
+    /// Only events about watches with one of these labels; any when `None`.
     pub labels: Option<Vec<String>>,
+    /// Events about watches with one of these labels are never sent.
     pub exclude_labels: Vec<String>,
 }
 
@@ -80,8 +90,11 @@ pub struct SinkRules {
 /// events, how fast it may go.
 #[derive(Debug, Clone, Default)]
 pub struct SinkCommon {
+    /// Which events it takes.
     pub rules: SinkRules,
+    /// Batch its events into one message per this period.
     pub digest: Option<Duration>,
+    /// At most this many messages per period; more wait in the outbox.
     pub rate_limit: Option<RateLimit>,
 }
 
@@ -114,14 +127,17 @@ macro_rules! sink_config {
             /// Only events about these outlets (`[[outlet]]` names, or
             /// registrable domains).
             pub outlets: Option<Vec<String>>,
+            /// Never events about these outlets.
             #[serde(default)]
             pub exclude_outlets: Vec<String>,
             /// Only events about these watched URLs.
             pub watches: Option<Vec<String>>,
+            /// Never events about these watched URLs.
             #[serde(default)]
             pub exclude_watches: Vec<String>,
             /// Only events about watches with these `[[watch]] label`s.
             pub labels: Option<Vec<String>>,
+            /// Never events about watches with these labels.
             #[serde(default)]
             pub exclude_labels: Vec<String>,
             /// Batch events into one message per period ("15m").
@@ -131,6 +147,8 @@ macro_rules! sink_config {
         }
 
         impl $name {
+            /// The rule, digest and rate-limit keys, as the deliverer
+            /// takes them (watched URLs normalized as the store keys them).
             pub fn common(&self) -> SinkCommon {
                 SinkCommon {
                     rules: SinkRules {
@@ -155,6 +173,8 @@ macro_rules! sink_config {
                 }
             }
 
+            /// Whether its `events` key takes this kind (all kinds when
+            /// the key is absent); the other rules are not looked at.
             pub fn wants(&self, kind: &str) -> bool {
                 match &self.events {
                     None => true,
@@ -168,6 +188,7 @@ macro_rules! sink_config {
 sink_config! {
     /// `[[alert.webhook]]`: the JSON payload of docs/design.md, POSTed.
     pub struct WebhookConfig {
+        /// Where each event is POSTed.
         pub url: HttpUrl,
         /// HMAC-SHA256 key: each POST carries `X-Copydesk-Signature:
         /// sha256=HEX` over its body. Prefer `secret_env`.
@@ -183,6 +204,8 @@ sink_config! {
 sink_config! {
     /// `[[alert.slack]]` / `[[alert.discord]]`: an incoming-webhook URL.
     pub struct ChatConfig {
+        /// The incoming-webhook URL (its path is the secret: never logged
+        /// in full).
         pub url: HttpUrl,
     }
 }
@@ -190,7 +213,9 @@ sink_config! {
 sink_config! {
     /// `[[alert.ntfy]]`: a server (e.g. `https://ntfy.sh`) and a topic.
     pub struct NtfyConfig {
+        /// The ntfy server.
         pub url: HttpUrl,
+        /// The topic published to on that server.
         pub topic: String,
         /// Name of an environment variable holding an access token.
         pub token_env: Option<String>,
@@ -213,15 +238,21 @@ pub enum SmtpTls {
 sink_config! {
     /// `[[alert.email]]`: SMTP submission.
     pub struct EmailConfig {
+        /// The SMTP server's host name.
         pub host: String,
         /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
         pub port: Option<u16>,
+        /// How the connection is encrypted (default STARTTLS).
         #[serde(default)]
         pub tls: SmtpTls,
+        /// The SMTP login (with `password_env`); no authentication without
+        /// it.
         pub username: Option<String>,
         /// Name of an environment variable holding the SMTP password.
         pub password_env: Option<String>,
+        /// The sender address.
         pub from: String,
+        /// The recipient addresses of every message.
         pub to: Vec<String>,
     }
 }
@@ -230,7 +261,10 @@ sink_config! {
     /// `[[alert.command]]`: a program run per message with the event JSON
     /// on stdin.
     pub struct CommandConfig {
+        /// The program (a path, or a name looked up in `PATH`); run
+        /// directly, not through a shell.
         pub program: String,
+        /// Its arguments.
         #[serde(default)]
         pub args: Vec<String>,
         /// Killed after this long (default 30 s); counts as a failure.
@@ -258,6 +292,7 @@ macro_rules! sink_kinds {
         #[serde(deny_unknown_fields)]
         pub struct AlertConfig {
             $(
+                #[doc = concat!("The `[[alert.", stringify!($key), "]]` sinks, in config order.")]
                 #[serde(default)]
                 pub $key: Vec<$ty>,
             )*
@@ -273,7 +308,10 @@ macro_rules! sink_kinds {
         /// the prefix of its sinks' outbox names.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum SinkKind {
-            $($variant,)*
+            $(
+                #[doc = concat!("`[[alert.", stringify!($key), "]]`.")]
+                $variant,
+            )*
         }
 
         impl SinkKind {
@@ -297,10 +335,14 @@ macro_rules! sink_kinds {
         /// One configured sink, borrowed from the config.
         #[derive(Debug, Clone, Copy)]
         pub enum SinkSpec<'a> {
-            $($variant(&'a $ty),)*
+            $(
+                #[doc = concat!("One `[[alert.", stringify!($key), "]]` table.")]
+                $variant(&'a $ty),
+            )*
         }
 
         impl SinkSpec<'_> {
+            /// Its kind.
             pub fn kind(&self) -> SinkKind {
                 match self {
                     $(SinkSpec::$variant(_) => SinkKind::$variant,)*
@@ -354,24 +396,29 @@ impl WebhookConfig {
 }
 
 impl ChatConfig {
+    /// What follows `slack:` or `discord:` in the outbox name.
     pub fn target(&self) -> Option<String> {
         Some(self.url.0.to_string())
     }
 }
 
 impl NtfyConfig {
+    /// What follows `ntfy:` in the outbox name: `URL#TOPIC`.
     pub fn target(&self) -> Option<String> {
         Some(format!("{}#{}", self.url.0, self.topic))
     }
 }
 
 impl EmailConfig {
+    /// What follows `email:` in the outbox name: `HOST:TO,TO`.
     pub fn target(&self) -> Option<String> {
         Some(format!("{}:{}", self.host, self.to.join(",")))
     }
 }
 
 impl CommandConfig {
+    /// What follows `command:` in the outbox name: the program and its
+    /// arguments, space-separated.
     pub fn target(&self) -> Option<String> {
         let mut n = self.program.clone();
         for a in &self.args {
@@ -383,6 +430,7 @@ impl CommandConfig {
 }
 
 impl LogSinkConfig {
+    /// What follows `log:` in the outbox name: its `name`, if any.
     pub fn target(&self) -> Option<String> {
         self.name.clone()
     }

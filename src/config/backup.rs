@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// Backups kept when `keep` is not given.
 pub const DEFAULT_BACKUP_KEEP: u64 = 7;
 
+/// `[backup]`: how often, how many and where (no backups without `every`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupConfig {

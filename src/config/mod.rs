@@ -32,19 +32,27 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
 /// A configuration that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error(
         "cannot read config file {path}: {source} (pass --config PATH or set COPYDESK_CONFIG)"
     )]
     Read {
+        /// The config file.
         path: PathBuf,
+        /// Why it could not be read.
         #[source]
         source: std::io::Error,
     },
+    /// The file was read but is not a valid config.
     #[error("{path}:{line}: {}{message}", key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]
     Invalid {
+        /// The config file.
         path: PathBuf,
+        /// 1-based line of the offending value (or table).
         line: usize,
+        /// The dotted key (`watch[2].schedule`), when the error is about one.
         key: Option<String>,
+        /// What is wrong and, where it helps, what to write instead.
         message: String,
     },
 }
@@ -53,22 +61,33 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// `[storage]`: where the database lives.
     #[serde(default)]
     pub storage: StorageConfig,
+    /// `[schedule]`: when watches are checked.
     #[serde(default)]
     pub schedule: ScheduleConfig,
+    /// `[fetch]`: the HTTP client, politeness and limits.
     #[serde(default)]
     pub fetch: FetchConfig,
+    /// `[[watch]]`: articles watched from the config (others are added
+    /// with `copydesk add`, the API or feeds).
     #[serde(default, rename = "watch")]
     pub watches: Vec<WatchConfig>,
+    /// `[[feed]]`: feeds whose new articles become watches.
     #[serde(default, rename = "feed")]
     pub feeds: Vec<FeedConfig>,
+    /// `[[outlet]]`: hosts grouped into one named outlet, with their
+    /// extraction rules.
     #[serde(default, rename = "outlet")]
     pub outlets: Vec<OutletConfig>,
+    /// `[alert]` and its `[[alert.*]]` sinks.
     #[serde(default)]
     pub alert: AlertConfig,
+    /// `[web]`: the daemon's HTTP listener (UI, API, Atom, health, metrics).
     #[serde(default)]
     pub web: WebConfig,
+    /// `[log]`: the log filter.
     #[serde(default)]
     pub log: LogConfig,
     /// `[match]`: republication detection.
@@ -85,12 +104,14 @@ pub struct Config {
     pub source: PathBuf,
 }
 
+/// `[storage]`: the sled database.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
     /// Database directory; relative paths are relative to the config file.
     #[serde(default = "default_storage_path")]
     pub path: PathBuf,
+    /// sled's page cache in MiB (default [`DEFAULT_CACHE_MB`]).
     #[serde(default = "default_cache_mb")]
     pub cache_mb: u64,
     /// Warn (log, `/healthz`) while less than this many MiB are free on
@@ -126,6 +147,7 @@ impl Default for StorageConfig {
     }
 }
 
+/// `[schedule]`: the default schedule and the adaptive cadence.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleConfig {
@@ -261,9 +283,11 @@ pub struct OutletConfig {
     pub ignore: Vec<Pattern>,
 }
 
+/// `[web]`: the daemon's HTTP listener and who may use it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
+    /// Address and port to listen on (default [`DEFAULT_LISTEN`], loopback).
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
     /// Required when `listen` is not a loopback address.
@@ -291,7 +315,9 @@ pub struct WebConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PublicPath {
+    /// `/healthz`, for liveness probes.
     Healthz,
+    /// `/metrics`, for Prometheus scrapers.
     Metrics,
 }
 
@@ -316,6 +342,7 @@ impl Default for WebConfig {
     }
 }
 
+/// `[log]`: what the daemon and the CLI log.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
@@ -335,6 +362,7 @@ pub struct MatchConfig {
     /// Share of one article's shingles found in the other from which a
     /// pair is a partial copy (with `min_shared_shingles`).
     pub containment: Option<Share>,
+    /// Shared shingles a partial copy needs besides `containment`.
     pub min_shared_shingles: Option<Positive>,
     /// Shared paragraphs that alone make a partial copy.
     pub min_shared_paragraphs: Option<Positive>,
@@ -348,10 +376,13 @@ pub struct MatchConfig {
 }
 
 impl MatchConfig {
+    /// `enabled`, true when unset.
     pub fn enabled(&self) -> bool {
         self.enabled.unwrap_or(true)
     }
 
+    /// The thresholds the matcher uses: each key set here, the default for
+    /// the others.
     pub fn thresholds(&self) -> crate::core::matching::Thresholds {
         let d = crate::core::matching::Thresholds::default();
         let n = |p: Option<Positive>, d: usize| p.map(|p| p.0 as usize).unwrap_or(d);
@@ -397,6 +428,7 @@ impl CheckConfig {
             .then(|| self.confirm_delay.map_or(DEFAULT_CONFIRM_DELAY, |s| s.0))
     }
 
+    /// `learn`, true when unset.
     pub fn learn(&self) -> bool {
         self.learn.unwrap_or(true)
     }
@@ -560,6 +592,9 @@ impl Config {
         base.join(path)
     }
 
+    /// The fetcher's options: each `[fetch]` key set here, the fetcher's
+    /// default for the others (the contact, if any, added to the user
+    /// agent).
     pub fn fetch_options(&self) -> FetchOptions {
         let f = &self.fetch;
         let d = FetchOptions::default();

@@ -177,6 +177,8 @@ impl TryFrom<String> for Span {
 }
 
 impl Span {
+    /// As a `chrono` duration (saturating: a span too long for chrono is
+    /// its maximum).
     pub fn chrono(self) -> chrono::Duration {
         chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
     }

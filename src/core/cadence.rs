@@ -26,8 +26,13 @@ pub fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 /// check every); past the last step `then`; past `stop_after` not at all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adaptive {
+    /// `(age up to, check every)`, in increasing age; the first step whose
+    /// age bound the article is under gives its interval.
     pub steps: Vec<(Duration, Duration)>,
+    /// The interval for an article older than every step.
     pub then: Duration,
+    /// Past this age (counted from the earlier of first seen and published)
+    /// the watch is no longer checked.
     pub stop_after: Duration,
 }
 
@@ -61,7 +66,9 @@ impl Adaptive {
 /// How a watch is scheduled.
 #[derive(Debug, Clone)]
 pub enum Plan {
+    /// At the times of a crontab line (with jitter).
     Cron(Schedule),
+    /// By the article's age and its last change, with these steps.
     Adaptive(Adaptive),
 }
 
@@ -69,11 +76,15 @@ pub enum Plan {
 /// line, or [`ADAPTIVE`] (whose parameters come from `[schedule.adaptive]`).
 #[derive(Debug, Clone)]
 pub enum ScheduleSpec {
+    /// A crontab line, parsed.
     Cron(Schedule),
+    /// The word [`ADAPTIVE`]; its steps are filled in by [`ScheduleSpec::plan`].
     Adaptive,
 }
 
 impl ScheduleSpec {
+    /// [`ADAPTIVE`] (any case, surrounding spaces ignored) or a crontab
+    /// line; a line the crontab parser refuses is an error.
     pub fn parse(text: &str) -> Result<ScheduleSpec, ScheduleError> {
         if text.trim().eq_ignore_ascii_case(ADAPTIVE) {
             return Ok(ScheduleSpec::Adaptive);
@@ -81,6 +92,9 @@ impl ScheduleSpec {
         Schedule::parse(text).map(ScheduleSpec::Cron)
     }
 
+    /// The plan to schedule with, taking the adaptive steps from
+    /// `adaptive` (the config's `[schedule.adaptive]`) when this is
+    /// [`ScheduleSpec::Adaptive`].
     pub fn plan(&self, adaptive: &Adaptive) -> Plan {
         match self {
             ScheduleSpec::Cron(s) => Plan::Cron(s.clone()),
@@ -107,6 +121,8 @@ pub struct Timing {
     pub published: Option<DateTime<Utc>>,
     /// When the latest version was stored.
     pub last_changed: Option<DateTime<Utc>>,
+    /// Failed checks in a row (0 after a success); from the second one on,
+    /// each doubles the wait, up to [`MAX_BACKOFF`].
     pub consecutive_failures: u32,
     /// The server asked to wait this long (`Retry-After`).
     pub retry_after: Option<std::time::Duration>,

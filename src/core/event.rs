@@ -13,19 +13,30 @@ use xxhash_rust::xxh3::xxh3_128;
 /// The article an event is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleRef {
+    /// The watch's URL, as watched.
     pub url: String,
+    /// Its outlet: the `[[outlet]]` name that claims its host, else its
+    /// registrable domain (see [`crate::core::outlet`]).
     pub outlet: String,
+    /// The headline of the version the event is about.
     pub title: String,
 }
 
 /// An article changed: a new version after the first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditEvent {
+    /// Stable per event: the same event always has the same id (see
+    /// [`edit_event_id`] and its siblings), so a receiver drops repeats.
     pub id: String,
+    /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
+    /// The article, with the new version's headline.
     pub article: ArticleRef,
+    /// The version number before the edit (versions count from 1).
     pub from_version: u32,
+    /// The version number the edit made.
     pub to_version: u32,
+    /// The numbers and class of the change.
     pub change: ChangeSummary,
     /// Unified text diff (see `ArticleDiff::unified`).
     pub diff: String,
@@ -34,15 +45,21 @@ pub struct EditEvent {
 /// The text of one article appeared at another outlet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepublicationEvent {
+    /// Stable per event: the same event always has the same id (see
+    /// [`edit_event_id`] and its siblings), so a receiver drops repeats.
     pub id: String,
+    /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
     /// The earlier-seen article.
     pub original: MatchedArticle,
+    /// The later-seen article, at another outlet.
     pub copy: MatchedArticle,
     /// Jaccard of the word-shingle sets (0..1).
     pub similarity: f64,
     /// Share of the original's shingles found in the copy (0..1).
     pub containment: f64,
+    /// Paragraphs found whole in both (long enough to index, template text
+    /// left out).
     pub shared_paragraphs: usize,
     /// The copy's paragraphs that decided the match (template text left
     /// out), at most 8, each cut to 400 characters.
@@ -60,7 +77,9 @@ pub struct RepublicationEvent {
 /// The last stored version of an article, as a removal names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastVersion {
+    /// Its version number.
     pub number: u32,
+    /// Its headline.
     pub title: String,
     /// The version's content hash (as `history` shows it).
     pub hash: String,
@@ -77,6 +96,7 @@ pub struct GoneAnswerRef {
     pub kind: String,
     /// The HTTP status of the last response, when there was one.
     pub status: Option<u16>,
+    /// In words (`HTTP 404 Not Found`, what the page said, ...).
     pub reason: String,
 }
 
@@ -85,11 +105,16 @@ pub struct GoneAnswerRef {
 /// `[check] removed_after`, each confirmed by a second fetch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovedEvent {
+    /// Stable per event: the same event always has the same id (see
+    /// [`edit_event_id`] and its siblings), so a receiver drops repeats.
     pub id: String,
+    /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
     /// The watch's URL, outlet, and the last version's title.
     pub article: ArticleRef,
+    /// The last stored version.
     pub last_version: LastVersion,
+    /// What the server answered on the last gone check.
     pub answer: GoneAnswerRef,
     /// The URL the fetch ended at, after redirects.
     pub final_url: String,
@@ -103,8 +128,12 @@ pub struct RemovedEvent {
 /// before the removal, an `edit` event follows with that diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoredEvent {
+    /// Stable per event: the same event always has the same id (see
+    /// [`edit_event_id`] and its siblings), so a receiver drops repeats.
     pub id: String,
+    /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
+    /// The watch's URL, outlet, and the last version's title.
     pub article: ArticleRef,
     /// The last version before the removal.
     pub last_version: LastVersion,
@@ -120,11 +149,17 @@ pub struct RestoredEvent {
 /// of its addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovedEvent {
+    /// Stable per event: the same event always has the same id (see
+    /// [`edit_event_id`] and its siblings), so a receiver drops repeats.
     pub id: String,
+    /// When copydesk found it (RFC 3339, UTC, see [`rfc3339`]).
     pub detected_at: String,
     /// The article under its new URL.
     pub article: ArticleRef,
+    /// The URL it was watched at.
     pub from_url: String,
+    /// The URL it lives at now (the redirect's end, or the declared
+    /// canonical URL).
     pub to_url: String,
     /// `redirect` or `canonical`.
     pub via: String,
@@ -138,10 +173,15 @@ pub struct MovedEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Event {
+    /// `edit`: a new version of an article.
     Edit(EditEvent),
+    /// `republication`: an article's text at another outlet.
     Republication(RepublicationEvent),
+    /// `removed`: an article is gone from its URL.
     Removed(RemovedEvent),
+    /// `restored`: a removed article is back.
     Restored(RestoredEvent),
+    /// `moved`: an article lives at another URL of its outlet.
     Moved(MovedEvent),
 }
 
@@ -161,6 +201,7 @@ impl Event {
         }
     }
 
+    /// Its `id` (stable per event: receivers deduplicate on it).
     pub fn id(&self) -> &str {
         match self {
             Event::Edit(e) => &e.id,

@@ -15,7 +15,10 @@ pub const MAX_FEED_ENTRIES: usize = 500;
 pub struct FeedEntry {
     /// Absolute http(s) URL of the article, without a fragment.
     pub url: Url,
+    /// The entry's title as the feed gives it, when it has one.
     pub title: Option<String>,
+    /// The entry's publication time (or its update time when the feed
+    /// gives no publication time), when it has one.
     pub published: Option<DateTime<Utc>>,
 }
 

@@ -78,6 +78,9 @@ pub enum GoneKind {
 }
 
 impl GoneKind {
+    /// Its name in the `removed` event and in logs (`not_found`, `gone`,
+    /// `legal`, `redirected_away`, `soft_not_found`, `no_article`), the
+    /// same as its serialized form.
     pub fn as_str(self) -> &'static str {
         match self {
             GoneKind::NotFound => "not_found",
@@ -93,6 +96,7 @@ impl GoneKind {
 /// What the server answered when the article was gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoneAnswer {
+    /// Which answer showed it gone.
     pub kind: GoneKind,
     /// The HTTP status of the last response (`None` when there was none).
     pub status: Option<u16>,
@@ -109,7 +113,12 @@ pub enum Sighting {
     Live,
     /// The article is there, at another URL of its outlet that a
     /// permanent redirect leads to.
-    Moved { to: String, status: u16 },
+    Moved {
+        /// The URL the redirects ended at.
+        to: String,
+        /// The first redirect's status (301 or 308).
+        status: u16,
+    },
     /// The article is not there.
     Gone(GoneAnswer),
     /// Nothing can be told (a transient failure: 5xx, timeout, ...).
@@ -136,6 +145,7 @@ pub fn failure_sighting(status: Option<u16>, final_url: &str, reason: &str) -> S
 /// A fetched page as the liveness rules see it.
 #[derive(Debug, Clone)]
 pub struct PageSeen<'a> {
+    /// The HTTP status of the final response (after redirects).
     pub status: u16,
     /// The page's URL after redirects, in canonical form.
     pub final_url: &'a str,

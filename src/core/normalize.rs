@@ -260,9 +260,11 @@ impl ContentHash {
         }
         ContentHash(h.digest128())
     }
+    /// Big-endian bytes: the store's key for the text of a version.
     pub fn to_bytes(self) -> [u8; 16] {
         self.0.to_be_bytes()
     }
+    /// The hash back from [`ContentHash::to_bytes`].
     pub fn from_bytes(b: [u8; 16]) -> ContentHash {
         ContentHash(u128::from_be_bytes(b))
     }

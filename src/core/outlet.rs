@@ -53,6 +53,8 @@ pub struct OutletMap {
 }
 
 impl OutletMap {
+    /// The `[[outlet]]` entries in config order (an earlier entry wins a
+    /// host both claim); hosts are compared without case.
     pub fn new(entries: Vec<(String, Vec<String>)>) -> OutletMap {
         let entries = entries
             .into_iter()

@@ -22,11 +22,16 @@ pub struct Schedule {
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("invalid schedule {expr:?}: {reason} (write crontab's 5 fields \"min hour day month weekday\", e.g. \"*/15 * * * *\", or 6 with seconds first, or \"adaptive\" for the young-article cadence)")]
 pub struct ScheduleError {
+    /// The schedule as written.
     pub expr: String,
+    /// What is wrong with it (the field out of range, the field count, ...).
     pub reason: String,
 }
 
 impl Schedule {
+    /// A crontab line: 5 fields (minute first), or 6 with seconds first;
+    /// when both day fields are restricted a day matches if either does,
+    /// as in crontab.
     pub fn parse(expr: &str) -> Result<Schedule, ScheduleError> {
         let err = |reason: String| ScheduleError {
             expr: expr.to_string(),

@@ -2,7 +2,7 @@
 //! turned into copies of every kind the matcher must find, negatives it
 //! must not report, and precision/recall per kind plus a threshold curve.
 //! Deterministic (seeded), so figures are reproducible. Used by
-//! `tests/match_corpus.rs` (targets in CI) and `examples/match_eval.rs`.
+//! `tests/it/match_corpus.rs` (targets in CI) and `examples/match_eval.rs`.
 
 use crate::core::matching::memindex::MemIndex;
 use crate::core::matching::{classify, Scores, Thresholds};

@@ -39,6 +39,8 @@ pub const ENTRIES: usize = 50;
 /// every copydesk.
 pub const TAG_PREFIX: &str = "tag:copydesk,2026:";
 
+/// The Atom feeds: `/feed.atom` (every event), `/watches/{id}/feed.atom`
+/// and `/outlets/{outlet}/feed.atom`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/feed.atom", get(all))

@@ -260,6 +260,8 @@ impl LoginLimiter {
         })
     }
 
+    /// Count a failed login now (only the last [`LOGIN_FAILURES`] are
+    /// kept).
     pub fn failed(&self) {
         let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         f.push_back(std::time::Instant::now());

@@ -7,12 +7,16 @@ use crate::store::{StoreError, TaskFailed};
 /// A failure of a review request, before it is rendered as JSON or HTML.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
+    /// 400: a bad parameter or body; the text says which.
     #[error("{0}")]
     BadRequest(String),
+    /// 404: no such watch, version, cluster or outlet.
     #[error("{0}")]
     NotFound(String),
+    /// The store's error: 404 for not found, 409 for a conflict, else 500.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// 500: the request's task failed.
     #[error("internal error: {0}")]
     Internal(String),
     /// A request axum's extractors refused, with their status (415 for a
@@ -23,6 +27,7 @@ pub enum WebError {
 }
 
 impl WebError {
+    /// The HTTP status it is answered with.
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {

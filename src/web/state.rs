@@ -51,6 +51,7 @@ pub trait DaemonHandle: Send + Sync + 'static {
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
+    /// The store (reached only through `store::run_blocking`).
     pub store: Arc<dyn Store>,
     /// `[web] token`: required on API calls when set.
     pub token: Option<String>,

@@ -54,6 +54,7 @@ impl Status {
         }
     }
 
+    /// Its name in JSON and in the `status` filter (`new`, `ok`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::New => "new",
@@ -65,6 +66,7 @@ impl Status {
         }
     }
 
+    /// The status [`Status::as_str`] names (exactly, lowercase).
     pub fn parse(s: &str) -> Option<Status> {
         [
             Status::New,
@@ -83,10 +85,12 @@ impl Status {
 /// outlet and status.
 #[derive(Debug, Clone, Serialize)]
 pub struct WatchSummary {
+    /// Every field of the stored watch (flattened).
     #[serde(flatten)]
     pub watch: Watch,
     /// By the default rule (host without `www.`, registrable domain).
     pub outlet: String,
+    /// Its state, as the `status` filter names it.
     pub status: Status,
 }
 
@@ -103,11 +107,14 @@ impl WatchSummary {
         }
     }
 
+    /// Its last check, if it was checked.
     pub fn last_outcome(&self) -> Option<&CheckRecord> {
         self.watch.last_check.as_ref()
     }
 }
 
+/// The outlet of `url` by the default rule (no `[[outlet]]` groupings);
+/// the text itself when it is not a URL.
 pub fn outlet_name(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| outlet_of(&u))
@@ -117,13 +124,17 @@ pub fn outlet_name(url: &str) -> String {
 /// Filters of the watch list (API and UI share them).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct WatchFilter {
+    /// A [`Status`] name; empty or absent: any.
     pub status: Option<String>,
+    /// An outlet name (case-insensitive); empty or absent: any.
     pub outlet: Option<String>,
     /// Case-insensitive substring of the URL or label.
     pub q: Option<String>,
 }
 
 impl WatchFilter {
+    /// The status asked for, or a 400 naming the statuses when it is not
+    /// one.
     pub fn check(&self) -> Result<Option<Status>, WebError> {
         match self.status.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(None),
@@ -135,6 +146,8 @@ impl WatchFilter {
         }
     }
 
+    /// Whether `w` passes every filter (`status` as [`WatchFilter::check`]
+    /// read it).
     pub fn matches(&self, status: Option<Status>, w: &WatchSummary) -> bool {
         let q = self.q.as_deref().map(str::to_lowercase).unwrap_or_default();
         status.is_none_or(|s| s == w.status)
@@ -254,12 +267,18 @@ pub fn version_pair(w: &Watch, from: Option<u32>, to: Option<u32>) -> Result<(u3
 
 /// A diff between two stored versions, with both versions' metadata.
 pub struct StoredDiff {
+    /// The watch the versions belong to.
     pub watch: Watch,
+    /// The older version's metadata.
     pub from: VersionMeta,
+    /// The newer version's metadata.
     pub to: VersionMeta,
+    /// The diff from `from` to `to`.
     pub diff: ArticleDiff,
 }
 
+/// The diff of watch `id` between `from` and `to` (defaults as
+/// [`version_pair`]); 404 for a watch or version that does not exist.
 pub fn load_diff(
     store: &Arc<dyn Store>,
     id: u64,

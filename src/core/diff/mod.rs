@@ -111,12 +111,20 @@ pub enum ChangeClass {
 /// The numbers of a change, carried in the webhook payload as `change`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeSummary {
+    /// What kind of change it is (what alert rules filter on).
     pub class: ChangeClass,
+    /// The headline differs.
     pub title_changed: bool,
+    /// Paragraphs of the new version aligned with none of the old.
     pub paragraphs_added: usize,
+    /// Paragraphs of the old version aligned with none of the new.
     pub paragraphs_removed: usize,
+    /// Paragraphs aligned with an old one whose text differs.
     pub paragraphs_changed: usize,
+    /// Words inserted in the body (all words of an added paragraph); the
+    /// title is not counted, it has `title_changed`.
     pub words_added: usize,
+    /// Words deleted, counted as `words_added` is.
     pub words_removed: usize,
     /// Characters inserted plus deleted (title and body).
     pub chars_changed: usize,
@@ -126,8 +134,11 @@ pub struct ChangeSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "text", rename_all = "lowercase")]
 pub enum WordOp {
+    /// Text in both versions.
     Equal(String),
+    /// Text only in the new version.
     Insert(String),
+    /// Text only in the old version.
     Delete(String),
 }
 
@@ -135,18 +146,29 @@ pub enum WordOp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum ParagraphOp {
+    /// A paragraph in both versions, unchanged.
     Equal {
+        /// Its text.
         text: String,
     },
+    /// A paragraph only in the new version.
     Added {
+        /// Its text.
         text: String,
     },
+    /// A paragraph only in the old version.
     Removed {
+        /// Its text.
         text: String,
     },
+    /// A paragraph of the old version aligned with one of the new whose
+    /// text differs.
     Changed {
+        /// The old text.
         old: String,
+        /// The new text.
         new: String,
+        /// The word diff from `old` to `new`.
         words: Vec<WordOp>,
     },
 }
@@ -154,11 +176,16 @@ pub enum ParagraphOp {
 /// The whole diff between two versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleDiff {
+    /// The headline of the older version.
     pub old_title: String,
+    /// The headline of the newer version.
     pub new_title: String,
     /// Word ops of the title; empty when the title is unchanged.
     pub title_words: Vec<WordOp>,
+    /// The body, aligned paragraph by paragraph in document order; between
+    /// two aligned paragraphs, the removed ones come before the added ones.
     pub paragraphs: Vec<ParagraphOp>,
+    /// The counts and the class of the change.
     pub summary: ChangeSummary,
 }
 

@@ -62,8 +62,11 @@ pub struct OutletRules {
 /// Why no article came out of a page.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum ExtractError {
+    /// The page has no article text (a front page, an error page, ...).
     #[error("no article text found on the page")]
     NoArticle,
+    /// The extractor panicked on this page (or its thread could not be
+    /// started); the text says which.
     #[error("the extractor crashed on this page: {0}")]
     Crashed(String),
 }

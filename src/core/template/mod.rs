@@ -90,7 +90,9 @@ pub struct Rule {
     /// JSON (a u64 does not survive JavaScript's numbers).
     #[serde(with = "key_hex")]
     pub key: LineKey,
+    /// How it was learned (or that a person made it).
     pub origin: Origin,
+    /// What a person said about it, if anything.
     pub verdict: Verdict,
     /// The shape (numbers as `#`), as shown to people.
     pub shape: String,
@@ -102,7 +104,9 @@ pub struct Rule {
     /// Headline variants: the article (watch id) whose headlines these are.
     #[serde(default)]
     pub group: Option<u64>,
+    /// When it was first learned (or made).
     pub learned_at: DateTime<Utc>,
+    /// When it was last seen again or a person changed its verdict.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -170,6 +174,7 @@ pub struct Template {
 /// What applying a template did to an article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
+    /// The article without its furniture lines.
     pub article: Article,
     /// Body lines taken out.
     pub dropped: usize,

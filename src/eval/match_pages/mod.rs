@@ -2,7 +2,7 @@
 //! serve (real pages of the extraction benchmarks, with annotated bodies
 //! planted into other pages' templates by [`super::plant`]) and how to
 //! judge what copydesk reported about them. The shell part (loopback
-//! outlets, the real binary) is in `tests/common/match_pages.rs`.
+//! outlets, the real binary) is in `tests/it/common/match_pages.rs`.
 //!
 //! What is built, from one seeded shuffle of the source pages:
 //! - **wire stories**: a source page served as it is (the original) and

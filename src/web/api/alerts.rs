@@ -20,6 +20,7 @@ pub async fn list(State(s): State<AppState>) -> ApiResult<Vec<(Delivery, StoredE
     ))
 }
 
+/// The body of `POST /api/v1/alerts/retry`: `{"id": EVENT_ID}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryBody {

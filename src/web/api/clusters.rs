@@ -20,7 +20,10 @@ use serde::Serialize;
 /// An article of a cluster, with its watch id (its page is `/watches/{id}`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusterArticle {
+    /// Its watch's id.
     pub watch_id: u64,
+    /// Its URL, outlet, title and first sighting (flattened into this
+    /// object).
     #[serde(flatten)]
     pub article: MatchedArticle,
 }
@@ -28,19 +31,29 @@ pub struct ClusterArticle {
 /// A copy in a cluster: the copy, the article it copies and how much.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusterMember {
+    /// The copy's watch id.
     pub watch_id: u64,
+    /// The copy's URL, outlet, title and first sighting (flattened).
     #[serde(flatten)]
     pub article: MatchedArticle,
     /// The URL and watch id of the article this one copies.
     pub original_url: String,
+    /// The watch id of the article this one copies.
     pub original_id: u64,
+    /// `republication` (another outlet) or `alias` (the same outlet's
+    /// article at another URL).
     pub relation: Relation,
+    /// `copy` (whole article) or `partial` (paragraphs lifted).
     pub class: MatchClass,
+    /// Jaccard of the word-shingle sets (0..1).
     pub similarity: f64,
+    /// Share of the original's shingles found in the copy (0..1).
     pub containment: f64,
+    /// Paragraphs found whole in both.
     pub shared_paragraphs: usize,
     /// The copy's paragraphs that decided the match.
     pub shared_text: Vec<String>,
+    /// When the pair was found (RFC 3339).
     pub detected_at: String,
 }
 
@@ -49,6 +62,7 @@ pub struct ClusterMember {
 pub struct ClusterView {
     /// The first publisher's watch id.
     pub id: u64,
+    /// The article of the story seen first.
     pub first_publisher: ClusterArticle,
     /// One per matched pair, earliest detected first.
     pub members: Vec<ClusterMember>,

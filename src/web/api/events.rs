@@ -26,6 +26,8 @@ pub struct EventFilter {
     pub kind: Option<String>,
     /// The article URL.
     pub url: Option<String>,
+    /// The outlet (a republication passes when its original's or its
+    /// copy's does).
     pub outlet: Option<String>,
     /// The other addresses of the article at `url` (its watch's given URL
     /// and aliases, and the URL events made before canonical URLs carry):
@@ -116,10 +118,15 @@ pub fn event_page(
 /// Flat, not `#[serde(flatten)]` (numbers in query strings).
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    /// Events per page (default 50, at most 500).
     pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// See [`EventFilter::kind`].
     pub kind: Option<String>,
+    /// See [`EventFilter::url`].
     pub url: Option<String>,
+    /// See [`EventFilter::outlet`].
     pub outlet: Option<String>,
 }
 

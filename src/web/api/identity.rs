@@ -10,7 +10,10 @@ use axum::Json;
 /// What `GET /api/v1/identity` answers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
+    /// The store's id (made when the store was created): the CLI checks
+    /// that a daemon holds the store its config names.
     pub store_id: String,
+    /// The daemon's process id.
     pub pid: u32,
 }
 

@@ -10,6 +10,8 @@ use crate::web::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
+/// The routes the CLI calls when a daemon holds the store (by URL rather
+/// than by watch id).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(

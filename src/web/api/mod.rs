@@ -28,6 +28,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
+/// The review routes of the JSON API, `/api/v1/...` (the CLI's are in
+/// [`local`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/watches", get(watches::list))
@@ -54,7 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
 }
 
-/// The OpenAPI description of these routes (`tests/web_api.rs` calls every
+/// The OpenAPI description of these routes (`tests/it/web_api.rs` calls every
 /// path it names, and checks it names every route).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -106,6 +108,7 @@ impl From<JsonRejection> for WebError {
     }
 }
 
+/// What an API handler answers: JSON, or an error as `{"error": ...}`.
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// An error answer for a request to `path`: `{"error": message}` under
@@ -170,12 +173,15 @@ const ERROR_BODY_LIMIT: usize = 16 * 1024;
 /// One page of a list.
 #[derive(Debug, Serialize)]
 pub struct Page<T> {
+    /// This page's items, in the list's order.
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 
 impl<T> Page<T> {
+    /// A page whose next one starts after the item with key `next`
+    /// (`None`: the last page).
     pub fn new(items: Vec<T>, next: Option<u64>) -> Page<T> {
         Page {
             items,
@@ -187,6 +193,8 @@ impl<T> Page<T> {
 /// `?limit=&cursor=` of every list.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PageQuery {
+    /// Items per page (default 50, at most 500).
     pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page (empty or absent: the first).
     pub cursor: Option<String>,
 }

@@ -44,6 +44,7 @@ pub async fn one(
     ))
 }
 
+/// The body of `POST /api/v1/outlets/{outlet}/rules`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRule {
@@ -66,6 +67,7 @@ pub async fn add_rule(
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
+/// The body that sets a rule's verdict.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetVerdict {

@@ -45,9 +45,12 @@ pub async fn list(
     Ok(Json(Page::new(items, next)))
 }
 
+/// What `GET /api/v1/watches/{id}/versions/{n}` answers.
 #[derive(Debug, Serialize)]
 pub struct VersionBody {
+    /// Its number, fetch time, hash, title, words, final URL.
     pub meta: VersionMeta,
+    /// The stored text: title, byline, dates, body paragraphs.
     pub article: Article,
 }
 
@@ -66,21 +69,31 @@ pub async fn one(
     Ok(Json(VersionBody { meta, article }))
 }
 
+/// `?from=&to=&context=` of the diff.
 #[derive(Debug, Deserialize)]
 pub struct DiffQuery {
+    /// The older version (default: the one before `to`).
     pub from: Option<u32>,
+    /// The newer version (default: the latest).
     pub to: Option<u32>,
     /// Unchanged paragraphs around each change in `unified` (default 1).
     pub context: Option<usize>,
 }
 
+/// What `GET /api/v1/watches/{id}/diff` answers.
 #[derive(Debug, Serialize)]
 pub struct DiffBody {
+    /// The watch's URL.
     pub url: String,
+    /// The older version's metadata.
     pub from: VersionMeta,
+    /// The newer version's metadata.
     pub to: VersionMeta,
+    /// Counts and class of the change, as in the `edit` event.
     pub summary: ChangeSummary,
+    /// The older version's headline.
     pub old_title: String,
+    /// The newer version's headline.
     pub new_title: String,
     /// Word ops of the title; empty when it is unchanged.
     pub title_words: Vec<WordOp>,
@@ -124,7 +137,9 @@ pub async fn diff(
 /// `?url=&n=` of the CLI's version call.
 #[derive(Debug, Deserialize)]
 pub struct UrlVersionQuery {
+    /// The watch's URL (any of its addresses).
     pub url: String,
+    /// The version number.
     pub n: u32,
 }
 

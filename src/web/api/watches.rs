@@ -22,16 +22,22 @@ const CHECKS_SHOWN: usize = 20;
 /// which flattening cannot parse.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    /// Watches per page (default 50, at most 500).
     pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `new`, `ok`, `failing`, `retired`, `inactive` or `removed`.
     pub status: Option<String>,
+    /// The outlet, by the default rule (registrable domain).
     pub outlet: Option<String>,
+    /// A substring of the URL or the label.
     pub q: Option<String>,
 }
 
 /// `?url=` of the CLI's calls.
 #[derive(Debug, Deserialize)]
 pub struct UrlQuery {
+    /// The watch's URL (any of its addresses).
     pub url: String,
 }
 
@@ -58,8 +64,10 @@ pub async fn list(
     Ok(Json(Page::new(items, next)))
 }
 
+/// What `GET /api/v1/watches/{id}` answers.
 #[derive(Debug, Serialize)]
 pub struct WatchDetail {
+    /// Every field of the list's entry (flattened).
     #[serde(flatten)]
     pub summary: WatchSummary,
     /// The latest checks, newest first.
@@ -94,10 +102,15 @@ pub async fn by_url(State(s): State<AppState>, Query(q): Query<UrlQuery>) -> Api
     ))
 }
 
+/// The body of `POST /api/v1/watches`.
 #[derive(Debug, Deserialize)]
 pub struct AddWatch {
+    /// The article's http(s) URL.
     pub url: String,
+    /// A label to filter alerts and lists on.
     pub label: Option<String>,
+    /// A crontab line or `adaptive` (default: the config's `[schedule]
+    /// default`).
     pub schedule: Option<String>,
 }
 

@@ -23,7 +23,10 @@ use std::collections::HashSet;
 
 /// A copy with its paragraphs, each marked when shared with its original.
 pub struct MemberText {
+    /// The copy and its figures.
     pub member: ClusterMember,
+    /// The copy's latest body: each paragraph, and whether it is shared
+    /// with the original.
     pub paragraphs: Vec<(String, bool)>,
 }
 
@@ -124,6 +127,8 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
+/// `GET /clusters?cursor=&limit=`: the republication clusters (50 a page
+/// by default).
 pub async fn list(
     State(s): State<AppState>,
     q: Result<Query<PageQuery>, QueryRejection>,
@@ -180,6 +185,8 @@ pub async fn list(
     ))
 }
 
+/// `GET /clusters/{id}`: one cluster, the first publisher and each copy
+/// with its shared paragraphs marked.
 pub async fn page(State(s): State<AppState>, id: Result<Path<u64>, PathRejection>) -> PageResult {
     let Path(id) = id.map_err(WebError::from)?;
     let store = s.store.clone();

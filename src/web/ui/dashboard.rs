@@ -21,6 +21,7 @@ struct Recent {
     watch: Option<u64>,
 }
 
+/// `GET /`: the dashboard (recent events, watch counts, failing watches).
 pub async fn page(State(s): State<AppState>) -> PageResult {
     let (store, daemon) = (s.store.clone(), s.daemon.clone());
     let (recent, counts, failing) = run_blocking::<_, WebError>(move || {

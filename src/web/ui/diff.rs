@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// `?from=&to=&changes=` of the diff page (versions default as in the API).
 #[derive(Debug, Default, Deserialize)]
 pub struct DiffQuery {
     from: Option<u32>,
@@ -21,6 +22,7 @@ pub struct DiffQuery {
     changes: Option<String>,
 }
 
+/// `GET /watches/{id}/diff`: two versions side by side, words marked.
 pub async fn page(
     State(s): State<AppState>,
     id: Result<Path<u64>, PathRejection>,

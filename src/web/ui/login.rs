@@ -11,11 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// `?next=`: the local path to return to after logging in.
 #[derive(Debug, Deserialize)]
 pub struct Next {
     next: Option<String>,
 }
 
+/// The login form: the token, and where to go next.
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     token: String,
@@ -39,10 +41,14 @@ fn form_page(next: &str, failed: bool) -> Markup {
     )
 }
 
+/// `GET /login`: the form.
 pub async fn form(Query(q): Query<Next>) -> Markup {
     form_page(&auth::local_path(q.next.as_deref()), false)
 }
 
+/// `POST /login`: with the right token, a session cookie and a redirect
+/// to `next`; a wrong one counts towards the failed-login limit (429 past
+/// it).
 pub async fn submit(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Response {
     let next = auth::local_path(f.next.as_deref());
     let Some(token) = s.token.as_deref().filter(|t| !t.is_empty()) else {
@@ -73,6 +79,7 @@ pub async fn submit(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Resp
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
+/// `POST /logout`: the session cookie cleared, back to the login page.
 pub async fn logout() -> Response {
     let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()

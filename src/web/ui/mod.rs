@@ -69,6 +69,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// The headers every UI response carries: the content security policy,
+/// `nosniff`, no referrer, no framing.
 pub fn add_security_headers(resp: &mut Response) {
     let h = resp.headers_mut();
     h.insert(
@@ -167,6 +169,7 @@ impl IntoResponse for PageError {
     }
 }
 
+/// What a UI handler answers: a page, or an error page.
 pub type PageResult = Result<Markup, PageError>;
 
 /// 404 for any path no route takes: JSON under `/api/`, a page elsewhere.

@@ -130,6 +130,7 @@ pub async fn page(
     ))
 }
 
+/// The form that adds a person's "not an edit" line to an outlet.
 #[derive(Debug, Deserialize)]
 pub struct AddForm {
     text: String,
@@ -159,6 +160,7 @@ pub async fn add(
     Ok(Redirect::to(&back).into_response())
 }
 
+/// The form that changes one rule of an outlet.
 #[derive(Debug, Deserialize)]
 pub struct RuleForm {
     /// `confirm`, `overrule`, `learned` or `remove`.

@@ -19,6 +19,7 @@ const CHECKS_SHOWN: usize = 10;
 /// Events of a watch looked at for its removals, returns and moves.
 const LIFECYCLE_SHOWN: usize = 50;
 
+/// `?status=&outlet=&q=&cursor=` of the watch list page (as the API's).
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
@@ -63,6 +64,7 @@ pub fn confirmation(c: &crate::store::Confirmation) -> String {
     }
 }
 
+/// `GET /watches`: the watch list, 100 a page.
 pub async fn list(
     State(s): State<AppState>,
     q: Result<Query<ListQuery>, QueryRejection>,
@@ -147,6 +149,8 @@ fn row(w: &WatchSummary) -> Markup {
     }
 }
 
+/// `GET /watches/{id}`: one watch: its versions, latest checks,
+/// republication matches and removals, returns and moves.
 pub async fn timeline(
     State(s): State<AppState>,
     id: Result<Path<u64>, PathRejection>,

@@ -16,11 +16,21 @@ mod title;
 /// Metadata read from one page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageMeta {
+    /// The headline: JSON-LD's, else `og:title` / `twitter:title`, else
+    /// `<title>` (without the site's suffix), else the first `<h1>`; empty
+    /// when the page has none.
     pub title: String,
+    /// The authors' names joined ("A, B and C"), from JSON-LD or the markup.
     pub byline: Option<String>,
+    /// When the article was published, RFC 3339 when it parses (see
+    /// [`normalize_time`]), else the page's text.
     pub published: Option<String>,
+    /// When the article was last modified, in the same form as `published`.
     pub modified: Option<String>,
+    /// The page's canonical URL (`<link rel=canonical>`, `og:url` or
+    /// JSON-LD), made absolute against the page's URL.
     pub canonical_url: Option<String>,
+    /// The language tag (`<html lang>` or a meta tag), with `_` as `-`.
     pub language: Option<String>,
     /// `og:site_name` (or JSON-LD publisher), used to strip title suffixes.
     pub site_name: Option<String>,

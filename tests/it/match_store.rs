@@ -1,0 +1,348 @@
+//! The republication index in a real sled database: postings replaced when
+//! an article changes, everything kept across a reopen, removed with the
+//! watch.
+
+use crate::common;
+use common::reopen::{open_raw, open_store};
+use copydesk::core::matching::cluster::{MatchPair, MatchedArticle, Relation};
+use copydesk::core::matching::MatchClass;
+use copydesk::store::{
+    FingerprintCommit, FingerprintRecord, NewWatch, SledStore, Store, WatchSource,
+};
+
+fn record(id: u64, version: u32, bands: Vec<u64>, paragraphs: Vec<u64>) -> FingerprintRecord {
+    FingerprintRecord {
+        id,
+        version,
+        url: format!("https://a.example/{id}"),
+        outlet: "a.example".into(),
+        title: "T".into(),
+        first_seen: chrono::Utc::now(),
+        published: None,
+        bands,
+        paragraphs,
+    }
+}
+
+fn commit(store: &SledStore, rec: FingerprintRecord, pairs: Vec<MatchPair>) {
+    store
+        .commit_fingerprint(FingerprintCommit {
+            at: chrono::Utc::now(),
+            record: rec,
+            pairs,
+            events: Vec::new(),
+            withdrawn: Vec::new(),
+        })
+        .expect("commit");
+}
+
+fn pair(a: u64, b: u64) -> MatchPair {
+    let art = |id: u64| MatchedArticle {
+        url: format!("https://a.example/{id}"),
+        outlet: "a.example".into(),
+        title: "T".into(),
+        first_seen: "2026-11-25T00:00:00Z".into(),
+    };
+    MatchPair {
+        relation: Relation::Alias,
+        class: MatchClass::Copy,
+        original: art(a),
+        copy: art(b),
+        similarity: 1.0,
+        containment: 1.0,
+        shared_paragraphs: 2,
+        shared_text: Vec::new(),
+        detected_at: "2026-11-25T00:00:00Z".into(),
+        updated_at: "2026-11-25T00:00:00Z".into(),
+        event_id: None,
+        original_id: a,
+        copy_id: b,
+    }
+}
+
+#[test]
+fn new_version_replaces_postings_and_index_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = open_store(&path);
+        commit(&s, record(7, 1, vec![1, 2, 3], vec![10, 11]), vec![]);
+        commit(&s, record(8, 1, vec![3], vec![11]), vec![pair(7, 8)]);
+        assert_eq!(s.band_postings(1).unwrap(), vec![7]);
+        assert_eq!(s.band_postings(3).unwrap(), vec![7, 8]);
+        assert_eq!(s.paragraph_postings(11, 10).unwrap().len(), 2);
+        assert_eq!(s.paragraph_postings(11, 1).unwrap().len(), 1);
+        // version 2 of article 7: its old bands and paragraphs go
+        commit(&s, record(7, 2, vec![4], vec![12]), vec![]);
+        assert!(s.band_postings(1).unwrap().is_empty());
+        assert_eq!(s.band_postings(3).unwrap(), vec![8]);
+        assert_eq!(s.band_postings(4).unwrap(), vec![7]);
+        assert!(s.paragraph_postings(10, 10).unwrap().is_empty());
+        let (outlet, id) = s.paragraph_postings(12, 10).unwrap()[0];
+        assert_eq!(id, 7);
+        assert_eq!(
+            outlet,
+            copydesk::core::matching::memindex::outlet_key("a.example")
+        );
+    }
+    let s = open_store(&path);
+    assert_eq!(s.fingerprint(7).unwrap().map(|f| f.version), Some(2));
+    assert_eq!(s.band_postings(4).unwrap(), vec![7]);
+    assert_eq!(s.match_pairs().unwrap().len(), 1);
+    assert!(s.match_pair(8, 7).unwrap().is_some());
+    assert!(s.fingerprint(99).unwrap().is_none());
+}
+
+#[test]
+fn removing_a_watch_removes_its_fingerprint_postings_and_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir.path().join("db"));
+    let w = s
+        .upsert_watch(NewWatch {
+            url: "https://a.example/x".into(),
+            label: None,
+            schedule: None,
+            source: WatchSource::Cli,
+        })
+        .unwrap();
+    commit(&s, record(w.id, 1, vec![5], vec![50]), vec![]);
+    commit(
+        &s,
+        record(w.id + 1000, 1, vec![5], vec![50]),
+        vec![pair(w.id, w.id + 1000)],
+    );
+    s.remove_watch("https://a.example/x").unwrap();
+    assert!(s.fingerprint(w.id).unwrap().is_none());
+    assert_eq!(s.band_postings(5).unwrap(), vec![w.id + 1000]);
+    assert_eq!(s.paragraph_postings(50, 10).unwrap().len(), 1);
+    assert!(s.match_pairs().unwrap().is_empty());
+}
+
+/// Band keys spread over the whole u64 range and crowded into one shard
+/// of the posting table (and one bucket of schema 2: the top bits equal).
+fn spread_bands(seed: u64) -> Vec<u64> {
+    (0..42u64)
+        .map(|i| {
+            if i % 3 == 0 {
+                0x0000_0A00_0000_0000 | (seed * 100 + i) // one shared shard
+            } else {
+                (seed * 42 + i).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn band_postings_crowded_in_one_shard_come_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir.path().join("db"));
+    for id in 1..=50 {
+        commit(&s, record(id, 1, spread_bands(id), vec![]), vec![]);
+    }
+    // article 51 shares every band of article 3 and has its own
+    let mut shared = spread_bands(3);
+    shared.push(u64::MAX);
+    commit(&s, record(51, 1, shared, vec![]), vec![]);
+    for id in 1..=50 {
+        for b in spread_bands(id) {
+            let want = if id == 3 { vec![3, 51] } else { vec![id] };
+            assert_eq!(s.band_postings(b).unwrap(), want, "article {id} band {b:x}");
+        }
+    }
+    assert_eq!(s.band_postings(u64::MAX).unwrap(), vec![51]);
+    assert!(s
+        .band_postings(0x0000_0A00_0000_0000 | 99_999)
+        .unwrap()
+        .is_empty());
+    assert!(s.band_postings(12345).unwrap().is_empty());
+    // a new version drops the old bands, even inside a shared bucket
+    commit(&s, record(51, 2, vec![u64::MAX - 1], vec![]), vec![]);
+    for b in spread_bands(3) {
+        assert_eq!(s.band_postings(b).unwrap(), vec![3]);
+    }
+    assert!(s.band_postings(u64::MAX).unwrap().is_empty());
+    assert_eq!(s.band_postings(u64::MAX - 1).unwrap(), vec![51]);
+}
+
+/// Write `(band, id)` postings the way schema 1 (`fp_bands`, a key per
+/// posting) or schema 2 (`fp_band_buckets`, postings packed by the top 20
+/// bits of the band key) kept them, and paragraph postings in `fp_paras`.
+fn write_legacy_postings(
+    db: &sled::Db,
+    schema: u32,
+    postings: &[(u64, u64)],
+    paras: &[(u64, u64)],
+) {
+    if schema == 1 {
+        let t = db.open_tree("fp_bands").unwrap();
+        for (b, id) in postings {
+            let mut k = b.to_be_bytes().to_vec();
+            k.extend_from_slice(&id.to_be_bytes());
+            t.insert(k, &[]).unwrap();
+        }
+    } else {
+        let t = db.open_tree("fp_band_buckets").unwrap();
+        let mut buckets: std::collections::BTreeMap<u32, Vec<u8>> = Default::default();
+        let mut sorted = postings.to_vec();
+        sorted.sort();
+        for (b, id) in sorted {
+            let v = buckets.entry((b >> 44) as u32).or_default();
+            v.extend_from_slice(&b.to_be_bytes());
+            v.extend_from_slice(&id.to_be_bytes());
+        }
+        for (k, v) in buckets {
+            t.insert(k.to_be_bytes(), v).unwrap();
+        }
+    }
+    let t = db.open_tree("fp_paras").unwrap();
+    let outlet = copydesk::core::matching::memindex::outlet_key("a.example");
+    for (p, id) in paras {
+        let mut k = p.to_be_bytes().to_vec();
+        k.extend_from_slice(&outlet.to_be_bytes());
+        k.extend_from_slice(&id.to_be_bytes());
+        t.insert(k, &[]).unwrap();
+    }
+    db.flush().unwrap();
+}
+
+/// A store written in an older layout (1 or 2), with its records and
+/// postings, is opened by this build: postings come back from the records,
+/// the old posting trees are gone, and the layout version is current.
+fn upgrade_from(schema: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let ids = 1..=30u64;
+    {
+        let s = open_store(&path);
+        for id in ids.clone() {
+            commit(&s, record(id, 1, spread_bands(id), vec![id]), vec![]);
+        }
+        s.set_schema_version_for_tests(schema).unwrap();
+        s.flush().unwrap();
+    }
+    {
+        let db = open_raw(&path);
+        let bands: Vec<(u64, u64)> = ids
+            .clone()
+            .flat_map(|id| spread_bands(id).into_iter().map(move |b| (b, id)))
+            .collect();
+        let paras: Vec<(u64, u64)> = ids.clone().map(|id| (id, id)).collect();
+        write_legacy_postings(&db, schema, &bands, &paras);
+    }
+    let s = open_store(&path);
+    for id in ids.clone() {
+        for b in spread_bands(id) {
+            assert_eq!(s.band_postings(b).unwrap(), vec![id]);
+        }
+        assert_eq!(s.paragraph_postings(id, 10).unwrap().len(), 1);
+    }
+    // the upgraded store goes on indexing
+    commit(&s, record(31, 1, spread_bands(3), vec![3]), vec![]);
+    assert_eq!(s.band_postings(spread_bands(3)[1]).unwrap(), vec![3, 31]);
+    drop(s);
+    let db = open_raw(&path);
+    for legacy in ["fp_bands", "fp_band_buckets", "fp_paras"] {
+        assert!(
+            !db.tree_names()
+                .iter()
+                .any(|n| n.as_ref() == legacy.as_bytes()),
+            "the old tree {legacy} is dropped"
+        );
+    }
+    let version = db.open_tree("meta").unwrap().get("schema_version").unwrap();
+    assert_eq!(
+        version.map(|v| u32::from_be_bytes(v.as_ref().try_into().unwrap())),
+        Some(copydesk::store::SCHEMA_VERSION)
+    );
+}
+
+#[test]
+fn a_schema_1_store_with_one_key_per_band_posting_is_upgraded_on_open() {
+    upgrade_from(1);
+}
+
+#[test]
+fn a_schema_2_store_with_band_buckets_is_upgraded_on_open() {
+    upgrade_from(2);
+}
+
+#[test]
+fn an_unreadable_fingerprint_record_is_left_out_and_replaced_by_the_next_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = open_store(&path);
+        commit(&s, record(1, 1, vec![11], vec![]), vec![]);
+        commit(&s, record(2, 1, vec![22], vec![]), vec![]);
+    }
+    {
+        let db = open_raw(&path);
+        let docs = db.open_tree("fp_docs").unwrap();
+        docs.insert(2u64.to_be_bytes(), &b"{not json"[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let s = open_store(&path);
+    assert_eq!(s.band_postings(11).unwrap(), vec![1]);
+    assert!(s.band_postings(22).unwrap().is_empty());
+    assert!(
+        s.fingerprint(2).is_err(),
+        "the bad record is reported when read"
+    );
+    commit(&s, record(2, 2, vec![23], vec![]), vec![]);
+    assert_eq!(s.band_postings(23).unwrap(), vec![2]);
+    assert_eq!(s.fingerprint(2).unwrap().map(|f| f.version), Some(2));
+}
+
+#[test]
+fn an_articles_pairs_and_its_cluster_are_read_without_the_other_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let s = open_store(&path);
+        // 1 <- 2 <- 3 is one story; 10 <- 11 another
+        commit(&s, record(1, 1, vec![], vec![]), vec![]);
+        commit(&s, record(2, 1, vec![], vec![]), vec![pair(1, 2)]);
+        commit(&s, record(3, 1, vec![], vec![]), vec![pair(2, 3)]);
+        commit(&s, record(11, 1, vec![], vec![]), vec![pair(10, 11)]);
+        let ids = |v: Vec<MatchPair>| {
+            v.iter()
+                .map(|p| (p.original_id, p.copy_id))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(s.match_pairs_of(2).unwrap()), vec![(1, 2), (2, 3)]);
+        assert_eq!(ids(s.match_pairs_of(10).unwrap()), vec![(10, 11)]);
+        assert!(s.match_pairs_of(4).unwrap().is_empty());
+        assert_eq!(ids(s.match_cluster_of(3).unwrap()), vec![(1, 2), (2, 3)]);
+        assert_eq!(ids(s.match_cluster_of(11).unwrap()), vec![(10, 11)]);
+    }
+    {
+        // a store whose pairs were written without `match_ids` (schema 2,
+        // before the tree existed) gets it when it is upgraded
+        let db = open_raw(&path);
+        db.drop_tree("match_ids").unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &2u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = open_store(&path);
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 1);
+    assert_eq!(s.match_cluster_of(1).unwrap().len(), 2);
+    // removing the middle article takes its pairs from both sides
+    let w = s
+        .upsert_watch(NewWatch {
+            url: "https://a.example/mid".into(),
+            label: None,
+            schedule: None,
+            source: WatchSource::Cli,
+        })
+        .unwrap();
+    assert!(![1, 2, 3, 10, 11].contains(&w.id), "id {} taken", w.id);
+    commit(&s, record(w.id, 1, vec![], vec![]), vec![pair(3, w.id)]);
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 2);
+    s.remove_watch("https://a.example/mid").unwrap();
+    assert_eq!(s.match_pairs_of(3).unwrap().len(), 1);
+    assert!(s.match_pairs_of(w.id).unwrap().is_empty());
+    assert_eq!(s.match_pairs().unwrap().len(), 3);
+}
