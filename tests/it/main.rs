@@ -51,6 +51,7 @@ mod republish_daemon;
 mod republish_e2e;
 mod republish_templates;
 mod store;
+mod storage_upkeep;
 mod tls;
 mod url_canonical;
 mod web_api;

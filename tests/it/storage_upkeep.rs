@@ -5,7 +5,7 @@
 //! threshold), and the daemon's incremental collection of the texts of a
 //! watch removed while it runs.
 
-mod common;
+use crate::common;
 
 use common::daemon::{eventually, Daemon};
 use common::{article_page, story, Env, Furniture, Reply, Server};
