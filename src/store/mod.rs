@@ -32,7 +32,9 @@ pub use records::{
     CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
     NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
 };
-pub use sled_store::{compact, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE};
+pub use sled_store::{
+    compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
+};
 pub use template::{OutletStats, OutletTemplate};
 pub use watch_urls::{lookup_keys, Followed, Merge};
 
