@@ -2,13 +2,15 @@
 //! on real page templates of the extraction benchmark: sister sites of one
 //! network (one CMS template, one footer inside the article container,
 //! different domains, different stories) are not linked, in whichever
-//! order they are checked; a copy that takes half of a story with its own
-//! introduction and ending is linked as `partial`, and the event shows the
-//! lifted paragraphs, not the template text; and a half copy on a sister
-//! site of another site (its template, another domain) is linked to its
-//! original, never to that site's own story; a copy kept apart by its
-//! site's template lines is linked once another story of that site shows
-//! them to be template text (the copy is matched again).
+//! order they are checked, also when one site's body holds lines of its
+//! page after the footer that the other's does not; a copy that takes half
+//! of a story with its own introduction and ending is linked as `partial`,
+//! and the event shows the lifted paragraphs, not the template text; and a
+//! half copy on a sister site of another site (its template, another
+//! domain) is linked to its original, never to that site's own story; a
+//! copy kept apart by its site's template lines is linked once another
+//! story of that site shows them to be template text (the copy is matched
+//! again).
 
 use crate::common;
 use common::match_pages::sources;
@@ -83,6 +85,39 @@ fn sister_sites_sharing_a_template_and_footer_are_not_linked() {
     for h in &hooks {
         assert!(urls[..2].contains(&h["copy"]["url"].as_str().unwrap_or("").to_string()));
     }
+}
+
+#[test]
+fn sister_sites_are_not_linked_when_one_body_has_more_page_text_after_the_footer() {
+    let t = templates();
+    let footer = network_footer(15);
+    // two sites of one template, each its own domain and story under the
+    // footer; the body of one also takes lines of that page's own after
+    // the footer (blocks the extractor keeps on one page and not on the
+    // other: three, as measured on a real template), so the footer is not
+    // at the very end of both bodies
+    let host = &t[0].0;
+    let (a, b, hook) = (Server::start(), Server::start(), Server::start());
+    a.set("/story", planted(host, &t[1].1, &footer));
+    let mut after = footer.clone();
+    after.extend(
+        [
+            "More from the newsroom this week: the county fair schedule, the school board race and the library's new opening hours.",
+            "Plan your weekend with our events calendar, from farmers markets and concerts in the park to museum exhibits and festivals.",
+            "Find local businesses, restaurants and services in the directory, with reviews from readers and hours updated every week.",
+        ]
+        .map(String::from),
+    );
+    b.set("/story", planted(host, &t[2].1, &after));
+    let env = Env::new(&format!(
+        "[[watch]]\nurl = \"{}\"\n\n[[watch]]\nurl = \"{}\"\n\n[[alert.webhook]]\nurl = \"{}\"\n",
+        a.url("/story"),
+        b.url("/story"),
+        hook.url("/hook")
+    ));
+    env.ok(&["check", "--all"]);
+    assert_eq!(env.json(&["matches"]), serde_json::json!([]));
+    assert_eq!(republications(&hook), Vec::<Value>::new());
 }
 
 #[test]

@@ -13,8 +13,10 @@
 //! - else `containment` (either direction) ≥ `containment` with at least
 //!   `min_shared_shingles` shared shingles, or `shared_paragraphs` ≥
 //!   `min_shared_paragraphs` → class `partial` (paragraphs lifted), unless
-//!   the shared paragraphs sit only at the edges of both bodies (where
-//!   template text sits) and make up less than
+//!   the shared paragraphs sit only at the edges of both bodies, on the
+//!   same side of each article's own text (where template text sits; up
+//!   to [`edges::EDGE_TAIL`] unshared paragraphs of the page may lie
+//!   beyond them in one body) and make up less than
 //!   [`edges::EDGE_CONTAINMENT`] of either article, or unless the shared
 //!   text is not one passage on both sides (scattered among each
 //!   article's own text, or one paragraph: [`edges::scattered`]);
