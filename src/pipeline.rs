@@ -126,6 +126,10 @@ pub struct Pipeline {
     learn: bool,
     /// `[check] removed_after`.
     removed_after: u32,
+    /// `[fetch] robots`.
+    robots: crate::core::robots::RobotsPolicy,
+    /// `[[watch]] robots` by the watch's canonical URL.
+    robots_overrides: std::collections::HashMap<String, bool>,
 }
 
 /// What one fetched page made: the check's record, a version to store,
@@ -198,6 +202,15 @@ impl Pipeline {
             confirm_delay: cfg.check.confirm_delay(),
             learn: cfg.check.learn(),
             removed_after: cfg.check.removed_after(),
+            robots: cfg.fetch.robots,
+            robots_overrides: cfg
+                .watches
+                .iter()
+                .filter_map(|w| {
+                    let url = cfg.url_rules().canonical(&w.url.0).to_string();
+                    Some((url, w.robots?))
+                })
+                .collect(),
             store,
         })
         .and_then(|p| {

@@ -188,6 +188,10 @@ pub struct FetchConfig {
     /// `core::url::DEFAULT_STRIP_PARAMS` (`name`, or `prefix*`).
     #[serde(default)]
     pub strip_params: Vec<ParamName>,
+    /// Whose URLs robots.txt is obeyed for: `discovered` (the default:
+    /// watches added by feeds and sitemaps), `all`, or `off`.
+    #[serde(default)]
+    pub robots: crate::core::robots::RobotsPolicy,
 }
 
 /// A `[[watch]]`: an article the config watches.
@@ -200,6 +204,9 @@ pub struct WatchConfig {
     pub schedule: Option<CronExpr>,
     /// A name for grouping and for the sinks' `labels` rules.
     pub label: Option<String>,
+    /// Obey robots.txt for this watch (`true`) or not (`false`), whatever
+    /// `[fetch] robots` says.
+    pub robots: Option<bool>,
 }
 
 /// A `[[feed]]`: an RSS, Atom or JSON Feed whose entries become watches.

@@ -13,6 +13,7 @@ pub mod matching;
 pub mod netaddr;
 pub mod normalize;
 pub mod outlet;
+pub mod robots;
 pub mod schedule;
 pub mod template;
 pub mod url;

@@ -54,7 +54,7 @@ impl Fetcher {
         {
             Ok(Fetched::Feed(doc)) => FeedFetchOutcome::Feed(*doc),
             Ok(Fetched::NotModified) => FeedFetchOutcome::NotModified,
-            Ok(Fetched::Page(_)) => FeedFetchOutcome::Failed(failure(
+            Ok(Fetched::Page(_) | Fetched::Raw(_)) => FeedFetchOutcome::Failed(failure(
                 FailureKind::NotFeed,
                 "the fetcher read a page where a feed was asked for",
             )),
