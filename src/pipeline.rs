@@ -8,6 +8,7 @@ pub mod discover;
 mod identity;
 mod liveness;
 mod page;
+mod sitemaps;
 mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
@@ -177,7 +178,7 @@ impl Pipeline {
             // addresses only, except on a configured feed's own host:port
             fetcher: Fetcher::with_exempt(
                 cfg.fetch_options(),
-                ExemptOrigins::from_urls(cfg.feeds.iter().map(|f| &f.url.0)),
+                ExemptOrigins::from_urls(cfg.discovery().map(|f| &f.url.0)),
             )?,
             deliverer: Arc::new(Deliverer::with_clock(cfg, clock.clone())?),
             clock,
@@ -198,7 +199,7 @@ impl Pipeline {
                 .collect(),
             url_rules: cfg.url_rules(),
             thresholds: cfg.matching.thresholds(),
-            feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
+            feed_urls: cfg.discovery().map(|f| f.url.0.to_string()).collect(),
             confirm_delay: cfg.check.confirm_delay(),
             learn: cfg.check.learn(),
             removed_after: cfg.check.removed_after(),

@@ -59,6 +59,9 @@ pub struct Config {
     pub watches: Vec<WatchConfig>,
     #[serde(default, rename = "feed")]
     pub feeds: Vec<FeedConfig>,
+    /// `[[sitemap]]`: polled like feeds (same keys), read as sitemaps.
+    #[serde(default, rename = "sitemap")]
+    pub sitemaps: Vec<FeedConfig>,
     #[serde(default, rename = "outlet")]
     pub outlets: Vec<OutletConfig>,
     #[serde(default)]
@@ -606,5 +609,13 @@ impl Config {
                 ignore: o.ignore.iter().map(|p| p.0.clone()).collect(),
             })
             .collect()
+    }
+}
+
+impl Config {
+    /// Every discovery document: the `[[feed]]`s, then the `[[sitemap]]`s
+    /// (feed discovery polls both; the body says which it is).
+    pub fn discovery(&self) -> impl Iterator<Item = &FeedConfig> {
+        self.feeds.iter().chain(self.sitemaps.iter())
     }
 }

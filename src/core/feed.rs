@@ -17,6 +17,9 @@ pub struct FeedEntry {
     pub url: Url,
     pub title: Option<String>,
     pub published: Option<DateTime<Utc>>,
+    /// When the article last changed, as the listing says (a feed entry's
+    /// `updated`, a sitemap's `<lastmod>`).
+    pub modified: Option<DateTime<Utc>>,
 }
 
 /// What a feed body lists.
@@ -68,6 +71,7 @@ pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> 
                 .map(|t| t.content.trim().to_string())
                 .filter(|t| !t.is_empty()),
             published: entry.published.or(entry.updated),
+            modified: entry.updated,
         });
     }
     Ok(out)

@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod outlet;
 pub mod robots;
 pub mod schedule;
+pub mod sitemap;
 pub mod template;
 pub mod url;
 pub mod wire;

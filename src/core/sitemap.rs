@@ -88,7 +88,7 @@ pub fn looks_like_sitemap(body: &[u8]) -> bool {
     for _ in 0..64 {
         match reader.read_event() {
             Ok(Event::Start(e) | Event::Empty(e)) => {
-                return matches!(e.local_name().as_ref(), b"urlset" | b"sitemapindex")
+                return matches!(e.local_name().as_ref(), "urlset" | "sitemapindex")
             }
             Ok(Event::Eof) | Err(_) => return false,
             Ok(_) => {}
@@ -129,7 +129,7 @@ pub fn parse_sitemap(body: &[u8], base: &Url) -> Result<Sitemap, SitemapError> {
         })?;
         match event {
             Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = e.local_name().as_ref().to_string();
                 if path.len() >= MAX_DEPTH {
                     return Err(SitemapError::Unreadable(format!(
                         "elements nested deeper than {MAX_DEPTH} levels"
@@ -193,8 +193,8 @@ pub fn parse_sitemap(body: &[u8], base: &Url) -> Result<Sitemap, SitemapError> {
             Event::Empty(e) if path.is_empty() => {
                 let name = e.local_name();
                 return match name.as_ref() {
-                    b"urlset" => Ok(Sitemap::Urls(SitemapUrls::default())),
-                    b"sitemapindex" => Ok(Sitemap::Index(Vec::new())),
+                    "urlset" => Ok(Sitemap::Urls(SitemapUrls::default())),
+                    "sitemapindex" => Ok(Sitemap::Index(Vec::new())),
                     _ => Err(SitemapError::Unreadable(
                         "the root element is not <urlset> or <sitemapindex>".to_string(),
                     )),
@@ -344,12 +344,18 @@ mod tests {
         assert_eq!(c[1].0.as_str(), "https://news.example/b.xml");
         assert!(c[0].1.is_some() && c[1].1.is_none());
         assert!(looks_like_sitemap(xml.as_bytes()));
-        assert!(!looks_like_sitemap(b"<rss version=\"2.0\"><channel/></rss>"));
+        assert!(!looks_like_sitemap(
+            b"<rss version=\"2.0\"><channel/></rss>"
+        ));
     }
 
     #[test]
     fn hostile_bodies_are_clear_errors() {
-        let bad = |b: &[u8]| parse_sitemap(b, &base()).expect_err("must fail").to_string();
+        let bad = |b: &[u8]| {
+            parse_sitemap(b, &base())
+                .expect_err("must fail")
+                .to_string()
+        };
         assert!(bad(b"<html><body>hi</body></html>").contains("<html>"));
         assert!(bad(b"just text").contains("no XML element"));
         assert!(bad(b"<urlset><url><loc>x</url></urlset>").contains("broken XML"));
@@ -368,19 +374,31 @@ mod tests {
         assert_eq!(gunzip(bomb.clone(), 300_000).expect("fits").len(), 200_000);
         let err = gunzip(bomb, 100_000).expect_err("too big");
         assert!(err.to_string().contains("inflates to more than"), "{err}");
-        assert!(gunzip(vec![0x1f, 0x8b, 1, 2, 3], 100).is_err(), "truncated gzip");
-        assert_eq!(gunzip(b"<urlset/>".to_vec(), 100).expect("plain"), b"<urlset/>");
+        assert!(
+            gunzip(vec![0x1f, 0x8b, 1, 2, 3], 100).is_err(),
+            "truncated gzip"
+        );
+        assert_eq!(
+            gunzip(b"<urlset/>".to_vec(), 100).expect("plain"),
+            b"<urlset/>"
+        );
     }
 
     #[test]
     fn w3c_dates_in_their_forms() {
         let at = |s| w3c_date(s).map(|d| d.to_rfc3339());
-        assert_eq!(at("2026-12-01").as_deref(), Some("2026-12-01T00:00:00+00:00"));
+        assert_eq!(
+            at("2026-12-01").as_deref(),
+            Some("2026-12-01T00:00:00+00:00")
+        );
         assert_eq!(
             at("2026-12-01T10:00+01:00").as_deref(),
             Some("2026-12-01T09:00:00+00:00")
         );
-        assert_eq!(at("2026-12-01T10:00Z").as_deref(), Some("2026-12-01T10:00:00+00:00"));
+        assert_eq!(
+            at("2026-12-01T10:00Z").as_deref(),
+            Some("2026-12-01T10:00:00+00:00")
+        );
         assert_eq!(at("yesterday"), None);
     }
 }

@@ -26,9 +26,11 @@ pub struct RawDoc {
     pub truncated: bool,
     /// The response's validators, for the next conditional GET.
     pub validators: Validators,
-    /// `Cache-Control`, `Expires` and `Date`, as sent.
+    /// `Cache-Control`, as sent.
     pub cache_control: Option<String>,
+    /// `Expires`, as sent.
     pub expires: Option<String>,
+    /// `Date`, as sent.
     pub date: Option<String>,
 }
 
