@@ -49,7 +49,7 @@ impl Pipeline {
             Doc::Sitemap(Sitemap::Index(children)) => children,
         };
         // newest first; children without a lastmod last
-        children.sort_by(|a, b| b.1.cmp(&a.1));
+        children.sort_by_key(|c| std::cmp::Reverse(c.1));
         children.truncate(MAX_INDEX_CHILDREN);
         let mut entries = Vec::new();
         let mut errors = Vec::new();
@@ -126,7 +126,7 @@ fn read_doc(body: Vec<u8>, base: &Url) -> Result<Doc, String> {
 /// The most recently published first (undated last, in document order),
 /// at most [`MAX_SITEMAP_ENTRIES`].
 fn newest(mut entries: Vec<FeedEntry>) -> Vec<FeedEntry> {
-    entries.sort_by(|a, b| b.published.cmp(&a.published));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.published));
     entries.truncate(MAX_SITEMAP_ENTRIES);
     entries
 }
