@@ -8,6 +8,7 @@ pub mod discover;
 mod identity;
 mod liveness;
 mod page;
+mod sitemaps;
 mod versioning;
 
 use crate::alert::{Deliverer, DeliveryReport};
@@ -126,6 +127,10 @@ pub struct Pipeline {
     learn: bool,
     /// `[check] removed_after`.
     removed_after: u32,
+    /// `[fetch] robots`.
+    robots: crate::core::robots::RobotsPolicy,
+    /// `[[watch]] robots` by the watch's canonical URL.
+    robots_overrides: std::collections::HashMap<String, bool>,
 }
 
 /// What one fetched page made: the check's record, a version to store,
@@ -173,7 +178,7 @@ impl Pipeline {
             // addresses only, except on a configured feed's own host:port
             fetcher: Fetcher::with_exempt(
                 cfg.fetch_options(),
-                ExemptOrigins::from_urls(cfg.feeds.iter().map(|f| &f.url.0)),
+                ExemptOrigins::from_urls(cfg.discovery().map(|f| &f.url.0)),
             )?,
             deliverer: Arc::new(Deliverer::with_clock(cfg, clock.clone())?),
             clock,
@@ -194,10 +199,19 @@ impl Pipeline {
                 .collect(),
             url_rules: cfg.url_rules(),
             thresholds: cfg.matching.thresholds(),
-            feed_urls: cfg.feeds.iter().map(|f| f.url.0.to_string()).collect(),
+            feed_urls: cfg.discovery().map(|f| f.url.0.to_string()).collect(),
             confirm_delay: cfg.check.confirm_delay(),
             learn: cfg.check.learn(),
             removed_after: cfg.check.removed_after(),
+            robots: cfg.fetch.robots,
+            robots_overrides: cfg
+                .watches
+                .iter()
+                .filter_map(|w| {
+                    let url = cfg.url_rules().canonical(&w.url.0).to_string();
+                    Some((url, w.robots?))
+                })
+                .collect(),
             store,
         })
         .and_then(|p| {

@@ -77,6 +77,9 @@ pub struct Config {
     /// `[[feed]]`: feeds whose new articles become watches.
     #[serde(default, rename = "feed")]
     pub feeds: Vec<FeedConfig>,
+    /// `[[sitemap]]`: polled like feeds (same keys), read as sitemaps.
+    #[serde(default, rename = "sitemap")]
+    pub sitemaps: Vec<FeedConfig>,
     /// `[[outlet]]`: hosts grouped into one named outlet, with their
     /// extraction rules.
     #[serde(default, rename = "outlet")]
@@ -236,6 +239,10 @@ pub struct FetchConfig {
     /// `core::url::DEFAULT_STRIP_PARAMS` (`name`, or `prefix*`).
     #[serde(default)]
     pub strip_params: Vec<ParamName>,
+    /// Whose URLs robots.txt is obeyed for: `discovered` (the default:
+    /// watches added by feeds and sitemaps), `all`, or `off`.
+    #[serde(default)]
+    pub robots: crate::core::robots::RobotsPolicy,
 }
 
 /// A `[[watch]]`: an article the config watches.
@@ -248,6 +255,9 @@ pub struct WatchConfig {
     pub schedule: Option<CronExpr>,
     /// A name for grouping and for the sinks' `labels` rules.
     pub label: Option<String>,
+    /// Obey robots.txt for this watch (`true`) or not (`false`), whatever
+    /// `[fetch] robots` says.
+    pub robots: Option<bool>,
 }
 
 /// A `[[feed]]`: an RSS, Atom or JSON Feed whose entries become watches.
@@ -663,5 +673,13 @@ impl Config {
                 ignore: o.ignore.iter().map(|p| p.0.clone()).collect(),
             })
             .collect()
+    }
+}
+
+impl Config {
+    /// Every discovery document: the `[[feed]]`s, then the `[[sitemap]]`s
+    /// (feed discovery polls both; the body says which it is).
+    pub fn discovery(&self) -> impl Iterator<Item = &FeedConfig> {
+        self.feeds.iter().chain(self.sitemaps.iter())
     }
 }

@@ -20,6 +20,9 @@ pub struct FeedEntry {
     /// The entry's publication time (or its update time when the feed
     /// gives no publication time), when it has one.
     pub published: Option<DateTime<Utc>>,
+    /// When the article last changed, as the listing says (a feed entry's
+    /// `updated`, a sitemap's `<lastmod>`).
+    pub modified: Option<DateTime<Utc>>,
 }
 
 /// What a feed body lists.
@@ -71,6 +74,7 @@ pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> 
                 .map(|t| t.content.trim().to_string())
                 .filter(|t| !t.is_empty()),
             published: entry.published.or(entry.updated),
+            modified: entry.updated,
         });
     }
     Ok(out)

@@ -71,7 +71,7 @@ impl Scheduler {
                 self.metrics
                     .record_feed_poll(p.outcome, p.added.len(), p.rejected);
                 let now = self.clock.now();
-                for w in p.added {
+                for w in p.added.into_iter().chain(p.hinted) {
                     if self.pipeline.is_active(&w) {
                         self.queue.set(w.url, now);
                     }

@@ -9,6 +9,8 @@ use url::Url;
 
 use super::classify::failure;
 use super::response::header_string;
+use crate::core::sitemap::{is_gzip, MAX_SITEMAP_BYTES};
+
 use super::{decode, FailureKind, FetchFailure, Fetched, Fetcher, Reach, Validators, Want};
 
 /// A fetched feed: the raw body, undecoded (XML declares its own encoding,
@@ -38,6 +40,14 @@ pub enum FeedFetchOutcome {
     Failed(FetchFailure),
 }
 
+/// Content types of a gzip sitemap served as a file.
+const GZIP_TYPES: [&str; 4] = [
+    "application/gzip",
+    "application/x-gzip",
+    "application/octet-stream",
+    "application/x-gunzip",
+];
+
 /// The `Accept` header of feed requests.
 pub(super) const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
 
@@ -48,13 +58,24 @@ impl Fetcher {
     /// type is left to the parser) and an HTML page is a clear "not a feed"
     /// failure. The body is returned undecoded.
     pub async fn fetch_feed(&self, url: &Url, validators: &Validators) -> FeedFetchOutcome {
+        self.fetch_feed_with(url, validators, Reach::Any).await
+    }
+
+    /// [`Fetcher::fetch_feed`] with a reach (a sitemap index's children
+    /// are fetched from public addresses only).
+    pub async fn fetch_feed_with(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        reach: Reach,
+    ) -> FeedFetchOutcome {
         match self
-            .fetch_retrying(url, validators, Want::Feed, Reach::Any)
+            .fetch_retrying(url, validators, Want::Feed, reach)
             .await
         {
             Ok(Fetched::Feed(doc)) => FeedFetchOutcome::Feed(*doc),
             Ok(Fetched::NotModified) => FeedFetchOutcome::NotModified,
-            Ok(Fetched::Page(_)) => FeedFetchOutcome::Failed(failure(
+            Ok(Fetched::Page(_) | Fetched::Raw(_)) => FeedFetchOutcome::Failed(failure(
                 FailureKind::NotFeed,
                 "the fetcher read a page where a feed was asked for",
             )),
@@ -81,6 +102,9 @@ impl Fetcher {
                     "the content type is text/html: a web page, not a feed (give the URL of its RSS or Atom feed)",
                 ))
             }
+            // a gzip sitemap (`.xml.gz`) served as bytes: read, and judged
+            // by its first bytes below
+            decode::FeedKind::Other(mime) if GZIP_TYPES.contains(&mime.as_str()) => {}
             decode::FeedKind::Other(mime) => {
                 return Err(failure(
                     FailureKind::NotFeed,
@@ -89,7 +113,23 @@ impl Fetcher {
             }
             decode::FeedKind::Feed | decode::FeedKind::Missing => {}
         }
-        let body = self.read_body(response, &final_url, budget).await?;
+        // feeds and sitemaps may be as large as the sitemap protocol allows
+        let cap = self.opts.max_body_bytes.max(MAX_SITEMAP_BYTES);
+        let body = self
+            .read_body_capped(response, &final_url, budget, cap, false)
+            .await?;
+        if decode::is_blank(&body) {
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {status} with an empty or blank body"),
+            ));
+        }
+        if matches!(kind, decode::FeedKind::Other(_)) && !is_gzip(&body) {
+            return Err(failure(
+                FailureKind::NotFeed,
+                "the body was sent as gzip bytes but is not gzip".to_string(),
+            ));
+        }
         if kind == decode::FeedKind::Missing {
             let head = &body[..body.len().min(decode::SNIFF_BYTES)];
             if decode::is_html_not_feed(head) {

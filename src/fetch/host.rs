@@ -5,9 +5,14 @@
 //! included; a redirect to another host releases it and takes that host's.
 //! The map would grow with every host ever seen, so idle gates (nobody
 //! holding or waiting for a permit) are dropped once it gets large.
+//!
+//! A host whose robots.txt sets a `Crawl-delay` also gets a pace: each
+//! request to it starts at least that long after the previous one started
+//! (the wait happens while holding the permit, after the permit is taken).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
@@ -27,6 +32,9 @@ pub(crate) struct HostGates {
     limit: usize,
     prune_above: usize,
     gates: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Hosts with a crawl delay: the delay, and when the next request may
+    /// start.
+    pace: Mutex<HashMap<String, (Duration, Instant)>>,
 }
 
 impl HostGates {
@@ -35,7 +43,46 @@ impl HostGates {
             limit: limit.clamp(1, Semaphore::MAX_PERMITS),
             prune_above,
             gates: Mutex::new(HashMap::new()),
+            pace: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn pace(&self) -> MutexGuard<'_, HashMap<String, (Duration, Instant)>> {
+        self.pace
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Space the requests to `key` by `delay` (a robots.txt `Crawl-delay`);
+    /// `None` removes the pace.
+    pub(crate) fn set_delay(&self, key: &str, delay: Option<Duration>) {
+        let mut pace = self.pace();
+        match delay {
+            Some(d) => {
+                if pace.len() >= self.prune_above && !pace.contains_key(key) {
+                    let now = Instant::now();
+                    pace.retain(|_, (_, next)| *next > now);
+                }
+                let next = pace.get(key).map_or_else(Instant::now, |(_, n)| *n);
+                pace.insert(key.to_string(), (d, next));
+            }
+            None => {
+                pace.remove(key);
+            }
+        }
+    }
+
+    /// Books the next start on `key`'s pace and returns how long to wait
+    /// for it (zero without a pace).
+    fn book(&self, key: &str) -> Duration {
+        let mut pace = self.pace();
+        let Some((delay, next)) = pace.get_mut(key) else {
+            return Duration::ZERO;
+        };
+        let now = Instant::now();
+        let slot = (*next).max(now);
+        *next = slot + *delay;
+        slot - now
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Semaphore>>> {
@@ -59,7 +106,13 @@ impl HostGates {
                     .or_insert_with(|| Arc::new(Semaphore::new(self.limit))),
             )
         };
-        gate.acquire_owned().await.ok()
+        let permit = gate.acquire_owned().await.ok()?;
+        let wait = self.book(key);
+        if !wait.is_zero() {
+            tracing::debug!(host = key, wait_ms = wait.as_millis() as u64, "crawl delay");
+            tokio::time::sleep(wait).await;
+        }
+        Some(permit)
     }
 
     /// Drops gates nobody holds or waits for. A gate in use has more than
@@ -115,6 +168,24 @@ mod tests {
         assert_eq!(gates.len(), 2);
         assert!(gates.lock().contains_key("busy:80"));
         drop(busy);
+    }
+
+    #[tokio::test]
+    async fn a_crawl_delay_spaces_the_starts() {
+        let gates = HostGates::new(4, 100);
+        gates.set_delay("slow:80", Some(Duration::from_millis(150)));
+        let started = Instant::now();
+        for _ in 0..3 {
+            drop(gates.acquire("slow:80").await);
+        }
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        let other = Instant::now();
+        drop(gates.acquire("fast:80").await);
+        drop(gates.acquire("fast:80").await);
+        assert!(
+            other.elapsed() < Duration::from_millis(150),
+            "no pace elsewhere"
+        );
     }
 
     #[tokio::test]

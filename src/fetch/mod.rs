@@ -8,8 +8,10 @@ mod decode;
 mod feed;
 mod guard;
 mod host;
+mod raw;
 mod response;
 mod retry;
+mod robots;
 mod roots;
 mod types;
 
@@ -28,6 +30,7 @@ pub use feed::{FeedDoc, FeedFetchOutcome};
 use guard::{route, Route};
 pub use guard::{ExemptOrigins, PrivateAddressError, Reach};
 use host::{host_key, HostGates};
+pub use raw::{RawDoc, RawFetchOutcome};
 use response::{
     check_scheme, conditional_headers, header_string, redirect_target, status_failure,
     status_words, too_large,
@@ -47,6 +50,7 @@ pub struct Fetcher {
     public_client: reqwest::Client,
     exempt: ExemptOrigins,
     hosts: HostGates,
+    robots: robots::RobotsCache,
 }
 
 impl Fetcher {
@@ -64,7 +68,9 @@ impl Fetcher {
         let client = build_client(&opts, false)?;
         let public_client = build_client(&opts, true)?;
         let hosts = HostGates::new(opts.per_host_concurrency, host::PRUNE_ABOVE);
+        let robots = robots::RobotsCache::new(crate::core::robots::agent_token(&opts.user_agent));
         Ok(Fetcher {
+            robots,
             opts,
             client,
             public_client,
@@ -115,7 +121,7 @@ impl Fetcher {
         {
             Ok(Fetched::Page(page)) => FetchOutcome::Page(*page),
             Ok(Fetched::NotModified) => FetchOutcome::NotModified,
-            Ok(Fetched::Feed(_)) => FetchOutcome::Failed(failure(
+            Ok(Fetched::Feed(_) | Fetched::Raw(_)) => FetchOutcome::Failed(failure(
                 FailureKind::NotHtml,
                 "the fetcher read a feed where a page was asked for",
             )),
@@ -274,6 +280,12 @@ impl Fetcher {
                 }
                 return Err(f);
             }
+            if let Want::Raw { cap, truncate } = want {
+                return self
+                    .read_raw(response, current, budget, cap, truncate)
+                    .await
+                    .map(|d| Fetched::Raw(Box::new(d)));
+            }
             if want == Want::Feed {
                 return self
                     .read_feed(response, current, budget)
@@ -352,9 +364,37 @@ impl Fetcher {
     /// Streams the body under the size cap; an empty or blank body fails.
     pub(crate) async fn read_body(
         &self,
+        response: reqwest::Response,
+        final_url: &Url,
+        budget: Duration,
+    ) -> Result<Vec<u8>, FetchFailure> {
+        let status = response.status();
+        let body = self
+            .read_body_capped(response, final_url, budget, self.opts.max_body_bytes, false)
+            .await?;
+        if decode::is_blank(&body) {
+            let what = if body.is_empty() {
+                "an empty"
+            } else {
+                "a blank (whitespace-only)"
+            };
+            return Err(failure(
+                FailureKind::Empty,
+                format!("the server sent {} with {what} body", status_words(status)),
+            ));
+        }
+        Ok(body)
+    }
+
+    /// Streams the body under `cap` decompressed bytes: past it, the fetch
+    /// fails as `too_large`, or with `truncate` the body is cut at `cap`.
+    pub(crate) async fn read_body_capped(
+        &self,
         mut response: reqwest::Response,
         final_url: &Url,
         budget: Duration,
+        cap: u64,
+        truncate: bool,
     ) -> Result<Vec<u8>, FetchFailure> {
         let status = response.status();
         if status == StatusCode::NO_CONTENT || status == StatusCode::RESET_CONTENT {
@@ -363,11 +403,10 @@ impl Fetcher {
                 format!("the server sent {} with no body", status_words(status)),
             ));
         }
-        let cap = self.opts.max_body_bytes;
         // Exact only for an uncompressed body; a compressed one is checked
         // as it inflates.
         let announced = response.content_length();
-        if let Some(len) = announced.filter(|&len| len > cap) {
+        if let Some(len) = announced.filter(|&len| len > cap && !truncate) {
             return Err(too_large(
                 format!("the server announced a body of {}", human_bytes(len)),
                 cap,
@@ -381,6 +420,13 @@ impl Fetcher {
                 Ok(Some(chunk)) => {
                     let total = body.len() as u64 + chunk.len() as u64;
                     if total > cap {
+                        if truncate {
+                            let room = usize::try_from(cap)
+                                .unwrap_or(usize::MAX)
+                                .saturating_sub(body.len());
+                            body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                            break;
+                        }
                         return Err(too_large("the body is".to_string(), cap));
                     }
                     body.extend_from_slice(&chunk);
@@ -406,17 +452,6 @@ impl Fetcher {
             }
         }
 
-        if decode::is_blank(&body) {
-            let what = if body.is_empty() {
-                "an empty"
-            } else {
-                "a blank (whitespace-only)"
-            };
-            return Err(failure(
-                FailureKind::Empty,
-                format!("the server sent {} with {what} body", status_words(status)),
-            ));
-        }
         Ok(body)
     }
 

@@ -26,6 +26,7 @@ pub fn should_retry(failure: &FetchFailure) -> bool {
         | FailureKind::NotHtml
         | FailureKind::NotFeed
         | FailureKind::PrivateAddress
+        | FailureKind::RobotsDisallowed
         | FailureKind::Empty
         | FailureKind::Binary
         | FailureKind::RedirectLoop

@@ -121,6 +121,12 @@ pub struct Page {
 pub(crate) enum Want {
     Html,
     Feed,
+    /// Any content type, the body as bytes under `cap` (cut there with
+    /// `truncate`, else `too_large`).
+    Raw {
+        cap: u64,
+        truncate: bool,
+    },
 }
 
 /// What kind of failure, for metrics and backoff.
@@ -163,6 +169,10 @@ pub enum FailureKind {
     /// reached a loopback, private, link-local or otherwise non-public
     /// address, directly, through a redirect or through DNS.
     PrivateAddress,
+    /// The host's robots.txt disallows the URL for copydesk (or cannot be
+    /// read yet, which counts as a disallow for a while): refused before
+    /// any request to it.
+    RobotsDisallowed,
 }
 
 /// Why a fetch gave no page, in words a user can act on.
@@ -213,5 +223,6 @@ impl std::fmt::Display for FetchFailure {
 pub(crate) enum Fetched {
     Page(Box<Page>),
     Feed(Box<FeedDoc>),
+    Raw(Box<super::RawDoc>),
     NotModified,
 }

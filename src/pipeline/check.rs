@@ -10,7 +10,7 @@ use crate::core::extract::{extract_guarded, ExtractError, OutletRules};
 use crate::core::liveness::Sighting;
 use crate::core::normalize::normalize_article;
 use crate::core::Article;
-use crate::fetch::{FailureKind, FetchOutcome, Reach};
+use crate::fetch::{FailureKind, FetchFailure, FetchOutcome, Reach};
 use crate::store::{
     run_blocking, CheckCommit, CheckRecord, Failure, NewVersion, Outcome, StoreError, Watch,
     WatchSource,
@@ -21,6 +21,25 @@ use std::time::Instant;
 use url::Url;
 
 impl Pipeline {
+    /// `Ok` when robots.txt does not bind `watch` (`[fetch] robots`, its
+    /// `[[watch]] robots` override) or lets it be fetched; else the
+    /// `robots_disallowed` failure saying why.
+    async fn robots_gate(
+        &self,
+        watch: &Watch,
+        url: &Url,
+        reach: Reach,
+    ) -> Result<(), FetchFailure> {
+        let discovered = watch.source == WatchSource::Feed;
+        let overridden = watch
+            .known_urls()
+            .find_map(|u| self.robots_overrides.get(u).copied());
+        if !self.robots.applies(discovered, overridden) {
+            return Ok(());
+        }
+        self.fetcher.robots_allows(url, reach).await
+    }
+
     /// Check one watch and commit the result (flushed before this returns).
     pub async fn check_watch(&self, watch: &Watch) -> Result<Checked, StoreError> {
         let started = Instant::now();
@@ -58,10 +77,16 @@ impl Pipeline {
             WatchSource::Feed => Reach::PublicOnly,
             WatchSource::Config | WatchSource::Cli => Reach::Any,
         };
-        let outcome = self
-            .fetcher
-            .fetch_with(&url, &watch.validators, reach)
-            .await;
+        // robots.txt first, for the watches bound by it: a refusal is a
+        // failed check with the reason, no request to the page
+        let outcome = match self.robots_gate(watch, &url, reach).await {
+            Err(refused) => FetchOutcome::Failed(refused),
+            Ok(()) => {
+                self.fetcher
+                    .fetch_with(&url, &watch.validators, reach)
+                    .await
+            }
+        };
         let p = match outcome {
             FetchOutcome::NotModified => {
                 next.consecutive_failures = 0;

@@ -8,7 +8,7 @@
 use super::{Pipeline, PipelineError};
 use crate::config::Config;
 use crate::core::cadence::{self, Adaptive, Plan, ScheduleSpec, Timing, ADAPTIVE};
-use crate::core::feed::{parse_feed, FeedEntry};
+use crate::core::feed::FeedEntry;
 use crate::core::netaddr::non_public_range;
 use crate::fetch::{FailureKind, FeedFetchOutcome};
 use crate::store::{
@@ -37,6 +37,9 @@ pub struct FeedPolled {
     pub outcome: FeedOutcome,
     /// The watches it added (due at once).
     pub added: Vec<Watch>,
+    /// Watched URLs the listing says changed since their last check (a
+    /// newer `<lastmod>` or `updated`): due at once too.
+    pub hinted: Vec<Watch>,
     /// Entries refused (private address, unresolvable host).
     pub rejected: usize,
     /// When the feed is polled next (its schedule, or the failure backoff).
@@ -63,7 +66,7 @@ impl Pipeline {
     /// label and schedule updated, removed ones forgotten (the watches they
     /// found stay).
     pub(super) fn sync_config_feeds(&self, cfg: &Config) -> Result<(), StoreError> {
-        for f in &cfg.feeds {
+        for f in cfg.discovery() {
             let new = NewFeed {
                 url: f.url.0.to_string(),
                 label: f.label.clone(),
@@ -158,6 +161,7 @@ impl Pipeline {
             duration_ms: 0,
         };
         let mut added = Vec::new();
+        let mut hinted = Vec::new();
         let mut retry_after = None;
         match Url::parse(&feed.url) {
             Err(e) => fail(
@@ -178,30 +182,23 @@ impl Pipeline {
                 }
                 FeedFetchOutcome::Feed(doc) => {
                     poll.http_status = Some(doc.status);
-                    let (body, base) = (doc.body, doc.final_url.clone());
-                    let parsed = tokio::task::spawn_blocking(move || parse_feed(&body, &base))
-                        .await
-                        .map_err(|e| e.to_string());
-                    match parsed {
-                        Ok(Ok(parsed)) => {
+                    // a feed, or a sitemap (an index's children read too)
+                    match self.read_listing(doc.body, doc.final_url.clone()).await {
+                        Ok(listing) => {
                             poll.outcome = FeedOutcome::Ok;
-                            poll.entries = parsed.entries.len();
+                            poll.entries = listing.entries.len();
                             next.validators = doc.validators;
                             // the feed's own host as configured, not where it
                             // redirected to: a redirect must not widen the rule
-                            let (new, rejected) =
-                                self.admit(feed, origin(&url), parsed.entries).await?;
+                            let (new, rejected, soon) =
+                                self.admit(feed, origin(&url), listing.entries).await?;
                             poll.rejected = rejected;
                             let store = self.store.clone();
                             added = run_blocking(move || store.add_discovered_watches(new)).await?;
                             poll.added = added.len();
+                            hinted = soon;
                         }
-                        Ok(Err(e)) => fail(&mut poll, Failure::BadFeed, e.to_string()),
-                        Err(e) => fail(
-                            &mut poll,
-                            Failure::BadFeed,
-                            format!("the feed parser crashed: {e}"),
-                        ),
+                        Err(why) => fail(&mut poll, Failure::BadFeed, why),
                     }
                 }
             },
@@ -242,20 +239,22 @@ impl Pipeline {
             url: feed.url.clone(),
             outcome,
             added,
+            hinted,
             rejected,
             next_due,
             duration: started.elapsed(),
         })
     }
 
-    /// The entries not watched yet that may be watched, as new watches, and
-    /// how many were refused.
+    /// The entries not watched yet that may be watched, as new watches, how
+    /// many were refused, and the watched ones that the listing says
+    /// changed since their last check (made due now).
     async fn admit(
         &self,
         feed: &FeedState,
         feed_origin: Option<(String, u16)>,
         entries: Vec<FeedEntry>,
-    ) -> Result<(Vec<NewWatch>, usize), StoreError> {
+    ) -> Result<(Vec<NewWatch>, usize, Vec<Watch>), StoreError> {
         let mut new = Vec::new();
         let mut rejected = 0;
         // one lookup per host and port in a poll
@@ -263,16 +262,25 @@ impl Pipeline {
             std::collections::HashMap::new();
         // already watched: left as it is
         let store = self.store.clone();
-        let entries = run_blocking(move || {
+        let (entries, hinted) = run_blocking(move || {
             let mut fresh = Vec::new();
+            let mut hinted = Vec::new();
             for entry in entries {
                 match store.watch(entry.url.as_str()) {
-                    Ok(_) => {}
+                    Ok(w) => {
+                        let checked = w.last_check.as_ref().map(|c| c.at);
+                        let changed = entry
+                            .modified
+                            .is_some_and(|m| checked.is_none_or(|c| m > c));
+                        if changed && !w.retired {
+                            hinted.push(store.make_due(w.id)?);
+                        }
+                    }
                     Err(StoreError::NotFound(_)) => fresh.push(entry),
                     Err(e) => return Err(e),
                 }
             }
-            Ok(fresh)
+            Ok((fresh, hinted))
         })
         .await?;
         for entry in entries {
@@ -301,7 +309,7 @@ impl Pipeline {
                 source: WatchSource::Feed,
             });
         }
-        Ok((new, rejected))
+        Ok((new, rejected, hinted))
     }
 }
 

@@ -403,6 +403,10 @@ impl Store for GuardedStore {
         self.call(|s| s.commit_feed_poll(feed))
     }
 
+    fn make_due(&self, id: WatchId) -> Result<Watch, StoreError> {
+        self.call(|s| s.make_due(id))
+    }
+
     fn template_rules(&self, outlet: &str) -> Result<Vec<Rule>, StoreError> {
         self.call(|s| s.template_rules(outlet))
     }

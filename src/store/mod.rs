@@ -189,6 +189,9 @@ pub trait Store: Send + Sync {
     fn remove_feed(&self, url: &str) -> Result<(), StoreError>;
     /// Write a feed's state after a poll; flushed before returning.
     fn commit_feed_poll(&self, feed: FeedState) -> Result<(), StoreError>;
+    /// Make a watch due now (a listing says it changed); the watch as
+    /// stored after. Flushed before returning.
+    fn make_due(&self, id: WatchId) -> Result<Watch, StoreError>;
 
     // -- learned outlet templates (see `crate::core::template`) --
     /// Every rule of an outlet (inactive and overruled ones included),

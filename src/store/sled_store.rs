@@ -298,6 +298,33 @@ impl Store for SledStore {
         self.feed_put(&feed)
     }
 
+    fn make_due(&self, id: WatchId) -> Result<Watch, StoreError> {
+        // read-modify-write in one step: a check committing meanwhile is
+        // not overwritten with an older record
+        let mut bad = None;
+        let stored = self.watches.update_and_fetch(codec::watch_key(id), |old| {
+            let old = old?;
+            match decode::<Watch>("watches", old) {
+                Ok(mut w) => {
+                    w.next_due = None;
+                    Some(encode(&w))
+                }
+                Err(e) => {
+                    bad = Some(e);
+                    Some(old.to_vec())
+                }
+            }
+        })?;
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        let Some(v) = stored else {
+            return Err(StoreError::NotFound(format!("watch {id}")));
+        };
+        self.db.flush()?;
+        decode("watches", &v)
+    }
+
     fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError> {
         let watch = match self.watch(&new.url) {
             Ok(mut w) => {

@@ -15,6 +15,7 @@ pub fn config_summary(cfg: &Config) {
     println!("  schedule: {}", cfg.schedule.default.0);
     println!("  watches:  {}", cfg.watches.len());
     println!("  feeds:    {}", cfg.feeds.len());
+    println!("  sitemaps: {}", cfg.sitemaps.len());
     println!("  outlets:  {}", cfg.outlets.len());
     println!("  webhooks: {}", cfg.alert.webhook.len());
     let sinks: Vec<String> = cfg
