@@ -14,7 +14,7 @@
 // `allow(missing_docs)` below (and `core::matching`) still have
 // undocumented items (issue 14, step 6): `cli` because its clap types' doc
 // comments are the `--help` text (filling them changes the CLI's help);
-// `daemon`, `eval`, `republish` and `core::matching` were being reworked on
+// `eval`, `republish` and `core::matching` were being reworked on
 // other branches when the rest was filled. Remove the mark when a module
 // is filled.
 #![warn(missing_docs)]
@@ -25,7 +25,6 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod core;
-#[allow(missing_docs)]
 pub mod daemon;
 #[allow(missing_docs)]
 pub mod eval;

@@ -14,16 +14,24 @@ use std::time::Duration;
 /// Backup files are named `copydesk-backup-<UTC time>.jsonl.zst`, so their
 /// names sort by age.
 pub const PREFIX: &str = "copydesk-backup-";
+/// See [`PREFIX`]: an export, compressed with zstd.
 pub const SUFFIX: &str = ".jsonl.zst";
 /// zstd level: fast, and texts compress well at it.
 const LEVEL: i32 = 3;
 /// After a failed backup, the next try comes at most this much later.
 const RETRY: Duration = Duration::from_secs(600);
 
+/// A backup that could not be made (logged; tried again later).
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
+    /// The backup file at `path` could not be written (`detail` says why).
     #[error("cannot write the backup {path}: {detail}")]
-    Write { path: String, detail: String },
+    Write {
+        /// The file being written.
+        path: String,
+        /// The I/O or export error.
+        detail: String,
+    },
 }
 
 /// The backups in `dir`, oldest first.

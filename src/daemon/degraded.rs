@@ -25,6 +25,7 @@ pub struct Degraded {
 }
 
 impl Degraded {
+    /// Not paused; `why` is shared with `/healthz`.
     pub fn new(why: Arc<Mutex<Option<String>>>) -> Degraded {
         Degraded {
             why,
@@ -32,6 +33,7 @@ impl Degraded {
         }
     }
 
+    /// True while writes are paused.
     pub fn is_set(&self) -> bool {
         self.why.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }

@@ -20,6 +20,7 @@ pub fn daemon_file(storage_path: &Path) -> PathBuf {
 pub struct DaemonInfo {
     /// Base URL of the API, e.g. `http://127.0.0.1:8765`.
     pub url: String,
+    /// The daemon's process id (a file whose process is gone is stale).
     pub pid: u32,
     /// The id of the store the daemon holds (absent in files written before
     /// store ids existed: such a file is not trusted).

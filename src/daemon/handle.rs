@@ -13,10 +13,15 @@ use tokio::sync::mpsc;
 /// A change to the watch list, for the scheduler loop that owns the queue.
 #[derive(Debug)]
 pub enum Control {
+    /// A watch was added or changed: queue it for `next_due` (now when
+    /// `None`) unless it is being checked.
     Upserted {
+        /// The watch's URL, as stored.
         url: String,
+        /// When its next check is due.
         next_due: Option<DateTime<Utc>>,
     },
+    /// The watch with this URL was removed: off the queue.
     Removed(String),
     /// Run a delivery round now (an alert was made due again).
     DeliverNow,

@@ -52,8 +52,13 @@ const SHED_LOG_EVERY: Duration = Duration::from_secs(10);
 /// How much the listener takes.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// `[web] max_connections`: open connections at most (fewer with a
+    /// low open-file limit); at the cap the oldest idle or half-sent one
+    /// is closed.
     pub max_connections: usize,
+    /// `[web] header_timeout`: a request's headers must arrive within it.
     pub header_timeout: Duration,
+    /// `[web] body_timeout`: a request's body must arrive within it (408).
     pub body_timeout: Duration,
 }
 

@@ -37,23 +37,33 @@ pub const DELIVERY_INTERVAL: Duration = Duration::from_secs(30);
 /// The loop turns at least this often (watchdog pings, metrics, lag).
 pub const MAX_SLEEP: Duration = Duration::from_secs(1);
 
+/// Why the daemon stopped other than by a shutdown (a full disk pauses it
+/// instead, see [`degraded`]).
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
+    /// Syncing the config into the store or loading the queues failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// A store failure that is not a full disk (a damaged database).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The HTTP listener stopped with an I/O error.
     #[error("the HTTP listener failed: {0}")]
     Listener(std::io::Error),
 }
 
 /// What the daemon is started with.
 pub struct Daemon {
+    /// The config read at start (a reload reads `config_path` again).
     pub config: Config,
     /// Where the config was read from; reloads read it again.
     pub config_path: PathBuf,
+    /// The store, held by this process alone.
     pub store: Arc<dyn Store>,
+    /// The bound listener of `[web] listen` (tests bind `127.0.0.1:0`).
     pub listener: tokio::net::TcpListener,
+    /// How long checks in flight may finish at shutdown before they are
+    /// cancelled.
     pub grace: Duration,
     /// Where to write the address of the running daemon, for CLI commands
     /// that find the store locked (removed on exit).

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 /// (or their interval, when shorter) instead of checking all at once.
 pub const STARTUP_SPREAD: Duration = Duration::minutes(5);
 
+/// Watch (or feed) URLs ordered by when they are due, each at most once.
 #[derive(Debug, Default)]
 pub struct DueQueue {
     by_time: BTreeSet<(DateTime<Utc>, String)>,
@@ -18,6 +19,7 @@ pub struct DueQueue {
 }
 
 impl DueQueue {
+    /// An empty queue.
     pub fn new() -> DueQueue {
         DueQueue::default()
     }
@@ -30,6 +32,7 @@ impl DueQueue {
         self.by_time.insert((due, url));
     }
 
+    /// Take `url` off the queue, if it is on it.
     pub fn remove(&mut self, url: &str) {
         if let Some(old) = self.due_of.remove(url) {
             self.by_time.remove(&(old, url.to_string()));
@@ -59,10 +62,12 @@ impl DueQueue {
             .unwrap_or_else(Duration::zero)
     }
 
+    /// URLs queued.
     pub fn len(&self) -> usize {
         self.due_of.len()
     }
 
+    /// True when nothing is queued.
     pub fn is_empty(&self) -> bool {
         self.due_of.is_empty()
     }
