@@ -375,7 +375,16 @@ fn not_an_edit_from_the_diff_page_in_chromium() {
             format!("/watches/{}/diff", w.id),
             "back to the diff: {src}"
         );
-        let rules = site.store.template_rules("harbour.example").expect("rules");
+        // the form posts and redirects back to the same diff URL, so the
+        // URL alone does not say the post is done: wait for the rule
+        let mut rules = Vec::new();
+        for _ in 0..100 {
+            rules = site.store.template_rules("harbour.example").expect("rules");
+            if !rules.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(rules.len(), 1, "{rules:#?}");
         assert_eq!(rules[0].example, "Views today: 9,876 readers");
         assert_eq!(rules[0].shape, "views today # readers");
