@@ -48,6 +48,8 @@ fn page(title: &str, body: &[String]) -> Reply {
     Reply::html(article_page(title, body, &Furniture::default()))
 }
 
+/// The one operation left out of the fuzzing (see its use).
+const NOT_FUZZED: &str = "/api/v1/compact";
 #[test]
 fn the_live_api_answers_as_its_openapi_document_says() {
     let Some(st) = schemathesis() else {
@@ -113,6 +115,10 @@ fn the_live_api_answers_as_its_openapi_document_says() {
         ])
         .args(["--seed", SEED, "-n", EXAMPLES, "--max-time", MAX_SECS])
         .args(["--workers", "1", "--exclude-checks", EXCLUDED_CHECKS])
+        // compaction pauses the daemon's checks and holds its store while it
+        // copies: by design not something to fuzz (tests/it/maintenance.rs
+        // and storage_upkeep.rs test it)
+        .args(["--exclude-path", NOT_FUZZED])
         .arg("--report-dir")
         .arg(&report)
         .env("NO_COLOR", "1")
@@ -131,8 +137,9 @@ fn the_live_api_answers_as_its_openapi_document_says() {
     let operations: usize = doc["paths"]
         .as_object()
         .expect("paths")
-        .values()
-        .map(|item| {
+        .iter()
+        .filter(|(path, _)| *path != NOT_FUZZED)
+        .map(|(_, item)| {
             item.as_object()
                 .expect("path item")
                 .keys()
