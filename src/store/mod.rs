@@ -5,26 +5,25 @@
 //! or a reply depends on is flushed before it returns.
 
 mod blocking;
-mod codec;
 mod collect;
 mod error;
 pub mod export;
 mod failure;
-mod feeds;
-mod guarded;
-mod match_index;
 mod match_records;
 mod records;
-mod sled_store;
-mod template;
-mod watch_urls;
+mod sled;
 
+pub use self::sled::{
+    compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
+};
+pub use self::sled::{is_disk_full, panic_text, GuardedStore};
+pub use self::sled::{lookup_keys, Followed, Merge};
+pub use self::sled::{FeedOutcome, FeedPoll, FeedState, NewFeed};
+pub use self::sled::{OutletStats, OutletTemplate};
 pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
 pub use error::{StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
-pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
-pub use guarded::{is_disk_full, panic_text, GuardedStore};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
 };
@@ -32,11 +31,6 @@ pub use records::{
     CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
     NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
 };
-pub use sled_store::{
-    compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
-};
-pub use template::{OutletStats, OutletTemplate};
-pub use watch_urls::{lookup_keys, Followed, Merge};
 
 use crate::core::event::Event;
 use crate::core::normalize::ContentHash;

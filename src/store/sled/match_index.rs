@@ -23,7 +23,7 @@
 //! they did not have.
 
 use super::codec::{self, decode, encode};
-use super::sled_store::put_events;
+use super::put_events;
 use super::*;
 use crate::core::matching::cluster::MatchPair;
 use crate::core::matching::memindex::outlet_key;
@@ -269,7 +269,7 @@ impl MatchTrees {
                 }
                 Ok(old_bands)
             })
-            .map_err(super::sled_store::tx_error)?;
+            .map_err(super::tx_error)?;
         table.replace(
             &old_bands,
             IndexedDoc {

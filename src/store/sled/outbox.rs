@@ -2,8 +2,8 @@
 //! and one delivery per event and sink until the sink took it (or it is
 //! dead after `[alert] max_attempts`).
 
+use super::codec::{self, decode, encode};
 use super::*;
-use crate::store::codec::{self, decode, encode};
 
 impl SledStore {
     pub(super) fn outbox_pending(

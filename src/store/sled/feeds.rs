@@ -3,7 +3,7 @@
 //! the "add only if not watched yet" insert of discovered watches.
 
 use super::codec::{self, decode, encode};
-use super::sled_store::tx_error;
+use super::tx_error;
 use super::{NewWatch, SledStore, StoreError, Watch};
 use crate::fetch::Validators;
 use chrono::{DateTime, Utc};

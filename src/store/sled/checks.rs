@@ -2,8 +2,8 @@
 //! once per content hash), the watch and the events with their outbox
 //! entries, in one transaction; older check records pruned after it.
 
+use super::codec::{self, decode, encode};
 use super::*;
-use crate::store::codec::{self, decode, encode};
 use sled::transaction::{ConflictableTransactionError, Transactional};
 
 impl SledStore {

@@ -15,9 +15,9 @@
 //!   moves versions, so a version written while a cycle reads can never
 //!   lose its text: the marker the cycle holds is gone.
 
+use super::codec::decode;
 use super::SledStore;
 use crate::core::normalize::ContentHash;
-use crate::store::codec::decode;
 use crate::store::collect::Candidate;
 use crate::store::{GcCycle, GcReport, GcStep, StoreError, VersionMeta, GC_CYCLE_CANDIDATES};
 use sled::transaction::{ConflictableTransactionError, Transactional};

@@ -5,7 +5,7 @@
 //! store made before URLs were canonical.
 
 use super::codec::{self, be_u64, decode, encode};
-use super::sled_store::tx_error;
+use super::tx_error;
 use super::*;
 use crate::core::url::{scheme_twin, UrlRules};
 use sled::transaction::Transactional;

@@ -73,7 +73,7 @@ impl GuardedStore {
     /// backtrace (see [`GuardedStore::calls_recorded`]). A test runs the
     /// daemon on a current-thread runtime and names that thread: a store
     /// call there is one that blocks the scheduler and the listener instead
-    /// of running in the blocking pool ([`super::blocking`]). Set once;
+    /// of running in the blocking pool ([`crate::store::blocking`]). Set once;
     /// costs one check per call otherwise.
     pub fn record_calls_on(&self, id: std::thread::ThreadId) {
         let _ = self.recorded.set((id, std::sync::Mutex::new(Vec::new())));
@@ -511,7 +511,7 @@ impl Store for GuardedStore {
 
     fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
         let path = self.path.clone();
-        self.closed_while(move |store| super::sled_store::compact_open(store, &path))?
+        self.closed_while(move |store| super::compact_open(store, &path))?
             .ok_or_else(|| StoreError::Io {
                 path: self.shown(),
                 disk_full: false,

@@ -23,9 +23,10 @@
 //!
 //! Identical texts are stored once (`texts` is keyed by content hash).
 
-use super::codec::{self, be_u64, decode, encode};
+use self::codec::{be_u64, decode, encode};
 use super::*;
 use crate::core::url::UrlRules;
+use ::sled; // the crate, for this module and its children (not this module)
 use sled::transaction::TransactionError;
 use std::path::Path;
 
@@ -34,10 +35,21 @@ const NEXT_WATCH_ID: &[u8] = b"next_watch_id";
 
 mod checks;
 pub(super) use checks::put_events;
+mod codec;
 mod compact;
+mod feeds;
 mod gc;
+mod guarded;
+mod match_index;
 mod outbox;
 mod schema;
+mod template;
+mod watch_urls;
+
+pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
+pub use guarded::{is_disk_full, panic_text, GuardedStore};
+pub use template::{OutletStats, OutletTemplate};
+pub use watch_urls::{lookup_keys, Followed, Merge};
 
 pub use compact::{compact, compact_open, dir_bytes, CompactReport};
 
@@ -64,8 +76,8 @@ pub struct SledStore {
     /// daemon's incremental collection verifies and removes them
     /// ([`gc`]).
     gc_candidates: sled::Tree,
-    matching: super::match_index::MatchTrees,
-    template: super::template::TemplateTrees,
+    matching: match_index::MatchTrees,
+    template: template::TemplateTrees,
     /// How URLs are canonicalized (`[fetch] strip_params`).
     rules: UrlRules,
     /// Held while a watch's URLs change (a followed canonical URL, a
@@ -114,8 +126,8 @@ impl SledStore {
             sink_state: db.open_tree("sink_state")?,
             feeds: db.open_tree("feeds")?,
             gc_candidates: db.open_tree("gc_candidates")?,
-            matching: super::match_index::MatchTrees::open(&db)?,
-            template: super::template::TemplateTrees::open(&db)?,
+            matching: match_index::MatchTrees::open(&db)?,
+            template: template::TemplateTrees::open(&db)?,
             db,
             rules,
             url_lock: std::sync::Mutex::new(()),
