@@ -9,21 +9,22 @@ mod collect;
 mod error;
 pub mod export;
 mod failure;
+mod feed_records;
 mod match_records;
 mod records;
 mod sled;
+mod template_records;
+mod urls;
 
 pub use self::sled::{
     compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
 };
 pub use self::sled::{is_disk_full, panic_text, GuardedStore};
-pub use self::sled::{lookup_keys, Followed, Merge};
-pub use self::sled::{FeedOutcome, FeedPoll, FeedState, NewFeed};
-pub use self::sled::{OutletStats, OutletTemplate};
 pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
 pub use error::{StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
+pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
 };
@@ -31,6 +32,8 @@ pub use records::{
     CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
     NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
 };
+pub use template_records::{OutletStats, OutletTemplate};
+pub use urls::{lookup_keys, Followed, Merge};
 
 use crate::core::event::Event;
 use crate::core::normalize::ContentHash;

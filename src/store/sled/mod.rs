@@ -46,10 +46,7 @@ mod schema;
 mod template;
 mod watch_urls;
 
-pub use feeds::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use guarded::{is_disk_full, panic_text, GuardedStore};
-pub use template::{OutletStats, OutletTemplate};
-pub use watch_urls::{lookup_keys, Followed, Merge};
 
 pub use compact::{compact, compact_open, dir_bytes, CompactReport};
 
