@@ -54,7 +54,7 @@ impl Backend {
                 clear_stale_daemon_file(&path);
                 Ok(Backend::Local(Arc::new(s)))
             }
-            Err(locked @ StoreError::Locked { .. }) => {
+            Err(locked) if locked.held_elsewhere() => {
                 let remote = Remote::holding(cfg, &path, &locked).await?;
                 tracing::debug!(url = %remote.base, "the store is held by its daemon; using its API");
                 Ok(Backend::Daemon(remote))

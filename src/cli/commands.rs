@@ -152,7 +152,7 @@ fn import(cfg: &Config, file: Option<&std::path::Path>, unverified: bool) -> Res
 /// running daemon: `why` says so when the daemon holds it.
 pub(super) fn open_direct(cfg: &Config, why: &str) -> Result<Arc<dyn Store>> {
     open_store(cfg).map_err(|e| match e.downcast_ref::<StoreError>() {
-        Some(StoreError::Locked { .. }) => e.context(why.to_string()),
+        Some(s) if s.held_elsewhere() => e.context(why.to_string()),
         _ => e,
     })
 }

@@ -52,7 +52,7 @@ pub async fn compact(cfg: &Config) -> Result<()> {
     );
     let r = match crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules()) {
         Ok(r) => r,
-        Err(StoreError::Locked { .. }) => {
+        Err(e) if e.held_elsewhere() => {
             let backend = super::backend::Backend::open(cfg).await?;
             eprintln!("the daemon holds the store: it compacts it, pausing its checks meanwhile…");
             match backend.compact_through_daemon().await? {

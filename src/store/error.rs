@@ -17,7 +17,10 @@ pub enum StoreError {
     /// No such watch, version, feed or rule: what was looked for.
     #[error("not found: {0}")]
     NotFound(String),
-    /// Another process holds the database (sled's file lock).
+    /// Another process holds the store for itself (sled's exclusive
+    /// file lock): a command goes through that process's API instead (see
+    /// [`StoreError::held_elsewhere`]). A backend that several processes
+    /// share never says this.
     #[error("the database at {path} is in use by another copydesk process (is the daemon running? stop it or use its API)")]
     Locked { path: String },
     /// A layout written by a newer copydesk: refused, never downgraded.
@@ -30,8 +33,7 @@ pub enum StoreError {
     #[error(
         "the database at {path} is not a copydesk database (no schema version key but not empty)"
     )]
-    /// A sled database without copydesk's schema key: not ours, not
-    /// touched.
+    /// A database without copydesk's schema key: not ours, not touched.
     Foreign { path: String },
     /// A version number already stored by another writer: the check's
     /// commit is refused whole.
@@ -53,7 +55,75 @@ pub enum StoreError {
         /// The file system is full (or over quota).
         disk_full: bool,
     },
-    /// Any other error of the engine.
-    #[error("database error: {0}")]
-    Db(#[from] sled::Error),
+    /// Any other failure of the storage engine, in its own words
+    /// (`detail`); `fault` says what kind it is, so that whoever knows the
+    /// database's path can name it ([`StoreError::at_path`]). Each backend
+    /// maps its engine's errors into this at its boundary.
+    #[error("database error: {detail}")]
+    Engine { detail: String, fault: EngineFault },
+}
+
+/// What kind of failure a storage engine reported ([`StoreError::Engine`]).
+#[derive(Debug)]
+pub enum EngineFault {
+    /// Reading or writing the engine's files failed (a full disk, a
+    /// permission, an I/O error).
+    Io(std::io::Error),
+    /// The engine found its own data damaged: where, or what it said.
+    Damaged(String),
+    /// Anything else.
+    Other,
+}
+
+impl StoreError {
+    /// True when another process holds the store for itself, so that a
+    /// command must go through that process (the daemon's API) instead of
+    /// opening the store: [`StoreError::Locked`].
+    pub fn held_elsewhere(&self) -> bool {
+        matches!(self, StoreError::Locked { .. })
+    }
+
+    /// An engine failure with the database's `path` named: an I/O failure
+    /// becomes [`StoreError::Io`] (with the disk-full hint when that is
+    /// why), damage [`StoreError::Damaged`] (with what to do); every other
+    /// error is returned as it is.
+    pub fn at_path(self, path: &str) -> StoreError {
+        match self {
+            StoreError::Engine {
+                fault: EngineFault::Io(io),
+                ..
+            } => StoreError::Io {
+                path: path.to_string(),
+                disk_full: is_disk_full(&io),
+                detail: io.to_string(),
+            },
+            StoreError::Engine {
+                fault: EngineFault::Damaged(detail),
+                ..
+            } => StoreError::Damaged {
+                path: path.to_string(),
+                detail,
+            },
+            other => other,
+        }
+    }
+}
+
+/// True when an I/O error means the disk (or the quota) is full.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || matches!(e.raw_os_error(), Some(28) | Some(122))
+}
+
+/// The text of a panic's payload (a storage engine's panic is reported as
+/// [`StoreError::Damaged`] with it).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".into()
+    }
 }

@@ -16,13 +16,13 @@ mod sled;
 mod template_records;
 mod urls;
 
+pub use self::sled::GuardedStore;
 pub use self::sled::{
     compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
 };
-pub use self::sled::{is_disk_full, panic_text, GuardedStore};
 pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
-pub use error::{StoreError, DISK_FULL_HINT, RECOVERY};
+pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use match_records::{

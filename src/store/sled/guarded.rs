@@ -26,24 +26,6 @@ pub const PROBE_BYTES: usize = 2 * 1024 * 1024;
 /// How long a reopen waits for calls in progress.
 const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The text of a panic's payload.
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic without a message".into()
-    }
-}
-
-/// True when an I/O error means the disk (or the quota) is full.
-pub fn is_disk_full(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::StorageFull
-        || e.kind() == std::io::ErrorKind::QuotaExceeded
-        || matches!(e.raw_os_error(), Some(28) | Some(122))
-}
-
 impl GuardedStore {
     /// Open the database at `path` (see [`SledStore::open`]); a panic of the
     /// storage engine while opening is [`StoreError::Damaged`].
@@ -218,22 +200,7 @@ impl GuardedStore {
 
 /// An engine error with the database's path named.
 pub fn with_path(path: &str, e: StoreError) -> StoreError {
-    match e {
-        StoreError::Db(sled::Error::Io(io)) => StoreError::Io {
-            path: path.to_string(),
-            disk_full: is_disk_full(&io),
-            detail: io.to_string(),
-        },
-        StoreError::Db(sled::Error::Corruption { at, .. }) => StoreError::Damaged {
-            path: path.to_string(),
-            detail: format!("corrupt data at {at:?}"),
-        },
-        StoreError::Db(sled::Error::ReportableBug(b)) => StoreError::Damaged {
-            path: path.to_string(),
-            detail: b,
-        },
-        other => other,
-    }
+    e.at_path(path)
 }
 
 /// Open with the engine's panics caught.

@@ -37,6 +37,7 @@ mod checks;
 pub(super) use checks::put_events;
 mod codec;
 mod compact;
+mod error;
 mod feeds;
 mod gc;
 mod guarded;
@@ -46,7 +47,7 @@ mod schema;
 mod template;
 mod watch_urls;
 
-pub use guarded::{is_disk_full, panic_text, GuardedStore};
+pub use guarded::GuardedStore;
 
 pub use compact::{compact, compact_open, dir_bytes, CompactReport};
 
@@ -107,7 +108,7 @@ impl SledStore {
                         path: shown.clone(),
                     }
                 }
-                _ => StoreError::Db(e),
+                _ => e.into(),
             })?;
         let mut store = SledStore {
             path: shown,
@@ -238,7 +239,7 @@ impl SledStore {
 pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Db(e),
+        TransactionError::Storage(e) => e.into(),
     }
 }
 
