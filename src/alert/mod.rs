@@ -495,7 +495,12 @@ mod tests {
         use crate::store::{CheckCommit, CheckRecord, NewWatch, Outcome, WatchSource};
         let dir = tempfile::tempdir().unwrap();
         let cfg = Config::parse(config, &dir.path().join("c.toml")).unwrap();
-        let store = crate::store::SledStore::open(&dir.path().join("db"), 8).unwrap();
+        let storage = crate::config::StorageConfig {
+            path: dir.path().join("db"),
+            cache_mb: 8,
+            ..Default::default()
+        };
+        let store = crate::store::open(&storage, cfg.url_rules()).unwrap();
         let d = Deliverer::new(&cfg).unwrap();
         let w = store
             .upsert_watch(NewWatch {
@@ -530,7 +535,7 @@ mod tests {
                 })
                 .unwrap();
         }
-        (dir, Arc::new(store), d)
+        (dir, store, d)
     }
 
     #[tokio::test]

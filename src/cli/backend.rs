@@ -15,8 +15,7 @@ use crate::core::Article;
 use crate::daemon::daemon_file;
 use crate::daemon::file::{self, Identity};
 use crate::store::{
-    Delivery, GuardedStore, NewWatch, OutletTemplate, Store, StoreError, StoredEvent, VersionMeta,
-    Watch,
+    Delivery, NewWatch, OutletTemplate, Store, StoreError, StoredEvent, VersionMeta, Watch,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use std::sync::Arc;
@@ -49,10 +48,10 @@ impl Backend {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match GuardedStore::open_with(&path, cfg.storage.cache_mb, cfg.url_rules()) {
+        match crate::store::open(&cfg.storage_resolved(), cfg.url_rules()) {
             Ok(s) => {
                 clear_stale_daemon_file(&path);
-                Ok(Backend::Local(Arc::new(s)))
+                Ok(Backend::Local(s))
             }
             Err(locked) if locked.held_elsewhere() => {
                 let remote = Remote::holding(cfg, &path, &locked).await?;

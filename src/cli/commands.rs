@@ -14,7 +14,7 @@ use crate::core::extract::{extract_guarded, OutletRules};
 use crate::core::normalize::normalize_article;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::pipeline::Pipeline;
-use crate::store::{GuardedStore, NewWatch, Store, StoreError, WatchSource};
+use crate::store::{NewWatch, Store, StoreError, WatchSource};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -163,9 +163,9 @@ pub(super) fn open_store(cfg: &Config) -> Result<Arc<dyn Store>> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let store = GuardedStore::open_with(&path, cfg.storage.cache_mb, cfg.url_rules())?;
+    let store = crate::store::open(&cfg.storage_resolved(), cfg.url_rules())?;
     super::backend::clear_stale_daemon_file(&path);
-    Ok(Arc::new(store))
+    Ok(store)
 }
 
 async fn check(cfg: &Config, all: bool, format: Format) -> Result<()> {

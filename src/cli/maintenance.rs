@@ -50,7 +50,7 @@ pub async fn compact(cfg: &Config) -> Result<()> {
         "compacting {} (every record is copied into a new database, then the two are swapped)…",
         path.display()
     );
-    let r = match crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules()) {
+    let r = match crate::store::compact_offline(&cfg.storage_resolved(), cfg.url_rules()) {
         Ok(r) => r,
         Err(e) if e.held_elsewhere() => {
             let backend = super::backend::Backend::open(cfg).await?;
@@ -60,7 +60,7 @@ pub async fn compact(cfg: &Config) -> Result<()> {
                 // the daemon stopped meanwhile: this process holds it now
                 None => {
                     drop(backend);
-                    crate::store::compact(&path, cfg.storage.cache_mb, cfg.url_rules())
+                    crate::store::compact_offline(&cfg.storage_resolved(), cfg.url_rules())
                         .map_err(failed)?
                 }
             }

@@ -16,14 +16,6 @@ use std::time::Duration;
 
 /// Used when `[schedule] default` is not set: every 30 minutes.
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
-/// Used when `[storage] path` is not set (relative to the config file).
-pub const DEFAULT_STORAGE_PATH: &str = "copydesk.db";
-/// sled page cache, MiB (sled's own default is 1 GiB).
-pub const DEFAULT_CACHE_MB: u64 = 64;
-/// How often the daemon collects the texts of removed watches when
-/// `[storage] gc_every` is not set: often enough that space comes back the
-/// same hour, rarely enough that the version scan costs nothing.
-pub const DEFAULT_GC_EVERY: Duration = Duration::from_secs(600);
 /// Watches checked at the same time in one pass (across all hosts).
 pub const DEFAULT_CONCURRENCY: usize = 32;
 /// The web UI / API listener (loopback).
@@ -105,49 +97,6 @@ pub struct Config {
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
-}
-
-/// `[storage]`: the sled database.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StorageConfig {
-    /// Database directory; relative paths are relative to the config file.
-    #[serde(default = "default_storage_path")]
-    pub path: PathBuf,
-    /// sled's page cache in MiB (default [`DEFAULT_CACHE_MB`]).
-    #[serde(default = "default_cache_mb")]
-    pub cache_mb: u64,
-    /// Warn (log, `/healthz`) while less than this many MiB are free on
-    /// the store's file system; 0 turns the warning off.
-    #[serde(default = "default_min_free_mb")]
-    pub min_free_mb: u64,
-    /// How often the daemon collects the texts of removed watches (default
-    /// [`DEFAULT_GC_EVERY`]).
-    #[serde(default)]
-    pub gc_every: Option<Span>,
-    /// How often the daemon compacts the store (checks paused meanwhile);
-    /// never without it (`copydesk compact` does it on request).
-    #[serde(default)]
-    pub compact_every: Option<Span>,
-}
-
-impl StorageConfig {
-    /// `gc_every`, or its default.
-    pub fn gc_every(&self) -> std::time::Duration {
-        self.gc_every.map_or(DEFAULT_GC_EVERY, |s| s.0)
-    }
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        StorageConfig {
-            path: default_storage_path(),
-            cache_mb: DEFAULT_CACHE_MB,
-            min_free_mb: crate::core::space::DEFAULT_MIN_FREE_MB,
-            gc_every: None,
-            compact_every: None,
-        }
-    }
 }
 
 /// `[schedule]`: the default schedule and the adaptive cadence.
@@ -452,15 +401,6 @@ impl CheckConfig {
     }
 }
 
-fn default_storage_path() -> PathBuf {
-    PathBuf::from(DEFAULT_STORAGE_PATH)
-}
-fn default_cache_mb() -> u64 {
-    DEFAULT_CACHE_MB
-}
-fn default_min_free_mb() -> u64 {
-    crate::core::space::DEFAULT_MIN_FREE_MB
-}
 fn default_schedule() -> CronExpr {
     // The constant is a valid schedule; covered by a test below.
     CronExpr(ScheduleSpec::parse(DEFAULT_SCHEDULE).expect("DEFAULT_SCHEDULE parses"))
@@ -472,6 +412,7 @@ fn default_listen() -> SocketAddr {
 mod alert;
 mod backup;
 mod locate;
+mod storage;
 #[cfg(test)]
 mod tests;
 mod values;
@@ -479,6 +420,7 @@ mod values;
 pub use alert::*;
 pub use backup::*;
 use locate::{find_key, invalid};
+pub use storage::*;
 pub use values::*;
 
 impl Config {

@@ -1,8 +1,12 @@
 //! Storage of watches, versions, check outcomes and events, behind the
 //! narrow [`Store`] trait so that another backend (PostgreSQL) can follow.
 //!
-//! [`SledStore`] is the embedded implementation. Every method that an alert
-//! or a reply depends on is flushed before it returns.
+//! [`open`] opens the backend `[storage] backend` names. The trait, its
+//! records, errors ([`StoreError`]) and helpers here are shared by every
+//! backend; a backend's own code lives in its module: `sled`
+//! ([`SledStore`], the embedded default, behind [`GuardedStore`]). Every
+//! method that an alert or a reply depends on is flushed before it
+//! returns.
 
 mod blocking;
 mod collect;
@@ -11,6 +15,7 @@ pub mod export;
 mod failure;
 mod feed_records;
 mod match_records;
+mod open;
 mod records;
 mod sled;
 mod template_records;
@@ -28,6 +33,7 @@ pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
 };
+pub use open::{compact_offline, open};
 pub use records::{
     CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
     NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
@@ -42,7 +48,7 @@ use crate::core::Article;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-/// The layout version this build reads and writes.
+/// The layout version of a sled store this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 4;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;

@@ -10,7 +10,7 @@ mod printer;
 use crate::config::Config;
 use crate::core::template::Origin;
 use crate::daemon::Daemon;
-use crate::store::{ConfirmResult, Outcome, SledStore, Store};
+use crate::store::{ConfirmResult, Outcome, Store};
 use anyhow::{Context, Result};
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -153,7 +153,7 @@ pub async fn run(seconds: Option<u64>) -> Result<()> {
     let cfg_path = dir.join("copydesk.toml");
     std::fs::write(&cfg_path, &text).context("write the demo config")?;
     let config = Config::load(&cfg_path)?;
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&config.storage_path(), 16)?);
+    let store: Arc<dyn Store> = crate::store::open(&config.storage_resolved(), config.url_rules())?;
     let (listener, ui_addr) = bind().await?;
 
     println!("copydesk demo: three sample outlets on loopback, a daemon on a temp store.");
