@@ -15,7 +15,7 @@
 
 use copydesk::core::matching::memindex::{lookup, outlet_key};
 use copydesk::core::matching::{compare, fingerprint, Doc, Thresholds};
-use copydesk::store::{FingerprintCommit, FingerprintRecord, IndexOf, SledStore, Store};
+use copydesk::store::{FingerprintCommit, FingerprintRecord, IndexOf};
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -137,7 +137,12 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let opened = Instant::now();
-    let store = SledStore::open(&dir.join("db"), cache_mb).expect("open sled");
+    let storage = copydesk::config::StorageConfig {
+        path: dir.join("db"),
+        cache_mb,
+        ..Default::default()
+    };
+    let store = copydesk::store::open(&storage, Default::default()).expect("open the store");
     println!(
         "opened the store in {:.2} s (an older layout is upgraded here)",
         opened.elapsed().as_secs_f64()
@@ -224,7 +229,7 @@ fn main() {
     // fresh articles (nothing to find); rounds of different articles,
     // the first right after the build (or the open), the second with
     // whatever the first left in the caches
-    let view = IndexOf(&store);
+    let view = IndexOf(&*store);
     let q = 2_000u64;
     let rounds: u64 = std::env::args()
         .nth(4)

@@ -17,7 +17,7 @@ use copydesk::alert::Deliverer;
 use copydesk::config::Config;
 use copydesk::core::diff::{ChangeClass, ChangeSummary};
 use copydesk::core::event::{edit_event_id, ArticleRef, EditEvent, Event};
-use copydesk::store::{CheckCommit, CheckRecord, NewWatch, Outcome, SledStore, Store, WatchSource};
+use copydesk::store::{CheckCommit, CheckRecord, NewWatch, Outcome, WatchSource};
 use std::time::Instant;
 
 fn main() {
@@ -33,7 +33,12 @@ fn main() {
         &path,
     )
     .expect("config");
-    let store = SledStore::open(&dir.path().join("db"), 64).expect("store");
+    let storage = copydesk::config::StorageConfig {
+        path: dir.path().join("db"),
+        cache_mb: 64,
+        ..Default::default()
+    };
+    let store = copydesk::store::open(&storage, cfg.url_rules()).expect("store");
     let deliverer = Deliverer::new(&cfg).expect("deliverer");
     let w = store
         .upsert_watch(NewWatch {
@@ -89,7 +94,6 @@ fn main() {
     }
     let written = t.elapsed();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(store);
     let t = Instant::now();
     let report = runtime
         .block_on(deliverer.deliver_pending(&store, false))

@@ -11,7 +11,7 @@ use common::{article_page, story, Env, Furniture, Reply, Server};
 use copydesk::clock::ManualClock;
 use copydesk::config::Config;
 use copydesk::pipeline::Pipeline;
-use copydesk::store::{GuardedStore, Store};
+use copydesk::store::Store;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -448,7 +448,7 @@ fn a_command_reads_the_event_on_stdin_and_is_killed_on_timeout() {
 fn clocked_pipeline(env: &Env, clock: &Arc<ManualClock>) -> (Arc<dyn Store>, Pipeline) {
     let cfg = Config::load(&env.config).expect("config");
     let store: Arc<dyn Store> =
-        Arc::new(GuardedStore::open(&cfg.storage_path(), cfg.storage.cache_mb).expect("store"));
+        copydesk::store::open(&cfg.storage_resolved(), cfg.url_rules()).expect("store");
     let p = Pipeline::with_clock(&cfg, store.clone(), clock.clone()).expect("pipeline");
     (store, p)
 }

@@ -1,7 +1,8 @@
 //! The integration tests, in one binary (one link of the library instead of
 //! one per test file): one module per area, each with its own `//!` line
 //! saying what it covers. Run one area with `cargo test --test it AREA::`
-//! (for example `cargo test --test it store::`).
+//! (for example `cargo test --test it store::`; the store's conformance
+//! suite, for every backend: `cargo test --test it conformance::`).
 //!
 //! Helpers shared by the modules: `common` (loopback servers, pages, the
 //! real binary and its config, a `copydesk run` child process, reopening a
@@ -18,6 +19,7 @@
 //! Cargo.toml).
 
 mod common;
+mod conformance;
 mod inproc;
 mod noise;
 mod tlscommon;

@@ -4,8 +4,10 @@
 //! database still locked (sled's own tests block on the lock for this
 //! reason). A new process never meets this: the lock dies with the old one.
 
-use copydesk::store::{SledStore, StoreError};
+use copydesk::config::StorageConfig;
+use copydesk::store::{SledStore, Store, StoreError};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a reopen waits for the previous handle's lock to go.
@@ -28,6 +30,31 @@ pub fn try_open_store(path: &Path) -> Result<SledStore, StoreError> {
 /// Open (again) the store at `path`.
 pub fn open_store(path: &Path) -> SledStore {
     try_open_store(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
+/// `[storage]` of a sled store at `path` with a page cache of `cache_mb`
+/// MiB (the default backend).
+pub fn sled_storage(path: &Path, cache_mb: u64) -> StorageConfig {
+    StorageConfig {
+        path: path.to_path_buf(),
+        cache_mb,
+        ..StorageConfig::default()
+    }
+}
+
+/// Open (again) the sled store at `path` as the commands and the daemon
+/// open theirs ([`copydesk::store::open`]), waiting out the previous
+/// handle's lock as [`try_open_store`] does.
+pub fn open_dyn(path: &Path) -> Arc<dyn Store> {
+    let started = Instant::now();
+    loop {
+        match copydesk::store::open(&sled_storage(path, 16), Default::default()) {
+            Err(e) if e.held_elsewhere() && started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            other => return other.unwrap_or_else(|e| panic!("open {}: {e}", path.display())),
+        }
+    }
 }
 
 /// Open (again) the raw sled database at `path`, to write old layouts

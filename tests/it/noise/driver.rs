@@ -13,7 +13,7 @@ use copydesk::core::diff::diff_articles;
 use copydesk::core::normalize::normalize_text;
 use copydesk::core::Article;
 use copydesk::pipeline::Pipeline;
-use copydesk::store::{Outcome, SledStore, Store};
+use copydesk::store::{Outcome, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -169,9 +169,8 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     let path = dir.path().join("noise.toml");
     std::fs::write(&path, &text).map_err(|e| format!("write config: {e}"))?;
     let cfg = Config::parse(&text, &path).map_err(|e| e.to_string())?;
-    let store: Arc<dyn Store> = Arc::new(
-        SledStore::open(&cfg.storage_path(), cfg.storage.cache_mb).map_err(|e| e.to_string())?,
-    );
+    let store: Arc<dyn Store> = copydesk::store::open(&cfg.storage_resolved(), cfg.url_rules())
+        .map_err(|e| e.to_string())?;
     let pipeline = Pipeline::new(&cfg, store.clone()).map_err(|e| e.to_string())?;
 
     let schedule = opts

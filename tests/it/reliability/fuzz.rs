@@ -134,9 +134,10 @@ proptest! {
         if let Ok(cfg) = bounded("Config::parse", || copydesk::config::Config::parse(&text, path)) {
             // a config that passes can be used: the default schedule and
             // every watch's next due time compute without overflow
-            let store: std::sync::Arc<dyn copydesk::store::Store> = std::sync::Arc::new(
-                copydesk::store::GuardedStore::open(&tempfile::tempdir().unwrap().path().join("db"), 4).unwrap(),
-            );
+            let store = copydesk::store::open(
+                &crate::common::reopen::sled_storage(&tempfile::tempdir().unwrap().path().join("db"), 4),
+                Default::default(),
+            ).unwrap();
             if let Ok(p) = copydesk::pipeline::Pipeline::new(&cfg, store.clone()) {
                 for w in store.watches().unwrap() {
                     let _ = p.next_due(&w, chrono::Utc::now(), None);
@@ -171,16 +172,19 @@ fn import_lines() -> impl Strategy<Value = String> {
 #[test]
 fn import_lines_never_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let store = copydesk::store::GuardedStore::open(&dir.path().join("db"), 4).unwrap();
+    let store = copydesk::store::open(
+        &crate::common::reopen::sled_storage(&dir.path().join("db"), 4),
+        Default::default(),
+    )
+    .unwrap();
     let mut runner = proptest::test_runner::TestRunner::new(config());
     runner
         .run(&import_lines(), |text| {
             let mut input = std::io::Cursor::new(text.into_bytes());
             let r = bounded("import", || {
-                copydesk::cli::import::import(&store, &mut input, false)
+                copydesk::cli::import::import(store.as_ref(), &mut input, false)
             });
             if r.is_err() {
-                use copydesk::store::Store;
                 prop_assert!(
                     store.watches().unwrap().is_empty(),
                     "a refused import wrote"
@@ -198,9 +202,11 @@ fn api_requests_never_panic() {
     use axum::body::Body;
     use tower::ServiceExt;
     let dir = tempfile::tempdir().unwrap();
-    let store: std::sync::Arc<dyn copydesk::store::Store> = std::sync::Arc::new(
-        copydesk::store::GuardedStore::open(&dir.path().join("db"), 4).unwrap(),
-    );
+    let store = copydesk::store::open(
+        &crate::common::reopen::sled_storage(&dir.path().join("db"), 4),
+        Default::default(),
+    )
+    .unwrap();
     let (handle, _rx) = copydesk::daemon::handle::Handle::new(
         std::sync::Arc::new(copydesk::daemon::metrics::Metrics::new()),
         store.clone(),

@@ -1,4 +1,4 @@
-//! Test harness for the review surface: a real [`SledStore`] in a temp dir,
+//! Test harness for the review surface: a real store in a temp dir,
 //! the web layer's router (`copydesk::web::router`) served on 127.0.0.1:0 in-process, and helpers that
 //! store articles version by version as the pipeline does (with the edit
 //! events between them).
@@ -12,7 +12,7 @@ use copydesk::core::Article;
 use copydesk::daemon::handle::Handle;
 use copydesk::daemon::metrics::Metrics;
 use copydesk::store::{
-    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, SledStore, Store, Watch, WatchSource,
+    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, Watch, WatchSource,
 };
 use copydesk::web::{router, AppState};
 use std::sync::Arc;
@@ -45,8 +45,15 @@ impl Site {
     pub fn start_at(token: Option<&str>, public_url: Option<&str>) -> Site {
         let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
         let dir = tempfile::tempdir().expect("temp dir");
-        let store: Arc<dyn Store> =
-            Arc::new(SledStore::open(&dir.path().join("db"), 64).expect("open the store"));
+        let store: Arc<dyn Store> = copydesk::store::open(
+            &copydesk::config::StorageConfig {
+                path: dir.path().join("db"),
+                cache_mb: 64,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .expect("open the store");
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let state_store = store.clone();
