@@ -2,6 +2,7 @@
 //! boundary: every `?` on a sled result in this backend goes through here.
 
 use crate::store::{EngineFault, StoreError};
+use sled::transaction::TransactionError;
 
 impl From<sled::Error> for StoreError {
     /// [`StoreError::Engine`] in sled's words; an I/O error and sled's own
@@ -18,5 +19,13 @@ impl From<sled::Error> for StoreError {
             _ => EngineFault::Other,
         };
         StoreError::Engine { detail, fault }
+    }
+}
+
+/// A failed sled transaction: the error it aborted with, or sled's own.
+pub(crate) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => e.into(),
     }
 }

@@ -27,7 +27,6 @@ use self::codec::{be_u64, decode, encode};
 use super::*;
 use crate::core::url::UrlRules;
 use ::sled; // the crate, for this module and its children (not this module)
-use sled::transaction::TransactionError;
 use std::path::Path;
 
 /// Key in `meta` of the next watch id (8 bytes, big-endian).
@@ -38,6 +37,7 @@ pub(super) use checks::put_events;
 mod codec;
 mod compact;
 mod error;
+pub(super) use error::tx_error;
 mod feeds;
 mod gc;
 mod guarded;
@@ -47,10 +47,8 @@ mod schema;
 mod template;
 mod watch_urls;
 
-pub use guarded::GuardedStore;
-
 pub use compact::{compact, compact_open, dir_bytes, CompactReport};
-
+pub use guarded::GuardedStore;
 pub use schema::{read_store_id, STORE_ID_FILE};
 
 /// A sled-backed store. Cheap to share behind an `Arc`.
@@ -233,13 +231,6 @@ impl SledStore {
             }
         }
         Ok(())
-    }
-}
-
-pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
-    match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => e.into(),
     }
 }
 
