@@ -8,18 +8,11 @@
 use crate::core::cadence::{Adaptive, ScheduleSpec};
 use crate::core::extract::OutletRules;
 use crate::core::outlet::OutletMap;
-use crate::fetch::{self, FetchOptions};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Used when `[schedule] default` is not set: every 30 minutes.
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
-/// Watches checked at the same time in one pass (across all hosts).
-pub const DEFAULT_CONCURRENCY: usize = 32;
-/// The web UI / API listener (loopback).
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
 
 /// A configuration that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -152,48 +145,6 @@ impl AdaptiveConfig {
     }
 }
 
-/// `[fetch]`: how pages and feeds are fetched; every key is optional
-/// (see [`Config::fetch_options`] for the defaults).
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct FetchConfig {
-    /// The User-Agent sent with every request.
-    pub user_agent: Option<String>,
-    /// A URL or e-mail address added to the User-Agent, so that a site
-    /// can reach whoever runs this copydesk.
-    pub contact: Option<values::Contact>,
-    /// Whole-request deadline, body included.
-    pub timeout_secs: Option<Positive>,
-    /// Deadline for the connection and the TLS handshake.
-    pub connect_timeout_secs: Option<Positive>,
-    /// Cap on the decompressed body; a larger page fails as `too_large`.
-    pub max_body_bytes: Option<Positive>,
-    /// Redirects followed before a fetch fails as `too_many_redirects`.
-    pub max_redirects: Option<u32>,
-    /// Requests in flight to one host at a time.
-    pub per_host_concurrency: Option<Positive>,
-    /// Watches checked at once in a pass (see [`Config::concurrency`]).
-    pub concurrency: Option<Positive>,
-    /// Extra attempts after a transient failure (connect error, 429,
-    /// 502-504).
-    pub retries: Option<u32>,
-    /// A PEM file of CA certificates trusted beside the system's, by the
-    /// fetcher and every TLS alert sink; relative to the config file.
-    pub extra_ca_file: Option<PathBuf>,
-    /// The certificates of `extra_ca_file`, read while the config loads
-    /// (not a key).
-    #[serde(skip)]
-    pub extra_roots: Option<fetch::ExtraRoots>,
-    /// Query parameters dropped from watch URLs besides
-    /// `core::url::DEFAULT_STRIP_PARAMS` (`name`, or `prefix*`).
-    #[serde(default)]
-    pub strip_params: Vec<ParamName>,
-    /// Whose URLs robots.txt is obeyed for: `discovered` (the default:
-    /// watches added by feeds and sitemaps), `all`, or `off`.
-    #[serde(default)]
-    pub robots: crate::core::robots::RobotsPolicy,
-}
-
 /// A `[[watch]]`: an article the config watches.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,119 +193,12 @@ pub struct OutletConfig {
     pub ignore: Vec<Pattern>,
 }
 
-/// `[web]`: the daemon's HTTP listener and who may use it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebConfig {
-    /// Address and port to listen on (default [`DEFAULT_LISTEN`], loopback).
-    #[serde(default = "default_listen")]
-    pub listen: SocketAddr,
-    /// Required when `listen` is not a loopback address.
-    pub token: Option<String>,
-    /// Connections open at once (default
-    /// `daemon::listener::DEFAULT_MAX_CONNECTIONS`).
-    pub max_connections: Option<Positive>,
-    /// Time a client has to send a request's headers (also how long an
-    /// idle keep-alive connection stays open).
-    pub header_timeout: Option<Span>,
-    /// Time a client has to send a request's body.
-    pub body_timeout: Option<Span>,
-    /// With a token: which of `healthz` and `metrics` answer without it
-    /// (default both, for probes and scrapers; `[]` puts both behind the
-    /// token).
-    #[serde(default = "default_public")]
-    pub public: Vec<PublicPath>,
-    /// The address people and feed readers reach the daemon at (behind a
-    /// reverse proxy, perhaps under a path): the Atom feeds' links are made
-    /// absolute on it. Without it they are root-relative.
-    pub public_url: Option<HttpUrl>,
-}
-
-/// An endpoint that `[web] public` can leave open when a token is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PublicPath {
-    /// `/healthz`, for liveness probes.
-    Healthz,
-    /// `/metrics`, for Prometheus scrapers.
-    Metrics,
-}
-
-fn default_public() -> Vec<PublicPath> {
-    vec![PublicPath::Healthz, PublicPath::Metrics]
-}
-
-/// `[web] token` is at least this long: a short token is guessed.
-pub const MIN_TOKEN_LEN: usize = 16;
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            listen: default_listen(),
-            token: None,
-            public_url: None,
-            max_connections: None,
-            header_timeout: None,
-            body_timeout: None,
-            public: default_public(),
-        }
-    }
-}
-
 /// `[log]`: what the daemon and the CLI log.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     /// A tracing filter such as "info" or "copydesk=debug"; `RUST_LOG` wins.
     pub level: Option<String>,
-}
-
-/// `[match]`: republication detection thresholds; each unset key takes the
-/// measured default of [`crate::core::matching::Thresholds`].
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct MatchConfig {
-    /// Detect republications at all (default true).
-    pub enabled: Option<bool>,
-    /// Jaccard of word shingles from which a pair is a whole copy.
-    pub similarity: Option<Share>,
-    /// Share of one article's shingles found in the other from which a
-    /// pair is a partial copy (with `min_shared_shingles`).
-    pub containment: Option<Share>,
-    /// Shared shingles a partial copy needs besides `containment`.
-    pub min_shared_shingles: Option<Positive>,
-    /// Shared paragraphs that alone make a partial copy.
-    pub min_shared_paragraphs: Option<Positive>,
-    /// Paragraphs shorter than this many words are not matched on their own.
-    pub min_paragraph_words: Option<Positive>,
-    /// A paragraph in this many articles of one outlet is its boilerplate.
-    pub boilerplate_articles: Option<Positive>,
-    /// A paragraph in this many different stories of any outlets is
-    /// template text.
-    pub boilerplate_stories: Option<Positive>,
-}
-
-impl MatchConfig {
-    /// `enabled`, true when unset.
-    pub fn enabled(&self) -> bool {
-        self.enabled.unwrap_or(true)
-    }
-
-    /// The thresholds the matcher uses: each key set here, the default for
-    /// the others.
-    pub fn thresholds(&self) -> crate::core::matching::Thresholds {
-        let d = crate::core::matching::Thresholds::default();
-        let n = |p: Option<Positive>, d: usize| p.map(|p| p.0 as usize).unwrap_or(d);
-        crate::core::matching::Thresholds {
-            similarity: self.similarity.map(|s| s.0).unwrap_or(d.similarity),
-            containment: self.containment.map(|s| s.0).unwrap_or(d.containment),
-            min_shared_shingles: n(self.min_shared_shingles, d.min_shared_shingles),
-            min_shared_paragraphs: n(self.min_shared_paragraphs, d.min_shared_paragraphs),
-            min_paragraph_words: n(self.min_paragraph_words, d.min_paragraph_words),
-            boilerplate_articles: n(self.boilerplate_articles, d.boilerplate_articles),
-            boilerplate_stories: n(self.boilerplate_stories, d.boilerplate_stories),
-        }
-    }
 }
 
 /// `[check]`: what a check does before it stores a change.
@@ -405,23 +249,26 @@ fn default_schedule() -> CronExpr {
     // The constant is a valid schedule; covered by a test below.
     CronExpr(ScheduleSpec::parse(DEFAULT_SCHEDULE).expect("DEFAULT_SCHEDULE parses"))
 }
-fn default_listen() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 8765))
-}
 
 mod alert;
 mod backup;
+mod fetch;
 mod locate;
+mod matching;
 mod storage;
 #[cfg(test)]
 mod tests;
 mod values;
+mod web;
 
 pub use alert::*;
 pub use backup::*;
+pub use fetch::*;
 use locate::{find_key, invalid};
+pub use matching::*;
 pub use storage::*;
 pub use values::*;
+pub use web::*;
 
 impl Config {
     /// Read and validate the file at `path`.
@@ -444,7 +291,7 @@ impl Config {
         cfg.check_semantics(text, path)?;
         if let Some(file) = &cfg.fetch.extra_ca_file {
             let file = cfg.relative_to_config(file);
-            let roots = fetch::ExtraRoots::load(&file).map_err(|e| {
+            let roots = crate::fetch::ExtraRoots::load(&file).map_err(|e| {
                 invalid(
                     path,
                     text,
@@ -460,32 +307,7 @@ impl Config {
     /// Rules that need the whole file: the token for non-loopback listeners,
     /// duplicate watches.
     fn check_semantics(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
-        if let Some(token) = self.web.token.as_deref() {
-            if token.chars().count() < MIN_TOKEN_LEN {
-                return Err(invalid(
-                    path,
-                    text,
-                    find_key(text, "web", "token"),
-                    format!(
-                        "web.token must be at least {MIN_TOKEN_LEN} characters (a short token is guessed; \
-                         e.g. `openssl rand -hex 16`)"
-                    ),
-                ));
-            }
-        }
-        let ip = self.web.listen.ip();
-        if !ip.is_loopback() && self.web.token.as_deref().is_none_or(str::is_empty) {
-            let at = find_key(text, "web", "listen");
-            return Err(invalid(
-                path,
-                text,
-                at,
-                format!(
-                    "listening on {} (not loopback) needs `token` in [web]",
-                    self.web.listen
-                ),
-            ));
-        }
+        self.web.check(text, path)?;
         let rules = self.url_rules();
         let mut seen = std::collections::HashMap::new();
         for w in &self.watches {
@@ -542,57 +364,6 @@ impl Config {
         }
         let base = self.source.parent().unwrap_or_else(|| Path::new("."));
         base.join(path)
-    }
-
-    /// The fetcher's options: each `[fetch]` key set here, the fetcher's
-    /// default for the others (the contact, if any, added to the user
-    /// agent).
-    pub fn fetch_options(&self) -> FetchOptions {
-        let f = &self.fetch;
-        let d = FetchOptions::default();
-        FetchOptions {
-            user_agent: fetch::with_contact(
-                f.user_agent.as_deref().unwrap_or(&d.user_agent),
-                f.contact.as_ref().map(|c| c.0.as_str()),
-            ),
-            timeout: f
-                .timeout_secs
-                .map(|p| Duration::from_secs(p.0))
-                .unwrap_or(d.timeout),
-            connect_timeout: f
-                .connect_timeout_secs
-                .map(|p| Duration::from_secs(p.0))
-                .unwrap_or(d.connect_timeout),
-            max_body_bytes: f
-                .max_body_bytes
-                .map(|p| p.0)
-                .unwrap_or(fetch::DEFAULT_MAX_BODY_BYTES),
-            max_redirects: f
-                .max_redirects
-                .map(|n| n as usize)
-                .unwrap_or(d.max_redirects),
-            per_host_concurrency: f
-                .per_host_concurrency
-                .map(|p| p.0 as usize)
-                .unwrap_or(d.per_host_concurrency),
-            retries: f.retries.unwrap_or(d.retries),
-            retry_backoff: d.retry_backoff,
-            extra_roots: f.extra_roots.clone(),
-        }
-    }
-
-    /// How watch URLs are canonicalized: the default tracking parameters
-    /// plus `[fetch] strip_params`.
-    pub fn url_rules(&self) -> crate::core::url::UrlRules {
-        crate::core::url::UrlRules::new(&self.fetch.strip_params)
-    }
-
-    /// Watches checked at once in a pass.
-    pub fn concurrency(&self) -> usize {
-        self.fetch
-            .concurrency
-            .map(|p| p.0 as usize)
-            .unwrap_or(DEFAULT_CONCURRENCY)
     }
 
     /// Outlet grouping from the `[[outlet]]` sections.

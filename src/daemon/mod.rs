@@ -9,6 +9,7 @@
 //! passed in, so tests drive all of it without signals or fixed ports.
 
 pub mod backup;
+mod compaction;
 pub mod degraded;
 pub mod disk;
 mod feeds;

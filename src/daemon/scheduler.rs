@@ -9,6 +9,7 @@
 //! Every store call runs in a blocking task ([`blocking`]): the loop's
 //! thread only moves values between queues.
 
+use super::compaction::Compactor;
 use super::metrics::{self, Metrics, WatchState};
 use super::queue::{due_queue, DueQueue};
 use super::{
@@ -70,12 +71,8 @@ pub(super) struct Scheduler {
     pub(super) disk: disk::DiskWatch,
     /// Incremental collection of the texts of removed watches.
     pub(super) gc: gc::Collector,
-    /// Compactions asked for: nothing new starts until the checks and
-    /// polls in flight end; then the store is compacted and they answered.
-    pub(super) compactions: Vec<handle::CompactReply>,
-    /// When the next scheduled compaction is due (`[storage]
-    /// compact_every`; the first one a period after the start).
-    pub(super) compact_at: Option<DateTime<Utc>>,
+    /// Compactions asked for and scheduled (`[storage] compact_every`).
+    pub(super) compactor: Compactor,
     /// When the next delivery round is due.
     pub(super) deliver_at: DateTime<Utc>,
     /// The first round after a start retries everything at once: a
@@ -131,8 +128,7 @@ impl Scheduler {
             backups: backup::Schedule::new(&config),
             disk,
             gc: gc::Collector::new(config.storage.gc_every()),
-            compactions: Vec::new(),
-            compact_at: next_compaction(&config, clock.now()),
+            compactor: Compactor::new(&config, clock.now()),
             config,
             config_path,
             store,
@@ -203,9 +199,9 @@ impl Scheduler {
             self.deliver_at = self.clock.now();
         }
         self.disk.turn(self.clock.now(), &self.metrics).await;
-        let compact_due = self.compact_at.is_some_and(|t| self.clock.now() >= t);
+        let compact_due = self.compactor.is_due(self.clock.now());
         self.compact_when_quiet().await;
-        let writable = !self.paused.is_set() && self.compactions.is_empty() && !compact_due;
+        let writable = !self.paused.is_set() && !self.compactor.is_asked() && !compact_due;
         if let (true, Some(b)) = (writable, self.backups.as_mut()) {
             b.turn(&self.store).await;
         }
@@ -318,9 +314,7 @@ impl Scheduler {
                 self.backups = backup::Schedule::new(&cfg);
                 self.disk.set_min_free_mb(cfg.storage.min_free_mb);
                 self.gc.set_every(cfg.storage.gc_every());
-                if cfg.storage.compact_every != self.config.storage.compact_every {
-                    self.compact_at = next_compaction(&cfg, self.clock.now());
-                }
+                self.compactor.reload(&cfg, self.clock.now());
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
                 *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();
@@ -366,7 +360,7 @@ impl Scheduler {
                     in_flight = self.in_flight.len(),
                     "compaction asked for: checks pause until it is done"
                 );
-                self.compactions.push(reply);
+                self.compactor.ask(reply);
             }
             handle::Control::DeliverNow => self.deliver_at = self.clock.now(),
         }
@@ -483,43 +477,16 @@ impl Scheduler {
         }
     }
 
-    /// Compactions asked for or scheduled, once no check or poll is in
-    /// flight (and the store can be written): a backup
-    /// in progress ends first, the store is rewritten and swapped
-    /// ([`Store::compact_in_place`]), and every asker gets the report.
+    /// Compactions asked for or scheduled ([`Compactor::run`]), once no
+    /// check or poll is in flight and the store can be written.
     async fn compact_when_quiet(&mut self) {
-        let scheduled = self.compact_at.is_some_and(|t| self.clock.now() >= t);
-        if (self.compactions.is_empty() && !scheduled)
-            || !self.in_flight.is_empty()
-            || !self.polls.is_empty()
-            || self.paused.is_set()
-        {
+        if !self.in_flight.is_empty() || !self.polls.is_empty() || self.paused.is_set() {
             return;
         }
-        self.compact_at = next_compaction(&self.config, self.clock.now());
-        if let Some(b) = self.backups.as_mut() {
-            b.finish().await;
-        }
-        let started = std::time::Instant::now();
-        let result = blocking(&self.store, |s| s.compact_in_place())
-            .await
-            .map_err(|e| e.to_string());
-        let seconds = started.elapsed().as_secs_f64();
-        match &result {
-            Ok(r) => tracing::info!(
-                bytes_before = r.bytes_before,
-                bytes_after = r.bytes_after,
-                records = r.records,
-                seconds,
-                "store compacted; checks resume"
-            ),
-            Err(e) => {
-                tracing::error!(error = %e, seconds, "compaction failed; the store is as it was, checks resume")
-            }
-        }
-        for reply in self.compactions.drain(..) {
-            let _ = reply.send(result.clone());
-        }
+        let now = self.clock.now();
+        self.compactor
+            .run(&self.store, now, self.backups.as_mut())
+            .await;
     }
 
     /// Recount the `copydesk_watches{state}` gauges from the store.
@@ -576,13 +543,6 @@ impl Scheduler {
 /// Log a watch that starts failing (with the reason and the next try) and
 /// one that recovers, once each: the retries in between log nothing above
 /// `debug` (their outcome is on the watch: `watch list`, the dashboard).
-/// The next scheduled compaction after `now`, if `[storage]
-/// compact_every` asks for them.
-fn next_compaction(config: &Config, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let every = chrono::Duration::from_std(config.storage.compact_every?.0).ok()?;
-    now.checked_add_signed(every)
-}
-
 fn log_failing_change(before: &Watch, c: &Checked) {
     let was_failing = before.consecutive_failures > 0;
     match (&c.failure, was_failing, c.failing) {
