@@ -61,6 +61,13 @@ pub enum StoreError {
     /// maps its engine's errors into this at its boundary.
     #[error("database error: {detail}")]
     Engine { detail: String, fault: EngineFault },
+    /// An operation this backend does not offer (it keeps the trait's
+    /// default): what it cannot do, and what to do instead.
+    #[error("this store cannot {operation}: {instead}")]
+    Unsupported {
+        operation: &'static str,
+        instead: &'static str,
+    },
 }
 
 /// What kind of failure a storage engine reported ([`StoreError::Engine`]).

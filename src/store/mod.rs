@@ -331,12 +331,12 @@ pub trait Store: Send + Sync {
     }
     /// Rewrite the store into a new one and swap them while it stays open
     /// (the daemon's compaction; the caller starts no writes meanwhile).
-    /// Crash-safe as the offline `compact`. A backend that cannot says so.
+    /// Crash-safe as the offline `compact`. A backend that cannot says so
+    /// ([`StoreError::Unsupported`], naming the offline `copydesk compact`).
     fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
-        Err(StoreError::Io {
-            path: self.store_id(),
-            disk_full: false,
-            detail: "this store cannot be compacted while open: stop the daemon and run `copydesk compact`".into(),
+        Err(StoreError::Unsupported {
+            operation: "be compacted while open",
+            instead: "stop the daemon and run `copydesk compact`",
         })
     }
     /// After a write failed (a full disk): `Ok` once the store can be

@@ -8,7 +8,8 @@
 //! real binary and its config, a `copydesk run` child process, reopening a
 //! store), `inproc` (the daemon in the test's own runtime), `webcommon` (the
 //! web layer on a loopback port over a real store), `tlscommon` (test
-//! certificates, a TLS front, an SMTP server) and `noise` (the noise corpus).
+//! certificates, a TLS front, an SMTP server), `noise` (the noise corpus) and
+//! `plain_store` (a store that overrides none of `Store`'s default methods).
 //!
 //! The tests of all modules run as threads of one process: a test must not
 //! set environment variables, change the current directory or rely on
@@ -22,6 +23,7 @@ mod common;
 mod conformance;
 mod inproc;
 mod noise;
+mod plain_store;
 mod tlscommon;
 mod webcommon;
 

@@ -196,3 +196,33 @@ fn gc_refuses_beside_a_daemon_which_collects_and_compacts_by_itself() {
     assert_eq!(num(&dry, "orphaned_texts"), 0, "{dry}");
     assert_eq!(env.json(&["history", &keep]), history);
 }
+
+/// A backend that does not offer compaction while open (it keeps the
+/// trait's default) says so, with what to do instead, and leaves the store
+/// as it was.
+#[test]
+fn a_store_without_in_place_compaction_says_so() {
+    use copydesk::store::{NewWatch, Store, StoreError, WatchSource};
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::plain_store::Plain(common::reopen::open_store(&dir.path().join("db")));
+    store
+        .upsert_watch(NewWatch {
+            url: "https://a.example/story".into(),
+            label: None,
+            schedule: None,
+            source: WatchSource::Cli,
+        })
+        .unwrap();
+    let err = store.compact_in_place().unwrap_err();
+    assert!(
+        matches!(err, StoreError::Unsupported { .. }),
+        "not Unsupported: {err:?}"
+    );
+    let said = err.to_string();
+    assert!(said.contains("compacted while open"), "{said}");
+    assert!(
+        said.contains("stop the daemon and run `copydesk compact`"),
+        "{said}"
+    );
+    assert_eq!(store.watches().unwrap().len(), 1);
+}
