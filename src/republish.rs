@@ -23,7 +23,10 @@ use std::sync::Mutex;
 
 /// Matches articles against the stored index.
 pub struct Matcher {
+    /// When a pair is found, and when it is a copy or a partial one
+    /// (`[match]`).
     pub thresholds: Thresholds,
+    /// `[match] enabled`: when false, nothing is matched.
     pub enabled: bool,
     lock: Mutex<()>,
 }
@@ -45,6 +48,7 @@ pub struct MatchReport {
 }
 
 impl Matcher {
+    /// A matcher with `[match]`'s thresholds (and whether it matches at all).
     pub fn new(thresholds: Thresholds, enabled: bool) -> Matcher {
         Matcher {
             thresholds,

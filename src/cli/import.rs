@@ -35,10 +35,15 @@ pub const MAX_LINE_BYTES: u64 = 32 * 1024 * 1024;
 /// What an import did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
+    /// Watches the store did not have.
     pub watches_added: usize,
+    /// Versions newer than the store's latest of their watch.
     pub versions_added: usize,
+    /// Versions the store already had (skipped).
     pub versions_present: usize,
+    /// Outlet template rules the store did not have.
     pub rules_added: usize,
+    /// Events in the export: read, not imported.
     pub events_skipped: usize,
 }
 

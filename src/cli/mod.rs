@@ -23,6 +23,9 @@ pub const DEFAULT_CONFIG: &str = "config/copydesk.toml";
 /// command's own.
 const GLOBAL_ORDER: usize = 1000;
 
+// The command line: global options and the command.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Parser)]
 #[command(
     name = "copydesk",
@@ -44,6 +47,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `--log-format`: human-readable lines, or one JSON object per line.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LogFormat {
     Human,
@@ -51,6 +57,8 @@ pub enum LogFormat {
 }
 
 /// Output format of commands that print data.
+// Its variants' `///` would be --help text (clap); the names say it all.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
     #[default]
@@ -58,6 +66,9 @@ pub enum Format {
     Json,
 }
 
+// `--format`, flattened into each command that prints data.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct FormatArg {
     /// Output format.
@@ -65,6 +76,10 @@ pub struct FormatArg {
     pub format: Format,
 }
 
+// The commands; each variant's `///` is its --help text, and the fields
+// without one are flattened options or subcommands.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One pass: poll the due feeds for new articles, check the due watches
@@ -188,6 +203,9 @@ pub enum Command {
     Config(ConfigCommand),
 }
 
+// `copydesk outlets`: list what was learned, or a subcommand to correct it.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct OutletsArgs {
@@ -202,6 +220,9 @@ pub struct OutletsArgs {
     pub format: FormatArg,
 }
 
+// `copydesk outlets add|confirm|overrule|forget`.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum OutletsCommand {
     /// Mark LINE as page furniture of OUTLET ("not an edit"): later checks
@@ -236,6 +257,9 @@ pub enum OutletsCommand {
     },
 }
 
+// `copydesk alerts`: list the outbox, or `retry` an event.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AlertsArgs {
@@ -251,6 +275,9 @@ pub struct AlertsArgs {
     pub format: FormatArg,
 }
 
+// `copydesk alerts retry`.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
     /// Make every delivery of event ID due now, dead letters included.
@@ -260,6 +287,9 @@ pub enum AlertsCommand {
     },
 }
 
+// `diff --format`: coloured text, a plain unified diff, or JSON.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
     Text,
@@ -267,6 +297,9 @@ pub enum DiffFormat {
     Json,
 }
 
+// `copydesk watch add|list|remove`.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum WatchCommand {
     /// Watch a URL.
@@ -292,6 +325,9 @@ pub enum WatchCommand {
     },
 }
 
+// `copydesk config check`.
+// clap reads `///` here as --help text: documented with `//` instead.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate the config file and print a summary.

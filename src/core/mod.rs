@@ -9,9 +9,6 @@ pub mod event;
 pub mod extract;
 pub mod feed;
 pub mod liveness;
-// The republication work in progress (issue 14) changes these files; their
-// docs are filled after it lands.
-#[allow(missing_docs)]
 pub mod matching;
 pub mod netaddr;
 pub mod normalize;

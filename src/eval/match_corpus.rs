@@ -28,9 +28,11 @@ pub const DISCLAIMER: &str = "Reproduction of this material is permitted only wi
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator from `seed` (0 is taken as 1: xorshift never leaves 0).
     pub fn new(seed: u64) -> Rng {
         Rng(seed.max(1))
     }
+    /// The next number.
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -46,7 +48,9 @@ impl Rng {
 /// One generated article.
 #[derive(Debug, Clone)]
 pub struct CorpusDoc {
+    /// The outlet it is published by.
     pub outlet: String,
+    /// Its paragraphs.
     pub body: Vec<String>,
     /// Source stories whose paragraphs it carries (for judging unlabelled
     /// detections).
@@ -56,15 +60,23 @@ pub struct CorpusDoc {
 /// A labelled pair of corpus docs.
 #[derive(Debug, Clone)]
 pub struct Labelled {
+    /// The first doc (an index into [`Corpus::docs`]).
     pub a: usize,
+    /// The second doc.
     pub b: usize,
+    /// What kind of pair it is (`neg_quote`, `neg_disclaimer`, ... for
+    /// negatives): the per-kind figures of a [`Report`].
     pub kind: &'static str,
+    /// The pair should be reported as a match.
     pub positive: bool,
 }
 
+/// The generated articles and the labelled pairs among them.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
+    /// Every generated article.
     pub docs: Vec<CorpusDoc>,
+    /// The pairs with a label.
     pub pairs: Vec<Labelled>,
 }
 
@@ -287,6 +299,7 @@ pub fn generate(bodies: &[Vec<String>], seed: u64) -> Corpus {
 /// Counts of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct KindStats {
+    /// Labelled pairs of the kind.
     pub pairs: usize,
     /// Reported as a match.
     pub reported: usize,
@@ -297,18 +310,23 @@ pub struct KindStats {
 /// The evaluation result at one set of thresholds.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The counts of each kind of labelled pair.
     pub per_kind: BTreeMap<&'static str, KindStats>,
     /// Reported pairs between docs with no source in common that are not
     /// labelled (false positives found by the index across the corpus).
     pub unlabelled_false: usize,
     /// The first few unlabelled false positives, for inspection.
     pub unlabelled_examples: Vec<(usize, usize, Scores)>,
+    /// Positive pairs reported.
     pub true_positives: usize,
+    /// Negative pairs reported, and unlabelled ones between unrelated docs.
     pub false_positives: usize,
+    /// Positive pairs not reported.
     pub false_negatives: usize,
 }
 
 impl Report {
+    /// Share of reported pairs that are true (1 when none is reported).
     pub fn precision(&self) -> f64 {
         let d = self.true_positives + self.false_positives;
         if d == 0 {
@@ -317,6 +335,7 @@ impl Report {
             self.true_positives as f64 / d as f64
         }
     }
+    /// Share of positive pairs reported (1 when there is none).
     pub fn recall(&self) -> f64 {
         let d = self.true_positives + self.false_negatives;
         if d == 0 {
@@ -329,7 +348,9 @@ impl Report {
 
 /// The corpus indexed once: every candidate pair with its verified scores.
 pub struct Scored {
+    /// The corpus.
     pub corpus: Corpus,
+    /// Its docs indexed, in order (a doc's id is its index).
     pub index: MemIndex,
     /// Verified scores of every pair the index proposed (a < b).
     pub found: HashMap<(usize, usize), Scores>,

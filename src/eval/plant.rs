@@ -50,6 +50,7 @@ const CONTAINER_SHARE: f64 = 0.8;
 /// A host page with another body planted in it.
 #[derive(Debug, Clone)]
 pub struct Planted {
+    /// The page with the body planted.
     pub html: String,
     /// Share of the host's annotated words found in the replaced elements.
     pub coverage: f64,

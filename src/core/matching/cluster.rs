@@ -9,8 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 /// An article as named in a match: the payload's `original` / `copy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedArticle {
+    /// Its URL (the watch's).
     pub url: String,
+    /// Its outlet's name.
     pub outlet: String,
+    /// Its title when the match was found.
     pub title: String,
     /// When copydesk first stored a version of it (RFC 3339).
     pub first_seen: String,
@@ -21,19 +24,28 @@ pub struct MatchedArticle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
+    /// One article at two URLs of the same outlet.
     Alias,
+    /// An article of one outlet found at another.
     Republication,
 }
 
 /// A matched pair as stored, once per pair of articles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchPair {
+    /// Alias (same outlet) or republication.
     pub relation: Relation,
+    /// A whole copy or lifted paragraphs.
     pub class: MatchClass,
+    /// The article seen first.
     pub original: MatchedArticle,
+    /// The article seen later, that carries the original's text.
     pub copy: MatchedArticle,
+    /// Jaccard of the two articles' shingle sets (0..1).
     pub similarity: f64,
+    /// Share of the original's shingles found in the copy (0..1).
     pub containment: f64,
+    /// Paragraphs found in both, boilerplate left out.
     pub shared_paragraphs: usize,
     /// The copy's paragraphs that decided the match (not boilerplate, at
     /// least half their shingles found in the original), cut to
@@ -41,22 +53,26 @@ pub struct MatchPair {
     /// recorded.
     #[serde(default)]
     pub shared_text: Vec<String>,
-    /// When the pair was first found, and last re-verified (RFC 3339).
+    /// When the pair was first found (RFC 3339).
     pub detected_at: String,
+    /// When the pair was last re-verified (RFC 3339).
     pub updated_at: String,
     /// The last `republication` event sent for the pair.
     pub event_id: Option<String>,
-    /// Store ids of the two articles (watch ids).
+    /// The original's watch id.
     pub original_id: u64,
+    /// The copy's watch id.
     pub copy_id: u64,
 }
 
 /// Linked articles with their first publisher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
+    /// The earliest-seen article of the story.
     pub first_publisher: MatchedArticle,
     /// Every article of the story, earliest first.
     pub articles: Vec<MatchedArticle>,
+    /// The matched pairs that link the articles.
     pub pairs: Vec<MatchPair>,
 }
 

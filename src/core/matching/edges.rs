@@ -156,6 +156,8 @@ pub struct Placement {
     pub scattered: bool,
 }
 
+/// The [`Placement`] of the text `a` and `b` share (`sa`, `sb`: their
+/// shingle sets, `boilerplate` left out).
 pub fn placement(
     a: &Doc,
     b: &Doc,

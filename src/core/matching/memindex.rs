@@ -228,15 +228,20 @@ fn candidates_from<V: IndexView>(
 /// One indexed article of a [`MemIndex`].
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Its outlet's name (its boilerplate is counted per outlet).
     pub outlet: String,
+    /// Its prepared paragraphs, for verification.
     pub doc: Doc,
+    /// What it indexes.
     pub fp: Fingerprint,
 }
 
 /// An in-memory index with the same candidate logic as the stored one.
 #[derive(Debug, Default)]
 pub struct MemIndex {
+    /// The thresholds that find and verify its pairs.
     pub thresholds: Thresholds,
+    /// The indexed articles; an article's id is its position here.
     pub entries: Vec<Entry>,
     postings: PostingTable,
 }
@@ -270,13 +275,18 @@ impl IndexView for PostingTable {
 /// A verified pair found by [`MemIndex::matches`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Found {
+    /// The article taken as the original.
     pub a: u64,
+    /// The article taken as the copy.
     pub b: u64,
+    /// The pair's verified figures.
     pub scores: Scores,
+    /// What the pair is, `None` when verification rejected it.
     pub class: Option<MatchClass>,
 }
 
 impl MemIndex {
+    /// An empty index that verifies with `thresholds`.
     pub fn new(thresholds: Thresholds) -> MemIndex {
         MemIndex {
             thresholds,

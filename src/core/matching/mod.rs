@@ -91,6 +91,7 @@ pub enum MatchClass {
 }
 
 impl MatchClass {
+    /// The name in events, rules and the API (`partial`, `copy`).
     pub fn as_str(self) -> &'static str {
         match self {
             MatchClass::Partial => "partial",
@@ -102,10 +103,12 @@ impl MatchClass {
 /// An article ready to compare: its prepared paragraphs.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
+    /// The body's paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
 }
 
 impl Doc {
+    /// Prepare a body's paragraphs (tokens, hash, shingles).
     pub fn new(body: &[String]) -> Doc {
         Doc {
             paragraphs: shingle::paragraphs(body),
@@ -135,7 +138,9 @@ impl Doc {
 /// What an article indexes: its band keys and paragraph hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Fingerprint {
+    /// LSH band keys of the MinHash signature of the whole body.
     pub bands: Vec<u64>,
+    /// Hashes of the paragraphs long enough to index, deduplicated.
     pub paragraphs: Vec<u64>,
 }
 
@@ -158,7 +163,9 @@ pub struct Scores {
     pub containment: f64,
     /// Share of `b`'s shingles found in `a`.
     pub containment_rev: f64,
+    /// Shingles found in both.
     pub shared_shingles: usize,
+    /// Paragraphs found in both (long enough to count, not boilerplate).
     pub shared_paragraphs: usize,
     /// The paragraphs shared sit only before and after each article's own
     /// text, where template text sits (see [`edges`]).

@@ -26,10 +26,13 @@ pub const SHARD_BITS: u32 = 16;
 /// An article as the table indexes it.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexedDoc<'a> {
+    /// Its id (the watch id).
     pub id: u64,
     /// [`super::memindex::outlet_key`] of its outlet.
     pub outlet: u64,
+    /// Its band keys ([`super::Fingerprint::bands`]).
     pub bands: &'a [u64],
+    /// Its paragraph hashes ([`super::Fingerprint::paragraphs`]).
     pub paragraphs: &'a [u64],
 }
 
@@ -149,6 +152,7 @@ impl TableBuilder {
         }
     }
 
+    /// The table, sorted, without the postings of replaced articles.
     pub fn finish(self) -> PostingTable {
         let mut t = self.table;
         if self.replaced {
@@ -175,6 +179,7 @@ impl Default for PostingTable {
 }
 
 impl PostingTable {
+    /// An empty table.
     pub fn new() -> PostingTable {
         PostingTable {
             slots: Vec::new(),
@@ -285,6 +290,7 @@ impl PostingTable {
         self.by_id.len()
     }
 
+    /// No article indexed.
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }

@@ -22,6 +22,7 @@ pub struct Paragraph {
     /// Hash of the lowercased tokens joined by spaces: equal for paragraphs
     /// that differ only in case, punctuation or spacing.
     pub hash: u64,
+    /// Words in the paragraph.
     pub tokens: usize,
     /// Shingle hashes (unsorted, may repeat).
     pub shingles: Vec<u64>,

@@ -9,18 +9,26 @@ use std::collections::{BTreeMap, HashMap};
 /// A pair as copydesk stored it, by page index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportedPair {
+    /// The original's page.
     pub a: usize,
+    /// The copy's page.
     pub b: usize,
+    /// `copy` or `partial`.
     pub class: String,
+    /// As stored ([`crate::core::matching::cluster::MatchPair`]).
     pub similarity: f64,
+    /// As stored.
     pub containment: f64,
+    /// As stored.
     pub shared_paragraphs: usize,
 }
 
 /// What copydesk reported, by page index.
 #[derive(Debug, Clone, Default)]
 pub struct Reported {
+    /// The story clusters: the pages of each.
     pub clusters: Vec<Vec<usize>>,
+    /// Every stored pair.
     pub pairs: Vec<ReportedPair>,
     /// `republication` events delivered: (original, copy).
     pub events: Vec<(usize, usize)>,
@@ -29,26 +37,33 @@ pub struct Reported {
 /// The figures of one run.
 #[derive(Debug, Clone, Default)]
 pub struct PageReport {
+    /// Pages served.
     pub pages: usize,
+    /// Outlets they belong to.
     pub outlets: usize,
     /// Source stories carried by two pages or more.
     pub true_clusters: usize,
+    /// Clusters copydesk reported.
     pub reported_clusters: usize,
     /// True clusters reported as exactly one cluster with the same pages.
     pub clusters_exact: usize,
     /// Reported clusters whose pages all carry one story.
     pub reported_pure: usize,
-    /// Page pairs in one reported cluster that carry one story, that do
-    /// not, and page pairs carrying one story not in one reported cluster.
+    /// Page pairs in one reported cluster that carry one story.
     pub co_tp: usize,
+    /// Page pairs in one reported cluster that do not carry one story.
     pub co_fp: usize,
+    /// Page pairs carrying one story not in one reported cluster.
     pub co_fn: usize,
     /// Per copy kind: (copies, copies in the same reported cluster as
     /// their original).
     pub copies: BTreeMap<&'static str, (usize, usize)>,
-    /// Reported pairs that are true, false; true pairs not reported.
+    /// Reported pairs that are true.
     pub pair_tp: usize,
+    /// Reported pairs that are false (pages that carry no story in
+    /// common).
     pub pair_fp: usize,
+    /// True pairs (a copy and what it copied) not reported.
     pub pair_fn: usize,
     /// False reported pairs by cause (`sister`, `quote`, `same_template`,
     /// `other`).
@@ -56,10 +71,13 @@ pub struct PageReport {
     /// Negative pairs of each cause (pages of one network, a quote and
     /// the story quoted, two stories in one template).
     pub negatives: BTreeMap<&'static str, usize>,
+    /// The first 20 false pairs, described (cause, pages, figures).
     pub false_examples: Vec<String>,
     /// Copies not in the same reported cluster as their original.
     pub missed_examples: Vec<String>,
+    /// `republication` events delivered.
     pub events: usize,
+    /// Events between pages that carry no story in common.
     pub false_events: usize,
 }
 
@@ -80,9 +98,11 @@ impl PageReport {
     pub fn recall(&self) -> f64 {
         ratio(self.co_tp, self.co_tp + self.co_fn)
     }
+    /// Precision by stored pair.
     pub fn pair_precision(&self) -> f64 {
         ratio(self.pair_tp, self.pair_tp + self.pair_fp)
     }
+    /// Recall by stored pair.
     pub fn pair_recall(&self) -> f64 {
         ratio(self.pair_tp, self.pair_tp + self.pair_fn)
     }

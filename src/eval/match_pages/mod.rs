@@ -39,9 +39,13 @@ pub use texts::{network_footer, WIRE_CREDIT};
 /// A real page with its human-annotated body.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// Its id in its data set.
     pub id: String,
+    /// The URL it was fetched from (outlet and extraction go by it).
     pub url: String,
+    /// The page as fetched.
     pub html: String,
+    /// Its body as people annotated it (paragraphs split by blank lines).
     pub annotated: String,
 }
 
@@ -50,9 +54,14 @@ pub struct Source {
 pub enum Kind {
     /// A source page as it is (a wire original, a host, or any other).
     Own,
+    /// A wire story copied whole into another outlet's template.
     Whole,
+    /// A contiguous half of a wire story, with an introduction and an
+    /// ending of its own.
     Half,
+    /// A wire story copied whole, lightly edited.
     Edited,
+    /// Half of a wire story, lightly edited.
     EditedHalf,
     /// The host of a network, its own story under the network footer.
     NetworkHome,
@@ -63,6 +72,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The name in reports (`own`, `whole`, `edited_half`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Own => "own",
@@ -75,6 +85,8 @@ impl Kind {
             Kind::Quote => "quote",
         }
     }
+    /// A copy of a wire story (whole or half, edited or not): a true
+    /// republication.
     pub fn is_copy(self) -> bool {
         matches!(
             self,
@@ -95,13 +107,19 @@ pub const MIN_COVERAGE: f64 = 0.7;
 /// How many pages of each kind to build.
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
+    /// Wire stories (each an original with its copies).
     pub wire: usize,
+    /// Copies of each wire story, at other outlets.
     pub copies_per_wire: usize,
+    /// Networks: one template under several domains.
     pub networks: usize,
     /// Sister sites per network besides the host's own domain.
     pub network_sites: usize,
+    /// Networks of two sites only.
     pub pair_networks: usize,
+    /// Pages that quote one sentence of a wire story.
     pub quotes: usize,
+    /// Seed of the shuffle of the source pages.
     pub seed: u64,
 }
 
@@ -110,11 +128,15 @@ pub struct Params {
 pub struct Page {
     /// Index into [`Plan::outlets`]: one loopback address each.
     pub outlet: usize,
+    /// Its path on its outlet's address.
     pub path: String,
+    /// What is served.
     pub html: String,
+    /// What it is.
     pub kind: Kind,
     /// Source stories carried: (source index, its paragraphs carried).
     pub carries: Vec<(usize, Vec<usize>)>,
+    /// The network it belongs to, if any.
     pub network: Option<usize>,
     /// The source page whose HTML template this page is.
     pub template: usize,
@@ -125,10 +147,13 @@ pub struct Page {
 /// The pages, their outlets, and the sources they came from.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
+    /// Every page to serve.
     pub pages: Vec<Page>,
     /// Outlet names (a registrable domain of a source, or a made-up
     /// domain of a sister site); each is served on its own address.
     pub outlets: Vec<String>,
+    /// The source pages as given to [`build`] ([`Page::template`] and
+    /// [`Page::carries`] index them).
     pub sources: Vec<Source>,
     /// Planted pages (or wire originals) not used because the extractor
     /// did not keep [`MIN_EXTRACTED`] of the body, or kept more than
