@@ -1,5 +1,6 @@
 //! Config parsing and validation tests.
 use super::*;
+use std::time::Duration;
 
 fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(text, Path::new("test.toml"))

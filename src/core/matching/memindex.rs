@@ -22,6 +22,7 @@ pub fn outlet_key(outlet: &str) -> u64 {
 
 /// Read access to an index of fingerprints.
 pub trait IndexView {
+    /// What a lookup can fail with (a store's error; never, in memory).
     type Error;
     /// Articles having this band key.
     fn band_postings(&self, band: u64) -> Result<Vec<u64>, Self::Error>;
