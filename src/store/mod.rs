@@ -46,10 +46,9 @@ use crate::core::normalize::ContentHash;
 use crate::core::template::{shape::LineKey, Rule, Verdict};
 use crate::core::Article;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 /// The layout version of a sled store this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 

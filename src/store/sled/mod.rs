@@ -39,6 +39,7 @@ mod compact;
 mod error;
 pub(super) use error::tx_error;
 mod feeds;
+mod fp_codec;
 mod gc;
 mod guarded;
 mod match_index;
