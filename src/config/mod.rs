@@ -94,6 +94,10 @@ pub struct Config {
     /// `[backup]`: scheduled backups by the daemon.
     #[serde(default)]
     pub backup: BackupConfig,
+    /// `[retention]`: what the daemon may drop as it ages (nothing unless
+    /// set).
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -412,6 +416,7 @@ fn default_listen() -> SocketAddr {
 mod alert;
 mod backup;
 mod locate;
+mod retention;
 mod storage;
 #[cfg(test)]
 mod tests;
@@ -420,6 +425,7 @@ mod values;
 pub use alert::*;
 pub use backup::*;
 use locate::{find_key, invalid};
+pub use retention::*;
 pub use storage::*;
 pub use values::*;
 

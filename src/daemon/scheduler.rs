@@ -130,7 +130,7 @@ impl Scheduler {
         Ok(Scheduler {
             backups: backup::Schedule::new(&config),
             disk,
-            gc: gc::Collector::new(config.storage.gc_every()),
+            gc: gc::Collector::new(config.storage.gc_every()).retaining(config.retention),
             compactions: Vec::new(),
             compact_at: next_compaction(&config, clock.now()),
             config,
@@ -318,6 +318,7 @@ impl Scheduler {
                 self.backups = backup::Schedule::new(&cfg);
                 self.disk.set_min_free_mb(cfg.storage.min_free_mb);
                 self.gc.set_every(cfg.storage.gc_every());
+                self.gc.set_retention(cfg.retention);
                 if cfg.storage.compact_every != self.config.storage.compact_every {
                     self.compact_at = next_compaction(&cfg, self.clock.now());
                 }

@@ -26,7 +26,10 @@ pub use self::sled::{
     compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
 };
 pub use blocking::{blocking, run_blocking, TaskFailed};
-pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
+pub use collect::{
+    EventRetention, GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET,
+    PRUNE_BUDGET,
+};
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
@@ -71,6 +74,14 @@ pub trait Store: Send + Sync {
     fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
         let _ = (cycle, budget);
         Ok(GcStep::Done(GcCycleReport::default()))
+    }
+    /// Remove the oldest events beyond `retention`'s limits, at most
+    /// `budget` of them (the oldest first); how many were removed. An
+    /// event with a delivery still in the outbox is kept. A backend without
+    /// it keeps every event.
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        let _ = (retention, budget);
+        Ok(0)
     }
     /// The watch of a URL, found by any variant of it: as given, its
     /// canonical form (either web scheme), an alias.

@@ -342,6 +342,10 @@ impl Store for GuardedStore {
         self.call(|s| s.gc_step(cycle, budget))
     }
 
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        self.call(|s| s.prune_events(retention, budget))
+    }
+
     fn store_id(&self) -> String {
         self.store_id.clone()
     }

@@ -358,6 +358,10 @@ impl Store for SledStore {
         self.gc_texts_step(cycle, budget)
     }
 
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        self.events_prune(retention, budget)
+    }
+
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {
         let id = self.watch_id(url)?;
         let watch = self.load_watch(id)?;
