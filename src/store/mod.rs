@@ -191,6 +191,17 @@ pub trait Store: Send + Sync {
     /// Add each watch whose URL is not watched yet (an existing watch is
     /// left exactly as it is); the watches added. Flushed before returning.
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError>;
+    /// The same, the watches added at `at` (the daemon's clock, which a
+    /// test or a soak moves) instead of the system's time. A backend
+    /// without it takes the system's time.
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        let _ = at;
+        self.add_discovered_watches(new)
+    }
     /// Every discovery feed's state.
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError>;
     /// One discovery feed's state; `NotFound` when it is not stored.

@@ -354,6 +354,14 @@ impl Store for GuardedStore {
         self.call(|s| s.add_discovered_watches(new))
     }
 
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        self.call(|s| s.add_discovered_watches_at(new, at))
+    }
+
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
         self.call(|s| s.feeds())
     }

@@ -277,7 +277,15 @@ impl Store for SledStore {
     }
 
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
-        self.add_if_absent(new)
+        self.add_if_absent(new, Utc::now())
+    }
+
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        self.add_if_absent(new, at)
     }
 
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
