@@ -87,6 +87,10 @@ pub struct Config {
     /// `[backup]`: scheduled backups by the daemon.
     #[serde(default)]
     pub backup: BackupConfig,
+    /// `[retention]`: what the daemon may drop as it ages (nothing unless
+    /// set).
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// The file this was loaded from (not a key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -255,6 +259,7 @@ mod backup;
 mod fetch;
 mod locate;
 mod matching;
+mod retention;
 mod storage;
 #[cfg(test)]
 mod tests;
@@ -266,6 +271,7 @@ pub use backup::*;
 pub use fetch::*;
 use locate::{find_key, invalid};
 pub use matching::*;
+pub use retention::*;
 pub use storage::*;
 pub use values::*;
 pub use web::*;

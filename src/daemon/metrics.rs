@@ -174,6 +174,11 @@ pub struct Metrics {
     pub gc_texts_removed: Counter,
     /// `copydesk_gc_bytes_removed_total`: their stored size.
     pub gc_bytes_removed: Counter,
+    /// `copydesk_gc_seconds_total`: time spent in the daemon's garbage
+    /// collection steps and event pruning.
+    pub gc_seconds: Counter<f64, std::sync::atomic::AtomicU64>,
+    /// `copydesk_events_pruned_total`: events dropped by `[retention]`.
+    pub events_pruned: Counter,
     /// `copydesk_watches{state}`.
     pub watches: Family<StateLabel, Gauge>,
     /// `copydesk_due_queue_lag_seconds`: how late the most overdue watch is.
@@ -269,6 +274,18 @@ impl Metrics {
             "Stored bytes of the texts collected by the daemon",
             gc_bytes_removed.clone(),
         );
+        let gc_seconds = Counter::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "gc_seconds",
+            "Seconds spent in the daemon's garbage collection and event pruning",
+            gc_seconds.clone(),
+        );
+        let events_pruned = Counter::default();
+        registry.register(
+            "events_pruned",
+            "Events dropped from the log by [retention] limits",
+            events_pruned.clone(),
+        );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
             "watches",
@@ -362,6 +379,8 @@ impl Metrics {
             store_growth,
             gc_texts_removed,
             gc_bytes_removed,
+            gc_seconds,
+            events_pruned,
             watches,
             due_lag_seconds,
             in_flight,

@@ -127,7 +127,7 @@ impl Scheduler {
         Ok(Scheduler {
             backups: backup::Schedule::new(&config),
             disk,
-            gc: gc::Collector::new(config.storage.gc_every()),
+            gc: gc::Collector::new(config.storage.gc_every()).retaining(config.retention),
             compactor: Compactor::new(&config, clock.now()),
             config,
             config_path,
@@ -314,6 +314,7 @@ impl Scheduler {
                 self.backups = backup::Schedule::new(&cfg);
                 self.disk.set_min_free_mb(cfg.storage.min_free_mb);
                 self.gc.set_every(cfg.storage.gc_every());
+                self.gc.set_retention(cfg.retention);
                 self.compactor.reload(&cfg, self.clock.now());
                 self.config = cfg;
                 self.pipeline = Arc::new(p);

@@ -194,7 +194,8 @@ impl Pipeline {
                                 self.admit(feed, origin(&url), listing.entries).await?;
                             poll.rejected = rejected;
                             let store = self.store.clone();
-                            added = run_blocking(move || store.add_discovered_watches(new)).await?;
+                            added = run_blocking(move || store.add_discovered_watches_at(new, at))
+                                .await?;
                             poll.added = added.len();
                             hinted = soon;
                         }

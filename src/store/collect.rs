@@ -50,3 +50,25 @@ pub enum GcStep {
     /// The cycle is over.
     Done(GcCycleReport),
 }
+
+/// How much of the event log may go ([`crate::store::Store::prune_events`];
+/// `[retention]` in the config). Events that still have a delivery in the
+/// outbox (pending or dead) are kept whatever the limits.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct EventRetention {
+    /// Events committed before this time may go.
+    pub before: Option<chrono::DateTime<chrono::Utc>>,
+    /// At most this many events are kept: the oldest beyond may go.
+    pub keep: Option<usize>,
+}
+
+impl EventRetention {
+    /// Whether any limit is set.
+    pub fn is_set(&self) -> bool {
+        self.before.is_some() || self.keep.is_some()
+    }
+}
+
+/// Events removed by one call of [`crate::store::Store::prune_events`] at
+/// most (the rest go at the next call).
+pub const PRUNE_BUDGET: usize = 10_000;

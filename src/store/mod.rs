@@ -26,7 +26,10 @@ pub use self::sled::{
     compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
 };
 pub use blocking::{blocking, run_blocking, TaskFailed};
-pub use collect::{GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET};
+pub use collect::{
+    EventRetention, GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET,
+    PRUNE_BUDGET,
+};
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
@@ -46,10 +49,9 @@ use crate::core::normalize::ContentHash;
 use crate::core::template::{shape::LineKey, Rule, Verdict};
 use crate::core::Article;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 /// The layout version of a sled store this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
@@ -72,6 +74,14 @@ pub trait Store: Send + Sync {
     fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
         let _ = (cycle, budget);
         Ok(GcStep::Done(GcCycleReport::default()))
+    }
+    /// Remove the oldest events beyond `retention`'s limits, at most
+    /// `budget` of them (the oldest first); how many were removed. An
+    /// event with a delivery still in the outbox is kept. A backend without
+    /// it keeps every event.
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        let _ = (retention, budget);
+        Ok(0)
     }
     /// The watch of a URL, found by any variant of it: as given, its
     /// canonical form (either web scheme), an alias.
@@ -181,6 +191,17 @@ pub trait Store: Send + Sync {
     /// Add each watch whose URL is not watched yet (an existing watch is
     /// left exactly as it is); the watches added. Flushed before returning.
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError>;
+    /// The same, the watches added at `at` (the daemon's clock, which a
+    /// test or a soak moves) instead of the system's time. A backend
+    /// without it takes the system's time.
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        let _ = at;
+        self.add_discovered_watches(new)
+    }
     /// Every discovery feed's state.
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError>;
     /// One discovery feed's state; `NotFound` when it is not stored.

@@ -332,3 +332,41 @@ fn daemon_discovers_entries_while_running_and_feeds_added_by_reload() {
     let (code, _) = d.wait(Duration::from_secs(20));
     assert_eq!(code, Some(0));
 }
+
+/// A watch found in a feed by the daemon is added at the daemon's clock,
+/// not the system's time: its age (and so its adaptive cadence and its
+/// retirement) runs on the same clock as its checks.
+#[tokio::test]
+async fn a_discovered_watch_is_added_at_the_daemons_clock() {
+    use copydesk::clock::ManualClock;
+    let server = Server::start();
+    server.set("/a1", page("Council approves budget"));
+    server.set("/feed.xml", rss(&["/a1"]));
+    let env = Env::new(&format!(
+        "[[feed]]\nurl = \"{}\"\nschedule = \"*/30 * * * *\"\n",
+        server.url("/feed.xml")
+    ));
+    // a month before the real time
+    let t0 = crate::inproc::start_time() - chrono::Duration::days(30);
+    let clock = ManualClock::new(t0);
+    let d = crate::inproc::InProc::start_clocked(&env, &clock, Duration::from_secs(5)).await;
+    let url = server.url("/a1");
+    let t = std::time::Instant::now();
+    let watch = loop {
+        let (store, u) = (d.store.clone(), url.clone());
+        let found = tokio::task::spawn_blocking(move || store.watch(&u).ok())
+            .await
+            .unwrap();
+        if let Some(w) = found {
+            break w;
+        }
+        assert!(
+            t.elapsed() < crate::inproc::PATIENCE,
+            "/a1 never discovered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(watch.added_at, t0);
+    let (r, _) = d.stop().await;
+    r.expect("a clean stop");
+}

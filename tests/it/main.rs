@@ -54,6 +54,7 @@ mod republish_alerts;
 mod republish_daemon;
 mod republish_e2e;
 mod republish_templates;
+mod retention;
 mod robots;
 mod sitemaps;
 mod storage_upkeep;

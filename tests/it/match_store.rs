@@ -111,6 +111,69 @@ fn a_schema_2_store_with_band_buckets_is_upgraded_on_open() {
     upgrade_from(2);
 }
 
+/// A store of layout 4 (fingerprint records in JSON) is opened by this
+/// build: every record is rewritten in the binary form, reads back equal,
+/// the postings come back from it, and the layout version is current.
+#[test]
+fn a_schema_4_store_with_json_fingerprint_records_is_upgraded_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let ids = 1..=40u64;
+    let mut records = Vec::new();
+    {
+        let s = open_store(&path);
+        for id in ids.clone() {
+            let mut r = record(id, 2, spread_bands(id), vec![id, id << 20]);
+            r.published = Some(chrono::Utc::now() - chrono::Duration::hours(id as i64));
+            commit(&s, r.clone(), vec![]);
+            records.push(r);
+        }
+        s.set_schema_version_for_tests(4).unwrap();
+        s.flush().unwrap();
+    }
+    let json_bytes: usize;
+    {
+        // write the records as layout 4 did
+        let db = open_raw(&path);
+        let docs = db.open_tree("fp_docs").unwrap();
+        for r in &records {
+            docs.insert(r.id.to_be_bytes(), serde_json::to_vec(r).unwrap())
+                .unwrap();
+        }
+        json_bytes = docs.iter().values().map(|v| v.unwrap().len()).sum();
+        assert!(docs.iter().values().all(|v| v.unwrap()[0] == b'{'));
+        db.flush().unwrap();
+    }
+    {
+        let s = open_store(&path);
+        for r in &records {
+            assert_eq!(s.fingerprint(r.id).unwrap().as_ref(), Some(r));
+            assert_eq!(s.band_postings(r.bands[1]).unwrap(), vec![r.id]);
+            assert_eq!(s.paragraph_postings(r.id << 20, 10).unwrap().len(), 1);
+        }
+        // and goes on indexing
+        commit(&s, record(41, 1, spread_bands(3), vec![3]), vec![]);
+        assert_eq!(s.band_postings(spread_bands(3)[1]).unwrap(), vec![3, 41]);
+    }
+    let db = open_raw(&path);
+    let docs = db.open_tree("fp_docs").unwrap();
+    let binary_bytes: usize = docs
+        .iter()
+        .filter(|kv| kv.as_ref().unwrap().0.as_ref() != 41u64.to_be_bytes())
+        .map(|kv| kv.unwrap().1.len())
+        .sum();
+    assert!(docs.iter().values().all(|v| v.unwrap()[0] != b'{'));
+    assert!(
+        binary_bytes * 2 < json_bytes,
+        "binary {binary_bytes} bytes, JSON {json_bytes}"
+    );
+    let version = db.open_tree("meta").unwrap().get("schema_version").unwrap();
+    assert_eq!(
+        version.map(|v| u32::from_be_bytes(v.as_ref().try_into().unwrap())),
+        Some(copydesk::store::SCHEMA_VERSION)
+    );
+}
+
 #[test]
 fn an_unreadable_fingerprint_record_is_left_out_and_replaced_by_the_next_version() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,9 @@ use super::SledStore;
 use crate::store::StoreError;
 use std::path::{Path, PathBuf};
 
+/// The page cache of the copy, MiB: it is written once, in key order.
+const COPY_CACHE_MB: u64 = 16;
+
 /// What a compaction did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompactReport {
@@ -102,7 +105,13 @@ pub fn compact_open(store: SledStore, path: &Path) -> Result<CompactReport, Stor
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(|e| io(&new, "cannot remove", e))?;
     }
-    let copy = sled::Config::new().path(&new).open()?;
+    // sled's own default cache is 1 GiB: the copy, written once and read
+    // once to count it, would fill it with the whole store, and the
+    // allocator keeps most of that resident after it is dropped
+    let copy = sled::Config::new()
+        .path(&new)
+        .cache_capacity(COPY_CACHE_MB * 1024 * 1024)
+        .open()?;
     copy.import(store.db.export());
     // the copy holds every record of every tree, or nothing is swapped
     let mut trees = 0;

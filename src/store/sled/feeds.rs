@@ -6,7 +6,7 @@ use super::codec::{self, decode, encode};
 use super::tx_error;
 use super::{FeedState, NewFeed, NewWatch, SledStore, StoreError, Watch};
 use crate::fetch::Validators;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sled::transaction::Transactional;
 
 impl SledStore {
@@ -69,7 +69,11 @@ impl SledStore {
         Ok(())
     }
 
-    pub(super) fn add_if_absent(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
+    pub(super) fn add_if_absent(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
         let mut added = Vec::new();
         let (watches, urls) = self.watch_trees();
         for n in new {
@@ -78,7 +82,8 @@ impl SledStore {
             if self.find_watch_id(&n.url)?.is_some() {
                 continue; // no id spent on a URL already watched
             }
-            let watch = self.canonical_watch(self.next_watch_id()?, n);
+            let mut watch = self.canonical_watch(self.next_watch_id()?, n);
+            watch.added_at = at;
             let inserted = (watches, urls)
                 .transaction(|(w, u)| {
                     if u.get(watch.url.as_bytes())?.is_some() {

@@ -342,12 +342,24 @@ impl Store for GuardedStore {
         self.call(|s| s.gc_step(cycle, budget))
     }
 
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        self.call(|s| s.prune_events(retention, budget))
+    }
+
     fn store_id(&self) -> String {
         self.store_id.clone()
     }
 
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
         self.call(|s| s.add_discovered_watches(new))
+    }
+
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        self.call(|s| s.add_discovered_watches_at(new, at))
     }
 
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {

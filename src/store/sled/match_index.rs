@@ -3,7 +3,7 @@
 //!
 //! | tree        | key                                   | value                   |
 //! |-------------|---------------------------------------|-------------------------|
-//! | `fp_docs`   | watch id (u64 BE)                     | [`FingerprintRecord`] JSON |
+//! | `fp_docs`   | watch id (u64 BE)                     | [`FingerprintRecord`], binary (`fp_codec`) |
 //! | `matches`   | smaller id ++ larger id               | [`MatchPair`] JSON      |
 //! | `match_ids` | id ++ other id (both ways round)      | empty: the pairs of an article |
 //!
@@ -20,9 +20,12 @@
 //! disk per article and missed the 1 ms lookup target (BENCHMARKS.md);
 //! [`MatchTrees::migrate`] drops those trees, since `fp_docs` holds
 //! everything needed to rebuild the postings, and fills `match_ids`, which
-//! they did not have.
+//! they did not have. Layouts 1-4 wrote `fp_docs` records as JSON;
+//! [`MatchTrees::rewrite_binary`] turns them into the binary form of
+//! layout 5 (both forms are read).
 
 use super::codec::{self, decode, encode};
+use super::fp_codec::{decode_fp, encode_fp, is_json};
 use super::put_events;
 use super::*;
 use crate::core::matching::cluster::MatchPair;
@@ -36,16 +39,6 @@ pub const WITHDRAW_SCAN: usize = 10_000;
 
 /// Trees of earlier layouts that held postings.
 const LEGACY_TREES: [&str; 3] = ["fp_bands", "fp_band_buckets", "fp_paras"];
-
-/// The part of a [`FingerprintRecord`] the posting table needs (read at
-/// open without the rest).
-#[derive(Deserialize)]
-struct Postable {
-    id: WatchId,
-    outlet: String,
-    bands: Vec<u64>,
-    paragraphs: Vec<u64>,
-}
 
 pub(super) fn pair_key(a: WatchId, b: WatchId) -> [u8; 16] {
     let (lo, hi) = (a.min(b), a.max(b));
@@ -112,7 +105,7 @@ impl MatchTrees {
         let mut builder = TableBuilder::default();
         for kv in self.docs.iter() {
             let (k, v) = kv?;
-            match decode::<Postable>("fp_docs", &v) {
+            match decode_fp(&v) {
                 Ok(r) => builder.push(IndexedDoc {
                     id: r.id,
                     outlet: outlet_key(&r.outlet),
@@ -146,7 +139,7 @@ impl MatchTrees {
     pub fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError> {
         self.docs
             .get(codec::watch_key(id))?
-            .map(|v| decode("fp_docs", &v))
+            .map(|v| decode_fp(&v))
             .transpose()
     }
 
@@ -173,6 +166,31 @@ impl MatchTrees {
         }
         db.flush()?;
         Ok(dropped)
+    }
+
+    /// Upgrade from schema 4 or older: rewrite the JSON records of
+    /// `fp_docs` in the binary form; how many were rewritten. A record
+    /// that cannot be read is left as it is (it is left out of the
+    /// postings and replaced at its article's next check). Safe to repeat
+    /// after a crash: a binary record is not touched again.
+    pub fn rewrite_binary(&self) -> Result<usize, StoreError> {
+        let mut rewritten = 0;
+        for kv in self.docs.iter() {
+            let (k, v) = kv?;
+            if !is_json(&v) {
+                continue;
+            }
+            match decode_fp(&v) {
+                Ok(r) => {
+                    self.docs.insert(k, encode_fp(&r))?;
+                    rewritten += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(key = ?k.as_ref(), error = %e, "fingerprint record left in its old form")
+                }
+            }
+        }
+        Ok(rewritten)
     }
 
     pub fn pair(&self, a: WatchId, b: WatchId) -> Result<Option<MatchPair>, StoreError> {
@@ -241,8 +259,8 @@ impl MatchTrees {
                 let key = codec::watch_key(rec.id);
                 // an unreadable old record was left out of the postings
                 let old_bands = td
-                    .insert(&key, encode(rec))?
-                    .and_then(|v| decode::<Postable>("fp_docs", &v).ok())
+                    .insert(&key, encode_fp(rec))?
+                    .and_then(|v| decode_fp(&v).ok())
                     .map(|old| old.bands)
                     .unwrap_or_default();
                 for p in &commit.pairs {
@@ -292,9 +310,7 @@ impl MatchTrees {
             .map(|t| t.write().unwrap_or_else(|e| e.into_inner()));
         if let Some(old) = self.docs.remove(codec::watch_key(id))? {
             if let Some(table) = table.as_mut() {
-                let bands = decode::<Postable>("fp_docs", &old)
-                    .map(|o| o.bands)
-                    .unwrap_or_default();
+                let bands = decode_fp(&old).map(|o| o.bands).unwrap_or_default();
                 table.remove(id, &bands);
             }
         }

@@ -39,6 +39,7 @@ mod compact;
 mod error;
 pub(super) use error::tx_error;
 mod feeds;
+mod fp_codec;
 mod gc;
 mod guarded;
 mod match_index;
@@ -276,7 +277,15 @@ impl Store for SledStore {
     }
 
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
-        self.add_if_absent(new)
+        self.add_if_absent(new, Utc::now())
+    }
+
+    fn add_discovered_watches_at(
+        &self,
+        new: Vec<NewWatch>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Watch>, StoreError> {
+        self.add_if_absent(new, at)
     }
 
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
@@ -355,6 +364,10 @@ impl Store for SledStore {
 
     fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
         self.gc_texts_step(cycle, budget)
+    }
+
+    fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        self.events_prune(retention, budget)
     }
 
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {

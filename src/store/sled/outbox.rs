@@ -2,7 +2,7 @@
 //! and one delivery per event and sink until the sink took it (or it is
 //! dead after `[alert] max_attempts`).
 
-use super::codec::{self, decode, encode};
+use super::codec::{self, be_u64, decode, encode};
 use super::*;
 
 impl SledStore {
@@ -138,5 +138,61 @@ impl SledStore {
             .take(limit)
             .map(|v| decode("events", &v?))
             .collect()
+    }
+}
+
+/// The part of a [`StoredEvent`] retention looks at.
+#[derive(serde::Deserialize)]
+struct EventTime {
+    created_at: DateTime<Utc>,
+}
+
+impl SledStore {
+    /// Remove the oldest events beyond `r`'s limits (see
+    /// [`Store::prune_events`]). Events are read oldest first and the scan
+    /// stops at the first one that is within both limits: sequence numbers
+    /// follow commit times.
+    pub(super) fn events_prune(&self, r: EventRetention, budget: usize) -> Result<u64, StoreError> {
+        if !r.is_set() || budget == 0 {
+            return Ok(0);
+        }
+        // outbox keys end with the event's sequence number
+        let mut in_outbox = std::collections::HashSet::new();
+        for k in self.outbox.iter().keys() {
+            let k = k?;
+            if k.len() >= 8 {
+                in_outbox.insert(be_u64("outbox", &k[k.len() - 8..])?);
+            }
+        }
+        let excess = r
+            .keep
+            .map_or(0, |keep| self.events.len().saturating_sub(keep));
+        let mut removed = 0u64;
+        for (position, kv) in self.events.iter().enumerate() {
+            let (k, v) = kv?;
+            let over_count = position < excess;
+            let too_old = match r.before {
+                // an unreadable event is judged by its place alone
+                Some(before) => {
+                    decode::<EventTime>("events", &v).is_ok_and(|e| e.created_at < before)
+                }
+                None => false,
+            };
+            if !over_count && !too_old {
+                break;
+            }
+            if in_outbox.contains(&be_u64("events", &k)?) {
+                continue;
+            }
+            self.events.remove(&k)?;
+            removed += 1;
+            if removed as usize >= budget {
+                break;
+            }
+        }
+        if removed > 0 {
+            self.db.flush()?;
+        }
+        Ok(removed)
     }
 }

@@ -57,11 +57,17 @@ impl SledStore {
                         0
                     };
                     // 3 -> 4: watches under canonical URLs, duplicates merged
-                    let merges = self.canonicalize_watches()?;
+                    let merges = if found < 4 {
+                        self.canonicalize_watches()?
+                    } else {
+                        Vec::new()
+                    };
+                    // 4 -> 5: fingerprint records in binary
+                    let rewritten = self.matching.rewrite_binary()?;
                     for m in &merges {
                         tracing::warn!(path = %self.path, kept = %m.kept.url, kept_id = m.kept.id, merged = %m.gone_url, merged_id = m.gone_id, versions = m.versions, duplicates_dropped = m.duplicates_dropped, "store upgrade: two watches of one article merged into one");
                     }
-                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), "store layout upgraded");
+                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), fingerprints_rewritten = rewritten, "store layout upgraded");
                     self.meta
                         .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
                     self.db.flush()?;
