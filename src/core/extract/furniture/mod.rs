@@ -187,7 +187,13 @@ static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Is this paragraph furniture? See the module doc for what counts.
 pub fn is_furniture(p: &str) -> bool {
-    if CAPTION_TOGGLE.is_match(p) || CAPTION_CREDIT.is_match(p) || RETRIEVED.is_match(p) {
+    // The three tests that apply at any length each need a cheap mark
+    // ([`may_end_toggle`], [`may_end_credit`], `://`); most prose has none, and the regexes run
+    // only when it is there.
+    if (may_end_toggle(p) && CAPTION_TOGGLE.is_match(p))
+        || (may_end_credit(p) && CAPTION_CREDIT.is_match(p))
+        || (p.contains("://") && RETRIEVED.is_match(p))
+    {
         return true;
     }
     // Prose is the common case: rule it out before collecting words.
@@ -225,6 +231,29 @@ pub fn is_furniture(p: &str) -> bool {
         || COUNTER.is_match(p)
         || PROMPT.is_match(p)
         || (is_timestamp(&words) && looks_like_time(p, &words))
+}
+
+/// Whether `p` can match [`CAPTION_TOGGLE`]: it ends (before trailing
+/// whitespace) in "less" or "more".
+fn may_end_toggle(p: &str) -> bool {
+    let t = p.trim_end();
+    t.ends_with("less") || t.ends_with("more")
+}
+
+/// Whether `p` can match [`CAPTION_CREDIT`]: a `)` among its trailing
+/// characters that are not surely word characters (the regex needs `)`
+/// followed by non-word characters only; letters, ASCII digits and `_` are
+/// always word characters, so a `)` before the last of them cannot be it).
+fn may_end_credit(p: &str) -> bool {
+    for c in p.chars().rev() {
+        if c == ')' {
+            return true;
+        }
+        if c.is_alphabetic() || c.is_ascii_digit() || c == '_' {
+            return false;
+        }
+    }
+    false
 }
 
 /// Whether `p` surely has more than `n` words (`\w+` runs) without running

@@ -123,3 +123,52 @@ fn quick_word_bound_is_a_lower_bound() {
     assert!(super::more_words_than(&long, 25));
     assert!(!super::more_words_than("— — — — —", 2));
 }
+
+/// The cheap marks tested before the caption regexes never rule out a
+/// line the regex would match, so the result is the regex's alone.
+#[test]
+fn caption_prefilters_never_hide_a_match() {
+    for p in [
+        "The mayor at the vote (Photo by Jane Doe/Getty Images)",
+        "The mayor at the vote (Photo by Jane Doe/Getty Images). ",
+        "The mayor at the vote (Photo: Jane Doe) —»",
+        "The mayor at the vote (Photo: Jane Doe)x",
+        "Officials meet on Wednesday. less",
+        "Officials meet on Wednesday ... more \u{a0}",
+        "Officials meet on Wednesday … more",
+        "(2019, November 18) retrieved 20 November 2019 from https://phys.org/x",
+        "Plain prose without any of the marks at all.",
+    ] {
+        assert_eq!(
+            super::CAPTION_CREDIT.is_match(p),
+            super::may_end_credit(p) && super::CAPTION_CREDIT.is_match(p),
+            "{p:?}"
+        );
+        assert_eq!(
+            super::CAPTION_TOGGLE.is_match(p),
+            super::may_end_toggle(p) && super::CAPTION_TOGGLE.is_match(p),
+            "{p:?}"
+        );
+        assert_eq!(
+            super::RETRIEVED.is_match(p),
+            p.contains("://") && super::RETRIEVED.is_match(p),
+            "{p:?}"
+        );
+    }
+}
+
+proptest::proptest! {
+    /// The same over generated lines built from the characters the
+    /// regexes and the marks look at.
+    #[test]
+    fn caption_prefilters_hold_on_generated_lines(
+        p in "[a-zA-Z0-9_ .()/:…\u{a0}\u{301}½»—-]{0,40}(\\((Photo|image) (by|:) [a-z ]{1,10}\\))?[ .)»\u{301}½_a-z]{0,4}( less| ... more|…more)?[ \u{a0}]{0,2}"
+    ) {
+        if super::CAPTION_CREDIT.is_match(&p) {
+            proptest::prop_assert!(super::may_end_credit(&p));
+        }
+        if super::CAPTION_TOGGLE.is_match(&p) {
+            proptest::prop_assert!(super::may_end_toggle(&p));
+        }
+    }
+}
