@@ -61,6 +61,10 @@ pub enum StoreError {
     /// maps its engine's errors into this at its boundary.
     #[error("database error: {detail}")]
     Engine { detail: String, fault: EngineFault },
+    /// Something this backend cannot do (yet): what, and what to do
+    /// instead.
+    #[error("not supported by this storage backend: {0}")]
+    Unsupported(String),
 }
 
 /// What kind of failure a storage engine reported ([`StoreError::Engine`]).
