@@ -35,8 +35,8 @@ pub(super) fn prune(c: &mut impl GenericClient, id: WatchId) -> Result<(), Store
     c.execute(
         "DELETE FROM checks WHERE watch_id = $1 AND (at, n) < ( \
            SELECT at, n FROM checks WHERE watch_id = $1 \
-           ORDER BY at DESC, n DESC OFFSET $2 - 1 LIMIT 1)",
-        &[&db_id(id), &(CHECKS_KEPT_PER_WATCH as i64)],
+           ORDER BY at DESC, n DESC OFFSET $2 LIMIT 1)",
+        &[&db_id(id), &(CHECKS_KEPT_PER_WATCH as i64 - 1)],
     )?;
     Ok(())
 }

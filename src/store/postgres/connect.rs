@@ -64,12 +64,12 @@ pub fn connect_options(
         config.application_name("copydesk");
     }
     config.connect_timeout(std::time::Duration::from_secs(10));
-    Ok(ConnectOptions {
+    ConnectOptions {
         config,
         shown: shown_url(url),
         pool_size: storage.pool_size(),
     }
-    .checked()?)
+    .checked()
 }
 
 impl ConnectOptions {

@@ -40,13 +40,13 @@ impl PgStore {
         let bands: Vec<i64> = rec.bands.iter().map(|b| key64(*b)).collect();
         tx.execute(
             "INSERT INTO band_postings (band, watch_id) \
-             SELECT DISTINCT b, $2 FROM unnest($1::bigint[]) b",
+             SELECT DISTINCT b, $2::bigint FROM unnest($1::bigint[]) b",
             &[&bands, &id],
         )?;
         let paras: Vec<i64> = rec.paragraphs.iter().map(|p| key64(*p)).collect();
         tx.execute(
             "INSERT INTO para_postings (para, watch_id, outlet) \
-             SELECT DISTINCT p, $2, $3 FROM unnest($1::bigint[]) p",
+             SELECT DISTINCT p, $2::bigint, $3::bigint FROM unnest($1::bigint[]) p",
             &[&paras, &id, &key64(outlet_key(&rec.outlet))],
         )?;
         for p in &commit.pairs {
