@@ -313,6 +313,10 @@ impl Config {
     /// Rules that need the whole file: the token for non-loopback listeners,
     /// duplicate watches.
     fn check_semantics(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        if let Err((key, message)) = self.storage.check(text) {
+            let at = find_key(text, "storage", key).max(text.find("[storage]").unwrap_or(0));
+            return Err(invalid(path, text, at, message));
+        }
         self.web.check(text, path)?;
         let rules = self.url_rules();
         let mut seen = std::collections::HashMap::new();
@@ -364,7 +368,7 @@ impl Config {
 
     /// `path` as it is if absolute, else relative to the config file's
     /// directory.
-    fn relative_to_config(&self, path: &Path) -> PathBuf {
+    pub(super) fn relative_to_config(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {
             return path.to_path_buf();
         }

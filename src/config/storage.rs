@@ -24,16 +24,19 @@ pub enum StorageBackend {
     /// install, one process at a time.
     #[default]
     Sled,
+    /// A PostgreSQL database named by `url` (see docs/postgres.md).
+    Postgres,
 }
 
 impl StorageBackend {
     /// Every accepted value of `[storage] backend`.
-    pub const ACCEPTED: [&'static str; 1] = ["sled"];
+    pub const ACCEPTED: [&'static str; 2] = ["sled", "postgres"];
 
     /// The value as written in the config.
     pub fn as_str(self) -> &'static str {
         match self {
             StorageBackend::Sled => "sled",
+            StorageBackend::Postgres => "postgres",
         }
     }
 }
@@ -43,6 +46,7 @@ impl TryFrom<String> for StorageBackend {
     fn try_from(s: String) -> Result<Self, String> {
         match s.as_str() {
             "sled" => Ok(StorageBackend::Sled),
+            "postgres" => Ok(StorageBackend::Postgres),
             _ => Err(format!(
                 "unknown storage backend {s:?}: [storage] backend accepts {}",
                 StorageBackend::ACCEPTED
@@ -59,8 +63,8 @@ impl TryFrom<String> for StorageBackend {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
-    /// The storage backend (`backend = "sled"`, the default and, so far,
-    /// the only one).
+    /// The storage backend (`backend = "sled"`, the default, or
+    /// `"postgres"`).
     #[serde(default)]
     pub backend: StorageBackend,
     /// Database directory; relative paths are relative to the config file.
@@ -81,12 +85,81 @@ pub struct StorageConfig {
     /// never without it (`copydesk compact` does it on request).
     #[serde(default)]
     pub compact_every: Option<Span>,
+    /// `backend = "postgres"`: the database, as a `postgres://` URL
+    /// (required with that backend, refused with sled).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `backend = "postgres"`: a file holding the password (else
+    /// `PGPASSWORD`, else the password of a `DATABASE_URL`); relative to
+    /// the config file.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// `backend = "postgres"`: connections per process (default
+    /// [`DEFAULT_POOL_SIZE`]).
+    #[serde(default)]
+    pub pool_size: Option<u32>,
 }
+
+/// PostgreSQL connections per process when `[storage] pool_size` is not set.
+pub const DEFAULT_POOL_SIZE: u32 = 4;
+
+/// Keys of `[storage]` that belong to one backend only: (key, backend).
+const BACKEND_KEYS: [(&str, StorageBackend); 5] = [
+    ("path", StorageBackend::Sled),
+    ("cache_mb", StorageBackend::Sled),
+    ("url", StorageBackend::Postgres),
+    ("password_file", StorageBackend::Postgres),
+    ("pool_size", StorageBackend::Postgres),
+];
 
 impl StorageConfig {
     /// `gc_every`, or its default.
     pub fn gc_every(&self) -> std::time::Duration {
         self.gc_every.map_or(DEFAULT_GC_EVERY, |s| s.0)
+    }
+
+    /// `pool_size`, or its default.
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size.unwrap_or(DEFAULT_POOL_SIZE)
+    }
+
+    /// The keys that only the other backend takes, `url` with postgres,
+    /// and `pool_size` at least 1: `Err((key, message))` names the key
+    /// (`text` is the config file, to tell which keys are written).
+    pub(super) fn check(&self, text: &str) -> Result<(), (&'static str, String)> {
+        for (key, owner) in BACKEND_KEYS {
+            if owner != self.backend && super::locate::find_key(text, "storage", key) != 0 {
+                return Err((
+                    key,
+                    format!(
+                        "[storage] {key} is for backend = \"{}\", not \"{}\"",
+                        owner.as_str(),
+                        self.backend.as_str()
+                    ),
+                ));
+            }
+        }
+        if self.backend == StorageBackend::Postgres {
+            match self.url.as_deref() {
+                None => {
+                    return Err((
+                        "backend",
+                        "backend = \"postgres\" needs `url = \"postgres://USER@HOST:PORT/DATABASE\"` in [storage]".into(),
+                    ))
+                }
+                Some(u) if !(u.starts_with("postgres://") || u.starts_with("postgresql://")) => {
+                    return Err((
+                        "url",
+                        format!("{u:?} is not a postgres:// URL (write `postgres://USER@HOST:PORT/DATABASE`)"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if self.pool_size == Some(0) {
+            return Err(("pool_size", "pool_size must be at least 1".into()));
+        }
+        Ok(())
     }
 }
 
@@ -99,6 +172,9 @@ impl Default for StorageConfig {
             min_free_mb: crate::core::space::DEFAULT_MIN_FREE_MB,
             gc_every: None,
             compact_every: None,
+            url: None,
+            password_file: None,
+            pool_size: None,
         }
     }
 }
@@ -110,6 +186,11 @@ impl super::Config {
     pub fn storage_resolved(&self) -> StorageConfig {
         StorageConfig {
             path: self.storage_path(),
+            password_file: self
+                .storage
+                .password_file
+                .as_deref()
+                .map(|p| self.relative_to_config(p)),
             ..self.storage.clone()
         }
     }
@@ -145,14 +226,17 @@ mod tests {
 
     #[test]
     fn an_unknown_backend_names_the_key_and_the_accepted_values() {
-        match parse("[storage]\npath = \"db\"\nbackend = \"postgres\"\n") {
+        match parse("[storage]\npath = \"db\"\nbackend = \"mysql\"\n") {
             Err(ConfigError::Invalid {
                 line, key, message, ..
             }) => {
                 assert_eq!(line, 3);
                 assert_eq!(key.as_deref(), Some("storage.backend"));
-                assert!(message.contains("\"postgres\""), "{message}");
-                assert!(message.contains("accepts \"sled\""), "{message}");
+                assert!(message.contains("\"mysql\""), "{message}");
+                assert!(
+                    message.contains("accepts \"sled\", \"postgres\""),
+                    "{message}"
+                );
             }
             other => panic!("expected an Invalid error, got {other:?}"),
         }
@@ -165,5 +249,60 @@ mod tests {
         assert_eq!(s.path, Path::new("/etc/copydesk/data/db"));
         assert_eq!(s.cache_mb, 16);
         assert_eq!(s.backend, StorageBackend::Sled);
+    }
+
+    /// The `Invalid` error of `text`: (line, key, message).
+    fn refused(text: &str) -> (usize, Option<String>, String) {
+        match parse(text) {
+            Err(ConfigError::Invalid {
+                line, key, message, ..
+            }) => (line, key, message),
+            other => panic!("expected an Invalid error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn postgres_takes_a_url_a_password_file_and_a_pool_size() {
+        let c = parse(
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://copydesk@db.example/copydesk\"\n\
+             password_file = \"pg-password\"\npool_size = 8\n",
+        )
+        .unwrap();
+        assert_eq!(c.storage.backend, StorageBackend::Postgres);
+        assert_eq!(c.storage.pool_size(), 8);
+        let s = c.storage_resolved();
+        assert_eq!(
+            s.password_file.as_deref(),
+            Some(Path::new("/etc/copydesk/pg-password"))
+        );
+        assert_eq!(
+            s.url.as_deref(),
+            Some("postgres://copydesk@db.example/copydesk")
+        );
+        assert_eq!(parse("").unwrap().storage.pool_size(), DEFAULT_POOL_SIZE);
+    }
+
+    #[test]
+    fn postgres_config_errors_name_the_key() {
+        let (line, key, message) = refused("[storage]\nbackend = \"postgres\"\n");
+        assert_eq!((line, key.as_deref()), (2, Some("storage.backend")));
+        assert!(message.contains("needs `url"), "{message}");
+
+        let (line, key, message) =
+            refused("[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/d\"\ncache_mb = 16\n");
+        assert_eq!((line, key.as_deref()), (4, Some("storage.cache_mb")));
+        assert!(message.contains("for backend = \"sled\""), "{message}");
+
+        let (line, key, _) = refused("[storage]\npath = \"db\"\nurl = \"postgres://h/d\"\n");
+        assert_eq!((line, key.as_deref()), (3, Some("storage.url")));
+
+        let (line, key, message) =
+            refused("[storage]\nbackend = \"postgres\"\nurl = \"mysql://h/d\"\n");
+        assert_eq!((line, key.as_deref()), (3, Some("storage.url")));
+        assert!(message.contains("not a postgres:// URL"), "{message}");
+
+        let (line, key, _) =
+            refused("[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/d\"\npool_size = 0\n");
+        assert_eq!((line, key.as_deref()), (4, Some("storage.pool_size")));
     }
 }

@@ -4,7 +4,8 @@
 //! [`open`] opens the backend `[storage] backend` names. The trait, its
 //! records, errors ([`StoreError`]) and helpers here are shared by every
 //! backend; a backend's own code lives in its module: `sled`
-//! ([`SledStore`], the embedded default, behind [`GuardedStore`]). Every
+//! ([`SledStore`], the embedded default, behind [`GuardedStore`]) and
+//! `postgres` ([`PgStore`], a database several processes share). Every
 //! method that an alert or a reply depends on is flushed before it
 //! returns.
 
@@ -16,6 +17,7 @@ mod failure;
 mod feed_records;
 mod match_records;
 mod open;
+mod postgres;
 mod records;
 mod sled;
 mod template_records;
@@ -37,6 +39,7 @@ pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
 };
 pub use open::{compact_offline, open};
+pub use postgres::{connect_options, ConnectOptions, PgStore, PG_SCHEMA_VERSION};
 pub use records::{
     CheckCommit, CheckRecord, ConfirmResult, Confirmation, Delivery, GcReport, NewVersion,
     NewWatch, Outcome, StoredEvent, VersionMeta, Watch, WatchSource,
@@ -57,6 +60,17 @@ pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 
 /// A watch's number: 0, 1, 2, … in the order watches were added.
 pub type WatchId = u64;
+
+/// 128 random bits as hex (the time and pid when the system's random
+/// source fails, which is unique enough for telling stores apart).
+pub(crate) fn new_store_id() -> String {
+    let mut bytes = [0u8; 16];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        bytes = xxhash_rust::xxh3::xxh3_128(seed.as_bytes()).to_be_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The domain-level storage interface.
 pub trait Store: Send + Sync {

@@ -2,7 +2,7 @@
 //! backend, so that commands, the daemon, the demo and the tests never name
 //! one.
 
-use super::{CompactReport, GuardedStore, Store, StoreError};
+use super::{connect_options, CompactReport, GuardedStore, PgStore, Store, StoreError};
 use crate::config::{StorageBackend, StorageConfig};
 use crate::core::url::UrlRules;
 use std::sync::Arc;
@@ -17,6 +17,10 @@ use std::sync::Arc;
 /// [`StoreError::Damaged`], an I/O failure names the path).
 /// [`StoreError::Locked`] ([`StoreError::held_elsewhere`]) while another
 /// process holds it: the CLI then goes through that process's API.
+///
+/// `backend = "postgres"`: the database `url` names (password from
+/// `password_file`, `PGPASSWORD` or `DATABASE_URL`), its schema made or
+/// upgraded (see [`PgStore::open`]); never `Locked`.
 pub fn open(storage: &StorageConfig, rules: UrlRules) -> Result<Arc<dyn Store>, StoreError> {
     match storage.backend {
         StorageBackend::Sled => Ok(Arc::new(GuardedStore::open_with(
@@ -24,6 +28,10 @@ pub fn open(storage: &StorageConfig, rules: UrlRules) -> Result<Arc<dyn Store>, 
             storage.cache_mb,
             rules,
         )?)),
+        StorageBackend::Postgres => {
+            let options = connect_options(storage, |k| std::env::var(k).ok())?;
+            Ok(Arc::new(PgStore::open(options, rules)?))
+        }
     }
 }
 
@@ -36,5 +44,9 @@ pub fn compact_offline(
 ) -> Result<CompactReport, StoreError> {
     match storage.backend {
         StorageBackend::Sled => super::compact(&storage.path, storage.cache_mb, rules),
+        StorageBackend::Postgres => Err(StoreError::Unsupported {
+            operation: "be compacted by `copydesk compact` (it is a PostgreSQL store)",
+            instead: "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
+        }),
     }
 }

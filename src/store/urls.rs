@@ -2,7 +2,7 @@
 //! under ([`lookup_keys`]), and what following a page's canonical URL or
 //! merging two watches of one article did.
 
-use super::{Watch, WatchId};
+use super::{NewWatch, VersionMeta, Watch, WatchId, WatchSource};
 use crate::core::url::{scheme_twin, UrlRules};
 
 /// What [`super::Store::follow_canonical`] did.
@@ -46,4 +46,89 @@ pub fn lookup_keys(rules: &UrlRules, url: &str) -> Vec<String> {
     }
     keys.dedup();
     keys
+}
+
+/// A new watch with its canonical URL, keeping the given one as
+/// `given_url` when it differs.
+pub(crate) fn canonical_watch(rules: &UrlRules, id: WatchId, new: NewWatch) -> Watch {
+    let given = new.url.trim().to_string();
+    let mut w = Watch::new(id, new);
+    match rules.canonical_str(&given) {
+        Some(c) if c != given => {
+            w.url = c;
+            w.given_url = Some(given);
+        }
+        Some(c) => w.url = c,
+        None => w.url = given,
+    }
+    w
+}
+
+/// Which source wins when two watches merge: the config's, then a
+/// person's, then a feed's (a feed's watch is kept off private addresses).
+fn rank(s: WatchSource) -> u8 {
+    match s {
+        WatchSource::Config => 2,
+        WatchSource::Cli => 1,
+        WatchSource::Feed => 0,
+    }
+}
+
+/// The one history of two merged watches: both their versions ordered by
+/// fetch time (the kept watch's first on a tie), renumbered from 1, a
+/// version with the same text as the one just before it dropped; and how
+/// many were dropped.
+pub(crate) fn merge_histories(
+    kept: Vec<VersionMeta>,
+    gone: Vec<VersionMeta>,
+) -> (Vec<VersionMeta>, u32) {
+    let mut all: Vec<(VersionMeta, bool)> = kept
+        .into_iter()
+        .map(|v| (v, true))
+        .chain(gone.into_iter().map(|v| (v, false)))
+        .collect();
+    all.sort_by_key(|(v, from_kept)| (v.fetched_at, !*from_kept, v.number));
+    let mut merged: Vec<VersionMeta> = Vec::with_capacity(all.len());
+    let mut dropped = 0u32;
+    for (mut v, _) in all {
+        if merged.last().is_some_and(|m| m.hash == v.hash) {
+            dropped += 1;
+            continue;
+        }
+        v.number = merged.len() as u32 + 1;
+        v.same_as = merged.iter().find(|m| m.hash == v.hash).map(|m| m.number);
+        merged.push(v);
+    }
+    (merged, dropped)
+}
+
+/// Watch `k` after watch `g` was merged into it with the history
+/// `merged`: the earlier added time, the stronger source, the sooner due
+/// time, the later check, `g`'s URLs as aliases (canonical form).
+pub(crate) fn merge_watch(rules: &UrlRules, k: &mut Watch, g: &Watch, merged: &[VersionMeta]) {
+    k.latest_version = merged.len() as u32;
+    k.last_changed = merged.last().map(|v| v.fetched_at);
+    k.added_at = k.added_at.min(g.added_at);
+    k.published = k.published.or(g.published);
+    k.label = k.label.take().or(g.label.clone());
+    if rank(g.source) > rank(k.source) {
+        k.source = g.source;
+    }
+    k.next_due = match (k.next_due, g.next_due) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => None,
+    };
+    k.retired = k.retired && g.retired;
+    if g.last_check.as_ref().map(|c| c.at) > k.last_check.as_ref().map(|c| c.at) {
+        k.last_check = g.last_check.clone();
+    }
+    k.declared_canonical = k.declared_canonical.take().or(g.declared_canonical.clone());
+    // the merged watch's URLs become aliases, in canonical form (the
+    // forms as given stay indexed)
+    for u in g.known_urls() {
+        let c = rules.canonical_str(u).unwrap_or_else(|| u.to_string());
+        if c != k.url && !k.aliases.contains(&c) {
+            k.aliases.push(c);
+        }
+    }
 }

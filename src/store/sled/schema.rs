@@ -21,17 +21,6 @@ pub fn read_store_id(path: &Path) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// 128 random bits as hex (the time and pid when the system's random
-/// source fails, which is unique enough for telling stores apart).
-fn new_store_id() -> String {
-    let mut bytes = [0u8; 16];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-        bytes = xxhash_rust::xxh3::xxh3_128(seed.as_bytes()).to_be_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl SledStore {
     pub(super) fn check_schema(&self) -> Result<(), StoreError> {
         match self.meta.get(SCHEMA_KEY)? {
@@ -92,7 +81,7 @@ impl SledStore {
         let id = match self.meta.get(STORE_ID_KEY)? {
             Some(v) => String::from_utf8_lossy(&v).into_owned(),
             None => {
-                let id = new_store_id();
+                let id = crate::store::new_store_id();
                 self.meta.insert(STORE_ID_KEY, id.as_bytes())?;
                 self.db.flush()?;
                 id

@@ -10,16 +10,6 @@ use super::*;
 use crate::core::url::scheme_twin;
 use sled::transaction::Transactional;
 
-/// Which source wins when two watches merge: the config's, then a
-/// person's, then a feed's (a feed's watch is kept off private addresses).
-fn rank(s: WatchSource) -> u8 {
-    match s {
-        WatchSource::Config => 2,
-        WatchSource::Cli => 1,
-        WatchSource::Feed => 0,
-    }
-}
-
 impl SledStore {
     /// The watch id a URL is indexed under, by any of its [`lookup_keys`].
     pub(super) fn find_watch_id(&self, url: &str) -> Result<Option<WatchId>, StoreError> {
@@ -34,17 +24,7 @@ impl SledStore {
 
     /// A new watch with its canonical URL, keeping the given one.
     pub(super) fn canonical_watch(&self, id: WatchId, new: NewWatch) -> Watch {
-        let given = new.url.trim().to_string();
-        let mut w = Watch::new(id, new);
-        match self.url_rules().canonical_str(&given) {
-            Some(c) if c != given => {
-                w.url = c;
-                w.given_url = Some(given);
-            }
-            Some(c) => w.url = c,
-            None => w.url = given,
-        }
-        w
+        crate::store::urls::canonical_watch(self.url_rules(), id, new)
     }
 
     /// Index every URL of `watch` that no other watch holds.
@@ -138,24 +118,8 @@ impl SledStore {
     pub(super) fn merge_into(&self, keep: WatchId, gone: WatchId) -> Result<Merge, StoreError> {
         let mut k = self.load_watch_record(keep)?;
         let g = self.load_watch_record(gone)?;
-        let mut all: Vec<(VersionMeta, WatchId)> = self
-            .versions(keep)?
-            .into_iter()
-            .map(|v| (v, keep))
-            .chain(self.versions(gone)?.into_iter().map(|v| (v, gone)))
-            .collect();
-        all.sort_by_key(|(v, from)| (v.fetched_at, *from != keep, v.number));
-        let mut merged: Vec<VersionMeta> = Vec::with_capacity(all.len());
-        let mut dropped = 0u32;
-        for (mut v, _) in all {
-            if merged.last().is_some_and(|m| m.hash == v.hash) {
-                dropped += 1;
-                continue;
-            }
-            v.number = merged.len() as u32 + 1;
-            v.same_as = merged.iter().find(|m| m.hash == v.hash).map(|m| m.number);
-            merged.push(v);
-        }
+        let (merged, dropped) =
+            crate::store::urls::merge_histories(self.versions(keep)?, self.versions(gone)?);
         // the versions move: no collection under way may take their texts
         let hashes: Vec<_> = merged.iter().map(|v| v.hash).collect();
         self.keep_texts(&hashes)?;
@@ -185,34 +149,7 @@ impl SledStore {
         self.prune_checks_of(keep)?;
         self.remove_from_matching(gone)?;
 
-        k.latest_version = merged.len() as u32;
-        k.last_changed = merged.last().map(|v| v.fetched_at);
-        k.added_at = k.added_at.min(g.added_at);
-        k.published = k.published.or(g.published);
-        k.label = k.label.take().or(g.label.clone());
-        if rank(g.source) > rank(k.source) {
-            k.source = g.source;
-        }
-        k.next_due = match (k.next_due, g.next_due) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            _ => None,
-        };
-        k.retired = k.retired && g.retired;
-        if g.last_check.as_ref().map(|c| c.at) > k.last_check.as_ref().map(|c| c.at) {
-            k.last_check = g.last_check.clone();
-        }
-        k.declared_canonical = k.declared_canonical.take().or(g.declared_canonical.clone());
-        // the merged watch's URLs become aliases, in canonical form (the
-        // forms as given stay indexed)
-        for u in g.known_urls() {
-            let c = self
-                .url_rules()
-                .canonical_str(u)
-                .unwrap_or_else(|| u.to_string());
-            if c != k.url && !k.aliases.contains(&c) {
-                k.aliases.push(c);
-            }
-        }
+        crate::store::urls::merge_watch(self.url_rules(), &mut k, &g, &merged);
         let (watches, urls) = self.watch_trees();
         (watches, urls)
             .transaction(|(tw, tu)| {

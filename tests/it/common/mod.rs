@@ -5,6 +5,7 @@ pub mod daemon;
 pub mod env;
 pub mod match_pages;
 pub mod pages;
+pub mod pg;
 pub mod reopen;
 pub mod server;
 
