@@ -46,7 +46,8 @@ pub fn compact_offline(
         StorageBackend::Sled => super::compact(&storage.path, storage.cache_mb, rules),
         StorageBackend::Postgres => Err(StoreError::Unsupported {
             operation: "be compacted by `copydesk compact` (it is a PostgreSQL store)",
-            instead: "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
+            instead:
+                "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
         }),
     }
 }

@@ -355,7 +355,8 @@ impl Store for PgStore {
     fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
         Err(StoreError::Unsupported {
             operation: "be compacted (it is a PostgreSQL store)",
-            instead: "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
+            instead:
+                "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
         })
     }
 }
