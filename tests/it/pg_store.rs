@@ -125,7 +125,6 @@ fn config_check_names_a_missing_url_and_a_sled_key() {
 }
 
 #[test]
-#[ignore = "the CLI calls the store on its async threads, where the blocking postgres client panics (docs/postgres.md, What is left)"]
 fn a_sled_store_moves_to_postgres_with_export_and_import() {
     let Some(cluster) = pg::cluster() else { return };
     let schema = Schema::new(cluster);

@@ -36,7 +36,8 @@ pub struct PgStore {
     /// The server and database, without a password (in errors and logs).
     shown: String,
     store_id: String,
-    pool: r2d2::Pool<PostgresConnectionManager<postgres::NoTls>>,
+    /// `None` only while the store is dropped (see its `Drop`).
+    pool: Option<r2d2::Pool<PostgresConnectionManager<postgres::NoTls>>>,
     rules: UrlRules,
 }
 
@@ -45,6 +46,14 @@ impl PgStore {
     /// (refusing a schema newer than this build), and keep a pool of
     /// connections.
     pub fn open(options: ConnectOptions, rules: UrlRules) -> Result<PgStore, StoreError> {
+        off_runtime(|| Self::connect_and_migrate(options, rules))
+    }
+
+    /// [`PgStore::open`]'s work, outside any async runtime's context.
+    fn connect_and_migrate(
+        options: ConnectOptions,
+        rules: UrlRules,
+    ) -> Result<PgStore, StoreError> {
         let shown = options.shown.clone();
         let mut first = options
             .config
@@ -66,14 +75,19 @@ impl PgStore {
         Ok(PgStore {
             shown,
             store_id,
-            pool,
+            pool: Some(pool),
             rules,
         })
     }
 
     /// A connection from the pool.
     fn conn(&self) -> Result<Conn, StoreError> {
-        self.pool.get().map_err(|e| StoreError::Io {
+        let pool = self.pool.as_ref().ok_or_else(|| StoreError::Io {
+            path: self.shown.clone(),
+            disk_full: false,
+            detail: "the store is being closed".into(),
+        })?;
+        pool.get().map_err(|e| StoreError::Io {
             path: self.shown.clone(),
             disk_full: false,
             detail: format!("no connection: {e}"),
@@ -111,33 +125,45 @@ fn key64(k: u64) -> i64 {
     k as i64
 }
 
+/// Closing a connection blocks on the client's own runtime, which panics
+/// inside an async runtime's context (the CLI drops its store there): the
+/// pool is dropped outside it.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        let pool = self.pool.take();
+        off_runtime(move || drop(pool));
+    }
+}
+
 impl Store for PgStore {
     fn upsert_watch(&self, new: NewWatch) -> Result<Watch, StoreError> {
-        self.watch_upsert(new)
+        off_runtime(|| self.watch_upsert(new))
     }
     fn remove_watch(&self, url: &str) -> Result<Watch, StoreError> {
-        self.watch_remove(url)
+        off_runtime(|| self.watch_remove(url))
     }
     fn collect_garbage(&self, dry_run: bool) -> Result<GcReport, StoreError> {
-        self.gc_all(dry_run)
+        off_runtime(|| self.gc_all(dry_run))
     }
     fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
-        self.gc_cycle_step(cycle, budget)
+        off_runtime(|| self.gc_cycle_step(cycle, budget))
     }
     fn watch(&self, url: &str) -> Result<Watch, StoreError> {
-        self.watch_by_url(url)
+        off_runtime(|| self.watch_by_url(url))
     }
     fn watches(&self) -> Result<Vec<Watch>, StoreError> {
-        let rows = self
-            .conn()?
-            .query("SELECT record FROM watches ORDER BY id", &[])?;
-        recs(&rows, "watches")
+        off_runtime(|| {
+            let rows = self
+                .conn()?
+                .query("SELECT record FROM watches ORDER BY id", &[])?;
+            recs(&rows, "watches")
+        })
     }
     fn watch_by_id(&self, id: WatchId) -> Result<Watch, StoreError> {
-        self.load_watch(&mut *self.conn()?, id)
+        off_runtime(|| self.load_watch(&mut *self.conn()?, id))
     }
     fn follow_canonical(&self, id: WatchId, canonical: &str) -> Result<Followed, StoreError> {
-        self.follow(id, canonical)
+        off_runtime(|| self.follow(id, canonical))
     }
     fn add_watch_urls(
         &self,
@@ -145,40 +171,44 @@ impl Store for PgStore {
         urls: Vec<String>,
         declared_canonical: Option<String>,
     ) -> Result<Watch, StoreError> {
-        self.add_urls(id, urls, declared_canonical)
+        off_runtime(|| self.add_urls(id, urls, declared_canonical))
     }
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError> {
-        self.check_commit(commit)
+        off_runtime(|| self.check_commit(commit))
     }
     fn checks(&self, id: WatchId, limit: usize) -> Result<Vec<CheckRecord>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = self.conn()?.query(
-            "SELECT record FROM checks WHERE watch_id = $1 ORDER BY at DESC, n DESC LIMIT $2",
-            &[&db_id(id), &limit],
-        )?;
-        recs(&rows, "checks")
+        off_runtime(|| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = self.conn()?.query(
+                "SELECT record FROM checks WHERE watch_id = $1 ORDER BY at DESC, n DESC LIMIT $2",
+                &[&db_id(id), &limit],
+            )?;
+            recs(&rows, "checks")
+        })
     }
     fn versions(&self, id: WatchId) -> Result<Vec<VersionMeta>, StoreError> {
-        let rows = self.conn()?.query(
-            "SELECT record FROM versions WHERE watch_id = $1 ORDER BY number",
-            &[&db_id(id)],
-        )?;
-        recs(&rows, "versions")
+        off_runtime(|| {
+            let rows = self.conn()?.query(
+                "SELECT record FROM versions WHERE watch_id = $1 ORDER BY number",
+                &[&db_id(id)],
+            )?;
+            recs(&rows, "versions")
+        })
     }
     fn version(&self, id: WatchId, number: u32) -> Result<(VersionMeta, Article), StoreError> {
-        self.version_text(id, number)
+        off_runtime(|| self.version_text(id, number))
     }
     fn version_with_hash(&self, id: WatchId, hash: ContentHash) -> Result<Option<u32>, StoreError> {
-        checks::first_with_hash(&mut *self.conn()?, id, hash)
+        off_runtime(|| checks::first_with_hash(&mut *self.conn()?, id, hash))
     }
     fn pending_deliveries(
         &self,
         now: Option<DateTime<Utc>>,
     ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
-        self.outbox_rows(false, now)
+        off_runtime(|| self.outbox_rows(false, now))
     }
     fn delivery_succeeded(&self, sink: &str, seq: u64) -> Result<(), StoreError> {
-        self.outbox_succeeded(sink, seq)
+        off_runtime(|| self.outbox_succeeded(sink, seq))
     }
     fn delivery_failed(
         &self,
@@ -187,83 +217,91 @@ impl Store for PgStore {
         error: &str,
         next_attempt: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.outbox_failed(sink, seq, error, next_attempt)
+        off_runtime(|| self.outbox_failed(sink, seq, error, next_attempt))
     }
     fn outbox(&self) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
-        self.outbox_rows(true, None)
+        off_runtime(|| self.outbox_rows(true, None))
     }
     fn retry_deliveries(&self, event_id: &str) -> Result<usize, StoreError> {
-        self.outbox_retry(event_id)
+        off_runtime(|| self.outbox_retry(event_id))
     }
     fn sink_state(&self, sink: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = self
-            .conn()?
-            .query_opt("SELECT state FROM sink_state WHERE sink = $1", &[&sink])?;
-        Ok(row.map(|r| r.get(0)))
+        off_runtime(|| {
+            let row = self
+                .conn()?
+                .query_opt("SELECT state FROM sink_state WHERE sink = $1", &[&sink])?;
+            Ok(row.map(|r| r.get(0)))
+        })
     }
     fn set_sink_state(&self, sink: &str, state: &[u8]) -> Result<(), StoreError> {
-        self.conn()?.execute(
-            "INSERT INTO sink_state (sink, state) VALUES ($1, $2) \
+        off_runtime(|| {
+            self.conn()?.execute(
+                "INSERT INTO sink_state (sink, state) VALUES ($1, $2) \
              ON CONFLICT (sink) DO UPDATE SET state = EXCLUDED.state",
-            &[&sink, &state],
-        )?;
-        Ok(())
+                &[&sink, &state],
+            )?;
+            Ok(())
+        })
     }
     fn events(&self, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events_before(None, limit)
+        off_runtime(|| self.events_before(None, limit))
     }
     fn events_before(
         &self,
         before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events_page(before, limit, true)
+        off_runtime(|| self.events_page(before, limit, true))
     }
     fn events_after(
         &self,
         after: Option<u64>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        self.events_page(after, limit, false)
+        off_runtime(|| self.events_page(after, limit, false))
     }
     /// Every write is committed before it returns: nothing to flush.
     fn flush(&self) -> Result<(), StoreError> {
-        Ok(())
+        off_runtime(|| Ok(()))
     }
     fn store_id(&self) -> String {
-        self.store_id.clone()
+        off_runtime(|| self.store_id.clone())
     }
     fn add_discovered_watches(&self, new: Vec<NewWatch>) -> Result<Vec<Watch>, StoreError> {
-        self.add_if_absent(new)
+        off_runtime(|| self.add_if_absent(new))
     }
     fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
-        let rows = self
-            .conn()?
-            .query("SELECT record FROM feeds ORDER BY url", &[])?;
-        recs(&rows, "feeds")
+        off_runtime(|| {
+            let rows = self
+                .conn()?
+                .query("SELECT record FROM feeds ORDER BY url", &[])?;
+            recs(&rows, "feeds")
+        })
     }
     fn feed(&self, url: &str) -> Result<FeedState, StoreError> {
-        self.feed_get(&mut *self.conn()?, url)
+        off_runtime(|| self.feed_get(&mut *self.conn()?, url))
     }
     fn upsert_feed(&self, new: NewFeed) -> Result<FeedState, StoreError> {
-        self.feed_upsert(new)
+        off_runtime(|| self.feed_upsert(new))
     }
     fn remove_feed(&self, url: &str) -> Result<(), StoreError> {
-        self.conn()?
-            .execute("DELETE FROM feeds WHERE url = $1", &[&url])?;
-        Ok(())
+        off_runtime(|| {
+            self.conn()?
+                .execute("DELETE FROM feeds WHERE url = $1", &[&url])?;
+            Ok(())
+        })
     }
     fn commit_feed_poll(&self, feed: FeedState) -> Result<(), StoreError> {
-        events::feed_put(&mut *self.conn()?, &feed)
+        off_runtime(|| events::feed_put(&mut *self.conn()?, &feed))
     }
     fn make_due(&self, id: WatchId) -> Result<Watch, StoreError> {
-        self.watch_make_due(id)
+        off_runtime(|| self.watch_make_due(id))
     }
     fn template_rules(&self, outlet: &str) -> Result<Vec<Rule>, StoreError> {
-        template::rules(&mut *self.conn()?, outlet)
+        off_runtime(|| template::rules(&mut *self.conn()?, outlet))
     }
     fn templates(&self) -> Result<Vec<OutletTemplate>, StoreError> {
-        template::outlets(&mut *self.conn()?)
+        off_runtime(|| template::outlets(&mut *self.conn()?))
     }
     fn observe_lines(
         &self,
@@ -273,13 +311,13 @@ impl Store for PgStore {
         lines: &[(LineKey, &str)],
         at: DateTime<Utc>,
     ) -> Result<Vec<Rule>, StoreError> {
-        template::observe(&mut *self.conn()?, outlet, article, first, lines, at)
+        off_runtime(|| template::observe(&mut *self.conn()?, outlet, article, first, lines, at))
     }
     fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError> {
-        template::seen(&mut *self.conn()?, outlet, key)
+        off_runtime(|| template::seen(&mut *self.conn()?, outlet, key))
     }
     fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError> {
-        template::learn(&mut *self.conn()?, outlet, rules)
+        off_runtime(|| template::learn(&mut *self.conn()?, outlet, rules))
     }
     fn set_rule_verdict(
         &self,
@@ -287,76 +325,104 @@ impl Store for PgStore {
         key: LineKey,
         verdict: Verdict,
     ) -> Result<Rule, StoreError> {
-        template::set_verdict(&mut *self.conn()?, outlet, key, verdict, Utc::now())
+        off_runtime(|| template::set_verdict(&mut *self.conn()?, outlet, key, verdict, Utc::now()))
     }
     fn remove_rule(&self, outlet: &str, key: LineKey) -> Result<Rule, StoreError> {
-        template::remove(&mut *self.conn()?, outlet, key)
+        off_runtime(|| template::remove(&mut *self.conn()?, outlet, key))
     }
     fn fingerprint(&self, id: WatchId) -> Result<Option<FingerprintRecord>, StoreError> {
-        let row = self.conn()?.query_opt(
-            "SELECT record FROM fp_docs WHERE watch_id = $1",
-            &[&db_id(id)],
-        )?;
-        row.map(|r| rec(&r, 0, "fp_docs")).transpose()
+        off_runtime(|| {
+            let row = self.conn()?.query_opt(
+                "SELECT record FROM fp_docs WHERE watch_id = $1",
+                &[&db_id(id)],
+            )?;
+            row.map(|r| rec(&r, 0, "fp_docs")).transpose()
+        })
     }
     fn band_postings(&self, band: u64) -> Result<Vec<WatchId>, StoreError> {
-        let rows = self.conn()?.query(
-            "SELECT watch_id FROM band_postings WHERE band = $1 ORDER BY watch_id",
-            &[&key64(band)],
-        )?;
-        Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+        off_runtime(|| {
+            let rows = self.conn()?.query(
+                "SELECT watch_id FROM band_postings WHERE band = $1 ORDER BY watch_id",
+                &[&key64(band)],
+            )?;
+            Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+        })
     }
     fn paragraph_postings(
         &self,
         para: u64,
         limit: usize,
     ) -> Result<Vec<(u64, WatchId)>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = self.conn()?.query(
-            "SELECT outlet, watch_id FROM para_postings WHERE para = $1 \
+        off_runtime(|| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = self.conn()?.query(
+                "SELECT outlet, watch_id FROM para_postings WHERE para = $1 \
              ORDER BY watch_id LIMIT $2",
-            &[&key64(para), &limit],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
-            .collect())
+                &[&key64(para), &limit],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
+                .collect())
+        })
     }
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError> {
-        self.fingerprint_commit(commit)
+        off_runtime(|| self.fingerprint_commit(commit))
     }
     fn match_pair(
         &self,
         a: WatchId,
         b: WatchId,
     ) -> Result<Option<crate::core::matching::cluster::MatchPair>, StoreError> {
-        let row = self.conn()?.query_opt(
-            "SELECT record FROM match_pairs WHERE lo = $1 AND hi = $2",
-            &[&db_id(a.min(b)), &db_id(a.max(b))],
-        )?;
-        row.map(|r| rec(&r, 0, "match_pairs")).transpose()
+        off_runtime(|| {
+            let row = self.conn()?.query_opt(
+                "SELECT record FROM match_pairs WHERE lo = $1 AND hi = $2",
+                &[&db_id(a.min(b)), &db_id(a.max(b))],
+            )?;
+            row.map(|r| rec(&r, 0, "match_pairs")).transpose()
+        })
     }
     fn match_pairs(&self) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
-        let rows = self
-            .conn()?
-            .query("SELECT record FROM match_pairs ORDER BY lo, hi", &[])?;
-        recs(&rows, "match_pairs")
+        off_runtime(|| {
+            let rows = self
+                .conn()?
+                .query("SELECT record FROM match_pairs ORDER BY lo, hi", &[])?;
+            recs(&rows, "match_pairs")
+        })
     }
     fn match_pairs_of(
         &self,
         id: WatchId,
     ) -> Result<Vec<crate::core::matching::cluster::MatchPair>, StoreError> {
-        let rows = self.conn()?.query(
-            "SELECT record FROM match_pairs WHERE lo = $1 OR hi = $1 ORDER BY lo, hi",
-            &[&db_id(id)],
-        )?;
-        recs(&rows, "match_pairs")
+        off_runtime(|| {
+            let rows = self.conn()?.query(
+                "SELECT record FROM match_pairs WHERE lo = $1 OR hi = $1 ORDER BY lo, hi",
+                &[&db_id(id)],
+            )?;
+            recs(&rows, "match_pairs")
+        })
     }
     fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
-        Err(StoreError::Unsupported {
-            operation: "be compacted (it is a PostgreSQL store)",
-            instead:
-                "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
+        off_runtime(|| {
+            Err(StoreError::Unsupported {
+                operation: "be compacted (it is a PostgreSQL store)",
+                instead:
+                    "PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a full rewrite)",
+            })
         })
+    }
+}
+
+/// Run `f`, a call into the blocking PostgreSQL client, where that client
+/// may block: on a worker thread of a multi-threaded tokio runtime (the
+/// CLI's) through `block_in_place`, which leaves the runtime's context so
+/// the client's own runtime can run; anywhere else (the blocking pool, a
+/// plain thread) directly.
+fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
