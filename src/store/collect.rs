@@ -31,6 +31,29 @@ pub struct GcCycle {
     pub(crate) report: GcCycleReport,
 }
 
+impl GcCycle {
+    /// The cycle's first step: take the candidate texts a backend read
+    /// (hash, marker). `Done` when there are none, else `More`.
+    pub(crate) fn load(
+        &mut self,
+        read: impl IntoIterator<Item = ([u8; 16], u64)>,
+    ) -> super::GcStep {
+        let loaded: HashMap<_, _> = read
+            .into_iter()
+            .map(|(hash, marker)| {
+                let referenced = false;
+                (hash, Candidate { marker, referenced })
+            })
+            .collect();
+        if loaded.is_empty() {
+            return super::GcStep::Done(self.report);
+        }
+        self.report.candidates = loaded.len() as u64;
+        self.candidates = Some(loaded);
+        super::GcStep::More
+    }
+}
+
 /// What a finished cycle did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GcCycleReport {

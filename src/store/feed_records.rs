@@ -78,3 +78,34 @@ pub struct FeedState {
     /// Entries refused as private addresses, in total.
     pub entries_rejected: u64,
 }
+
+impl FeedState {
+    /// `new` (a `[[feed]]` of the config) over the feed stored at its URL,
+    /// if any: the label and schedule are the config's, a changed schedule
+    /// makes it due at once, and everything polled is kept.
+    pub fn upsert(stored: Option<FeedState>, new: NewFeed) -> FeedState {
+        match stored {
+            Some(mut f) => {
+                if f.schedule != new.schedule {
+                    f.next_due = None;
+                }
+                f.label = new.label;
+                f.schedule = new.schedule;
+                f
+            }
+            None => FeedState {
+                url: new.url,
+                label: new.label,
+                schedule: new.schedule,
+                added_at: Utc::now(),
+                next_due: None,
+                validators: Validators::default(),
+                last_poll: None,
+                consecutive_failures: 0,
+                entries_seen: 0,
+                entries_added: 0,
+                entries_rejected: 0,
+            },
+        }
+    }
+}

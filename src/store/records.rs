@@ -104,6 +104,27 @@ pub struct Watch {
 }
 
 impl Watch {
+    /// This watch, as a check ends, over `stored`, the record the store
+    /// holds now: a watch's URLs are the store's (a merge or a followed
+    /// canonical URL during the check may have changed them). When another
+    /// watch was merged into this one during the check (its aliases grew),
+    /// the history moved on and this check's version `new_version`
+    /// (compared with the history before) is dropped: `true`, stale. The
+    /// next check compares with the merged history.
+    pub fn settle_against(&mut self, stored: Watch, new_version: Option<u32>) -> bool {
+        // a merge adds the merged watch's URLs as aliases
+        let merged_meanwhile = stored.aliases.len() > self.aliases.len();
+        self.url = stored.url;
+        self.given_url = stored.given_url;
+        self.aliases = stored.aliases;
+        let stale = merged_meanwhile && new_version.is_some_and(|n| stored.latest_version >= n);
+        if stale || new_version.is_none() {
+            self.latest_version = stored.latest_version;
+            self.last_changed = stored.last_changed;
+        }
+        stale
+    }
+
     /// A watch as first stored: never checked, due at once.
     pub fn new(id: WatchId, new: NewWatch) -> Watch {
         Watch {

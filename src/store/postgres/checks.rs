@@ -12,7 +12,6 @@
 use super::*;
 use crate::store::collect::Candidate;
 use postgres::GenericClient;
-use std::collections::HashMap;
 
 /// zstd level for version texts, as sled's.
 const ZSTD_LEVEL: i32 = 3;
@@ -119,22 +118,7 @@ impl PgStore {
             None => None,
         };
         let mut watch = watch;
-        // a merge adds the merged watch's URLs as aliases
-        let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
-        // a watch's URLs are the store's: a check does not change them
-        watch.url = stored.url;
-        watch.given_url = stored.given_url;
-        watch.aliases = stored.aliases;
-        // another watch merged into this one during the check: this
-        // check's version (compared with the history before) is dropped
-        let stale = merged_meanwhile
-            && meta
-                .as_ref()
-                .is_some_and(|m| stored.latest_version >= m.number);
-        if stale || meta.is_none() {
-            watch.latest_version = stored.latest_version;
-            watch.last_changed = stored.last_changed;
-        }
+        let stale = watch.settle_against(stored, meta.as_ref().map(|m| m.number));
         tx.execute(
             "INSERT INTO checks (watch_id, at, record) VALUES ($1, $2, $3)",
             &[&db_id(watch.id), &record.at, &Json(&record)],
@@ -245,26 +229,12 @@ impl PgStore {
                 "SELECT hash, marker FROM gc_candidates ORDER BY hash LIMIT $1",
                 &[&(crate::store::GC_CYCLE_CANDIDATES as i64)],
             )?;
-            let mut loaded = HashMap::new();
-            for row in rows {
+            let read = rows.iter().filter_map(|row| {
                 let hash: Vec<u8> = row.get(0);
-                if let Ok(hash) = <[u8; 16]>::try_from(hash.as_slice()) {
-                    let marker = row.get::<_, i64>(1) as u64;
-                    loaded.insert(
-                        hash,
-                        Candidate {
-                            marker,
-                            referenced: false,
-                        },
-                    );
-                }
-            }
-            if loaded.is_empty() {
-                return Ok(GcStep::Done(cycle.report));
-            }
-            cycle.report.candidates = loaded.len() as u64;
-            cycle.candidates = Some(loaded);
-            return Ok(GcStep::More);
+                let hash = <[u8; 16]>::try_from(hash.as_slice()).ok()?;
+                Some((hash, row.get::<_, i64>(1) as u64))
+            });
+            return Ok(cycle.load(read));
         };
         if !cycle.scanned {
             // the cursor: the last (watch id, number) read, 12 bytes

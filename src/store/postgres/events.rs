@@ -3,7 +3,6 @@
 //! the sink took it (or it is dead), `feeds` one record per `[[feed]]`.
 
 use super::*;
-use crate::fetch::Validators;
 use postgres::GenericClient;
 
 /// Write a delivery (new, or its new state).
@@ -146,30 +145,12 @@ impl PgStore {
     pub(super) fn feed_upsert(&self, new: NewFeed) -> Result<FeedState, StoreError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
-        let feed = match self.feed_get(&mut tx, &new.url) {
-            Ok(mut f) => {
-                if f.schedule != new.schedule {
-                    f.next_due = None;
-                }
-                f.label = new.label;
-                f.schedule = new.schedule;
-                f
-            }
-            Err(StoreError::NotFound(_)) => FeedState {
-                url: new.url,
-                label: new.label,
-                schedule: new.schedule,
-                added_at: Utc::now(),
-                next_due: None,
-                validators: Validators::default(),
-                last_poll: None,
-                consecutive_failures: 0,
-                entries_seen: 0,
-                entries_added: 0,
-                entries_rejected: 0,
-            },
+        let stored = match self.feed_get(&mut tx, &new.url) {
+            Ok(f) => Some(f),
+            Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e),
         };
+        let feed = FeedState::upsert(stored, new);
         feed_put(&mut tx, &feed)?;
         tx.commit()?;
         Ok(feed)

@@ -67,26 +67,7 @@ impl SledStore {
                     Err(e) => return abort(e),
                 };
                 let mut watch = watch.clone();
-                // a merge adds the merged watch's URLs as aliases
-                let merged_meanwhile = stored.aliases.len() > watch.aliases.len();
-                // a watch's URLs are the store's: a check does not change
-                // them, a merge or a followed canonical URL during the
-                // check may have
-                watch.url = stored.url;
-                watch.given_url = stored.given_url;
-                watch.aliases = stored.aliases;
-                // another watch merged into this one during the check: its
-                // history moved on, and this check's version (compared with
-                // the history before) is dropped; the next check compares
-                // with the merged history
-                let stale = merged_meanwhile
-                    && meta
-                        .as_ref()
-                        .is_some_and(|m| stored.latest_version >= m.number);
-                if stale || meta.is_none() {
-                    watch.latest_version = stored.latest_version;
-                    watch.last_changed = stored.last_changed;
-                }
+                let stale = watch.settle_against(stored, meta.as_ref().map(|m| m.number));
                 if stale {
                     tc.insert(&check_key, encode(&record))?;
                     tw.insert(&codec::watch_key(watch.id), encode(&watch))?;

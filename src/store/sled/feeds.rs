@@ -5,7 +5,6 @@
 use super::codec::{self, decode, encode};
 use super::tx_error;
 use super::{FeedState, NewFeed, NewWatch, SledStore, StoreError, Watch};
-use crate::fetch::Validators;
 use chrono::{DateTime, Utc};
 use sled::transaction::Transactional;
 
@@ -28,30 +27,12 @@ impl SledStore {
     }
 
     pub(super) fn feed_upsert(&self, new: NewFeed) -> Result<FeedState, StoreError> {
-        let feed = match self.feed_get(&new.url) {
-            Ok(mut f) => {
-                if f.schedule != new.schedule {
-                    f.next_due = None;
-                }
-                f.label = new.label;
-                f.schedule = new.schedule;
-                f
-            }
-            Err(StoreError::NotFound(_)) => FeedState {
-                url: new.url,
-                label: new.label,
-                schedule: new.schedule,
-                added_at: Utc::now(),
-                next_due: None,
-                validators: Validators::default(),
-                last_poll: None,
-                consecutive_failures: 0,
-                entries_seen: 0,
-                entries_added: 0,
-                entries_rejected: 0,
-            },
+        let stored = match self.feed_get(&new.url) {
+            Ok(f) => Some(f),
+            Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e),
         };
+        let feed = FeedState::upsert(stored, new);
         self.feed_put(&feed)?;
         Ok(feed)
     }

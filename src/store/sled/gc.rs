@@ -21,7 +21,7 @@ use crate::core::normalize::ContentHash;
 use crate::store::collect::Candidate;
 use crate::store::{GcCycle, GcReport, GcStep, StoreError, VersionMeta, GC_CYCLE_CANDIDATES};
 use sled::transaction::{ConflictableTransactionError, Transactional};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 impl SledStore {
     /// Remove the texts no version refers to (only count them with
@@ -93,28 +93,16 @@ impl SledStore {
     ) -> Result<GcStep, StoreError> {
         let budget = budget.max(1);
         let Some(candidates) = cycle.candidates.as_mut() else {
-            let mut loaded = HashMap::new();
+            let mut read = Vec::new();
             for kv in self.gc_candidates.iter().take(GC_CYCLE_CANDIDATES) {
                 let (k, v) = kv?;
                 if let (Ok(hash), Ok(marker)) =
                     (<[u8; 16]>::try_from(&k[..]), <[u8; 8]>::try_from(&v[..]))
                 {
-                    let marker = u64::from_be_bytes(marker);
-                    loaded.insert(
-                        hash,
-                        Candidate {
-                            marker,
-                            referenced: false,
-                        },
-                    );
+                    read.push((hash, u64::from_be_bytes(marker)));
                 }
             }
-            if loaded.is_empty() {
-                return Ok(GcStep::Done(cycle.report));
-            }
-            cycle.report.candidates = loaded.len() as u64;
-            cycle.candidates = Some(loaded);
-            return Ok(GcStep::More);
+            return Ok(cycle.load(read));
         };
         if !cycle.scanned {
             let mut next = None;
