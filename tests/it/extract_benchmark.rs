@@ -35,7 +35,8 @@ struct Set {
 }
 
 /// AEB: measured F1 0.975 and 3 leak pages on 2026-11-30 (a caption
-/// without a credit, a radio promo, a fact-check's claim attribution).
+/// without a credit, a radio promo, a fact-check's claim attribution);
+/// 0.977 after round 7 (2026-12-02).
 const AEB: Set = Set {
     dir: "article-extraction-benchmark",
     pages: 181,
@@ -45,11 +46,12 @@ const AEB: Set = Set {
 };
 
 /// wcxb-dev-articles: measured F1 0.948 and 13 leak pages on 2026-11-30
-/// (0.931 at b1e29b0).
+/// (0.931 at b1e29b0); 0.9525 after round 7 (2026-12-02), so the floor
+/// keeps the gain of rounds 4-7.
 const WCXB: Set = Set {
     dir: "wcxb-dev-articles",
     pages: 309,
-    f1_floor: 0.943,
+    f1_floor: 0.950,
     leak_pages_ceiling: 15,
     no_article_allowed: &[],
 };
