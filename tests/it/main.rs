@@ -49,6 +49,7 @@ mod match_pages;
 mod match_store;
 mod noise_corpus;
 mod openapi;
+mod pg_daemons;
 mod pg_store;
 mod reliability;
 mod republish_alerts;
