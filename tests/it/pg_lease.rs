@@ -9,7 +9,7 @@
 use crate::common::pg::{self, Schema};
 use chrono::Utc;
 use copydesk::store::{
-    instance_id, CheckCommit, CheckRecord, Claim, NewWatch, Outcome, Store, WatchSource,
+    instance_id, CheckCommit, CheckRecord, Claim, NewWatch, Outcome, WatchSource,
 };
 
 fn unchanged() -> CheckRecord {
