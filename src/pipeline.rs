@@ -371,6 +371,12 @@ impl Pipeline {
         Ok(summary)
     }
 
+    /// `n` processes share the store: each host's allowance is split
+    /// among them (see [`Fetcher::set_host_share`]).
+    pub fn set_host_share(&self, n: usize) {
+        self.fetcher.set_host_share(n);
+    }
+
     /// How often delivery rounds should run: the alert retry backoff's
     /// first step, or a shorter digest period or rate-limit window.
     pub fn retry_backoff(&self) -> std::time::Duration {

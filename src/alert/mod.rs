@@ -224,7 +224,7 @@ impl Deliverer {
     ) -> Result<DeliveryReport, StoreError> {
         let now = self.clock.now();
         let due = if force { None } else { Some(now) };
-        let pending = blocking(store, move |s| s.pending_deliveries(due)).await?;
+        let pending = blocking(store, move |s| s.lease_deliveries(due)).await?;
         let mut by_sink: BTreeMap<String, Vec<(Delivery, StoredEvent)>> = BTreeMap::new();
         for (d, e) in pending {
             by_sink.entry(d.sink.clone()).or_default().push((d, e));

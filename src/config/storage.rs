@@ -98,24 +98,36 @@ pub struct StorageConfig {
     /// [`DEFAULT_POOL_SIZE`]).
     #[serde(default)]
     pub pool_size: Option<u32>,
+    /// `backend = "postgres"`: how long a daemon holds a due check (or an
+    /// outbox delivery) it took before another daemon may take it over
+    /// (default [`crate::store::DEFAULT_LEASE`]); also how long a silent
+    /// daemon still counts as alive.
+    #[serde(default)]
+    pub lease: Option<Span>,
 }
 
 /// PostgreSQL connections per process when `[storage] pool_size` is not set.
 pub const DEFAULT_POOL_SIZE: u32 = 4;
 
 /// Keys of `[storage]` that belong to one backend only: (key, backend).
-const BACKEND_KEYS: [(&str, StorageBackend); 5] = [
+const BACKEND_KEYS: [(&str, StorageBackend); 6] = [
     ("path", StorageBackend::Sled),
     ("cache_mb", StorageBackend::Sled),
     ("url", StorageBackend::Postgres),
     ("password_file", StorageBackend::Postgres),
     ("pool_size", StorageBackend::Postgres),
+    ("lease", StorageBackend::Postgres),
 ];
 
 impl StorageConfig {
     /// `gc_every`, or its default.
     pub fn gc_every(&self) -> std::time::Duration {
         self.gc_every.map_or(DEFAULT_GC_EVERY, |s| s.0)
+    }
+
+    /// `lease`, or its default.
+    pub fn lease(&self) -> std::time::Duration {
+        self.lease.map_or(crate::store::DEFAULT_LEASE, |s| s.0)
     }
 
     /// `pool_size`, or its default.
@@ -175,6 +187,7 @@ impl Default for StorageConfig {
             url: None,
             password_file: None,
             pool_size: None,
+            lease: None,
         }
     }
 }

@@ -10,6 +10,14 @@ use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge}
 use prometheus_client::registry::Registry;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// The label of `copydesk_instance_info`: which daemon this is among
+/// those sharing a store ([`crate::store::instance_id`]).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct InstanceLabel {
+    /// `host:pid`.
+    pub instance_id: String,
+}
+
 /// The `outcome` label of the families counted by outcome.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabel {
@@ -204,6 +212,10 @@ pub struct Metrics {
     pub http_shed: Counter,
     /// Unix time of the scheduler loop's last turn (for /healthz).
     pub last_tick: AtomicI64,
+    /// `copydesk_instances_live`: daemons sharing the store, this one
+    /// included (registered on a shared store only, see
+    /// [`Metrics::register_instance`]).
+    pub instances_live: Gauge,
 }
 
 impl Metrics {
@@ -387,7 +399,31 @@ impl Metrics {
             reloads,
             confirmations,
             last_tick: AtomicI64::new(0),
+            instances_live: Gauge::default(),
         }
+    }
+
+    /// On a store several daemons share: `copydesk_instance_info{instance_id}`
+    /// (always 1: joins this daemon's series to its name) and
+    /// `copydesk_instances_live`. Not registered on a store held by one
+    /// process, whose metrics stay as they were.
+    pub fn register_instance(&mut self, instance_id: &str) {
+        let info = Family::<InstanceLabel, Gauge>::default();
+        info.get_or_create(&InstanceLabel {
+            instance_id: instance_id.to_string(),
+        })
+        .set(1);
+        self.registry.register(
+            "instance_info",
+            "This daemon among those sharing the store (host:pid); always 1",
+            info,
+        );
+        self.instances_live.set(1);
+        self.registry.register(
+            "instances_live",
+            "Daemons sharing the store whose heartbeat is younger than [storage] lease",
+            self.instances_live.clone(),
+        );
     }
 
     /// Count a finished check under its outcome and time it.

@@ -20,6 +20,7 @@ pub mod listener;
 pub mod metrics;
 pub mod queue;
 mod scheduler;
+mod shared;
 
 use crate::config::Config;
 use crate::pipeline::PipelineError;
@@ -107,7 +108,16 @@ impl Daemon {
             Some(path) => write_daemon_file(path, &listener, store.as_ref())?,
             None => None,
         };
-        let metrics = Arc::new(Metrics::new());
+        let mut metrics = Metrics::new();
+        if store.shared() {
+            metrics.register_instance(crate::store::instance_id());
+            tracing::info!(
+                instance = crate::store::instance_id(),
+                lease_secs = config.storage.lease().as_secs(),
+                "on a store shared with other daemons"
+            );
+        }
+        let metrics = Arc::new(metrics);
         metrics.tick();
         let degraded_state = Arc::new(std::sync::Mutex::new(None));
         let degraded = degraded_state.clone();

@@ -62,6 +62,16 @@ impl DueQueue {
             .unwrap_or_else(Duration::zero)
     }
 
+    /// When `url` is due, if it is queued.
+    pub fn due_of(&self, url: &str) -> Option<DateTime<Utc>> {
+        self.due_of.get(url).copied()
+    }
+
+    /// Every entry: URL and due time, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &DateTime<Utc>)> {
+        self.due_of.iter()
+    }
+
     /// URLs queued.
     pub fn len(&self) -> usize {
         self.due_of.len()

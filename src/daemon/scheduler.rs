@@ -29,10 +29,12 @@ use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinSet};
 
 /// How a check task ended: the watch was gone when it was to start, or it
-/// was checked.
+/// was checked; on a shared store also: another daemon has it or checked
+/// it (the URL the task had, the URL to queue it under, when).
 pub(super) enum CheckEnd {
     Removed(String),
     Checked(Box<(Watch, Result<Checked, StoreError>)>),
+    Later(String, String, DateTime<Utc>),
 }
 
 /// What a finished check means for the loop.
@@ -80,6 +82,9 @@ pub(super) struct Scheduler {
     pub(super) first_round: bool,
     /// The systemd watchdog's ping period and the last ping.
     watchdog: Option<(Duration, tokio::time::Instant)>,
+    /// On a store several daemons share: claims, heartbeats, the queue
+    /// merged with the store (see [`super::shared`]); `None` alone.
+    pub(super) shared: Option<super::shared::Shared>,
 }
 
 /// The pipeline for `config` (its `[[watch]]` and `[[feed]]` lists synced
@@ -121,6 +126,8 @@ impl Scheduler {
                 .await
                 .map_err(|e| crate::pipeline::PipelineError::Task(e.to_string()))??;
         let pipeline = Arc::new(pipeline);
+        let store_shared = store.shared();
+        let lease = config.storage.lease();
         let mut usec = 0u64;
         let watchdog = sd_notify::watchdog_enabled(false, &mut usec)
             .then(|| (Duration::from_micros(usec) / 2, tokio::time::Instant::now()));
@@ -146,6 +153,7 @@ impl Scheduler {
             clock,
             first_round: true,
             watchdog,
+            shared: store_shared.then(|| super::shared::Shared::new(lease)),
         })
     }
 
@@ -199,6 +207,7 @@ impl Scheduler {
             self.deliver_at = self.clock.now();
         }
         self.disk.turn(self.clock.now(), &self.metrics).await;
+        self.shared_turn().await;
         let compact_due = self.compactor.is_due(self.clock.now());
         self.compact_when_quiet().await;
         let writable = !self.paused.is_set() && !self.compactor.is_asked() && !compact_due;
@@ -247,15 +256,23 @@ impl Scheduler {
             }
             self.running.insert(url.clone());
             let (p, store) = (self.pipeline.clone(), self.store.clone());
+            let shared = self.shared.is_some();
             self.in_flight.spawn(async move {
-                let u = url.clone();
-                match blocking(&store, move |s| s.watch(&u)).await {
-                    Ok(watch) => {
-                        let r = p.check_watch(&watch).await;
-                        CheckEnd::Checked(Box::new((watch, r)))
+                let watch = if shared {
+                    // one daemon of those sharing the store checks it
+                    match super::shared::claim(&store, &p, &url).await {
+                        Ok(w) => w,
+                        Err(end) => return end,
                     }
-                    Err(_) => CheckEnd::Removed(url), // removed meanwhile
-                }
+                } else {
+                    let u = url.clone();
+                    match blocking(&store, move |s| s.watch(&u)).await {
+                        Ok(w) => w,
+                        Err(_) => return CheckEnd::Removed(url), // removed meanwhile
+                    }
+                };
+                let r = p.check_watch(&watch).await;
+                CheckEnd::Checked(Box::new((watch, r)))
             });
         }
     }
@@ -318,6 +335,9 @@ impl Scheduler {
                 self.compactor.reload(&cfg, self.clock.now());
                 self.config = cfg;
                 self.pipeline = Arc::new(p);
+                if let Some(shared) = &self.shared {
+                    self.pipeline.set_host_share(shared.live);
+                }
                 *self.published.write().unwrap_or_else(|e| e.into_inner()) = self.pipeline.clone();
                 self.queue = queue;
                 for url in &self.running {
@@ -399,6 +419,11 @@ impl Scheduler {
                 self.running.remove(&url);
                 return Ok(Finished::default());
             }
+            Ok(CheckEnd::Later(url, queue_as, at)) => {
+                self.running.remove(&url);
+                self.queue.set(queue_as, at);
+                return Ok(Finished::default());
+            }
             Err(e) => {
                 tracing::error!(error = %e, "a check task panicked");
                 return Ok(Finished::default());
@@ -432,6 +457,14 @@ impl Scheduler {
                 })
             }
             Err(StoreError::NotFound(_)) => Ok(Finished::default()), // removed while it was checked
+            Err(e @ StoreError::Conflict { .. }) if self.shared.is_some() => {
+                // another daemon stored this version first (its lease ran
+                // out during this check): nothing was written; the queue
+                // learns the watch's new time from its next claim
+                tracing::warn!(url = %watch.url, error = %e, "another daemon checked this watch meanwhile");
+                self.queue.set(watch.url, self.clock.now());
+                Ok(Finished::default())
+            }
             Err(e) if degraded::pauses(&e) => {
                 // checked again once the store can be written
                 self.queue.set(watch.url, self.clock.now());
@@ -537,6 +570,7 @@ impl Scheduler {
             }
             r => r?,
         }
+        self.sign_off().await;
         Ok(())
     }
 }

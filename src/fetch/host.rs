@@ -9,8 +9,14 @@
 //! A host whose robots.txt sets a `Crawl-delay` also gets a pace: each
 //! request to it starts at least that long after the previous one started
 //! (the wait happens while holding the permit, after the permit is taken).
+//!
+//! Daemons that share one store split each host's allowance equally
+//! ([`HostGates::set_share`]): with `n` live processes each takes
+//! `max(1, limit / n)` of the `limit` concurrent fetches and spaces a
+//! crawl delay by `n` times the delay. Alone (`n = 1`) nothing changes.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -35,6 +41,8 @@ pub(crate) struct HostGates {
     /// Hosts with a crawl delay: the delay, and when the next request may
     /// start.
     pace: Mutex<HashMap<String, (Duration, Instant)>>,
+    /// Processes sharing each host's allowance (1: this one alone).
+    share: AtomicUsize,
 }
 
 impl HostGates {
@@ -44,7 +52,22 @@ impl HostGates {
             prune_above,
             gates: Mutex::new(HashMap::new()),
             pace: Mutex::new(HashMap::new()),
+            share: AtomicUsize::new(1),
         }
+    }
+
+    /// Split each host's allowance with `n - 1` other processes (at least
+    /// 1: alone).
+    pub(crate) fn set_share(&self, n: usize) {
+        self.share.store(n.max(1), Ordering::Relaxed);
+    }
+
+    /// Permits one fetch takes: `limit / max(1, limit / share)`, so that at
+    /// most `max(1, limit / share)` fetches run at once (1 when alone).
+    fn permits_per_fetch(&self) -> u32 {
+        let share = self.share.load(Ordering::Relaxed).max(1);
+        let at_once = (self.limit / share).max(1);
+        u32::try_from(self.limit / at_once).unwrap_or(1)
     }
 
     fn pace(&self) -> MutexGuard<'_, HashMap<String, (Duration, Instant)>> {
@@ -81,7 +104,8 @@ impl HostGates {
         };
         let now = Instant::now();
         let slot = (*next).max(now);
-        *next = slot + *delay;
+        let share = self.share.load(Ordering::Relaxed).max(1) as u32;
+        *next = slot + delay.saturating_mul(share);
         slot - now
     }
 
@@ -106,7 +130,10 @@ impl HostGates {
                     .or_insert_with(|| Arc::new(Semaphore::new(self.limit))),
             )
         };
-        let permit = gate.acquire_owned().await.ok()?;
+        let permit = gate
+            .acquire_many_owned(self.permits_per_fetch())
+            .await
+            .ok()?;
         let wait = self.book(key);
         if !wait.is_zero() {
             tracing::debug!(host = key, wait_ms = wait.as_millis() as u64, "crawl delay");
@@ -186,6 +213,33 @@ mod tests {
             other.elapsed() < Duration::from_millis(150),
             "no pace elsewhere"
         );
+    }
+
+    #[tokio::test]
+    async fn a_share_splits_the_limit_and_stretches_the_pace() {
+        let gates = HostGates::new(4, 100);
+        gates.set_share(3); // 4 / 3: one fetch at a time
+        let a = gates.acquire("a:80").await;
+        assert!(a.is_some());
+        let second =
+            tokio::time::timeout(std::time::Duration::from_millis(50), gates.acquire("a:80")).await;
+        assert!(second.is_err(), "a second fetch waits when the share is 1");
+        drop(a);
+        gates.set_share(2); // 4 / 2: two at once
+        let (a, b) = (gates.acquire("a:80").await, gates.acquire("a:80").await);
+        assert!(a.is_some() && b.is_some());
+        drop((a, b));
+        gates.set_delay("slow:80", Some(Duration::from_millis(60)));
+        let started = Instant::now();
+        for _ in 0..3 {
+            drop(gates.acquire("slow:80").await);
+        }
+        assert!(
+            started.elapsed() >= Duration::from_millis(240),
+            "two processes: twice the delay"
+        );
+        gates.set_share(0); // alone again
+        assert_eq!(gates.permits_per_fetch(), 1);
     }
 
     #[tokio::test]

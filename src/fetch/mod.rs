@@ -89,6 +89,13 @@ impl Fetcher {
         &self.exempt
     }
 
+    /// Split each host's allowance (`per_host_concurrency`, a robots.txt
+    /// crawl delay) equally with the other processes that share the
+    /// store: `n` live processes, this one included.
+    pub fn set_host_share(&self, n: usize) {
+        self.hosts.set_share(n);
+    }
+
     /// How many hosts currently have a concurrency gate (idle ones are
     /// pruned once there are many).
     pub fn tracked_hosts(&self) -> usize {

@@ -15,6 +15,7 @@ mod error;
 pub mod export;
 mod failure;
 mod feed_records;
+mod lease;
 mod match_records;
 mod open;
 mod postgres;
@@ -35,6 +36,7 @@ pub use collect::{
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
+pub use lease::{instance_id, Claim, Instances, DEFAULT_LEASE};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
 };
@@ -373,6 +375,46 @@ pub trait Store: Send + Sync {
             operation: "be compacted while open",
             instead: "stop the daemon and run `copydesk compact`",
         })
+    }
+    // -- several processes on one store (see `lease`) --
+    /// Whether several processes may share this store (each due check is
+    /// then claimed with [`Store::claim_watch`]). A store held by one
+    /// process says no.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Take the watch of `url` for a check by this process when
+    /// `still_due` says the watch as stored now is due and no other
+    /// process holds it; the lease lasts until the check's commit (or
+    /// `[storage] lease`). The default (one process) grants every claim
+    /// with the watch as stored, without asking `still_due`.
+    fn claim_watch(
+        &self,
+        url: &str,
+        still_due: &(dyn Fn(&Watch) -> bool + Sync),
+    ) -> Result<Claim, StoreError> {
+        let _ = still_due;
+        self.watch(url).map(Claim::Granted)
+    }
+    /// [`Store::pending_deliveries`], each leased to this process until it
+    /// is settled (or the lease runs out): another process sharing the
+    /// store does not send them meanwhile. The default (one process) is
+    /// `pending_deliveries`.
+    fn lease_deliveries(
+        &self,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
+        self.pending_deliveries(now)
+    }
+    /// Say that this process is alive; how many processes share the
+    /// store. The default (one process): one.
+    fn heartbeat(&self) -> Result<Instances, StoreError> {
+        Ok(Instances { live: 1 })
+    }
+    /// This process leaves the store: its heartbeat is removed and its
+    /// leases are released. The default does nothing.
+    fn sign_off(&self) -> Result<(), StoreError> {
+        Ok(())
     }
     /// After a write failed (a full disk): `Ok` once the store can be
     /// written again, reopening the database if the engine needs it; an

@@ -49,6 +49,8 @@ mod match_pages;
 mod match_store;
 mod noise_corpus;
 mod openapi;
+mod pg_daemons;
+mod pg_lease;
 mod pg_store;
 mod reliability;
 mod republish_alerts;

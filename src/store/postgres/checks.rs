@@ -124,6 +124,12 @@ impl PgStore {
             &[&db_id(watch.id), &record.at, &Json(&record)],
         )?;
         Self::put_watch(&mut tx, &watch)?;
+        // the check is done: another process may take the watch again
+        tx.execute(
+            "UPDATE watches SET lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND lease_owner = $2",
+            &[&db_id(watch.id), &self.me],
+        )?;
         if stale {
             prune(&mut tx, watch.id)?;
             tx.commit()?;

@@ -14,6 +14,9 @@ pub struct ConnectOptions {
     pub shown: String,
     /// Connections per process.
     pub pool_size: u32,
+    /// How long a lease (a due check, an outbox delivery) and a heartbeat
+    /// last (`[storage] lease`).
+    pub lease: std::time::Duration,
 }
 
 /// The options `storage` gives, the password taken from `password_file`
@@ -68,6 +71,7 @@ pub fn connect_options(
         config,
         shown: shown_url(url),
         pool_size: storage.pool_size(),
+        lease: storage.lease(),
     }
     .checked()
 }

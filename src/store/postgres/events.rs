@@ -10,7 +10,7 @@ pub(super) fn put_delivery(c: &mut impl GenericClient, d: &Delivery) -> Result<(
     c.execute(
         "INSERT INTO outbox (sink, seq, next_attempt, dead, record) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (sink, seq) DO UPDATE SET next_attempt = EXCLUDED.next_attempt, \
-         dead = EXCLUDED.dead, record = EXCLUDED.record",
+         dead = EXCLUDED.dead, record = EXCLUDED.record, lease_owner = NULL, lease_until = NULL",
         &[&d.sink, &(d.seq as i64), &d.next_attempt, &d.dead, &Json(d)],
     )?;
     Ok(())

@@ -20,6 +20,7 @@ mod checks;
 mod connect;
 mod error;
 mod events;
+mod lease;
 mod matching;
 mod schema;
 mod template;
@@ -39,6 +40,11 @@ pub struct PgStore {
     /// `None` only while the store is dropped (see its `Drop`).
     pool: Option<r2d2::Pool<PostgresConnectionManager<postgres::NoTls>>>,
     rules: UrlRules,
+    /// How long a lease and a heartbeat last (`[storage] lease`).
+    lease: std::time::Duration,
+    /// This process among those sharing the database
+    /// ([`crate::store::instance_id`]): the owner of its leases.
+    me: String,
 }
 
 impl PgStore {
@@ -55,6 +61,7 @@ impl PgStore {
         rules: UrlRules,
     ) -> Result<PgStore, StoreError> {
         let shown = options.shown.clone();
+        let lease = options.lease;
         let mut first = options
             .config
             .connect(postgres::NoTls)
@@ -77,6 +84,8 @@ impl PgStore {
             store_id,
             pool: Some(pool),
             rules,
+            lease,
+            me: crate::store::instance_id().to_string(),
         })
     }
 
@@ -401,6 +410,28 @@ impl Store for PgStore {
             )?;
             recs(&rows, "match_pairs")
         })
+    }
+    fn shared(&self) -> bool {
+        true
+    }
+    fn claim_watch(
+        &self,
+        url: &str,
+        still_due: &(dyn Fn(&Watch) -> bool + Sync),
+    ) -> Result<Claim, StoreError> {
+        off_runtime(|| self.claim(url, still_due))
+    }
+    fn lease_deliveries(
+        &self,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Delivery, StoredEvent)>, StoreError> {
+        off_runtime(|| self.outbox_lease(now))
+    }
+    fn heartbeat(&self) -> Result<Instances, StoreError> {
+        off_runtime(|| self.beat())
+    }
+    fn sign_off(&self) -> Result<(), StoreError> {
+        off_runtime(|| self.leave())
     }
     fn compact_in_place(&self) -> Result<CompactReport, StoreError> {
         off_runtime(|| {

@@ -123,6 +123,17 @@ CREATE TABLE tmpl_seen (
     PRIMARY KEY (outlet, line)
 );
 "#,
+    // 2: several daemons on one store: leases on due checks and outbox
+    // deliveries, and the processes' heartbeats
+    r#"
+ALTER TABLE watches ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
+ALTER TABLE outbox ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
+CREATE TABLE instances (
+    id text PRIMARY KEY,
+    started_at timestamptz NOT NULL,
+    seen_at timestamptz NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build makes and reads.

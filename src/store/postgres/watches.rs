@@ -84,28 +84,51 @@ impl PgStore {
             .get::<_, i64>(0) as u64)
     }
 
+    /// Add a watch or update one. Several daemons syncing the same
+    /// `[[watch]]` list at once make one watch: a new watch whose URL
+    /// another transaction took meanwhile is rolled back and the upsert
+    /// tried again as an update.
     pub(super) fn watch_upsert(&self, new: NewWatch) -> Result<Watch, StoreError> {
         let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let watch = match self.find_watch_id(&mut tx, &new.url)? {
-            Some(id) => {
-                let mut w = self.lock_watch(&mut tx, id)?;
-                if w.schedule != new.schedule {
-                    // a new schedule takes effect at once
-                    w.next_due = None;
-                    w.retired = false;
+        for _ in 0..3 {
+            let mut tx = c.transaction()?;
+            let watch = match self.find_watch_id(&mut tx, &new.url)? {
+                Some(id) => {
+                    let mut w = self.lock_watch(&mut tx, id)?;
+                    if w.schedule != new.schedule {
+                        // a new schedule takes effect at once
+                        w.next_due = None;
+                        w.retired = false;
+                    }
+                    w.label = new.label.clone();
+                    w.schedule = new.schedule.clone();
+                    w.source = new.source;
+                    w
                 }
-                w.label = new.label;
-                w.schedule = new.schedule;
-                w.source = new.source;
-                w
-            }
-            None => canonical_watch(&self.rules, Self::new_id(&mut tx)?, new),
-        };
-        Self::put_watch(&mut tx, &watch)?;
-        Self::index_watch(&mut tx, &watch)?;
-        tx.commit()?;
-        Ok(watch)
+                None => {
+                    let w = canonical_watch(&self.rules, Self::new_id(&mut tx)?, new.clone());
+                    Self::put_watch(&mut tx, &w)?;
+                    let taken = tx.execute(
+                        "INSERT INTO watch_urls (url, watch_id) VALUES ($1, $2) \
+                         ON CONFLICT (url) DO NOTHING",
+                        &[&w.url, &db_id(w.id)],
+                    )? == 0;
+                    if taken {
+                        tx.rollback()?;
+                        continue; // added by another process meanwhile
+                    }
+                    w
+                }
+            };
+            Self::put_watch(&mut tx, &watch)?;
+            Self::index_watch(&mut tx, &watch)?;
+            tx.commit()?;
+            return Ok(watch);
+        }
+        Err(StoreError::Conflict {
+            url: new.url,
+            number: 0,
+        })
     }
 
     pub(super) fn watch_remove(&self, url: &str) -> Result<Watch, StoreError> {

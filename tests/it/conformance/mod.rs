@@ -215,7 +215,7 @@ fn record(outcome: Outcome, version: Option<u32>) -> CheckRecord {
     }
 }
 
-fn edit(url: &str, from: u32, to: u32) -> Event {
+pub fn edit(url: &str, from: u32, to: u32) -> Event {
     Event::Edit(EditEvent {
         id: copydesk::core::event::edit_event_id(url, from, to),
         detected_at: "2026-01-01T00:00:00Z".into(),
