@@ -205,12 +205,16 @@ fn collection_keeps_the_bases_of_texts_still_read_and_removes_whole_chains() {
 
 /// Write every text of the store whole and every check as JSON, drop
 /// `text_bases` and set layout 5: the store as layout 5 wrote it. With
-/// `leave_deltas`, every other text stays a delta: an upgrade a crash
-/// interrupted.
+/// `leave_deltas`, the texts of the first watch stay as they are (the
+/// upgrade goes watch by watch): an upgrade a crash interrupted.
 fn as_layout_5(path: &Path, leave_deltas: bool) {
     let s = open_store(path);
     let mut articles = Vec::new();
+    let first = s.watches().unwrap().iter().map(|w| w.id).min().unwrap();
     for w in s.watches().unwrap() {
+        if leave_deltas && w.id == first {
+            continue;
+        }
         for v in s.versions(w.id).unwrap() {
             let a = s.version(w.id, v.number).unwrap().1;
             articles.push((v.hash, a));
@@ -228,10 +232,7 @@ fn as_layout_5(path: &Path, leave_deltas: bool) {
     let db = open_raw(path);
     let texts = db.open_tree("texts").unwrap();
     let bases = db.open_tree("text_bases").unwrap();
-    for (i, (hash, a)) in articles.iter().enumerate() {
-        if leave_deltas && i % 2 == 1 {
-            continue;
-        }
+    for (hash, a) in &articles {
         let json = serde_json::to_vec(a).unwrap();
         texts
             .insert(hash.to_bytes(), zstd::bulk::compress(&json, 3).unwrap())
@@ -276,6 +277,26 @@ fn upgrade(leave_deltas: bool) {
                 expected.push((w.id, e as u32 + 1, a));
             }
         }
+        // a text that is the base of another (T under U) and, in a later
+        // watch, the next version of a third text (X then T): the upgrade
+        // must leave T whole, or U's depth would no longer hold
+        let (t, u, x) = (
+            long_article(10, 0),
+            long_article(10, 1),
+            long_article(11, 0),
+        );
+        let mut a = add(&s, "https://b.example/a");
+        append(&s, &mut a, &t);
+        append(&s, &mut a, &u);
+        let mut b = add(&s, "https://b.example/b");
+        append(&s, &mut b, &x);
+        append(&s, &mut b, &t);
+        expected.extend([
+            (a.id, 1, t.clone()),
+            (a.id, 2, u),
+            (b.id, 1, x),
+            (b.id, 2, t),
+        ]);
     }
     let checks_before: Vec<Vec<CheckRecord>> = {
         let s = open_store(&path);
@@ -306,11 +327,11 @@ fn upgrade(leave_deltas: bool) {
     drop(s);
     let texts = texts_of(&path);
     let deltas = texts.iter().filter(|(_, v)| v[0] == 0x02).count();
-    assert_eq!(deltas, 4 * 5, "every version after the first of each watch");
+    assert_eq!(deltas, 4 * 5 + 1, "every version after the first, but T");
     let delta_bytes: usize = texts.iter().map(|(_, v)| v.len()).sum();
     assert!(delta_bytes < whole_bytes, "{delta_bytes} vs {whole_bytes}");
     let db = open_raw(&path);
-    assert_eq!(db.open_tree("text_bases").unwrap().len(), 20);
+    assert_eq!(db.open_tree("text_bases").unwrap().len(), 21);
     let checks = db.open_tree("checks").unwrap();
     assert!(checks.iter().values().all(|v| v.unwrap()[0] == 0x01));
     let version = db.open_tree("meta").unwrap().get("schema_version").unwrap();

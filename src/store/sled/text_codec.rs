@@ -147,8 +147,8 @@ pub fn unpack(frame: &[u8], dictionary: Option<&[u8]>) -> Result<Vec<u8>, StoreE
 mod tests {
     use super::*;
 
-    /// 60 paragraphs of words drawn from a small generator: text that
-    /// compresses about as well as prose.
+    /// 60 paragraphs of words drawn from a small generator (text that
+    /// compresses about as well as prose), `edit` appended to one.
     fn json(edit: &str) -> Vec<u8> {
         const WORDS: [&str; 12] = [
             "harbour", "council", "lantern", "orchard", "meadow", "quarry", "summit", "timber",
@@ -165,7 +165,8 @@ mod tests {
                         WORDS[(x >> 33) as usize % WORDS.len()]
                     })
                     .collect();
-                format!("{i} {} {edit}", words.join(" "))
+                let e = if i == 7 { edit } else { "" };
+                format!("{i} {} {e}", words.join(" "))
             })
             .collect();
         serde_json::to_vec(&paras).unwrap()

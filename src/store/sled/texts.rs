@@ -162,7 +162,12 @@ impl SledStore {
             let Ok(Stored::Whole(frame)) = text_codec::parse(&current) else {
                 continue;
             };
-            if !self.texts.contains_key(base)? || self.chain_contains(&base, &hash)? {
+            // a text others are deltas on keeps its depth (theirs count on
+            // it); a base must not lead back to the text
+            if !self.texts.contains_key(base)?
+                || self.has_dependents(&hash)?
+                || self.chain_contains(&base, &hash)?
+            {
                 continue;
             }
             let json = text_codec::unpack(frame, None)?;
