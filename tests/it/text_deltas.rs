@@ -351,6 +351,9 @@ fn an_interrupted_upgrade_to_layout_6_finishes_at_the_next_open() {
     upgrade(true);
 }
 
+/// A way to damage the `texts` tree.
+type Damage<'a> = Box<dyn Fn(&sled::Tree) + 'a>;
+
 /// Damaged text records: a version read is a clear `Corrupt` error naming
 /// the tree and the version, never a panic or a wrong text.
 #[test]
@@ -366,7 +369,7 @@ fn damaged_text_records_are_clear_errors() {
         vec![w.id]
     };
     let hashes: Vec<Vec<u8>> = texts_of(&path).into_iter().map(|(k, _)| k).collect();
-    let cases: Vec<(&str, Box<dyn Fn(&sled::Tree)>)> = vec![
+    let cases: Vec<(&str, Damage)> = vec![
         (
             "garbage",
             Box::new(|t: &sled::Tree| {

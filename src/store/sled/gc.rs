@@ -30,6 +30,10 @@ use crate::store::{GcCycle, GcReport, GcStep, StoreError, VersionMeta, GC_CYCLE_
 use sled::transaction::{ConflictableTransactionError, Transactional};
 use std::collections::HashSet;
 
+/// A text a collection removed: its stored bytes, and its base when it
+/// was a delta.
+type Removed = (u64, Option<[u8; 16]>);
+
 impl SledStore {
     /// Remove the texts no version refers to (only count them with
     /// `dry_run`). The caller must hold the store alone while it runs (the
@@ -182,11 +186,7 @@ impl SledStore {
     /// loaded, drop the candidate and, if no version referred to it and no
     /// text is a delta on it, its text: the stored bytes removed and the
     /// text's base when it was a delta.
-    fn settle(
-        &self,
-        hash: [u8; 16],
-        c: Candidate,
-    ) -> Result<Option<(u64, Option<[u8; 16]>)>, StoreError> {
+    fn settle(&self, hash: [u8; 16], c: Candidate) -> Result<Option<Removed>, StoreError> {
         let marker = c.marker.to_be_bytes();
         // a delta written on it from now on takes its marker (see `checks`)
         let referenced = c.referenced || self.has_dependents(&hash)?;
