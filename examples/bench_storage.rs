@@ -114,10 +114,25 @@ fn edit(body: &mut [String], k: usize) {
     body[p] = words.join(" ");
 }
 
-/// Compact the store at `path` (closing it) and open it again.
+/// Compact the store at `path` (closing it) and open it again; print what
+/// each tree holds.
 fn compacted(store: SledStore, path: &Path) -> (SledStore, u64, u64) {
     let r = compact_open(store, path).expect("compact");
     let store = SledStore::open(path, 64).expect("reopen");
+    let mut total = 0;
+    for t in store.tree_sizes().expect("tree sizes") {
+        if t.records > 0 {
+            println!(
+                "  tree {:<14} {:>7} records {:>11} bytes ({:.0} per record)",
+                t.tree,
+                t.records,
+                t.key_bytes + t.value_bytes,
+                (t.key_bytes + t.value_bytes) as f64 / t.records as f64
+            );
+        }
+        total += t.key_bytes + t.value_bytes;
+    }
+    println!("  records in all: {total} bytes; on disk {}", r.bytes_after);
     (store, r.bytes_before, r.bytes_after)
 }
 

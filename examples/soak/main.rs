@@ -6,8 +6,11 @@
 //! removed at four days. The daemon collects garbage on its own
 //! (`gc_every = "1h"` of simulated time) and is asked to compact once a
 //! simulated day through its API. Printed per simulated day: the store's
-//! size after that day's compaction, the process's resident memory, the
-//! versions stored, and the time of the day's collection and compaction.
+//! size after that day's compaction, the bytes of its live records (keys
+//! and values of every tree), the process's resident memory and live heap
+//! (a counting global allocator, `heap.rs`), the versions stored, and the
+//! time of the day's collection and compaction. With `SOAK_TREES=1` each
+//! tree's records and bytes are printed at the end.
 //! At the end, no version may be missing: the stored count equals the
 //! versions created minus those of removed watches, and an export taken
 //! before a last collection and compaction is found whole after them.
@@ -22,6 +25,7 @@
 //! `--step-minutes M` (10: how far the clock moves per step), `--seed S`.
 //! Run it from the repository (it reads article bodies from tests/data).
 
+mod heap;
 mod outlets;
 mod probe;
 mod world;
@@ -36,6 +40,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use world::World;
+
+#[global_allocator]
+static HEAP: heap::Counting = heap::Counting;
 
 struct Args {
     watches: usize,
@@ -130,8 +137,8 @@ async fn main() {
     let config_path = dir.path().join("soak.toml");
     std::fs::write(&config_path, config).expect("write config");
     let cfg = Config::load(&config_path).expect("the soak's config");
-    let guarded = GuardedStore::open(&db, cfg.storage.cache_mb).expect("open the store");
-    let store: Arc<dyn Store> = Arc::new(guarded);
+    let guarded = Arc::new(GuardedStore::open(&db, cfg.storage.cache_mb).expect("open the store"));
+    let store: Arc<dyn Store> = guarded.clone();
 
     // the articles of the last 30 days, each watched since it appeared
     let initial: Vec<(String, DateTime<Utc>)> = {
@@ -185,7 +192,7 @@ async fn main() {
         "soak: {} watches at the start, {} new articles a day, {} outlets, {} days, steps of {} min",
         a.watches, per_day, a.outlets, a.days, a.step_minutes
     );
-    println!("day | watches | versions | checks | disk MB (before compaction) | RSS MB (peak) | GC s | compaction s");
+    println!("day | watches | versions | checks | disk MB (before compaction) | records MB | RSS MB (peak) | heap MB | GC s | compaction s");
     let started = Instant::now();
     let mut removed_versions = 0u64;
     let mut removed_watches = 0u64;
@@ -241,16 +248,26 @@ async fn main() {
         let checks = probe::metric(&m, "copydesk_check_duration_seconds_count");
         let watches = probe::metric(&m, "copydesk_watches");
         let (rss, peak) = probe::rss_mb();
+        let g = guarded.clone();
+        let records: u64 = tokio::task::spawn_blocking(move || g.tree_sizes())
+            .await
+            .expect("store task")
+            .expect("tree sizes")
+            .iter()
+            .map(|t| t.key_bytes + t.value_bytes)
+            .sum();
         println!(
-            "{:>3} | {:>7} | {:>8} | {:>7} | {:>7.1} ({:.1}) | {:>6.0} ({:.0}) | {:>5.2} | {:>5.2}",
+            "{:>3} | {:>7} | {:>8} | {:>7} | {:>7.1} ({:.1}) | {:>6.1} | {:>6.0} ({:.0}) | {:>6.1} | {:>5.2} | {:>5.2}",
             day + 1,
             watches,
             versions,
             checks,
             dir_bytes(&db) as f64 / 1e6,
             report["bytes_before"].as_f64().unwrap_or(f64::NAN) / 1e6,
+            records as f64 / 1e6,
             rss,
             peak,
+            heap::live_mb(),
             gc - gc_before,
             compact_s
         );
@@ -292,6 +309,14 @@ async fn main() {
     );
     let _ = stop.send(());
     let _ = task.await;
+    if std::env::var_os("SOAK_TREES").is_some() {
+        for t in guarded.tree_sizes().expect("tree sizes") {
+            println!(
+                "tree {:<16} {:>8} records {:>10} key bytes {:>12} value bytes",
+                t.tree, t.records, t.key_bytes, t.value_bytes
+            );
+        }
+    }
     let lost = created - removed_versions != stored || missing > 0;
     if lost {
         println!("FAILED: versions were lost");

@@ -81,9 +81,15 @@ pub fn rss_mb() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// How often [`advance`] asks whether checks are still in flight.
+const POLL: Duration = Duration::from_millis(20);
+
 /// Move the clock to `at` and wait until the scheduler has seen it and no
 /// check is in flight at its latest nap (feed polls may still end later:
-/// what they add is checked at the next step).
+/// what they add is checked at the next step). The metrics are read every
+/// [`POLL`]: each scrape renders every metric and walks the postings, and
+/// polling every 2 ms took a share of the CPU from the checks it waited
+/// for (perf: 4.5% in `match_index_stats` alone at 1,000 watches).
 pub async fn advance(clock: &ManualClock, addr: SocketAddr, at: chrono::DateTime<chrono::Utc>) {
     let before = clock.naps();
     clock.set(at);
@@ -94,6 +100,6 @@ pub async fn advance(clock: &ManualClock, addr: SocketAddr, at: chrono::DateTime
         if in_flight == 0.0 && clock.naps() == n {
             return;
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(POLL).await;
     }
 }

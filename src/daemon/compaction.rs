@@ -83,6 +83,8 @@ impl Compactor {
         let result = blocking(store, |s| s.compact_in_place())
             .await
             .map_err(|e| e.to_string());
+        // the old store's pages and the copy's are free now: give them back
+        super::memory::trim();
         let seconds = started.elapsed().as_secs_f64();
         match &result {
             Ok(r) => tracing::info!(

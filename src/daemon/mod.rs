@@ -17,6 +17,7 @@ pub mod file;
 pub mod gc;
 pub mod handle;
 pub mod listener;
+pub mod memory;
 pub mod metrics;
 pub mod queue;
 mod scheduler;
@@ -103,6 +104,9 @@ impl Daemon {
             daemon_file,
             clock,
         } = self;
+        if memory::limit_arenas() {
+            tracing::debug!(arenas = memory::ARENA_MAX, "glibc's malloc arenas capped");
+        }
         // removed when this function returns, however it returns
         let daemon_file_guard = match &daemon_file {
             Some(path) => write_daemon_file(path, &listener, store.as_ref())?,

@@ -26,7 +26,8 @@ mod urls;
 
 pub use self::sled::GuardedStore;
 pub use self::sled::{
-    compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, STORE_ID_FILE,
+    compact, compact_open, dir_bytes, read_store_id, CompactReport, SledStore, TreeSize,
+    STORE_ID_FILE,
 };
 pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use collect::{
@@ -56,7 +57,7 @@ use crate::core::Article;
 use chrono::{DateTime, Utc};
 
 /// The layout version of a sled store this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 

@@ -62,6 +62,7 @@ mod robots;
 mod sitemaps;
 mod storage_upkeep;
 mod store;
+mod text_deltas;
 mod tls;
 mod url_canonical;
 mod web_api;

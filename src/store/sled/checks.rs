@@ -42,9 +42,12 @@ impl SledStore {
             }
             _ => None,
         };
-        let text = version
-            .as_ref()
-            .map(|v| codec::encode_compressed(&v.article));
+        let text = match &version {
+            Some(v) if !self.texts.contains_key(v.hash.to_bytes())? => {
+                Some(self.prepare_text(watch.id, v.number, &v.article)?)
+            }
+            _ => None,
+        };
         let created_at = record.at;
         let stored = (
             &self.watches,
@@ -54,8 +57,9 @@ impl SledStore {
             &self.events,
             &self.outbox,
             &self.gc_candidates,
+            &self.text_bases,
         )
-            .transaction(|(tw, tv, tt, tc, te, to, tg)| {
+            .transaction(|(tw, tv, tt, tc, te, to, tg, tb)| {
                 let Some(stored) = tw.get(codec::watch_key(watch.id))? else {
                     return abort(StoreError::NotFound(format!(
                         "watch {} was removed during the check",
@@ -69,11 +73,11 @@ impl SledStore {
                 let mut watch = watch.clone();
                 let stale = watch.settle_against(stored, meta.as_ref().map(|m| m.number));
                 if stale {
-                    tc.insert(&check_key, encode(&record))?;
+                    tc.insert(&check_key, super::check_codec::encode_check(&record))?;
                     tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
                     return Ok(false);
                 }
-                if let (Some(m), Some(v), Some(text)) = (&meta, &version, &text) {
+                if let (Some(m), Some(v)) = (&meta, &version) {
                     let key = codec::version_key(watch.id, m.number);
                     if tv.get(key)?.is_some() {
                         return abort(StoreError::Conflict {
@@ -84,14 +88,37 @@ impl SledStore {
                     tv.insert(&key, encode(m))?;
                     let hash_key = v.hash.to_bytes();
                     if tt.get(hash_key)?.is_none() {
-                        tt.insert(&hash_key, text.as_slice())?;
+                        // prepared before the transaction, or (collected
+                        // meanwhile) whole now
+                        let whole;
+                        let text = match &text {
+                            Some(t) => t,
+                            None => {
+                                whole = super::texts::NewText {
+                                    whole: super::text_codec::whole(&encode(&v.article)),
+                                    delta: None,
+                                };
+                                &whole
+                            }
+                        };
+                        match &text.delta {
+                            Some((base, delta)) if tt.get(base)?.is_some() => {
+                                tt.insert(&hash_key, delta.as_slice())?;
+                                tb.insert(&super::texts::base_key(base, &hash_key), &[])?;
+                                // a collection under way must not take the base
+                                tg.remove(base)?;
+                            }
+                            _ => {
+                                tt.insert(&hash_key, text.whole.as_slice())?;
+                            }
+                        }
                     }
                     // a collection under way must not take this text
                     // (see `gc`)
                     tg.remove(&hash_key)?;
                 }
                 put_events(te, to, &events, &seqs, created_at)?;
-                tc.insert(&check_key, encode(&record))?;
+                tc.insert(&check_key, super::check_codec::encode_check(&record))?;
                 tw.insert(&codec::watch_key(watch.id), encode(&watch))?;
                 Ok(true)
             })
@@ -141,4 +168,31 @@ pub(in crate::store) fn put_events(
 
 fn abort<T>(e: StoreError) -> Result<T, ConflictableTransactionError<StoreError>> {
     Err(ConflictableTransactionError::Abort(e))
+}
+
+impl SledStore {
+    /// Layout 5 -> 6: check records in binary. Each is rewritten on its
+    /// own (a compare-and-swap over the JSON just read, so a prune in
+    /// between is not undone) and a binary one is left alone: an upgrade a
+    /// crash interrupted finishes at the next open. Returns the records
+    /// rewritten.
+    pub(super) fn rewrite_checks_binary(&self) -> Result<u64, StoreError> {
+        let mut rewritten = 0;
+        for kv in self.checks.iter() {
+            let (k, v) = kv?;
+            if !super::check_codec::is_json(&v) {
+                continue;
+            }
+            let record: CheckRecord = decode("checks", &v)?;
+            let bin = super::check_codec::encode_check(&record);
+            if self
+                .checks
+                .compare_and_swap(&k, Some(&v), Some(bin))?
+                .is_ok()
+            {
+                rewritten += 1;
+            }
+        }
+        Ok(rewritten)
+    }
 }

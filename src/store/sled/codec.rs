@@ -1,11 +1,8 @@
 //! Keys and values of the sled layout. Keys are big-endian so that prefix and
-//! range scans come out in order; values are JSON, version texts zstd-JSON.
+//! range scans come out in order; values are JSON (version texts: `text_codec`).
 
 use super::{StoreError, WatchId};
 use serde::{de::DeserializeOwned, Serialize};
-
-/// zstd level for version texts: fast, and texts are small.
-const ZSTD_LEVEL: i32 = 3;
 
 pub fn watch_key(id: WatchId) -> [u8; 8] {
     id.to_be_bytes()
@@ -49,23 +46,6 @@ pub fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T
     })
 }
 
-pub fn encode_compressed<T: Serialize>(v: &T) -> Vec<u8> {
-    let json = encode(v);
-    zstd::bulk::compress(&json, ZSTD_LEVEL).unwrap_or(json)
-}
-
-pub fn decode_compressed<T: DeserializeOwned>(
-    tree: &'static str,
-    bytes: &[u8],
-) -> Result<T, StoreError> {
-    // Cap decompression at 64 MiB: version texts are far smaller.
-    let json = zstd::bulk::decompress(bytes, 64 << 20).map_err(|e| StoreError::Corrupt {
-        tree,
-        detail: format!("zstd: {e}"),
-    })?;
-    decode(tree, &json)
-}
-
 pub fn be_u64(tree: &'static str, bytes: &[u8]) -> Result<u64, StoreError> {
     let arr: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         tree,
@@ -84,15 +64,5 @@ mod tests {
         assert!(version_key(1, u32::MAX) < version_key(2, 0));
         assert!(check_key(1, 5, 0) < check_key(1, 300, 0));
         assert!(outbox_key("a", 2) < outbox_key("a", 256));
-    }
-
-    #[test]
-    fn compressed_round_trip() {
-        let v = vec!["paragraph one".to_string(); 100];
-        let bytes = encode_compressed(&v);
-        assert!(bytes.len() < encode(&v).len());
-        let back: Vec<String> = decode_compressed("t", &bytes).unwrap();
-        assert_eq!(back, v);
-        assert!(decode_compressed::<Vec<String>>("t", b"garbage").is_err());
     }
 }

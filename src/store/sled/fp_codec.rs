@@ -14,9 +14,9 @@
 //! with `{`) is still read, so a store is usable while its records are
 //! being rewritten and after an upgrade that a crash interrupted.
 
+use super::bin::{put_time, put_varint, Reader};
 use super::codec::decode;
 use crate::store::{FingerprintRecord, StoreError};
-use chrono::{DateTime, Utc};
 
 /// The first byte of a binary record (JSON records start with `{`).
 const TAG: u8 = 0x01;
@@ -53,7 +53,7 @@ pub fn encode_fp(r: &FingerprintRecord) -> Vec<u8> {
 /// A record in either form: binary, or the JSON of layouts 1-4.
 pub fn decode_fp(bytes: &[u8]) -> Result<FingerprintRecord, StoreError> {
     match bytes.first() {
-        Some(&TAG) => Reader { bytes, at: 1 }.record(),
+        Some(&TAG) => read_record(Reader::new(TREE, bytes, 1)),
         _ => decode(TREE, bytes),
     }
 }
@@ -63,129 +63,37 @@ pub fn is_json(bytes: &[u8]) -> bool {
     bytes.first() == Some(&b'{')
 }
 
-fn put_time(out: &mut Vec<u8>, t: DateTime<Utc>) {
-    out.extend_from_slice(&t.timestamp().to_be_bytes());
-    out.extend_from_slice(&t.timestamp_subsec_nanos().to_be_bytes());
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn corrupt(detail: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        tree: TREE,
-        detail: detail.into(),
-    }
-}
-
-/// A cursor over a binary record; every read is bounds-checked.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn record(mut self) -> Result<FingerprintRecord, StoreError> {
-        let id = self.u64()?;
-        let version = u32::from_be_bytes(self.array()?);
-        let first_seen = self.time()?;
-        let published = match self.array::<1>()?[0] {
-            0 => None,
-            1 => Some(self.time()?),
-            b => return Err(corrupt(format!("published flag {b}"))),
-        };
-        let (url, outlet, title) = (self.string()?, self.string()?, self.string()?);
-        let (bands, paragraphs) = (self.list()?, self.list()?);
-        if self.at != self.bytes.len() {
-            return Err(corrupt(format!(
-                "{} bytes after the record",
-                self.bytes.len() - self.at
-            )));
-        }
-        Ok(FingerprintRecord {
-            id,
-            version,
-            url,
-            outlet,
-            title,
-            first_seen,
-            published,
-            bands,
-            paragraphs,
-        })
-    }
-
-    fn take(&mut self, n: usize) -> Result<&[u8], StoreError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| corrupt(format!("truncated at byte {}", self.at)))?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], StoreError> {
-        let s = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(s);
-        Ok(a)
-    }
-
-    fn u64(&mut self) -> Result<u64, StoreError> {
-        Ok(u64::from_be_bytes(self.array()?))
-    }
-
-    fn time(&mut self) -> Result<DateTime<Utc>, StoreError> {
-        let secs = i64::from_be_bytes(self.array()?);
-        let nanos = u32::from_be_bytes(self.array()?);
-        DateTime::from_timestamp(secs, nanos).ok_or_else(|| corrupt(format!("time {secs}.{nanos}")))
-    }
-
-    fn varint(&mut self) -> Result<u64, StoreError> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.array::<1>()?[0];
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(corrupt("a varint longer than 10 bytes"))
-    }
-
-    /// A length read from the record, checked against what is left.
-    fn len(&mut self, unit: usize) -> Result<usize, StoreError> {
-        let n = self.varint()?;
-        let left = (self.bytes.len() - self.at) / unit;
-        usize::try_from(n)
-            .ok()
-            .filter(|&n| n <= left)
-            .ok_or_else(|| corrupt(format!("a length of {n} past the record's end")))
-    }
-
-    fn string(&mut self) -> Result<String, StoreError> {
-        let n = self.len(1)?;
-        let s = self.take(n)?;
-        String::from_utf8(s.to_vec()).map_err(|e| corrupt(e.to_string()))
-    }
-
-    fn list(&mut self) -> Result<Vec<u64>, StoreError> {
-        let n = self.len(8)?;
-        (0..n).map(|_| self.u64()).collect()
-    }
+/// The binary record after its tag.
+fn read_record(mut r: Reader<'_>) -> Result<FingerprintRecord, StoreError> {
+    let id = r.u64()?;
+    let version = u32::from_be_bytes(r.array()?);
+    let first_seen = r.time()?;
+    let published = match r.array::<1>()?[0] {
+        0 => None,
+        1 => Some(r.time()?),
+        b => return Err(r.corrupt(format!("published flag {b}"))),
+    };
+    let (url, outlet, title) = (r.string()?, r.string()?, r.string()?);
+    let (bands, paragraphs) = (r.list()?, r.list()?);
+    r.end()?;
+    Ok(FingerprintRecord {
+        id,
+        version,
+        url,
+        outlet,
+        title,
+        first_seen,
+        published,
+        bands,
+        paragraphs,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::codec::encode;
     use super::*;
+    use chrono::DateTime;
 
     fn record() -> FingerprintRecord {
         FingerprintRecord {

@@ -14,6 +14,13 @@
 //!   `gc_candidates` in the same transaction, and a merge does before it
 //!   moves versions, so a version written while a cycle reads can never
 //!   lose its text: the marker the cycle holds is gone.
+//!
+//! A text that other texts are deltas on (`text_bases`, see `texts`) is
+//! kept while they are: the whole pass keeps the bases of every kept text,
+//! and a cycle keeps a candidate with dependents, and makes a removed
+//! delta's base a candidate again (so a removed watch's chain of k texts
+//! goes over at most k cycles). A check writing a delta on a base removes
+//! the base from the candidates in its transaction, as for its own text.
 
 use super::codec::decode;
 use super::SledStore;
@@ -22,6 +29,10 @@ use crate::store::collect::Candidate;
 use crate::store::{GcCycle, GcReport, GcStep, StoreError, VersionMeta, GC_CYCLE_CANDIDATES};
 use sled::transaction::{ConflictableTransactionError, Transactional};
 use std::collections::HashSet;
+
+/// A text a collection removed: its stored bytes, and its base when it
+/// was a delta.
+type Removed = (u64, Option<[u8; 16]>);
 
 impl SledStore {
     /// Remove the texts no version refers to (only count them with
@@ -35,6 +46,17 @@ impl SledStore {
             let meta: VersionMeta = decode("versions", &v?)?;
             referenced.insert(ContentHash::to_bytes(meta.hash));
             versions += 1;
+        }
+        // the bases of kept texts are kept, down their chains
+        let mut todo: Vec<[u8; 16]> = referenced.iter().copied().collect();
+        while let Some(h) = todo.pop() {
+            if let Some(bytes) = self.texts.get(h)? {
+                if let Some(base) = SledStore::base_of(&bytes) {
+                    if referenced.insert(base) {
+                        todo.push(base);
+                    }
+                }
+            }
         }
         let mut report = GcReport {
             versions,
@@ -50,7 +72,13 @@ impl SledStore {
                 report.orphaned_texts += 1;
                 report.orphaned_bytes += (k.len() + v.len()) as u64;
                 if !dry_run {
-                    self.texts.remove(k)?;
+                    self.texts.remove(&k)?;
+                    if let (Some(base), Ok(dependent)) =
+                        (SledStore::base_of(&v), <[u8; 16]>::try_from(&k[..]))
+                    {
+                        self.text_bases
+                            .remove(super::texts::base_key(&base, &dependent))?;
+                    }
                 }
             }
         }
@@ -130,9 +158,14 @@ impl SledStore {
             .collect();
         for (hash, c) in settle {
             candidates.remove(&hash);
-            if let Some(bytes) = self.settle(hash, c)? {
+            if let Some((bytes, base)) = self.settle(hash, c)? {
                 cycle.report.removed += 1;
                 cycle.report.removed_bytes += bytes;
+                // its base may be garbage now: settled later in this cycle
+                // if it is still to come, else in the next
+                if let Some(base) = base.filter(|b| !candidates.contains_key(b)) {
+                    self.add_gc_candidate_bytes(&base)?;
+                }
             }
         }
         if candidates.is_empty() {
@@ -142,22 +175,39 @@ impl SledStore {
         Ok(GcStep::More)
     }
 
+    /// One more candidate, under a fresh marker.
+    fn add_gc_candidate_bytes(&self, hash: &[u8; 16]) -> Result<(), StoreError> {
+        let marker = self.db.generate_id()?;
+        self.gc_candidates.insert(hash, &marker.to_be_bytes())?;
+        Ok(())
+    }
+
     /// Settle one candidate: when its marker is still the one the cycle
-    /// loaded, drop the candidate and, if no version referred to it, its
-    /// text (the stored bytes removed, if any).
-    fn settle(&self, hash: [u8; 16], c: Candidate) -> Result<Option<u64>, StoreError> {
+    /// loaded, drop the candidate and, if no version referred to it and no
+    /// text is a delta on it, its text: the stored bytes removed and the
+    /// text's base when it was a delta.
+    fn settle(&self, hash: [u8; 16], c: Candidate) -> Result<Option<Removed>, StoreError> {
         let marker = c.marker.to_be_bytes();
-        (&self.gc_candidates, &self.texts)
+        // a delta written on it from now on takes its marker (see `checks`)
+        let referenced = c.referenced || self.has_dependents(&hash)?;
+        (&self.gc_candidates, &self.texts, &self.text_bases)
             .transaction(
-                |(tg, tt)| -> Result<_, ConflictableTransactionError<StoreError>> {
+                |(tg, tt, tb)| -> Result<_, ConflictableTransactionError<StoreError>> {
                     if tg.get(hash)?.as_deref() != Some(&marker[..]) {
                         return Ok(None); // a version came or went meanwhile
                     }
                     tg.remove(&hash)?;
-                    if c.referenced {
+                    if referenced {
                         return Ok(None);
                     }
-                    Ok(tt.remove(&hash)?.map(|v| (hash.len() + v.len()) as u64))
+                    let Some(v) = tt.remove(&hash)? else {
+                        return Ok(None);
+                    };
+                    let base = SledStore::base_of(&v);
+                    if let Some(b) = &base {
+                        tb.remove(&super::texts::base_key(b, &hash))?;
+                    }
+                    Ok(Some(((hash.len() + v.len()) as u64, base)))
                 },
             )
             .map_err(super::tx_error)

@@ -75,6 +75,11 @@ impl GuardedStore {
         &self.path
     }
 
+    /// [`SledStore::tree_sizes`] of the current handle.
+    pub fn tree_sizes(&self) -> Result<Vec<super::TreeSize>, StoreError> {
+        self.call(|s| s.tree_sizes())
+    }
+
     fn shown(&self) -> String {
         self.path.display().to_string()
     }

@@ -7,7 +7,7 @@
 //! | `watches`    | watch id (u64 BE)            | [`Watch`] JSON        |
 //! | `watch_urls` | URL bytes                    | watch id (u64 BE)     |
 //! | `versions`   | watch id ++ number (u32 BE)  | [`VersionMeta`] JSON  |
-//! | `texts`      | content hash (16 bytes)      | zstd JSON [`Article`] |
+//! | `texts`      | content hash (16 bytes)      | [`Article`]: zstd JSON, or a delta (`text_codec`) |
 //! | `checks`     | watch id ++ ms ++ unique     | [`CheckRecord`] JSON  |
 //! | `events`     | seq (u64 BE)                 | [`StoredEvent`] JSON  |
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
@@ -21,7 +21,9 @@
 //! The republication index's trees are described in `match_index`, the
 //! learned outlet templates' in `template`.
 //!
-//! Identical texts are stored once (`texts` is keyed by content hash).
+//! Identical texts are stored once (`texts` is keyed by content hash); a
+//! version's text is a delta against its watch's previous one when that is
+//! smaller (layout 6, see `texts`).
 
 use self::codec::{be_u64, decode, encode};
 use super::*;
@@ -32,6 +34,8 @@ use std::path::Path;
 /// Key in `meta` of the next watch id (8 bytes, big-endian).
 const NEXT_WATCH_ID: &[u8] = b"next_watch_id";
 
+mod bin;
+mod check_codec;
 mod checks;
 pub(super) use checks::put_events;
 mod codec;
@@ -45,12 +49,16 @@ mod guarded;
 mod match_index;
 mod outbox;
 mod schema;
+mod sizes;
 mod template;
+mod text_codec;
+mod texts;
 mod watch_urls;
 
 pub use compact::{compact, compact_open, dir_bytes, CompactReport};
 pub use guarded::GuardedStore;
 pub use schema::{read_store_id, STORE_ID_FILE};
+pub use sizes::TreeSize;
 
 /// A sled-backed store. Cheap to share behind an `Arc`.
 pub struct SledStore {
@@ -73,6 +81,8 @@ pub struct SledStore {
     /// daemon's incremental collection verifies and removes them
     /// ([`gc`]).
     gc_candidates: sled::Tree,
+    /// Which texts are deltas on which (see `texts`).
+    text_bases: sled::Tree,
     matching: match_index::MatchTrees,
     template: template::TemplateTrees,
     /// How URLs are canonicalized (`[fetch] strip_params`).
@@ -123,6 +133,7 @@ impl SledStore {
             sink_state: db.open_tree("sink_state")?,
             feeds: db.open_tree("feeds")?,
             gc_candidates: db.open_tree("gc_candidates")?,
+            text_bases: db.open_tree("text_bases")?,
             matching: match_index::MatchTrees::open(&db)?,
             template: template::TemplateTrees::open(&db)?,
             db,
@@ -425,7 +436,7 @@ impl Store for SledStore {
             .values()
             .rev()
             .take(limit)
-            .map(|v| decode("checks", &v?))
+            .map(|v| check_codec::decode_check(&v?))
             .collect()
     }
 
@@ -442,15 +453,13 @@ impl Store for SledStore {
             Some(v) => decode("versions", &v)?,
             None => return Err(StoreError::NotFound(format!("version {number}"))),
         };
-        let article = match self.texts.get(meta.hash.to_bytes())? {
-            Some(t) => codec::decode_compressed("texts", &t)?,
-            None => {
-                return Err(StoreError::Corrupt {
-                    tree: "texts",
-                    detail: format!("text {} of version {number} is missing", meta.hash),
-                })
-            }
-        };
+        let article = self.load_text(meta.hash).map_err(|e| match e {
+            StoreError::Corrupt { tree, detail } => StoreError::Corrupt {
+                tree,
+                detail: format!("version {number}: {detail}"),
+            },
+            e => e,
+        })?;
         Ok((meta, article))
     }
 

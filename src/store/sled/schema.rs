@@ -38,28 +38,7 @@ impl SledStore {
                     });
                 }
                 if found < SCHEMA_VERSION {
-                    // 1, 2 -> 3: postings are kept in memory, not in sled;
-                    // an article's pairs are indexed
-                    let dropped = if found < 3 {
-                        self.matching.migrate(&self.db)?
-                    } else {
-                        0
-                    };
-                    // 3 -> 4: watches under canonical URLs, duplicates merged
-                    let merges = if found < 4 {
-                        self.canonicalize_watches()?
-                    } else {
-                        Vec::new()
-                    };
-                    // 4 -> 5: fingerprint records in binary
-                    let rewritten = self.matching.rewrite_binary()?;
-                    for m in &merges {
-                        tracing::warn!(path = %self.path, kept = %m.kept.url, kept_id = m.kept.id, merged = %m.gone_url, merged_id = m.gone_id, versions = m.versions, duplicates_dropped = m.duplicates_dropped, "store upgrade: two watches of one article merged into one");
-                    }
-                    tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), fingerprints_rewritten = rewritten, "store layout upgraded");
-                    self.meta
-                        .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
-                    self.db.flush()?;
+                    self.upgrade(found)?;
                 }
                 Ok(())
             }
@@ -73,6 +52,49 @@ impl SledStore {
                 path: self.path.clone(),
             }),
         }
+    }
+
+    /// Bring a store of layout `found` to [`SCHEMA_VERSION`]. Every step
+    /// can run again over its own partial work, and the new layout number
+    /// is written last, so an upgrade a crash interrupted finishes at the
+    /// next open.
+    fn upgrade(&self, found: u32) -> Result<(), StoreError> {
+        // 1, 2 -> 3: postings are kept in memory, not in sled; an
+        // article's pairs are indexed
+        let dropped = if found < 3 {
+            self.matching.migrate(&self.db)?
+        } else {
+            0
+        };
+        // 3 -> 4: watches under canonical URLs, duplicates merged
+        let merges = if found < 4 {
+            self.canonicalize_watches()?
+        } else {
+            Vec::new()
+        };
+        // 4 -> 5: fingerprint records in binary
+        let rewritten = if found < 5 {
+            self.matching.rewrite_binary()?
+        } else {
+            0
+        };
+        // 5 -> 6: version texts as deltas on the watch's previous text
+        // 5 -> 6: version texts as deltas on the watch's previous text,
+        // check records in binary
+        let (deltas, saved, checks) = if found < 6 {
+            let (deltas, saved) = self.rewrite_texts_as_deltas()?;
+            (deltas, saved, self.rewrite_checks_binary()?)
+        } else {
+            (0, 0, 0)
+        };
+        for m in &merges {
+            tracing::warn!(path = %self.path, kept = %m.kept.url, kept_id = m.kept.id, merged = %m.gone_url, merged_id = m.gone_id, versions = m.versions, duplicates_dropped = m.duplicates_dropped, "store upgrade: two watches of one article merged into one");
+        }
+        tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), fingerprints_rewritten = rewritten, texts_as_deltas = deltas, text_bytes_saved = saved, checks_rewritten = checks, "store layout upgraded");
+        self.meta
+            .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// The store id, made (and flushed) at the first open; repeated in
