@@ -100,11 +100,16 @@ pub struct StorageConfig {
     pub pool_size: Option<u32>,
     /// `backend = "postgres"`: how long a daemon holds a due check (or an
     /// outbox delivery) it took before another daemon may take it over
-    /// (default [`crate::store::DEFAULT_LEASE`]); also how long a silent
+    /// (default [`DEFAULT_LEASE`]); also how long a silent
     /// daemon still counts as alive.
     #[serde(default)]
     pub lease: Option<Span>,
 }
+
+/// How long a lease lasts when `[storage] lease` is not set: longer than
+/// a check takes (fetch timeouts, retries, the confirmation fetch), short
+/// enough that the checks of a process that died are taken over soon.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
 
 /// PostgreSQL connections per process when `[storage] pool_size` is not set.
 pub const DEFAULT_POOL_SIZE: u32 = 4;
@@ -127,7 +132,7 @@ impl StorageConfig {
 
     /// `lease`, or its default.
     pub fn lease(&self) -> std::time::Duration {
-        self.lease.map_or(crate::store::DEFAULT_LEASE, |s| s.0)
+        self.lease.map_or(DEFAULT_LEASE, |s| s.0)
     }
 
     /// `pool_size`, or its default.

@@ -7,12 +7,10 @@
 use super::Watch;
 use chrono::{DateTime, Utc};
 use std::sync::OnceLock;
-use std::time::Duration;
 
-/// How long a lease lasts when `[storage] lease` is not set: longer than
-/// a check takes (fetch timeouts, retries, the confirmation fetch), short
-/// enough that the checks of a process that died are taken over soon.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+/// How long a lease lasts when `[storage] lease` is not set; the config
+/// owns the default, as it does every `[storage]` default.
+pub use crate::config::DEFAULT_LEASE;
 
 /// What a process asking for a due watch gets.
 #[derive(Debug, Clone)]
