@@ -212,6 +212,33 @@ impl super::Config {
             ..self.storage.clone()
         }
     }
+
+    /// Where the store lives, for people (`config check`): the sled
+    /// directory, or `postgres: URL` shown without its password.
+    pub fn storage_location(&self) -> String {
+        match (self.storage.backend, self.storage.url.as_deref()) {
+            (StorageBackend::Sled, _) => self.storage_path().display().to_string(),
+            (StorageBackend::Postgres, Some(url)) => format!("postgres: {}", shown_url(url)),
+            (StorageBackend::Postgres, None) => "postgres: (no url)".to_string(),
+        }
+    }
+}
+
+/// A `[storage] url` as logs and `config check` show it: without the
+/// password of its user part, and without its query.
+pub fn shown_url(url: &str) -> String {
+    let no_query = url.split_once('?').map_or(url, |(u, _)| u);
+    let Some((scheme, rest)) = no_query.split_once("://") else {
+        return no_query.to_string();
+    };
+    // the last `@` ends the user part: a password may hold one
+    match rest.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => no_query.to_string(),
+    }
 }
 
 fn default_storage_path() -> PathBuf {
@@ -232,6 +259,23 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/etc/copydesk/test.toml"))
+    }
+
+    #[test]
+    fn the_store_location_names_the_backend_and_hides_a_password() {
+        let sled = parse("[storage]\npath = \"db\"\n").unwrap();
+        assert_eq!(sled.storage_location(), "/etc/copydesk/db");
+        let pg = parse(
+            "[storage]\nbackend = \"postgres\"\n\
+             url = \"postgres://cd:se@cret@db.example:5432/cd?sslmode=disable\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            pg.storage_location(),
+            "postgres: postgres://cd@db.example:5432/cd"
+        );
+        assert_eq!(shown_url("postgres://cd@db/cd"), "postgres://cd@db/cd");
+        assert_eq!(shown_url("postgres:///cd"), "postgres:///cd");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 /// `config check`: what the file sets up, without secrets.
 pub fn config_summary(cfg: &Config) {
     println!("{}: ok", cfg.source.display());
-    println!("  storage:  {}", cfg.storage_path().display());
+    println!("  storage:  {}", cfg.storage_location());
     println!("  schedule: {}", cfg.schedule.default.0);
     println!("  watches:  {}", cfg.watches.len());
     println!("  feeds:    {}", cfg.feeds.len());

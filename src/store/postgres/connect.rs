@@ -2,7 +2,7 @@
 //! URL, the password (never needed in the config: `password_file`, else
 //! `PGPASSWORD`, else a `DATABASE_URL` that carries one) and the pool size.
 
-use crate::config::StorageConfig;
+use crate::config::{shown_url, StorageConfig};
 use crate::store::StoreError;
 use std::str::FromStr;
 
@@ -97,21 +97,6 @@ fn ssl_mode(url: &str) -> Option<String> {
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == "sslmode")
         .map(|(_, v)| v.to_ascii_lowercase())
-}
-
-/// `url` without the password of its user part (and without its query).
-pub fn shown_url(url: &str) -> String {
-    let no_query = url.split_once('?').map_or(url, |(u, _)| u);
-    let Some((scheme, rest)) = no_query.split_once("://") else {
-        return no_query.to_string();
-    };
-    match rest.split_once('@') {
-        Some((user, host)) => {
-            let user = user.split_once(':').map_or(user, |(u, _)| u);
-            format!("{scheme}://{user}@{host}")
-        }
-        None => no_query.to_string(),
-    }
 }
 
 #[cfg(test)]
