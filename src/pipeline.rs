@@ -352,6 +352,12 @@ impl Pipeline {
             } = match r {
                 Ok(x) => x,
                 Err(StoreError::NotFound(_)) => continue, // removed while we fetched
+                // another process sharing the store (a daemon) checked this
+                // watch meanwhile and stored that version: its check stands
+                Err(StoreError::Conflict { url, number }) if self.store.shared() => {
+                    tracing::warn!(url = %url, version = number, "another process stored this version meanwhile; this check is dropped");
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             };
             summary.checked += 1;

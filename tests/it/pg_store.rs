@@ -179,3 +179,69 @@ fn a_sled_store_moves_to_postgres_with_export_and_import() {
     assert!(out.contains("1 watch added, 2 versions added"), "{out}");
     assert_eq!(sled.json(&["history", &url]), back.json(&["history", &url]));
 }
+
+/// `copydesk check` beside another process on the same store: when the
+/// other stores the watch's next version while this pass fetches the page,
+/// this pass goes on (the version is stored once, by the other) instead of
+/// stopping with the version conflict.
+#[test]
+fn a_version_another_process_stored_meanwhile_is_not_an_error() {
+    let Some(cluster) = pg::cluster() else { return };
+    let schema = Schema::new(cluster);
+    let server = Server::start();
+    let url = server.url("/story");
+    let page = |second: &str| {
+        let mut body = story();
+        body[1] = second.to_string();
+        Reply::html(article_page(
+            "Council approves budget",
+            &body,
+            &Furniture::default(),
+        ))
+    };
+    let env = Env::new("");
+    std::fs::write(
+        &env.config,
+        format!(
+            "[storage]\nbackend = \"postgres\"\nurl = \"{}\"\npool_size = 2\n\n\
+             [check]\nconfirm = false\n\n[[watch]]\nurl = \"{url}\"\n",
+            schema.url()
+        ),
+    )
+    .unwrap();
+    server.set("/story", page(&story()[1]));
+    env.ok(&["check", "--all"]);
+
+    // The second pass's fetch (the path's request 2) answers only after
+    // another process has checked the same watch (request 3) and stored
+    // the edited page as version 2.
+    let edited = page("Council members debated the proposal for six hours before the final vote.");
+    let config = env.config.clone();
+    let other = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let other_out = other.clone();
+    server.set(
+        "/story",
+        Reply::dynamic(move |n| {
+            if n == 2 {
+                let out = run_binary(&config, &["check", "--all"]);
+                *other_out.lock().unwrap() = Some(out);
+            }
+            edited.clone()
+        }),
+    );
+    let out = env.run(&["check", "--all"]);
+    let inner = other.lock().unwrap().take().expect("the other process ran");
+    assert!(
+        inner.status.success(),
+        "the other process: {}",
+        String::from_utf8_lossy(&inner.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "this pass stopped: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let history = env.json(&["history", &url]);
+    let versions = history.as_array().expect("a list of versions");
+    assert_eq!(versions.len(), 2, "version 2 stored once: {history}");
+}
