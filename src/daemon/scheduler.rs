@@ -258,18 +258,9 @@ impl Scheduler {
             let (p, store) = (self.pipeline.clone(), self.store.clone());
             let shared = self.shared.is_some();
             self.in_flight.spawn(async move {
-                let watch = if shared {
-                    // one daemon of those sharing the store checks it
-                    match super::shared::claim(&store, &p, &url).await {
-                        Ok(w) => w,
-                        Err(end) => return end,
-                    }
-                } else {
-                    let u = url.clone();
-                    match blocking(&store, move |s| s.watch(&u)).await {
-                        Ok(w) => w,
-                        Err(_) => return CheckEnd::Removed(url), // removed meanwhile
-                    }
+                let watch = match super::shared::watch_for_check(&store, &p, &url, shared).await {
+                    Ok(w) => w,
+                    Err(end) => return end,
                 };
                 let r = p.check_watch(&watch).await;
                 CheckEnd::Checked(Box::new((watch, r)))

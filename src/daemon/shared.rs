@@ -43,14 +43,28 @@ impl Shared {
     }
 }
 
-/// Claim the watch of `url` for a check now: the watch as stored, or how
-/// the check task ends without a check (put back at the store's time, or
-/// dropped when it left the schedule or the store).
-pub(super) async fn claim(
+/// The watch of `url` as stored, for its check now: claimed first when
+/// several daemons share the store (`shared`), so that one of them checks
+/// it; `Removed` when it left the store meanwhile.
+pub(super) async fn watch_for_check(
     store: &Arc<dyn Store>,
     p: &Arc<Pipeline>,
     url: &str,
+    shared: bool,
 ) -> Result<Watch, CheckEnd> {
+    if shared {
+        return claim(store, p, url).await;
+    }
+    let u = url.to_string();
+    blocking(store, move |s| s.watch(&u))
+        .await
+        .map_err(|_| CheckEnd::Removed(url.to_string()))
+}
+
+/// Claim the watch of `url` for a check now: the watch as stored, or how
+/// the check task ends without a check (put back at the store's time, or
+/// dropped when it left the schedule or the store).
+async fn claim(store: &Arc<dyn Store>, p: &Arc<Pipeline>, url: &str) -> Result<Watch, CheckEnd> {
     let (u, p2) = (url.to_string(), p.clone());
     let claimed = blocking(store, move |s| {
         let now = p2.clock().now();

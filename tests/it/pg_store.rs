@@ -130,21 +130,12 @@ fn a_sled_store_moves_to_postgres_with_export_and_import() {
     let schema = Schema::new(cluster);
     let server = Server::start();
     let url = server.url("/story");
-    let page = |second: &str| {
-        let mut body = story();
-        body[1] = second.to_string();
-        Reply::html(article_page(
-            "Council approves budget",
-            &body,
-            &Furniture::default(),
-        ))
-    };
-    server.set("/story", page(&story()[1]));
+    server.set("/story", budget_page(&story()[1]));
     let sled = Env::new(&format!("[[watch]]\nurl = \"{url}\"\n"));
     sled.ok(&["check", "--all"]);
     server.set(
         "/story",
-        page("Council members debated the proposal for six hours before the final vote."),
+        budget_page("Council members debated the proposal for six hours before the final vote."),
     );
     sled.ok(&["check", "--all"]);
     let dump = sled.ok(&["export"]);
@@ -190,15 +181,6 @@ fn a_version_another_process_stored_meanwhile_is_not_an_error() {
     let schema = Schema::new(cluster);
     let server = Server::start();
     let url = server.url("/story");
-    let page = |second: &str| {
-        let mut body = story();
-        body[1] = second.to_string();
-        Reply::html(article_page(
-            "Council approves budget",
-            &body,
-            &Furniture::default(),
-        ))
-    };
     let env = Env::new("");
     std::fs::write(
         &env.config,
@@ -209,13 +191,14 @@ fn a_version_another_process_stored_meanwhile_is_not_an_error() {
         ),
     )
     .unwrap();
-    server.set("/story", page(&story()[1]));
+    server.set("/story", budget_page(&story()[1]));
     env.ok(&["check", "--all"]);
 
     // The second pass's fetch (the path's request 2) answers only after
     // another process has checked the same watch (request 3) and stored
     // the edited page as version 2.
-    let edited = page("Council members debated the proposal for six hours before the final vote.");
+    let edited =
+        budget_page("Council members debated the proposal for six hours before the final vote.");
     let config = env.config.clone();
     let other = std::sync::Arc::new(std::sync::Mutex::new(None));
     let other_out = other.clone();
@@ -244,4 +227,15 @@ fn a_version_another_process_stored_meanwhile_is_not_an_error() {
     let history = env.json(&["history", &url]);
     let versions = history.as_array().expect("a list of versions");
     assert_eq!(versions.len(), 2, "version 2 stored once: {history}");
+}
+
+/// The council story with `second` as its second paragraph.
+fn budget_page(second: &str) -> Reply {
+    let mut body = story();
+    body[1] = second.to_string();
+    Reply::html(article_page(
+        "Council approves budget",
+        &body,
+        &Furniture::default(),
+    ))
 }
