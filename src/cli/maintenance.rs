@@ -13,15 +13,17 @@ use anyhow::Result;
 pub fn gc(cfg: &Config, dry_run: bool, format: Format) -> Result<()> {
     let why = "gc needs the store to itself: stop the daemon first (a running daemon collects the texts of removed watches by itself every [storage] gc_every)";
     let store = open_direct(cfg, why)?;
-    let report = store.collect_garbage(dry_run)?;
+    let mut report = store.collect_garbage(dry_run)?;
+    report.stale_sightings = crate::store::sweep_all_sightings(&*store, dry_run)?.stale;
     if format == Format::Json {
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
     println!("{}", describe(&report));
-    if dry_run && report.orphaned_texts > 0 {
+    let anything = report.orphaned_texts > 0 || report.stale_sightings > 0;
+    if dry_run && anything {
         println!("(a dry run: nothing was removed; run `copydesk gc` to remove them, then `copydesk compact` to give the space back to the file system)");
-    } else if report.orphaned_texts > 0 {
+    } else if anything {
         println!("sled keeps the space of removed records for its own reuse: `copydesk compact` gives it back to the file system");
     }
     Ok(())
@@ -39,6 +41,13 @@ fn describe(r: &GcReport) -> String {
             "texts no version refers to"
         ),
         human_bytes(r.orphaned_bytes)
+    ) + &format!(
+        ", and {} of the learned templates that can no longer make a rule",
+        plural(
+            r.stale_sightings as usize,
+            "line sighting",
+            "line sightings"
+        )
     )
 }
 

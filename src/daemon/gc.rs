@@ -2,14 +2,17 @@
 //! gc_every` a cycle starts that settles the texts of removed watches
 //! ([`crate::store::Store::gc_step`]), one bounded step per turn of the
 //! loop and only while no check is waiting to start, so collecting never
-//! delays a check. After each cycle the event log is pruned to the
-//! `[retention]` limits, if any ([`crate::store::Store::prune_events`],
-//! bounded too: what is left goes at the next idle turns).
+//! delays a check. After each cycle the learned templates' stale line
+//! sightings are swept ([`crate::store::Store::sweep_sightings`], bounded
+//! steps too), then the event log is pruned to the `[retention]` limits,
+//! if any ([`crate::store::Store::prune_events`], bounded too: what is
+//! left goes at the next idle turns).
 
 use super::metrics::Metrics;
 use crate::config::RetentionConfig;
 use crate::store::{
-    blocking, EventRetention, GcCycle, GcStep, Store, GC_STEP_BUDGET, PRUNE_BUDGET,
+    blocking, EventRetention, GcCycle, GcStep, SightingSweep, Store, GC_STEP_BUDGET, PRUNE_BUDGET,
+    SWEEP_BUDGET,
 };
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -20,6 +23,8 @@ pub struct Collector {
     every: chrono::Duration,
     next_at: Option<DateTime<Utc>>,
     cycle: Option<GcCycle>,
+    /// The sweep of stale line sightings after a cycle, while under way.
+    sweep: Option<SightingSweep>,
     retention: RetentionConfig,
     /// The event log is to be pruned at the next idle turn (a cycle just
     /// ended, or the last pruning hit its budget).
@@ -33,6 +38,7 @@ impl Collector {
             every: chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX),
             next_at: None,
             cycle: None,
+            sweep: None,
             retention: RetentionConfig::default(),
             prune: false,
         }
@@ -67,6 +73,10 @@ impl Collector {
         if !idle {
             return;
         }
+        if let Some(sweep) = self.sweep.take() {
+            self.sweep_step(store, sweep, metrics).await;
+            return;
+        }
         if self.prune {
             self.prune_events(store, now, metrics).await;
             return;
@@ -86,7 +96,7 @@ impl Collector {
             Ok((GcStep::More, cycle)) => self.cycle = Some(cycle),
             Ok((GcStep::Done(report), _)) => {
                 self.next_at = Some(now.checked_add_signed(self.every).unwrap_or(now));
-                self.prune = self.retention.is_set();
+                self.sweep = Some(SightingSweep::default());
                 metrics.gc_texts_removed.inc_by(report.removed);
                 metrics.gc_bytes_removed.inc_by(report.removed_bytes);
                 if report.removed > 0 {
@@ -105,6 +115,44 @@ impl Collector {
                 self.next_at = Some(now.checked_add_signed(self.every).unwrap_or(now));
             }
         }
+    }
+
+    /// One step of the sweep of stale line sightings; when it is over, the
+    /// event log is pruned next (if `[retention]` sets limits).
+    async fn sweep_step(
+        &mut self,
+        store: &Arc<dyn Store>,
+        sweep: SightingSweep,
+        metrics: &Metrics,
+    ) {
+        let started = std::time::Instant::now();
+        let before = sweep.stale;
+        let mut sweep = sweep;
+        let stepped = blocking(store, move |s| {
+            let done = s.sweep_sightings(&mut sweep, SWEEP_BUDGET)?;
+            Ok((done, sweep))
+        })
+        .await;
+        metrics.gc_seconds.inc_by(started.elapsed().as_secs_f64());
+        match stepped {
+            Ok((done, sweep)) => {
+                metrics.gc_sightings_removed.inc_by(sweep.stale - before);
+                if !done {
+                    self.sweep = Some(sweep);
+                    return;
+                }
+                if sweep.stale > 0 {
+                    tracing::info!(
+                        read = sweep.read,
+                        removed = sweep.stale,
+                        "dropped learned-template line sightings that can no longer make a rule"
+                    );
+                }
+            }
+            // swept again after the next cycle; each removal stands alone
+            Err(e) => tracing::warn!(error = %e, "sweeping the line sightings failed"),
+        }
+        self.prune = self.retention.is_set();
     }
 
     /// Drop events beyond the `[retention]` limits, at most

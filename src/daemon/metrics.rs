@@ -187,6 +187,9 @@ pub struct Metrics {
     pub gc_seconds: Counter<f64, std::sync::atomic::AtomicU64>,
     /// `copydesk_events_pruned_total`: events dropped by `[retention]`.
     pub events_pruned: Counter,
+    /// `copydesk_gc_sightings_removed_total`: learned-template line
+    /// sightings that could no longer make a rule, dropped by the daemon.
+    pub gc_sightings_removed: Counter,
     /// `copydesk_watches{state}`.
     pub watches: Family<StateLabel, Gauge>,
     /// `copydesk_due_queue_lag_seconds`: how late the most overdue watch is.
@@ -298,6 +301,12 @@ impl Metrics {
             "Events dropped from the log by [retention] limits",
             events_pruned.clone(),
         );
+        let gc_sightings_removed = Counter::default();
+        registry.register(
+            "gc_sightings_removed",
+            "Learned-template line sightings that could no longer make a rule, dropped by the daemon",
+            gc_sightings_removed.clone(),
+        );
         let watches = Family::<StateLabel, Gauge>::default();
         registry.register(
             "watches",
@@ -393,6 +402,7 @@ impl Metrics {
             gc_bytes_removed,
             gc_seconds,
             events_pruned,
+            gc_sightings_removed,
             watches,
             due_lag_seconds,
             in_flight,

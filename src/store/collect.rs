@@ -74,6 +74,51 @@ pub enum GcStep {
     Done(GcCycleReport),
 }
 
+/// A sweep of the learned templates' line sightings that drops the stale
+/// ones ([`crate::core::template::SeenLine::stale`]:
+/// [`crate::store::Store::sweep_sightings`]), in bounded steps; start one
+/// with [`SightingSweep::default`] (or [`SightingSweep::counting`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SightingSweep {
+    /// The last sighting read (outlet, line key): the next step reads on
+    /// from there.
+    pub(crate) after: Option<(String, u64)>,
+    /// Only count the stale sightings (`copydesk gc --dry-run`).
+    pub(crate) dry_run: bool,
+    /// Sightings read so far.
+    pub read: u64,
+    /// Stale sightings removed (or, counting, found) so far.
+    pub stale: u64,
+}
+
+impl SightingSweep {
+    /// A sweep that counts the stale sightings and removes none.
+    pub fn counting() -> SightingSweep {
+        SightingSweep {
+            dry_run: true,
+            ..SightingSweep::default()
+        }
+    }
+}
+
+/// Line sightings read per step of a [`SightingSweep`].
+pub const SWEEP_BUDGET: usize = 5_000;
+
+/// A whole sweep at once (`copydesk gc`): the stale sightings removed, or
+/// only counted with `dry_run`.
+pub fn sweep_all_sightings(
+    store: &dyn super::Store,
+    dry_run: bool,
+) -> Result<SightingSweep, super::StoreError> {
+    let mut sweep = if dry_run {
+        SightingSweep::counting()
+    } else {
+        SightingSweep::default()
+    };
+    while !store.sweep_sightings(&mut sweep, SWEEP_BUDGET)? {}
+    Ok(sweep)
+}
+
 /// How much of the event log may go ([`crate::store::Store::prune_events`];
 /// `[retention]` in the config). Events that still have a delivery in the
 /// outbox (pending or dead) are kept whatever the limits.

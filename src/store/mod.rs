@@ -31,8 +31,8 @@ pub use self::sled::{
 };
 pub use blocking::{blocking, run_blocking, TaskFailed};
 pub use collect::{
-    EventRetention, GcCycle, GcCycleReport, GcStep, GC_CYCLE_CANDIDATES, GC_STEP_BUDGET,
-    PRUNE_BUDGET,
+    sweep_all_sightings, EventRetention, GcCycle, GcCycleReport, GcStep, SightingSweep,
+    GC_CYCLE_CANDIDATES, GC_STEP_BUDGET, PRUNE_BUDGET, SWEEP_BUDGET,
 };
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
@@ -91,6 +91,20 @@ pub trait Store: Send + Sync {
     fn gc_step(&self, cycle: &mut GcCycle, budget: usize) -> Result<GcStep, StoreError> {
         let _ = (cycle, budget);
         Ok(GcStep::Done(GcCycleReport::default()))
+    }
+    /// One step of a sweep of the learned templates' line sightings: at
+    /// most `budget` read from where `sweep` stopped, the stale ones
+    /// ([`crate::core::template::SeenLine::stale`]) removed (only counted
+    /// when `sweep` is counting); true when the sweep has read them all.
+    /// A sighting seen again meanwhile is kept. A backend without it keeps
+    /// every sighting.
+    fn sweep_sightings(
+        &self,
+        sweep: &mut SightingSweep,
+        budget: usize,
+    ) -> Result<bool, StoreError> {
+        let _ = (sweep, budget);
+        Ok(true)
     }
     /// Remove the oldest events beyond `retention`'s limits, at most
     /// `budget` of them (the oldest first); how many were removed. An

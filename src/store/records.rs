@@ -23,6 +23,10 @@ pub struct GcReport {
     pub orphaned_bytes: u64,
     /// Whether they were removed (false: a dry run).
     pub removed: bool,
+    /// Learned-template line sightings that can no longer make a rule
+    /// ([`crate::core::template::SeenLine::stale`]), removed with the
+    /// texts (counted in a dry run); filled in by `copydesk gc`'s sweep.
+    pub stale_sightings: u64,
 }
 
 /// Where a watch came from: the config file, the CLI / API, or a feed's

@@ -226,3 +226,103 @@ fn a_store_without_in_place_compaction_says_so() {
     );
     assert_eq!(store.watches().unwrap().len(), 1);
 }
+
+/// Thirty-six articles of one outlet, each with paragraphs of its own,
+/// checked in two passes (six, then thirty): the learned template's
+/// sightings of the first pass's lines go stale (no other article shows
+/// them, and too many articles came since for them ever to be template
+/// lines); `gc --dry-run` counts them, `gc` removes them, and the recent
+/// sightings, the outlet's rules and the articles' histories stay.
+#[test]
+fn gc_drops_the_line_sightings_that_can_no_longer_make_a_rule() {
+    let nouns = [
+        "bridge",
+        "harbour",
+        "library",
+        "school",
+        "market",
+        "stadium",
+        "museum",
+        "tram",
+        "airport",
+        "hospital",
+        "theatre",
+        "river",
+        "park",
+        "tunnel",
+        "castle",
+        "canal",
+        "station",
+        "orchard",
+        "forest",
+        "lighthouse",
+        "cathedral",
+        "factory",
+        "pier",
+        "reservoir",
+        "observatory",
+        "vineyard",
+        "quarry",
+        "monastery",
+        "windmill",
+        "zoo",
+        "ferry",
+        "dam",
+        "aqueduct",
+        "gallery",
+        "arena",
+        "chapel",
+    ];
+    let para = |noun: &str| {
+        format!("Engineers said the {noun} needed urgent work before the winter storms, which could cost more than planned.")
+    };
+    let server = Server::start();
+    let env = Env::new("");
+    for (i, noun) in nouns.iter().enumerate() {
+        let body = vec![
+            format!("The council debated the future of the {noun} for most of the evening, and residents filled the hall to hear it."),
+            para(noun),
+            format!("A decision on the {noun} is expected next month, after a consultation with the people who live near it."),
+        ];
+        let path = format!("/{noun}");
+        server.set(&path, page(&format!("The {noun} question"), &body));
+        env.ok(&["watch", "add", &server.url(&path)]);
+        if i == 5 || i == nouns.len() - 1 {
+            env.ok(&["check", "--all"]);
+        }
+    }
+    let outlets = env.ok(&["outlets", "--format", "json"]);
+    let outlet = server.url("/");
+    let outlet = outlet.trim_start_matches("http://").trim_end_matches('/');
+    let sightings = |noun: &str| {
+        let store = common::reopen::open_dyn(&env.dir.path().join("db"));
+        let key = copydesk::core::template::shape::line_key(&para(noun));
+        store.line_articles(outlet, key).expect("sightings")
+    };
+    assert_eq!(sightings(nouns[0]).len(), 1);
+
+    let dry = env.json(&["gc", "--dry-run"]);
+    let stale = num(&dry, "stale_sightings");
+    // the first pass's three lines each, at least
+    assert!(stale >= 18, "{dry}");
+    assert_eq!(
+        env.json(&["gc", "--dry-run"]),
+        dry,
+        "a dry run removes nothing"
+    );
+    let text = env.ok(&["gc"]);
+    assert!(
+        text.contains(&format!("{stale} line sightings of the learned templates")),
+        "{text}"
+    );
+    assert_eq!(num(&env.json(&["gc", "--dry-run"]), "stale_sightings"), 0);
+    for noun in &nouns[..6] {
+        assert!(sightings(noun).is_empty(), "{noun}");
+    }
+    assert_eq!(sightings(nouns[nouns.len() - 1]).len(), 1);
+    assert_eq!(env.ok(&["outlets", "--format", "json"]), outlets);
+    for noun in nouns {
+        let h = env.json(&["history", &server.url(&format!("/{noun}"))]);
+        assert_eq!(h.as_array().map(Vec::len), Some(1), "{noun}: {h}");
+    }
+}

@@ -54,6 +54,13 @@ pub const MIN_NOISE: u32 = 2;
 /// Articles remembered per seen line to count distinct articles (the count
 /// saturates here, far above [`MIN_ARTICLES`]).
 pub const SEEN_IDS_KEPT: usize = 8;
+/// Outlet articles observed since a line's first sighting beyond which a
+/// line seen on one article only can no longer become recurring: it would
+/// need one sighting in [`MIN_SHARE_DENOMINATOR`] of them, and at most
+/// [`SEEN_IDS_KEPT`] are counted. Such a record is stale
+/// ([`SeenLine::stale`]): the store's upkeep drops it, and a new sighting
+/// starts the count afresh.
+pub const SIGHTING_HORIZON: u64 = SEEN_IDS_KEPT as u64 * MIN_SHARE_DENOMINATOR;
 
 /// How a rule was learned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,6 +393,11 @@ impl SeenLine {
     /// `self` after a sighting on `article`; the outlet has observed
     /// `outlet_articles` articles so far.
     pub fn seen_on(mut self, article: u64, outlet_articles: u64) -> SeenLine {
+        if self.stale(outlet_articles) {
+            // a line of one article, long ago: counted afresh from here, so
+            // that a line an outlet starts to repeat late is still learned
+            self = SeenLine::default();
+        }
         if self.articles.is_empty() {
             self.outlet_articles_at_first = outlet_articles;
         }
@@ -393,6 +405,17 @@ impl SeenLine {
             self.articles.push(article);
         }
         self
+    }
+
+    /// Whether the record is worth nothing more once the outlet has
+    /// observed `outlet_articles` articles: the line was seen on one
+    /// article only (so no other article shares it), and more than
+    /// [`SIGHTING_HORIZON`] articles ago (so it can no longer become
+    /// recurring). Most sightings end so: every short paragraph of every
+    /// article is counted, and story text is not repeated.
+    pub fn stale(&self, outlet_articles: u64) -> bool {
+        self.articles.len() <= 1
+            && outlet_articles.saturating_sub(self.outlet_articles_at_first) > SIGHTING_HORIZON
     }
 
     /// Whether the line is now template text of an outlet that has

@@ -295,6 +295,31 @@ fn recurring_needs_several_articles_and_a_share() {
 }
 
 #[test]
+fn a_line_of_one_article_goes_stale_beyond_the_horizon_and_restarts() {
+    let once = SeenLine::default().seen_on(7, 10);
+    assert!(!once.stale(10 + SIGHTING_HORIZON));
+    assert!(once.stale(11 + SIGHTING_HORIZON));
+    // beyond the horizon the count could never reach a share: the line
+    // is not recurring however often it is seen from the old record
+    let mut kept = once.clone();
+    for i in 0..SEEN_IDS_KEPT as u64 {
+        kept.articles.push(100 + i);
+    }
+    kept.articles.truncate(SEEN_IDS_KEPT);
+    assert!(!kept.recurring(11 + SIGHTING_HORIZON));
+    // shared by two articles: never stale (other articles show it)
+    let shared = once.clone().seen_on(8, 11);
+    assert!(!shared.stale(1_000));
+    // a new sighting of a stale line counts afresh, and the line the
+    // outlet now repeats on every article is learned
+    let mut late = once.seen_on(20, 50);
+    assert_eq!(late.articles, vec![20]);
+    assert_eq!(late.outlet_articles_at_first, 50);
+    late = late.seen_on(21, 51).seen_on(22, 52);
+    assert!(late.recurring(52));
+}
+
+#[test]
 fn ticking_lines_are_found() {
     let t = Template::default();
     let s = art("T", &[P1, "Posted 9 min ago by Jane Roe", P2]);

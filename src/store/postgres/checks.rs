@@ -217,6 +217,7 @@ impl PgStore {
             orphaned_texts: orphaned as u64,
             orphaned_bytes: bytes as u64,
             removed: !dry_run,
+            stale_sightings: 0,
         })
     }
 

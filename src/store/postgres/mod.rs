@@ -325,6 +325,13 @@ impl Store for PgStore {
     fn line_articles(&self, outlet: &str, key: LineKey) -> Result<Vec<WatchId>, StoreError> {
         off_runtime(|| template::seen(&mut *self.conn()?, outlet, key))
     }
+    fn sweep_sightings(
+        &self,
+        sweep: &mut SightingSweep,
+        budget: usize,
+    ) -> Result<bool, StoreError> {
+        off_runtime(|| template::sweep(&mut *self.conn()?, sweep, budget))
+    }
     fn learn_rules(&self, outlet: &str, rules: &[Rule]) -> Result<(), StoreError> {
         off_runtime(|| template::learn(&mut *self.conn()?, outlet, rules))
     }

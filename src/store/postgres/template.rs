@@ -117,6 +117,59 @@ pub(super) fn observe(
     Ok(promoted)
 }
 
+/// See [`Store::sweep_sightings`]: one batch of `budget` sightings after
+/// the sweep's cursor, in key order, with their outlet's counts; a stale
+/// one is deleted only if its record is still the one read, so a sighting
+/// counted meanwhile by a check (of this process or another) is kept.
+pub(super) fn sweep(
+    c: &mut impl GenericClient,
+    sweep: &mut SightingSweep,
+    budget: usize,
+) -> Result<bool, StoreError> {
+    let limit = budget.max(1) as i64;
+    let select = "SELECT s.outlet, s.line, s.record, s.record::text, o.record \
+                  FROM tmpl_seen s LEFT JOIN tmpl_outlets o ON o.outlet = s.outlet";
+    let rows = match &sweep.after {
+        Some((outlet, line)) => c.query(
+            &format!(
+                "{select} WHERE (s.outlet, s.line) > ($1, $2) ORDER BY s.outlet, s.line LIMIT $3"
+            ),
+            &[outlet, &key64(*line), &limit],
+        )?,
+        None => c.query(
+            &format!("{select} ORDER BY s.outlet, s.line LIMIT $1"),
+            &[&limit],
+        )?,
+    };
+    for row in &rows {
+        let (outlet, line): (String, i64) = (row.get(0), row.get(1));
+        sweep.read += 1;
+        sweep.after = Some((outlet.clone(), line as u64));
+        // a record that cannot be read is left for `rec` elsewhere
+        let Ok(seen) = rec::<SeenLine>(row, 2, "tmpl_seen") else {
+            continue;
+        };
+        let articles = row
+            .try_get::<_, Option<Json<OutletStats>>>(4)
+            .ok()
+            .flatten()
+            .map_or(0, |j| j.0.articles);
+        if !seen.stale(articles) {
+            continue;
+        }
+        if sweep.dry_run {
+            sweep.stale += 1;
+            continue;
+        }
+        let text: String = row.get(3);
+        sweep.stale += c.execute(
+            "DELETE FROM tmpl_seen WHERE outlet = $1 AND line = $2 AND record::text = $3",
+            &[&outlet, &line, &text],
+        )?;
+    }
+    Ok((rows.len() as i64) < limit)
+}
+
 /// The articles a line was seen on.
 pub(super) fn seen(
     c: &mut impl GenericClient,

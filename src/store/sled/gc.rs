@@ -64,6 +64,7 @@ impl SledStore {
             orphaned_texts: 0,
             orphaned_bytes: 0,
             removed: !dry_run,
+            stale_sightings: 0,
         };
         for kv in self.texts.iter() {
             let (k, v) = kv?;

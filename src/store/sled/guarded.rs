@@ -347,6 +347,14 @@ impl Store for GuardedStore {
         self.call(|s| s.gc_step(cycle, budget))
     }
 
+    fn sweep_sightings(
+        &self,
+        sweep: &mut SightingSweep,
+        budget: usize,
+    ) -> Result<bool, StoreError> {
+        self.call(|s| s.sweep_sightings(sweep, budget))
+    }
+
     fn prune_events(&self, retention: EventRetention, budget: usize) -> Result<u64, StoreError> {
         self.call(|s| s.prune_events(retention, budget))
     }

@@ -10,12 +10,15 @@
 //! `update_and_fetch`), so concurrent checks of one outlet lose no count.
 //! Learning is not flushed on its own: losing the last few sightings in a
 //! crash only delays a rule (the check's commit flushes soon after anyway).
+//! Sightings that can no longer make a rule are dropped by the sweep
+//! ([`TemplateTrees::sweep`]) and restart when seen again.
 
 use super::codec::{decode, encode};
-use super::{OutletStats, OutletTemplate, StoreError};
+use super::{OutletStats, OutletTemplate, SightingSweep, StoreError};
 use crate::core::template::shape::LineKey;
 use crate::core::template::{Rule, SeenLine, Verdict};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 pub(super) struct TemplateTrees {
     outlets: sled::Tree,
@@ -29,6 +32,16 @@ fn key(outlet: &str, line: LineKey) -> Vec<u8> {
     k.push(0);
     k.extend_from_slice(&line.to_be_bytes());
     k
+}
+
+/// [`key`]'s outlet and line back.
+fn split_key(k: &[u8]) -> Option<(String, LineKey)> {
+    let (line, rest) = k.split_last_chunk::<8>().map(|(r, l)| (*l, r))?;
+    let outlet = rest.strip_suffix(&[0])?;
+    Some((
+        String::from_utf8_lossy(outlet).into_owned(),
+        LineKey::from_be_bytes(line),
+    ))
 }
 
 fn prefix(outlet: &str) -> Vec<u8> {
@@ -148,6 +161,60 @@ impl TemplateTrees {
             }
         }
         Ok(promoted)
+    }
+
+    /// One step of a sweep of the sightings (see
+    /// [`crate::store::Store::sweep_sightings`]). A stale record is removed
+    /// only if it is still the one read (compare-and-swap), so a sighting
+    /// counted meanwhile by a check is never lost.
+    pub(super) fn sweep(
+        &self,
+        sweep: &mut SightingSweep,
+        budget: usize,
+    ) -> Result<bool, StoreError> {
+        let start = match &sweep.after {
+            // the key just after the last one read
+            Some((outlet, line)) => {
+                let mut k = key(outlet, *line);
+                k.push(0);
+                k
+            }
+            None => Vec::new(),
+        };
+        let mut outlets: HashMap<String, u64> = HashMap::new();
+        for (read, kv) in self.seen.range(start..).enumerate() {
+            if read == budget.max(1) {
+                return Ok(false);
+            }
+            let (k, v) = kv?;
+            sweep.read += 1;
+            let Some((outlet, line)) = split_key(&k) else {
+                continue;
+            };
+            sweep.after = Some((outlet.clone(), line));
+            let articles = match outlets.get(&outlet) {
+                Some(n) => *n,
+                None => {
+                    let n = self.stats(&outlet)?.articles;
+                    outlets.insert(outlet, n);
+                    n
+                }
+            };
+            // a record that cannot be read is left for `decode` elsewhere
+            let Ok(seen) = serde_json::from_slice::<SeenLine>(&v) else {
+                continue;
+            };
+            if !seen.stale(articles) {
+                continue;
+            }
+            let gone = sweep.dry_run
+                || self
+                    .seen
+                    .compare_and_swap(&k, Some(&v), None as Option<&[u8]>)?
+                    .is_ok();
+            sweep.stale += u64::from(gone);
+        }
+        Ok(true)
     }
 
     /// The articles a line was seen on.

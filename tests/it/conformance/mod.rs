@@ -12,6 +12,7 @@
 mod gc;
 pub mod matching;
 mod outbox;
+mod templates;
 mod watches;
 
 use crate::common::{pg, reopen};
@@ -154,6 +155,12 @@ macro_rules! conformance {
             fn a_text_stored_again_while_a_cycle_runs_is_kept() {
                 if let Some(b) = backend() {
                     gc::stored_again_kept(b)
+                }
+            }
+            #[test]
+            fn stale_line_sightings_are_swept_and_the_rest_kept() {
+                if let Some(b) = backend() {
+                    templates::stale_sightings_swept(b)
                 }
             }
             #[test]
