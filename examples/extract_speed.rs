@@ -12,8 +12,15 @@
 //! target/release/examples/extract_speed 3 tests/data/article-extraction-benchmark tests/data/wcxb-dev-articles
 //! valgrind --tool=callgrind target/release/examples/extract_speed 1 tests/data/wcxb-dev-articles  # instructions
 //! target/release/examples/extract_speed 0 DIR...                 # load only (callgrind baseline)
-//! target/release/examples/extract_speed --dump DIR... > out.txt  # every page's Article, to diff two builds
+//! target/release/examples/extract_speed --dump DIR... > out.txt  # every page's Article and normalized hash, to diff two builds
+//! target/release/examples/extract_speed --warm-up 1 DIR...     # one untimed page first (see below)
 //! ```
+//!
+//! `--warm-up` extracts each directory's first page once before the timed
+//! passes, so one-time work (compiling the lazily built regexes, the first
+//! heap growth) falls outside them, as trafilatura's harness
+//! (`benches/trafilatura_speed.py`'s warm-up) leaves its own out: `--warm-up
+//! 1` minus `--warm-up 0` under callgrind is one pass of steady-state work.
 
 use anyhow::{Context, Result};
 use copydesk::core::extract::{extract, OutletRules};
@@ -58,23 +65,34 @@ fn load(dir: &Path) -> Result<Vec<(String, String)>> {
 }
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let warm_up = args.first().map(String::as_str) == Some("--warm-up");
+    if warm_up {
+        args.remove(0);
+    }
     let rules = OutletRules::default();
     if args.first().map(String::as_str) == Some("--dump") {
         for dir in &args[1..] {
             for (name, html) in load(Path::new(dir))? {
-                println!("== {dir}/{name}\n{:#?}", extract(&html, None, &rules));
+                let a = extract(&html, None, &rules);
+                let hash = a.as_ref().map(|a| ContentHash::of(&normalize_article(a)));
+                println!("== {dir}/{name} {hash:?}\n{a:#?}");
             }
         }
         return Ok(());
     }
     let passes: usize = args
         .first()
-        .context("usage: extract_speed PASSES DIR... | --dump DIR...")?
+        .context("usage: extract_speed [--warm-up] PASSES DIR... | --dump DIR...")?
         .parse()
         .context("PASSES is a number")?;
     for dir in &args[1..] {
         let pages = load(Path::new(dir))?;
+        if let Some((_, html)) = pages.first().filter(|_| warm_up) {
+            if let Ok(a) = extract(black_box(html), None, &rules) {
+                black_box(ContentHash::of(&normalize_article(&a)));
+            }
+        }
         let (cpu0, t0) = (thread_cpu(), std::time::Instant::now());
         for _ in 0..passes {
             for (_, html) in &pages {

@@ -32,7 +32,7 @@
 
 use crate::core::Article;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// True for characters that are dropped as invisible.
 #[inline]
@@ -91,18 +91,34 @@ fn push_collapsed(out: &mut String, chars: impl Iterator<Item = char>) {
 pub fn normalize_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     if s.is_ascii() {
-        // ASCII is already NFKC and has nothing to fold.
-        push_collapsed(&mut out, s.chars().filter(|&c| !is_invisible(c)));
+        // ASCII is already NFKC and has nothing to fold; extracted
+        // paragraphs are mostly collapsed already.
+        if is_collapsed_ascii(s) {
+            out.push_str(s);
+        } else {
+            push_collapsed(&mut out, s.chars().filter(|&c| !is_invisible(c)));
+        }
     } else {
-        let chars = s
-            .chars()
-            .filter(|&c| !is_invisible(c))
-            .map(fold)
-            .nfkc()
-            .map(fold);
-        push_collapsed(&mut out, chars);
+        let folded = || s.chars().filter(|&c| !is_invisible(c)).map(fold);
+        // Most text is NFKC once folded, and the quick check says so for
+        // sure: then NFKC and the second fold change nothing.
+        if unicode_normalization::is_nfkc_quick(folded()) == IsNormalized::Yes {
+            push_collapsed(&mut out, folded());
+        } else {
+            push_collapsed(&mut out, folded().nfkc().map(fold));
+        }
     }
     out
+}
+
+/// ASCII text that [`normalize_text`] leaves as it is: no control
+/// characters and only single spaces between words.
+fn is_collapsed_ascii(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && b.iter().all(|&c| c >= b' ' && c != 0x7F)
 }
 
 fn normalize_opt(s: &Option<String>, f: impl Fn(&str) -> String) -> Option<String> {
@@ -542,6 +558,21 @@ mod tests {
             prop_assert_eq!(&twice, &once);
             prop_assert_eq!(once.trim(), once.as_str());
             prop_assert!(!once.contains("  "));
+        }
+
+        #[test]
+        fn fast_paths_match_the_full_pipeline(v in prop::collection::vec(tricky_char(), 0..40)) {
+            let s: String = v.into_iter().collect();
+            let mut full = String::new();
+            push_collapsed(&mut full, s.chars().filter(|&c| !is_invisible(c)).map(fold).nfkc().map(fold));
+            prop_assert_eq!(normalize_text(&s), full);
+        }
+
+        #[test]
+        fn ascii_fast_path_matches(s in "[ a-z.\t\n\x00\x1f\x7f]{0,30}") {
+            let mut full = String::new();
+            push_collapsed(&mut full, s.chars().filter(|&c| !is_invisible(c)));
+            prop_assert_eq!(normalize_text(&s), full);
         }
 
         #[test]
