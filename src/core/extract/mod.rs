@@ -151,7 +151,8 @@ pub fn extract(
 /// The page parsed and made ready for readability: depth bounded, hidden
 /// streamed content revealed, ads removed, prose widgets renamed, layout
 /// tables unwrapped, sub-headings kept from readability's unlikely-candidate
-/// strip ([`headings`]), the outlet's `remove` elements removed. Also returns
+/// strip ([`headings`]), teaser lists marked ([`teasers::mark_in`]), the
+/// outlet's `remove` elements removed. Also returns
 /// whether anything was removed and the semantic container candidates
 /// ([`prepass::Scan::containers`]). Deterministic: calling it twice gives
 /// the same document.
@@ -172,6 +173,7 @@ fn prepare(html: &str, rules: &OutletRules) -> (Document, bool, Vec<NodeId>) {
         widgets::neutralize_in(&found.widgets, pruned);
         layout::unlayout_in(&found.tables, pruned);
         headings::keep_in(&found.headings);
+        teasers::mark_in(&doc);
         for css in &rules.remove {
             if let Some(sel) = doc.try_select(css) {
                 pruned |= sel.exists();
@@ -266,7 +268,20 @@ fn readability_body(
 
 /// Parts of readability's body left out: teaser lists and author boxes.
 fn readability_skip(node: &NodeRef<'_>) -> bool {
-    teasers::is_teaser_list(node) || container::is_author_box(node)
+    teasers::is_marked(node)
+        || teasers::is_teaser_list(node)
+        || container::is_author_box(node)
+        || is_complementary(node)
+}
+
+/// An element whose ARIA role says it is not the page's content:
+/// `complementary` (a sidebar column, the `<aside>` of the page) or
+/// `tooltip` (a pop-up note).
+fn is_complementary(node: &NodeRef<'_>) -> bool {
+    node.attr("role").is_some_and(|r| {
+        let r = r.trim();
+        r.eq_ignore_ascii_case("complementary") || r.eq_ignore_ascii_case("tooltip")
+    })
 }
 
 /// Drop nodes whose ancestor is also in the list (so nested matches of a

@@ -19,6 +19,33 @@ pub const MIN_TITLE_WORDS: usize = 3;
 /// Most children looked at for one list.
 const MAX_CHILDREN: usize = 200;
 
+/// Attribute that marks, before readability runs, the teaser lists of the
+/// page as it was served ([`mark_in`]).
+pub const MARK: &str = "data-copydesk-teasers";
+
+/// Mark every teaser list of the page ([`is_teaser_list`]) with [`MARK`],
+/// before readability runs. Readability's looser retries strip the parts
+/// of an element they judge link-heavy, among them a card's linked title,
+/// so a list of teaser cards can reach its body with no titles left, and
+/// the test on readability's output no longer knows it; the mark survives.
+/// Returns how many lists were marked.
+pub fn mark_in(doc: &dom_query::Document) -> usize {
+    let found: Vec<NodeRef<'_>> = doc
+        .root()
+        .descendants_it()
+        .filter(|n| n.is_element() && is_teaser_list(n))
+        .collect();
+    for n in &found {
+        n.set_attr(MARK, "");
+    }
+    found.len()
+}
+
+/// Whether `node` was marked by [`mark_in`].
+pub fn is_marked(node: &NodeRef<'_>) -> bool {
+    node.has_attr(MARK)
+}
+
 /// Whether `node` is a list of teasers: at least [`MIN_ITEMS`] element
 /// children, four in five or more of them of one tag and headed by a
 /// linked title (a link of [`MIN_TITLE_WORDS`] words or more inside a
@@ -169,6 +196,25 @@ mod tests {
         assert!(check(&format!(
             r#"<div id="list">{card}{card}{card}</div>"#
         )));
+    }
+
+    #[test]
+    fn teaser_lists_are_marked_before_readability() {
+        // Cards whose title is a plain link over a cut-off excerpt, next to
+        // the story and a listicle: only the cards' list is marked.
+        let card = r#"<article><div class="title"><a href="/c">Hampers for 1,500 families</a></div><div>Webmaster</div><div>THE SALVATION ARMY continued its tradition on Tuesday, December 1...</div></article>"#;
+        let item = r#"<section><h3>Lamp number one is great</h3><p>It is bright.</p></section>"#;
+        let doc = Document::from(format!(
+            r#"<body><article id="story"><p>The story.</p></article><div id="cards">{card}{card}{card}</div><div id="listicle">{item}{item}{item}</div></body>"#
+        ));
+        assert_eq!(mark_in(&doc), 1);
+        let marked = |id: &str| {
+            let sel = doc.select(id);
+            sel.nodes().first().is_some_and(is_marked)
+        };
+        assert!(marked("#cards"));
+        assert!(!marked("#listicle"));
+        assert!(!marked("#story"));
     }
 
     #[test]

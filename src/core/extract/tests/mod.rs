@@ -181,3 +181,20 @@ fn short_story_goes_through_the_retry() {
         vec!["The council met on Tuesday to vote on the new bridge over the river."]
     );
 }
+
+#[test]
+fn readability_body_leaves_out_marked_teasers_and_complementary_columns() {
+    let doc = Document::from(
+        r#"<body><div id="a" role="complementary">More news</div><div id="b" role="Tooltip">A note</div>
+        <div id="c" data-copydesk-teasers="">Cards</div><div id="d" role="main">Story</div><p id="e">Text</p></body>"#,
+    );
+    let skip = |id: &str| {
+        let sel = doc.select(id);
+        sel.nodes().first().is_some_and(readability_skip)
+    };
+    assert!(skip("#a"));
+    assert!(skip("#b"));
+    assert!(skip("#c"));
+    assert!(!skip("#d"));
+    assert!(!skip("#e"));
+}
