@@ -20,10 +20,7 @@ use crate::core::article::Article;
 use crate::core::normalize::ContentHash;
 use crate::core::template::Rule;
 use crate::store::export::{Counts, EndRecord, Line, EXPORT_FORMAT};
-use crate::store::{
-    CheckCommit, CheckRecord, NewVersion, NewWatch, Outcome, Store, StoreError, VersionMeta,
-    WatchSource,
-};
+use crate::store::{ImportWatch, NewWatch, Store, StoreError, VersionMeta, WatchSource};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
@@ -318,74 +315,71 @@ fn check_version(meta: &VersionMeta) -> Result<(), String> {
     Ok(())
 }
 
-/// Add the checked watches, versions and rules the store lacks.
+/// Watches written per [`Store::import_watches`] call at most (one
+/// transaction on PostgreSQL).
+const BATCH_WATCHES: usize = 500;
+/// Versions per batch at most.
+const BATCH_VERSIONS: usize = 1_000;
+/// Article text per batch at most (bytes of body paragraphs).
+const BATCH_TEXT_BYTES: usize = 16 * 1024 * 1024;
+/// Time between two progress lines of a long import.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Add the checked watches, versions and rules the store lacks, in
+/// batches ([`Store::import_watches`]), with a progress line on standard
+/// error every [`PROGRESS_EVERY`] of a long import.
 fn write(
     store: &dyn Store,
     watches: BTreeMap<String, WatchIn>,
     rules: Vec<(String, Rule)>,
     report: &mut ImportReport,
 ) -> Result<()> {
-    for (url, w) in watches {
-        let existing = match store.watch(&url) {
-            Ok(s) => Some(s),
-            Err(StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let watch = match existing {
-            Some(s) => s,
-            None => {
-                report.watches_added += 1;
-                store.upsert_watch(NewWatch {
-                    url: url.clone(),
-                    label: w.label,
-                    schedule: w.schedule,
-                    source: w.source,
-                })?
-            }
-        };
-        let urls: Vec<String> = w
-            .urls
-            .into_iter()
-            .filter(|u| crate::config::parse_http_url(u).is_ok())
-            .collect();
-        let declared = w
-            .declared_canonical
-            .filter(|u| crate::config::parse_http_url(u).is_ok());
-        let mut watch = if urls.is_empty() && declared.is_none() {
-            watch
-        } else {
-            store.add_watch_urls(watch.id, urls, declared)?
-        };
-        for (_, meta, article) in w.versions {
-            if meta.number <= watch.latest_version {
-                report.versions_present += 1;
-                continue;
-            }
-            watch.latest_version = meta.number;
-            watch.last_changed = Some(meta.fetched_at);
-            let record = CheckRecord {
-                at: meta.fetched_at,
-                outcome: Outcome::NewVersion,
-                http_status: None,
-                failure: None,
-                reason: Some("imported".into()),
-                version: Some(meta.number),
-                duration_ms: 0,
-                final_url: None,
-                confirmation: None,
-            };
-            store.commit_check(CheckCommit {
-                watch: watch.clone(),
-                record,
-                version: Some(NewVersion {
-                    number: meta.number,
-                    article,
-                    hash: meta.hash,
-                    final_url: meta.final_url,
-                }),
-                events: Vec::new(),
+    let total = watches.len();
+    let started = std::time::Instant::now();
+    let mut shown = started;
+    let mut done = 0;
+    let mut batch: Vec<ImportWatch> = Vec::new();
+    let (mut versions, mut bytes, mut first_line) = (0, 0, 0);
+    let mut watches = watches.into_iter().peekable();
+    while let Some((url, w)) = watches.next() {
+        if batch.is_empty() {
+            first_line = w.line;
+        }
+        versions += w.versions.len();
+        bytes += w
+            .versions
+            .iter()
+            .map(|(_, _, a)| a.body.iter().map(String::len).sum::<usize>())
+            .sum::<usize>();
+        batch.push(import_watch(url, w));
+        let full =
+            batch.len() >= BATCH_WATCHES || versions >= BATCH_VERSIONS || bytes >= BATCH_TEXT_BYTES;
+        if !full && watches.peek().is_some() {
+            continue;
+        }
+        let n = batch.len();
+        let tally = store
+            .import_watches(std::mem::take(&mut batch))
+            .with_context(|| {
+                format!(
+                "cannot write watches {} to {} of {total} (from line {first_line}); the {done} \
+                 before them are imported: importing the same file again adds what is missing",
+                done + 1,
+                done + n
+            )
             })?;
-            report.versions_added += 1;
+        done += n;
+        (versions, bytes) = (0, 0);
+        report.watches_added += tally.watches_added;
+        report.versions_added += tally.versions_added;
+        report.versions_present += tally.versions_present;
+        if shown.elapsed() >= PROGRESS_EVERY && done < total {
+            shown = std::time::Instant::now();
+            eprintln!(
+                "import: {done} of {total} watches written ({:.0}%), {:.0} watches/s",
+                100.0 * done as f64 / total as f64,
+                done as f64 / started.elapsed().as_secs_f64()
+            );
         }
     }
     for (outlet, rule) in rules {
@@ -400,4 +394,26 @@ fn write(
         report.rules_added += 1;
     }
     Ok(())
+}
+
+/// A checked watch of the export as the store takes it (URLs that are not
+/// http(s) are dropped).
+fn import_watch(url: String, w: WatchIn) -> ImportWatch {
+    ImportWatch {
+        new: NewWatch {
+            url,
+            label: w.label,
+            schedule: w.schedule,
+            source: w.source,
+        },
+        urls: w
+            .urls
+            .into_iter()
+            .filter(|u| crate::config::parse_http_url(u).is_ok())
+            .collect(),
+        declared_canonical: w
+            .declared_canonical
+            .filter(|u| crate::config::parse_http_url(u).is_ok()),
+        versions: w.versions.into_iter().map(|(_, m, a)| (m, a)).collect(),
+    }
 }

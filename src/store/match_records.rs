@@ -92,4 +92,14 @@ impl crate::core::matching::memindex::IndexView for IndexOf<'_> {
     fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, StoreError> {
         self.0.indexed_paragraphs(id)
     }
+    fn band_postings_many(&self, bands: &[u64]) -> Result<Vec<u64>, StoreError> {
+        self.0.band_postings_many(bands)
+    }
+    fn paragraph_postings_many(
+        &self,
+        paras: &[u64],
+        limit: usize,
+    ) -> Result<Vec<Vec<(u64, u64)>>, StoreError> {
+        self.0.paragraph_postings_many(paras, limit)
+    }
 }

@@ -15,6 +15,7 @@ mod error;
 pub mod export;
 mod failure;
 mod feed_records;
+mod import;
 mod lease;
 mod match_records;
 mod open;
@@ -37,6 +38,7 @@ pub use collect::{
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
+pub use import::{import_each, imported_version, ImportTally, ImportWatch};
 pub use lease::{instance_id, Claim, Instances, DEFAULT_LEASE};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,
@@ -132,6 +134,15 @@ pub trait Store: Send + Sync {
         urls: Vec<String>,
         declared_canonical: Option<String>,
     ) -> Result<Watch, StoreError>;
+    /// Add a batch of imported watches with the versions the store lacks
+    /// (`copydesk import`; the batch is checked already). An existing
+    /// watch is left as it is and its versions up to its latest skipped,
+    /// so a batch written twice adds nothing. Record by record by
+    /// default; a backend may write the batch at once (PostgreSQL: one
+    /// transaction, so a failed batch adds nothing). Flushed.
+    fn import_watches(&self, batch: Vec<ImportWatch>) -> Result<ImportTally, StoreError> {
+        import_each(self, batch)
+    }
     /// Write a check's outcome, the watch's new state and, if any, a new
     /// version with its events, in one batch; flushed before returning.
     fn commit_check(&self, commit: CheckCommit) -> Result<Option<VersionMeta>, StoreError>;
@@ -323,6 +334,27 @@ pub trait Store: Send + Sync {
             .fingerprint(id)?
             .map(|f| f.paragraphs)
             .unwrap_or_default())
+    }
+    /// The articles of every band of `bands`, one per (band, article)
+    /// posting ([`Store::band_postings`] of each; a database answers in
+    /// one query).
+    fn band_postings_many(&self, bands: &[u64]) -> Result<Vec<WatchId>, StoreError> {
+        let mut out = Vec::new();
+        for &b in bands {
+            out.extend(self.band_postings(b)?);
+        }
+        Ok(out)
+    }
+    /// [`Store::paragraph_postings`] of each of `paras`, in order.
+    fn paragraph_postings_many(
+        &self,
+        paras: &[u64],
+        limit: usize,
+    ) -> Result<Vec<Vec<(u64, WatchId)>>, StoreError> {
+        paras
+            .iter()
+            .map(|&p| self.paragraph_postings(p, limit))
+            .collect()
     }
     /// Replace an article's fingerprint and postings, write its pairs and
     /// queue its events; flushed before returning.

@@ -50,6 +50,7 @@ mod match_store;
 mod noise_corpus;
 mod openapi;
 mod pg_daemons;
+mod pg_import;
 mod pg_lease;
 mod pg_store;
 mod reliability;

@@ -31,6 +31,28 @@ pub trait IndexView {
     fn paragraph_postings(&self, para: u64, limit: usize) -> Result<Vec<(u64, u64)>, Self::Error>;
     /// The indexed paragraph hashes of an article (empty when unknown).
     fn paragraphs_of(&self, id: u64) -> Result<Vec<u64>, Self::Error>;
+    /// The articles of every band of `bands`, one per (band, article)
+    /// posting: [`IndexView::band_postings`] of each, in one call (a
+    /// database answers it in one query instead of one per band).
+    fn band_postings_many(&self, bands: &[u64]) -> Result<Vec<u64>, Self::Error> {
+        let mut out = Vec::new();
+        for &b in bands {
+            out.extend(self.band_postings(b)?);
+        }
+        Ok(out)
+    }
+    /// [`IndexView::paragraph_postings`] of each of `paras`, in order, in
+    /// one call.
+    fn paragraph_postings_many(
+        &self,
+        paras: &[u64],
+        limit: usize,
+    ) -> Result<Vec<Vec<(u64, u64)>>, Self::Error> {
+        paras
+            .iter()
+            .map(|&p| self.paragraph_postings(p, limit))
+            .collect()
+    }
 }
 
 /// Two articles are different stories (for boilerplate counting) when
@@ -76,11 +98,8 @@ pub fn boilerplate<V: IndexView>(
 type Postings = HashMap<u64, Vec<(u64, u64)>>;
 
 fn paragraph_postings<V: IndexView>(view: &V, fp: &Fingerprint) -> Result<Postings, V::Error> {
-    let mut out = HashMap::new();
-    for &p in &fp.paragraphs {
-        out.insert(p, view.paragraph_postings(p, MAX_PARAGRAPH_POSTINGS + 1)?);
-    }
-    Ok(out)
+    let lists = view.paragraph_postings_many(&fp.paragraphs, MAX_PARAGRAPH_POSTINGS + 1)?;
+    Ok(fp.paragraphs.iter().copied().zip(lists).collect())
 }
 
 /// Boilerplate and candidates of one article, reading each paragraph's
@@ -205,10 +224,8 @@ fn candidates_from<V: IndexView>(
     posts: &Postings,
 ) -> Result<Vec<u64>, V::Error> {
     let mut hits: HashMap<u64, usize> = HashMap::new();
-    for &b in &fp.bands {
-        for d in view.band_postings(b)? {
-            *hits.entry(d).or_default() += 1;
-        }
+    for d in view.band_postings_many(&fp.bands)? {
+        *hits.entry(d).or_default() += 1;
     }
     for p in fp.paragraphs.iter().filter(|p| !boilerplate.contains(p)) {
         let list = posts.get(p).map(Vec::as_slice).unwrap_or_default();

@@ -82,6 +82,20 @@ impl PgStore {
         &self,
         commit: CheckCommit,
     ) -> Result<Option<VersionMeta>, StoreError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let meta = self.check_commit_in(&mut tx, commit)?;
+        tx.commit()?;
+        Ok(meta)
+    }
+
+    /// [`PgStore::check_commit`]'s writes, in the caller's transaction
+    /// (an import writes many checks in one).
+    pub(super) fn check_commit_in(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        commit: CheckCommit,
+    ) -> Result<Option<VersionMeta>, StoreError> {
         let CheckCommit {
             watch,
             record,
@@ -92,8 +106,6 @@ impl PgStore {
             let json = serde_json::to_vec(&v.article).unwrap_or_default();
             zstd::bulk::compress(&json, ZSTD_LEVEL).unwrap_or(json)
         });
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
         let Some(row) = tx.query_opt(
             "SELECT record FROM watches WHERE id = $1 FOR UPDATE",
             &[&db_id(watch.id)],
@@ -113,7 +125,7 @@ impl PgStore {
                 title: v.article.title.clone(),
                 words: v.article.word_count(),
                 final_url: v.final_url.clone(),
-                same_as: first_with_hash(&mut tx, watch.id, v.hash)?,
+                same_as: first_with_hash(tx, watch.id, v.hash)?,
             }),
             None => None,
         };
@@ -123,7 +135,7 @@ impl PgStore {
             "INSERT INTO checks (watch_id, at, record) VALUES ($1, $2, $3)",
             &[&db_id(watch.id), &record.at, &Json(&record)],
         )?;
-        Self::put_watch(&mut tx, &watch)?;
+        Self::put_watch(tx, &watch)?;
         // the check is done: another process may take the watch again
         tx.execute(
             "UPDATE watches SET lease_owner = NULL, lease_until = NULL \
@@ -131,8 +143,7 @@ impl PgStore {
             &[&db_id(watch.id), &self.me],
         )?;
         if stale {
-            prune(&mut tx, watch.id)?;
-            tx.commit()?;
+            prune(tx, watch.id)?;
             return Ok(None);
         }
         if let (Some(m), Some(text)) = (&meta, &text) {
@@ -155,9 +166,8 @@ impl PgStore {
             // a collection under way must not take this text
             tx.execute("DELETE FROM gc_candidates WHERE hash = $1", &[&&hash[..]])?;
         }
-        put_events(&mut tx, &events, record.at)?;
-        prune(&mut tx, watch.id)?;
-        tx.commit()?;
+        put_events(tx, &events, record.at)?;
+        prune(tx, watch.id)?;
         Ok(meta)
     }
 

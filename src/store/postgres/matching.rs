@@ -1,8 +1,10 @@
 //! The republication index in PostgreSQL: fingerprint records (`fp_docs`),
 //! their postings as rows (`band_postings`, `para_postings`: every process
 //! sees every commit, nothing is held in memory) and the matched pairs
-//! (`match_pairs`, indexed both ways round). Option 1 of docs/postgres.md;
-//! its lookup latency at a million articles is not measured yet.
+//! (`match_pairs`, indexed both ways round). Option 1 of docs/postgres.md.
+//! A lookup reads the postings of all its bands in one query and of all
+//! its paragraphs in another (BENCHMARKS.md, issue 17: one query per key
+//! was 50 round trips per lookup).
 
 use super::*;
 use crate::core::matching::memindex::outlet_key;
@@ -19,6 +21,45 @@ pub(super) fn remove(tx: &mut postgres::Transaction<'_>, id: WatchId) -> Result<
     tx.execute("DELETE FROM para_postings WHERE watch_id = $1", &[&id])?;
     tx.execute("DELETE FROM match_pairs WHERE lo = $1 OR hi = $1", &[&id])?;
     Ok(())
+}
+
+/// The articles of every band of `bands`, one row per (band, article)
+/// posting (a band given twice counts twice, as when asked one by one).
+pub(super) fn bands_postings(
+    c: &mut impl postgres::GenericClient,
+    bands: &[u64],
+) -> Result<Vec<WatchId>, StoreError> {
+    let keys: Vec<i64> = bands.iter().map(|b| key64(*b)).collect();
+    let rows = c.query(
+        "SELECT p.watch_id FROM unnest($1::bigint[]) b JOIN band_postings p ON p.band = b",
+        &[&keys],
+    )?;
+    Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+}
+
+/// The `(outlet, article)` postings of each paragraph of `paras`, at most
+/// `limit` each in article order, in the order of `paras`.
+pub(super) fn paragraphs_postings(
+    c: &mut impl postgres::GenericClient,
+    paras: &[u64],
+    limit: usize,
+) -> Result<Vec<Vec<(u64, WatchId)>>, StoreError> {
+    let keys: Vec<i64> = paras.iter().map(|p| key64(*p)).collect();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = c.query(
+        "SELECT u.i, x.outlet, x.watch_id FROM unnest($1::bigint[]) WITH ORDINALITY u(p, i) \
+         CROSS JOIN LATERAL (SELECT outlet, watch_id FROM para_postings WHERE para = u.p \
+           ORDER BY watch_id LIMIT $2) x ORDER BY u.i, x.watch_id",
+        &[&keys, &limit],
+    )?;
+    let mut out = vec![Vec::new(); paras.len()];
+    for r in &rows {
+        let i = r.get::<_, i64>(0) as usize;
+        if let Some(list) = i.checked_sub(1).and_then(|i| out.get_mut(i)) {
+            list.push((r.get::<_, i64>(1) as u64, r.get::<_, i64>(2) as u64));
+        }
+    }
+    Ok(out)
 }
 
 impl PgStore {

@@ -20,6 +20,7 @@ mod checks;
 mod connect;
 mod error;
 mod events;
+mod import;
 mod lease;
 mod matching;
 mod schema;
@@ -382,8 +383,24 @@ impl Store for PgStore {
                 .collect())
         })
     }
+    fn band_postings_many(&self, bands: &[u64]) -> Result<Vec<WatchId>, StoreError> {
+        off_runtime(|| matching::bands_postings(&mut *self.conn()?, bands))
+    }
+    fn paragraph_postings_many(
+        &self,
+        paras: &[u64],
+        limit: usize,
+    ) -> Result<Vec<Vec<(u64, WatchId)>>, StoreError> {
+        off_runtime(|| matching::paragraphs_postings(&mut *self.conn()?, paras, limit))
+    }
     fn commit_fingerprint(&self, commit: FingerprintCommit) -> Result<(), StoreError> {
         off_runtime(|| self.fingerprint_commit(commit))
+    }
+    fn import_watches(
+        &self,
+        batch: Vec<crate::store::ImportWatch>,
+    ) -> Result<crate::store::ImportTally, StoreError> {
+        off_runtime(|| self.import_batch(batch))
     }
     fn match_pair(
         &self,

@@ -42,7 +42,11 @@ impl PgStore {
         }
     }
 
-    fn lock_watch(&self, c: &mut impl GenericClient, id: WatchId) -> Result<Watch, StoreError> {
+    pub(super) fn lock_watch(
+        &self,
+        c: &mut impl GenericClient,
+        id: WatchId,
+    ) -> Result<Watch, StoreError> {
         match c.query_opt(
             "SELECT record FROM watches WHERE id = $1 FOR UPDATE",
             &[&db_id(id)],
@@ -69,7 +73,7 @@ impl PgStore {
     }
 
     /// Index every URL of `w` that no other watch holds.
-    fn index_watch(c: &mut impl GenericClient, w: &Watch) -> Result<(), StoreError> {
+    pub(super) fn index_watch(c: &mut impl GenericClient, w: &Watch) -> Result<(), StoreError> {
         for u in w.known_urls() {
             c.execute(
                 "INSERT INTO watch_urls (url, watch_id) VALUES ($1, $2) ON CONFLICT (url) DO NOTHING",
@@ -79,7 +83,7 @@ impl PgStore {
         Ok(())
     }
 
-    fn new_id(c: &mut impl GenericClient) -> Result<WatchId, StoreError> {
+    pub(super) fn new_id(c: &mut impl GenericClient) -> Result<WatchId, StoreError> {
         Ok(c.query_one("SELECT nextval('watch_ids')", &[])?
             .get::<_, i64>(0) as u64)
     }
@@ -198,12 +202,23 @@ impl PgStore {
     ) -> Result<Watch, StoreError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
-        let mut w = self.lock_watch(&mut tx, id)?;
+        let w = self.add_urls_in(&mut tx, id, urls, declared_canonical)?;
+        tx.commit()?;
+        Ok(w)
+    }
+
+    /// [`PgStore::add_urls`]'s writes, in the caller's transaction.
+    pub(super) fn add_urls_in(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        id: WatchId,
+        urls: Vec<String>,
+        declared_canonical: Option<String>,
+    ) -> Result<Watch, StoreError> {
+        let mut w = self.lock_watch(tx, id)?;
         for u in urls {
             let u = self.rules.canonical_str(&u).unwrap_or(u);
-            let free = self
-                .find_watch_id(&mut tx, &u)?
-                .is_none_or(|other| other == id);
+            let free = self.find_watch_id(tx, &u)?.is_none_or(|other| other == id);
             if free && u != w.url && !w.aliases.contains(&u) {
                 w.aliases.push(u);
             }
@@ -211,9 +226,8 @@ impl PgStore {
         if declared_canonical.is_some() {
             w.declared_canonical = declared_canonical;
         }
-        Self::put_watch(&mut tx, &w)?;
-        Self::index_watch(&mut tx, &w)?;
-        tx.commit()?;
+        Self::put_watch(tx, &w)?;
+        Self::index_watch(tx, &w)?;
         Ok(w)
     }
 
