@@ -122,12 +122,11 @@ impl Collector {
     async fn sweep_step(
         &mut self,
         store: &Arc<dyn Store>,
-        sweep: SightingSweep,
+        mut sweep: SightingSweep,
         metrics: &Metrics,
     ) {
         let started = std::time::Instant::now();
         let before = sweep.stale;
-        let mut sweep = sweep;
         let stepped = blocking(store, move |s| {
             let done = s.sweep_sightings(&mut sweep, SWEEP_BUDGET)?;
             Ok((done, sweep))

@@ -84,14 +84,29 @@ pub fn import_each<S: Store + ?Sized>(
         } else {
             store.add_watch_urls(watch.id, w.urls, w.declared_canonical)?
         };
-        for (meta, article) in w.versions {
-            if meta.number <= watch.latest_version {
-                tally.versions_present += 1;
-                continue;
-            }
-            store.commit_check(imported_version(&mut watch, meta, article))?;
-            tally.versions_added += 1;
-        }
+        append_versions(&mut watch, w.versions, &mut tally, |c| {
+            store.commit_check(c).map(drop)
+        })?;
     }
     Ok(tally)
+}
+
+/// Append to `watch` the imported versions newer than its latest, each
+/// written by `commit` (counted in `tally`; the ones it has are counted as
+/// present).
+pub fn append_versions(
+    watch: &mut Watch,
+    versions: Vec<(VersionMeta, Article)>,
+    tally: &mut ImportTally,
+    mut commit: impl FnMut(CheckCommit) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for (meta, article) in versions {
+        if meta.number <= watch.latest_version {
+            tally.versions_present += 1;
+            continue;
+        }
+        commit(imported_version(watch, meta, article))?;
+        tally.versions_added += 1;
+    }
+    Ok(())
 }

@@ -38,7 +38,7 @@ pub use collect::{
 pub use error::{is_disk_full, panic_text, EngineFault, StoreError, DISK_FULL_HINT, RECOVERY};
 pub use failure::Failure;
 pub use feed_records::{FeedOutcome, FeedPoll, FeedState, NewFeed};
-pub use import::{import_each, imported_version, ImportTally, ImportWatch};
+pub use import::{append_versions, import_each, imported_version, ImportTally, ImportWatch};
 pub use lease::{instance_id, Claim, Instances, DEFAULT_LEASE};
 pub use match_records::{
     FingerprintCommit, FingerprintRecord, IndexOf, MatchIndexStats, Withdrawn,

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::store::urls::canonical_watch;
-use crate::store::{imported_version, ImportTally, ImportWatch};
+use crate::store::{append_versions, ImportTally, ImportWatch};
 
 /// Times a batch is tried when another process adds one of its URLs
 /// meanwhile (the next try finds that watch and leaves it as it is).
@@ -66,14 +66,9 @@ impl PgStore {
             } else {
                 self.add_urls_in(tx, watch.id, w.urls, w.declared_canonical)?
             };
-            for (meta, article) in w.versions {
-                if meta.number <= watch.latest_version {
-                    tally.versions_present += 1;
-                    continue;
-                }
-                self.check_commit_in(tx, imported_version(&mut watch, meta, article))?;
-                tally.versions_added += 1;
-            }
+            append_versions(&mut watch, w.versions, &mut tally, |c| {
+                self.check_commit_in(tx, c).map(drop)
+            })?;
         }
         Ok(tally)
     }

@@ -127,7 +127,7 @@ pub(super) fn sweep(
     budget: usize,
 ) -> Result<bool, StoreError> {
     let limit = budget.max(1) as i64;
-    let select = "SELECT s.outlet, s.line, s.record, s.record::text, o.record \
+    let select = "SELECT s.outlet, s.line, s.record::text, o.record \
                   FROM tmpl_seen s LEFT JOIN tmpl_outlets o ON o.outlet = s.outlet";
     let rows = match &sweep.after {
         Some((outlet, line)) => c.query(
@@ -145,12 +145,13 @@ pub(super) fn sweep(
         let (outlet, line): (String, i64) = (row.get(0), row.get(1));
         sweep.read += 1;
         sweep.after = Some((outlet.clone(), line as u64));
+        let text: String = row.get(2);
         // a record that cannot be read is left for `rec` elsewhere
-        let Ok(seen) = rec::<SeenLine>(row, 2, "tmpl_seen") else {
+        let Ok(seen) = serde_json::from_str::<SeenLine>(&text) else {
             continue;
         };
         let articles = row
-            .try_get::<_, Option<Json<OutletStats>>>(4)
+            .try_get::<_, Option<Json<OutletStats>>>(3)
             .ok()
             .flatten()
             .map_or(0, |j| j.0.articles);
@@ -161,7 +162,6 @@ pub(super) fn sweep(
             sweep.stale += 1;
             continue;
         }
-        let text: String = row.get(3);
         sweep.stale += c.execute(
             "DELETE FROM tmpl_seen WHERE outlet = $1 AND line = $2 AND record::text = $3",
             &[&outlet, &line, &text],
