@@ -4,10 +4,12 @@
 //! (`match_pairs`, indexed both ways round). Option 1 of docs/postgres.md.
 //! A lookup reads the postings of all its bands in one query and of all
 //! its paragraphs in another (BENCHMARKS.md, issue 17: one query per key
-//! was 50 round trips per lookup).
+//! was 50 round trips per lookup), each as one typed query: one round trip,
+//! no named statement to prepare and close.
 
 use super::*;
 use crate::core::matching::memindex::outlet_key;
+use postgres::types::Type;
 
 /// Events looked at (newest first) to find a withdrawn pair's event, as
 /// in sled.
@@ -23,6 +25,19 @@ pub(super) fn remove(tx: &mut postgres::Transaction<'_>, id: WatchId) -> Result<
     Ok(())
 }
 
+/// The paragraph hashes article `id` is indexed with, from its postings
+/// (a set: what the boilerplate test compares), one round trip.
+pub(super) fn indexed_paragraphs(
+    c: &mut impl postgres::GenericClient,
+    id: WatchId,
+) -> Result<Vec<u64>, StoreError> {
+    let rows = c.query_typed(
+        "SELECT para FROM para_postings WHERE watch_id = $1",
+        &[(&db_id(id), Type::INT8)],
+    )?;
+    Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+}
+
 /// The articles of every band of `bands`, one row per (band, article)
 /// posting (a band given twice counts twice, as when asked one by one).
 pub(super) fn bands_postings(
@@ -30,9 +45,9 @@ pub(super) fn bands_postings(
     bands: &[u64],
 ) -> Result<Vec<WatchId>, StoreError> {
     let keys: Vec<i64> = bands.iter().map(|b| key64(*b)).collect();
-    let rows = c.query(
+    let rows = c.query_typed(
         "SELECT p.watch_id FROM unnest($1::bigint[]) b JOIN band_postings p ON p.band = b",
-        &[&keys],
+        &[(&keys, Type::INT8_ARRAY)],
     )?;
     Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
 }
@@ -46,11 +61,11 @@ pub(super) fn paragraphs_postings(
 ) -> Result<Vec<Vec<(u64, WatchId)>>, StoreError> {
     let keys: Vec<i64> = paras.iter().map(|p| key64(*p)).collect();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = c.query(
+    let rows = c.query_typed(
         "SELECT u.i, x.outlet, x.watch_id FROM unnest($1::bigint[]) WITH ORDINALITY u(p, i) \
          CROSS JOIN LATERAL (SELECT outlet, watch_id FROM para_postings WHERE para = u.p \
            ORDER BY watch_id LIMIT $2) x ORDER BY u.i, x.watch_id",
-        &[&keys, &limit],
+        &[(&keys, Type::INT8_ARRAY), (&limit, Type::INT8)],
     )?;
     let mut out = vec![Vec::new(); paras.len()];
     for r in &rows {

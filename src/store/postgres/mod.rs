@@ -383,6 +383,9 @@ impl Store for PgStore {
                 .collect())
         })
     }
+    fn indexed_paragraphs(&self, id: WatchId) -> Result<Vec<u64>, StoreError> {
+        off_runtime(|| matching::indexed_paragraphs(&mut *self.conn()?, id))
+    }
     fn band_postings_many(&self, bands: &[u64]) -> Result<Vec<WatchId>, StoreError> {
         off_runtime(|| matching::bands_postings(&mut *self.conn()?, bands))
     }
