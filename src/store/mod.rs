@@ -59,7 +59,7 @@ use crate::core::Article;
 use chrono::{DateTime, Utc};
 
 /// The layout version of a sled store this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 /// Check outcomes kept per watch (older ones are pruned).
 pub const CHECKS_KEPT_PER_WATCH: usize = 200;
 

@@ -63,6 +63,7 @@ mod robots;
 mod sitemaps;
 mod storage_upkeep;
 mod store;
+mod template_layout;
 mod text_deltas;
 mod tls;
 mod url_canonical;

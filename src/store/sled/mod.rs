@@ -8,7 +8,7 @@
 //! | `watch_urls` | URL bytes                    | watch id (u64 BE)     |
 //! | `versions`   | watch id ++ number (u32 BE)  | [`VersionMeta`] JSON  |
 //! | `texts`      | content hash (16 bytes)      | [`Article`]: zstd JSON, or a delta (`text_codec`) |
-//! | `checks`     | watch id ++ ms ++ unique     | [`CheckRecord`] JSON  |
+//! | `checks`     | watch id ++ ms ++ unique     | [`CheckRecord`] binary (`check_codec`) |
 //! | `events`     | seq (u64 BE)                 | [`StoredEvent`] JSON  |
 //! | `outbox`     | sink ++ 0 ++ seq             | [`Delivery`] JSON     |
 //! | `sink_state` | sink name bytes              | the sink's own JSON   |
@@ -49,6 +49,7 @@ mod guarded;
 mod match_index;
 mod outbox;
 mod schema;
+mod seen_codec;
 mod sizes;
 mod store_impl;
 mod template;

@@ -78,7 +78,6 @@ impl SledStore {
         } else {
             0
         };
-        // 5 -> 6: version texts as deltas on the watch's previous text
         // 5 -> 6: version texts as deltas on the watch's previous text,
         // check records in binary
         let (deltas, saved, checks) = if found < 6 {
@@ -87,10 +86,16 @@ impl SledStore {
         } else {
             (0, 0, 0)
         };
+        // 6 -> 7: learned templates' line sightings in binary
+        let sightings = if found < 7 {
+            self.template.rewrite_seen_binary()?
+        } else {
+            0
+        };
         for m in &merges {
             tracing::warn!(path = %self.path, kept = %m.kept.url, kept_id = m.kept.id, merged = %m.gone_url, merged_id = m.gone_id, versions = m.versions, duplicates_dropped = m.duplicates_dropped, "store upgrade: two watches of one article merged into one");
         }
-        tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), fingerprints_rewritten = rewritten, texts_as_deltas = deltas, text_bytes_saved = saved, checks_rewritten = checks, "store layout upgraded");
+        tracing::info!(path = %self.path, from = found, to = SCHEMA_VERSION, keys_dropped = dropped, watches_merged = merges.len(), fingerprints_rewritten = rewritten, texts_as_deltas = deltas, text_bytes_saved = saved, checks_rewritten = checks, sightings_rewritten = sightings, "store layout upgraded");
         self.meta
             .insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         self.db.flush()?;

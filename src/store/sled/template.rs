@@ -4,7 +4,7 @@
 //! |------------------|-----------------------------|-------------------------|
 //! | `tmpl_outlets`   | outlet name bytes           | [`OutletStats`] JSON    |
 //! | `tmpl_rules`     | outlet ++ 0 ++ line key BE  | [`Rule`] JSON           |
-//! | `tmpl_seen`      | outlet ++ 0 ++ line key BE  | [`SeenLine`] JSON       |
+//! | `tmpl_seen`      | outlet ++ 0 ++ line key BE  | [`SeenLine`] binary (`seen_codec`) |
 //!
 //! Every update is an atomic read-modify-write of one key (sled's
 //! `update_and_fetch`), so concurrent checks of one outlet lose no count.
@@ -14,6 +14,7 @@
 //! ([`TemplateTrees::sweep`]) and restart when seen again.
 
 use super::codec::{decode, encode};
+use super::seen_codec::{decode_seen, encode_seen};
 use super::{OutletStats, OutletTemplate, SightingSweep, StoreError};
 use crate::core::template::shape::LineKey;
 use crate::core::template::{Rule, SeenLine, Verdict};
@@ -140,13 +141,11 @@ impl TemplateTrees {
         for (line, text) in lines {
             let k = key(outlet, *line);
             let seen = self.seen.update_and_fetch(&k, |old| {
-                let s: SeenLine = old
-                    .and_then(|v| serde_json::from_slice(v).ok())
-                    .unwrap_or_default();
-                Some(encode(&s.seen_on(article, stats.articles)))
+                let s: SeenLine = old.and_then(|v| decode_seen(v).ok()).unwrap_or_default();
+                Some(encode_seen(&s.seen_on(article, stats.articles)))
             })?;
             let Some(seen) = seen else { continue };
-            let seen: SeenLine = decode("tmpl_seen", &seen)?;
+            let seen = decode_seen(&seen)?;
             if seen.recurring(stats.articles) && self.rules.get(&k)?.is_none() {
                 let mut rule = Rule::new(crate::core::template::Origin::Recurring, text, at);
                 rule.count = seen.articles.len() as u32;
@@ -201,7 +200,7 @@ impl TemplateTrees {
                 }
             };
             // a record that cannot be read is left for `decode` elsewhere
-            let Ok(seen) = serde_json::from_slice::<SeenLine>(&v) else {
+            let Ok(seen) = decode_seen(&v) else {
                 continue;
             };
             if !seen.stale(articles) {
@@ -217,10 +216,32 @@ impl TemplateTrees {
         Ok(true)
     }
 
+    /// Rewrite the sightings still in JSON (layouts up to 6) in the binary
+    /// form; the number rewritten. Runs again over its own partial work.
+    pub(super) fn rewrite_seen_binary(&self) -> Result<u64, StoreError> {
+        let mut rewritten = 0;
+        for kv in self.seen.iter() {
+            let (k, v) = kv?;
+            if !super::seen_codec::is_json(&v) {
+                continue;
+            }
+            // a record that cannot be read is left for `decode_seen` elsewhere
+            let Ok(seen) = decode_seen(&v) else { continue };
+            if self
+                .seen
+                .compare_and_swap(&k, Some(&v), Some(encode_seen(&seen)))?
+                .is_ok()
+            {
+                rewritten += 1;
+            }
+        }
+        Ok(rewritten)
+    }
+
     /// The articles a line was seen on.
     pub(super) fn seen(&self, outlet: &str, line: LineKey) -> Result<Vec<u64>, StoreError> {
         Ok(match self.seen.get(key(outlet, line))? {
-            Some(v) => decode::<SeenLine>("tmpl_seen", &v)?.articles,
+            Some(v) => decode_seen(&v)?.articles,
             None => Vec::new(),
         })
     }
