@@ -53,6 +53,13 @@ pub fn is_aside(node: &NodeRef<'_>) -> bool {
     aside_by_name(node) || super::teasers::is_teaser_list(node)
 }
 
+/// [`is_aside`] on a page whose teaser lists are marked
+/// ([`super::teasers::mark_in`]) and unchanged since: the mark instead of
+/// the test.
+pub fn is_aside_marked(node: &NodeRef<'_>) -> bool {
+    aside_by_name(node) || super::teasers::is_marked(node)
+}
+
 fn aside_by_name(node: &NodeRef<'_>) -> bool {
     if matches!(
         node.node_name().as_deref(),
@@ -87,15 +94,19 @@ pub const MIN_CONTAINER_WORDS: usize = 80;
 /// document order ([`super::prepass::Scan::containers`]); with `pruned`,
 /// some of them may have been removed from the page since and are passed
 /// over.
+///
+/// `aside` is [`is_aside`] or, on a page marked and unchanged since,
+/// [`is_aside_marked`].
 pub fn semantic_container<'a>(
     candidates: &[NodeRef<'a>],
     pruned: bool,
+    aside: fn(&NodeRef<'_>) -> bool,
 ) -> Option<(NodeRef<'a>, usize)> {
     let mut cands: Vec<(NodeRef<'a>, usize)> = candidates
         .iter()
         .filter(|n| !pruned || super::prepass::attached(n))
         .take(MAX_CANDIDATES)
-        .filter(|n| !is_aside(n))
+        .filter(|n| !aside(n))
         .map(|n| (*n, word_count(n)))
         .collect();
     let max = cands.iter().map(|(_, w)| *w).max()?;

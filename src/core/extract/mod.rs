@@ -108,9 +108,16 @@ pub fn extract(
                 .iter()
                 .map(|id| NodeRef::new(*id, &doc.tree))
                 .collect();
-            alternative = container::semantic_container(&containers, pruned)
+            // The teaser marks stand for the test unless the outlet's
+            // `remove` rules changed the page after marking.
+            let aside = if rules.remove.is_empty() {
+                container::is_aside_marked
+            } else {
+                container::is_aside
+            };
+            alternative = container::semantic_container(&containers, pruned, aside)
                 .filter(|(_, words)| *words >= container::MIN_CONTAINER_WORDS)
-                .map(|(n, _)| paragraphs::paragraphs_skipping(&[n], container::is_aside));
+                .map(|(n, _)| paragraphs::paragraphs_skipping(&[n], aside));
             let (paras, title) = readability_body(doc, url, || prepare(html, rules).0)?;
             fallback_title = title;
             paras
@@ -268,10 +275,7 @@ fn readability_body(
 
 /// Parts of readability's body left out: teaser lists and author boxes.
 fn readability_skip(node: &NodeRef<'_>) -> bool {
-    teasers::is_marked(node)
-        || teasers::is_teaser_list(node)
-        || container::is_author_box(node)
-        || is_complementary(node)
+    teasers::is_marked(node) || container::is_author_box(node) || is_complementary(node)
 }
 
 /// An element whose ARIA role says it is not the page's content:

@@ -4,8 +4,7 @@
 //! article such a list can outweigh the story itself in readability's
 //! scoring, and it is never the story.
 
-use dom_query::LocalName;
-use dom_query::NodeRef;
+use dom_query::{LocalName, NodeData, NodeRef};
 
 /// Fewest items in a teaser list.
 pub const MIN_ITEMS: usize = 3;
@@ -30,15 +29,68 @@ pub const MARK: &str = "data-copydesk-teasers";
 /// the test on readability's output no longer knows it; the mark survives.
 /// Returns how many lists were marked.
 pub fn mark_in(doc: &dom_query::Document) -> usize {
-    let found: Vec<NodeRef<'_>> = doc
-        .root()
-        .descendants_it()
-        .filter(|n| n.is_element() && is_teaser_list(n))
-        .collect();
+    // One depth-first walk over the elements: each element's children are
+    // looked at once, to continue the walk and for the cheap test of
+    // [`is_teaser_list`] together (the order of the walk does not matter:
+    // marks do not change what the test reads).
+    let mut found: Vec<NodeRef<'_>> = Vec::new();
+    let mut stack: Vec<NodeRef<'_>> = vec![doc.root()];
+    while let Some(node) = stack.pop() {
+        let mut shape = Shape::default();
+        let mut c = node.first_child();
+        while let Some(k) = c {
+            if let Some(el) = k.element_ref() {
+                shape.add(&el.name.local);
+                drop(el);
+                stack.push(k);
+            }
+            c = k.next_sibling();
+        }
+        if let Some(items) = shape.items() {
+            if node.is_element() && items_are_teasers(&node, items) {
+                found.push(node);
+            }
+        }
+    }
     for n in &found {
         n.set_attr(MARK, "");
     }
     found.len()
+}
+
+/// The cheap part of [`is_teaser_list`], fed one element child at a time:
+/// how many items (element children other than scripts, styles and
+/// templates) and how many of them share the first item's tag.
+#[derive(Default)]
+struct Shape {
+    items: usize,
+    same: usize,
+    first: Option<LocalName>,
+}
+
+impl Shape {
+    fn add(&mut self, name: &LocalName) {
+        if matches!(&**name, "script" | "style" | "template") {
+            return;
+        }
+        self.items += 1;
+        match &self.first {
+            None => {
+                self.first = Some(name.clone());
+                self.same += 1;
+            }
+            Some(f) => self.same += usize::from(f == name),
+        }
+    }
+
+    /// The number of items when the element passes the cheap test: at
+    /// least [`MIN_ITEMS`], at most `MAX_CHILDREN`, four in five or more
+    /// of one tag.
+    fn items(&self) -> Option<usize> {
+        let ok =
+            (MIN_ITEMS..=MAX_CHILDREN).contains(&self.items) && self.same * 5 >= self.items * 4;
+        ok.then_some(self.items)
+    }
 }
 
 /// Whether `node` was marked by [`mark_in`].
@@ -55,31 +107,24 @@ pub fn is_marked(node: &NodeRef<'_>) -> bool {
 pub fn is_teaser_list(node: &NodeRef<'_>) -> bool {
     // Cheap test first, without allocating: enough element children, most
     // of one tag.
-    let mut items = 0usize;
-    let mut same = 0usize;
-    let mut first: Option<LocalName> = None;
+    let mut shape = Shape::default();
     for c in items_of(node) {
-        if items == MAX_CHILDREN {
+        if let Some(el) = c.element_ref() {
+            shape.add(&el.name.local);
+        }
+        if shape.items > MAX_CHILDREN {
             return false;
         }
-        items += 1;
-        let Some(el) = c.element_ref() else { continue };
-        match &first {
-            None => {
-                first = Some(el.name.local.clone());
-                same += 1;
-            }
-            Some(f) => same += usize::from(*f == el.name.local),
-        }
     }
-    if items < MIN_ITEMS {
-        return false;
-    }
-    if same * 5 < items * 4 {
-        return false;
-    }
-    // Then the items themselves, stopping once too many lack a title or
-    // the text outside links is too long.
+    shape
+        .items()
+        .is_some_and(|items| items_are_teasers(node, items))
+}
+
+/// The second part of [`is_teaser_list`], for an element whose `items`
+/// passed the cheap test: the items themselves, stopping once too many
+/// lack a title or the text outside links is too long.
+fn items_are_teasers(node: &NodeRef<'_>, items: usize) -> bool {
     let allowed_untitled = items / 5;
     let max_words = items * MAX_ITEM_WORDS;
     let (mut untitled, mut words) = (0usize, 0usize);
@@ -119,31 +164,26 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
     // (node, inside a heading, inside a link)
     let mut stack = vec![(*item, false, false)];
     while let Some((cur, in_h, in_a)) = stack.pop() {
-        if cur.is_text() {
-            let t = cur.text();
-            if !in_a {
-                plain += t.split_whitespace().count();
+        let (heading, link) = match kind(&cur) {
+            Kind::Text => {
+                with_text(&cur, |t| {
+                    if !in_a {
+                        plain += t.split_whitespace().count();
+                    }
+                    if cut_off.is_none() {
+                        let t = t.trim_end();
+                        if !t.is_empty() {
+                            cut_off = Some(t.ends_with("...") || t.ends_with('…'));
+                        }
+                    }
+                });
+                continue;
             }
-            if cut_off.is_none() {
-                let t = t.trim_end();
-                if !t.is_empty() {
-                    cut_off = Some(t.ends_with("...") || t.ends_with('…'));
-                }
-            }
-            continue;
-        }
-        if !cur.is_element() {
-            continue;
-        }
-        let name = cur.node_name();
-        let name = name.as_deref().unwrap_or("");
-        if matches!(name, "script" | "style" | "svg" | "noscript") {
-            continue;
-        }
-        let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
-        let link = name == "a" && cur.has_attr("href");
+            Kind::Other | Kind::Skipped => continue,
+            Kind::Element { heading, link } => (heading, link),
+        };
         if !title && (link || (heading && in_a)) {
-            let long = cur.text().split_whitespace().count() >= MIN_TITLE_WORDS;
+            let long = has_words(&cur, MIN_TITLE_WORDS);
             if long && ((link && in_h) || (heading && in_a) || (link && has_heading(&cur))) {
                 title = true;
             } else if long && link {
@@ -159,12 +199,78 @@ fn scan_item(item: &NodeRef<'_>) -> (bool, usize) {
     (title || (title_link && cut_off == Some(true)), plain)
 }
 
+/// What [`scan_item`] sees in a node.
+enum Kind {
+    Text,
+    /// A script, style, svg or noscript element: passed over with its
+    /// subtree.
+    Skipped,
+    /// Any other element: whether it is a heading, and a link (`<a href>`).
+    Element {
+        heading: bool,
+        link: bool,
+    },
+    /// A comment or anything else.
+    Other,
+}
+
+fn kind(node: &NodeRef<'_>) -> Kind {
+    node.query(|n| match &n.data {
+        NodeData::Text { .. } => Kind::Text,
+        NodeData::Element(el) => match &*el.name.local {
+            "script" | "style" | "svg" | "noscript" => Kind::Skipped,
+            name => Kind::Element {
+                heading: is_heading_name(name),
+                link: name == "a" && el.attrs.iter().any(|a| &*a.name.local == "href"),
+            },
+        },
+        _ => Kind::Other,
+    })
+    .unwrap_or(Kind::Other)
+}
+
+fn is_heading_name(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Call `f` with the text of a text node, without copying it.
+fn with_text(node: &NodeRef<'_>, f: impl FnOnce(&str)) {
+    node.query(|n| {
+        if let NodeData::Text { contents } = &n.data {
+            f(contents);
+        }
+    });
+}
+
+/// Whether the text of `node` (its text nodes joined, as `text()` gives
+/// it) has at least `min` words, without copying it.
+fn has_words(node: &NodeRef<'_>, min: usize) -> bool {
+    let mut words = 0;
+    // Whether the text so far ends inside a word (a word may run on from
+    // one text node into the next).
+    let mut in_word = false;
+    for d in std::iter::once(*node).chain(node.descendants_it()) {
+        with_text(&d, |t| {
+            for ch in t.chars() {
+                if ch.is_whitespace() {
+                    in_word = false;
+                } else if !in_word {
+                    in_word = true;
+                    words += 1;
+                }
+            }
+        });
+        if words >= min {
+            return true;
+        }
+    }
+    false
+}
+
 fn has_heading(link: &NodeRef<'_>) -> bool {
     link.descendants_it().any(|d| {
-        matches!(
-            d.node_name().as_deref(),
-            Some("h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-        )
+        d.element_ref()
+            .is_some_and(|el| is_heading_name(&el.name.local))
     })
 }
 
@@ -215,6 +321,55 @@ mod tests {
         assert!(marked("#cards"));
         assert!(!marked("#listicle"));
         assert!(!marked("#story"));
+    }
+
+    /// The marking walk marks exactly the elements the test accepts.
+    #[test]
+    fn marks_are_the_test() {
+        let card = r#"<article><div class="title"><a href="/c">Hampers for 1,500 <b>families</b></a></div><div>THE SALVATION ARMY continued...</div></article>"#;
+        let item =
+            r#"<li><h3><a href="/a">Police open a<!-- x --> new station</a></h3><p>News.</p></li>"#;
+        let short = r#"<li><h3><a href="/a">Police<b>open</b></a></h3></li>"#;
+        let plain = r#"<section><h3>Lamp number one</h3><p>It is bright.</p></section>"#;
+        let html = format!(
+            r#"<body><div>{card}{card}<script></script>{card}<style></style></div>
+            <ul>{item}{item}{item}{item}<template></template></ul><ul>{item}{item}{item}<li>x</li><li>y</li></ul>
+            <ul>{short}{short}{short}</ul><div>{plain}{plain}{plain}</div>
+            <div><div>{card}{card}{card}</div><p>a</p><p>b</p></div></body>"#
+        );
+        let doc = Document::from(html);
+        let want: Vec<_> = doc
+            .root()
+            .descendants_it()
+            .filter(|n| n.is_element() && is_teaser_list(n))
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(mark_in(&doc), want.len());
+        let got: Vec<_> = doc
+            .root()
+            .descendants_it()
+            .filter(is_marked)
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(got, want);
+        // The two lists of cards and the first list of linked headings.
+        assert_eq!(got.len(), 3);
+    }
+
+    /// Words of a title are counted over its text nodes joined, as
+    /// `text()` joins them: a word may run across two nodes.
+    #[test]
+    fn title_words_across_text_nodes() {
+        let doc = Document::from(
+            r#"<a id="a" href="/">Po<b>lice</b> open</a><a id="b" href="/">Police <b>open</b> now</a>"#,
+        );
+        let a = doc.select("#a").nodes()[0];
+        let b = doc.select("#b").nodes()[0];
+        for (n, min) in [(a, 2), (a, 3), (b, 3), (b, 4)] {
+            let want = n.text().split_whitespace().count() >= min;
+            assert_eq!(has_words(&n, min), want, "{min}");
+        }
+        assert!(!has_words(&a, 3) && has_words(&b, 3));
     }
 
     #[test]

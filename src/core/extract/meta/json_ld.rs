@@ -4,10 +4,11 @@
 
 use super::*;
 
-pub(super) fn json_ld(doc: &Document) -> LdMeta {
+/// `scripts`: the page's `script[type]` elements, in document order.
+pub(super) fn json_ld(scripts: &[NodeRef<'_>]) -> LdMeta {
     let mut objects: Vec<Value> = Vec::new();
     let mut broken: Vec<String> = Vec::new();
-    for node in doc.select("script[type]").nodes() {
+    for node in scripts {
         let is_ld = node
             .attr("type")
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));

@@ -4,7 +4,7 @@
 //! Nothing here fails: broken JSON-LD falls back to a lenient scan of the
 //! script text, and a value that cannot be found is `None`.
 
-use dom_query::{Document, NodeRef, Selection};
+use dom_query::{Document, Matcher, NodeRef, Selection};
 use json_ld::json_ld;
 use regex::Regex;
 use serde_json::Value;
@@ -50,10 +50,10 @@ struct LdMeta {
 /// Read the page's metadata. `url` is the page's own URL (for resolving a
 /// relative canonical link).
 pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
-    let ld = json_ld(doc);
+    let found = Found::of(doc);
+    let ld = json_ld(&found.scripts);
     // The page's `<meta content>` elements, found once for every lookup.
-    let metas = doc.select("meta[content]");
-    let metas = metas.nodes();
+    let metas = &found.metas[..];
     let site_name = meta_content(metas, &["og:site_name"]).or_else(|| ld.publisher.clone());
 
     let title = ld
@@ -105,7 +105,7 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
                 ],
             )
         })
-        .or_else(|| time_datetime(doc))
+        .or_else(|| time_datetime(&found.times))
         .map(|d| normalize_time(&d));
 
     let modified = ld
@@ -127,12 +127,12 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         })
         .map(|d| normalize_time(&d));
 
-    let canonical_url = attr_of(doc, "link[rel~=canonical][href]", "href")
+    let canonical_url = attr_in(&found.links, &CANONICAL, "href")
         .or_else(|| meta_content(metas, &["og:url"]))
         .or(ld.url.clone())
         .and_then(|u| resolve(&u, url));
 
-    let language = attr_of(doc, "html[lang]", "lang")
+    let language = attr_in(&found.htmls, &HTML_LANG, "lang")
         .or_else(|| {
             meta_content(
                 metas,
@@ -169,10 +169,85 @@ pub fn collapse(s: &str) -> String {
     out
 }
 
-fn attr_of(doc: &Document, css: &str, attr: &str) -> Option<String> {
-    doc.select(css)
-        .nodes()
+/// The elements [`page_meta`] reads, found in one walk of the page instead
+/// of one selector walk each. Each list holds, in document order, what its
+/// selector matches; `links`, `htmls` and `times` hold every element of
+/// that name, for the selectors that are tried on them.
+struct Found<'a> {
+    /// `script[type]`.
+    scripts: Vec<NodeRef<'a>>,
+    /// `meta[content]`.
+    metas: Vec<NodeRef<'a>>,
+    /// `link`.
+    links: Vec<NodeRef<'a>>,
+    /// `html`.
+    htmls: Vec<NodeRef<'a>>,
+    /// `time`.
+    times: Vec<NodeRef<'a>>,
+}
+
+static SCRIPT_TYPE: LazyLock<Matcher> = LazyLock::new(|| matcher("script[type]"));
+static META_CONTENT: LazyLock<Matcher> = LazyLock::new(|| matcher("meta[content]"));
+static CANONICAL: LazyLock<Matcher> = LazyLock::new(|| matcher("link[rel~=canonical][href]"));
+static HTML_LANG: LazyLock<Matcher> = LazyLock::new(|| matcher("html[lang]"));
+static TIME_PUBLISHED: LazyLock<Matcher> =
+    LazyLock::new(|| matcher("time[itemprop~=datePublished][datetime]"));
+static TIME_PUBDATE: LazyLock<Matcher> = LazyLock::new(|| matcher("time[pubdate][datetime]"));
+static TIME_ANY: LazyLock<Matcher> = LazyLock::new(|| matcher("time[datetime]"));
+
+fn matcher(css: &str) -> Matcher {
+    Matcher::new(css).expect("static selector")
+}
+
+impl<'a> Found<'a> {
+    fn of(doc: &'a Document) -> Self {
+        let mut f = Found {
+            scripts: Vec::new(),
+            metas: Vec::new(),
+            links: Vec::new(),
+            htmls: Vec::new(),
+            times: Vec::new(),
+        };
+        for node in doc.root().descendants_it() {
+            // Candidates by name (any case: the selectors decide below).
+            let list = {
+                let Some(el) = node.element_ref() else {
+                    continue;
+                };
+                let name: &str = &el.name.local;
+                if name.eq_ignore_ascii_case("script") {
+                    0
+                } else if name.eq_ignore_ascii_case("meta") {
+                    1
+                } else if name.eq_ignore_ascii_case("link") {
+                    2
+                } else if name.eq_ignore_ascii_case("html") {
+                    3
+                } else if name.eq_ignore_ascii_case("time") {
+                    4
+                } else {
+                    continue;
+                }
+            };
+            match list {
+                0 if node.is_match(&SCRIPT_TYPE) => f.scripts.push(node),
+                1 if node.is_match(&META_CONTENT) => f.metas.push(node),
+                2 => f.links.push(node),
+                3 => f.htmls.push(node),
+                4 => f.times.push(node),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The first non-empty value (whitespace collapsed) of `attr` among the
+/// `nodes` that `sel` matches.
+fn attr_in(nodes: &[NodeRef<'_>], sel: &Matcher, attr: &str) -> Option<String> {
+    nodes
         .iter()
+        .filter(|n| n.is_match(sel))
         .filter_map(|n| n.attr(attr))
         .map(|v| collapse(&v))
         .find(|v| !v.is_empty())
@@ -207,11 +282,12 @@ fn meta_content(nodes: &[NodeRef<'_>], keys: &[&str]) -> Option<String> {
     None
 }
 
-fn time_datetime(doc: &Document) -> Option<String> {
+/// `times`: the page's `time` elements.
+fn time_datetime(times: &[NodeRef<'_>]) -> Option<String> {
     // Prefer a time marked as the publication time.
-    attr_of(doc, "time[itemprop~=datePublished][datetime]", "datetime")
-        .or_else(|| attr_of(doc, "time[pubdate][datetime]", "datetime"))
-        .or_else(|| attr_of(doc, "time[datetime]", "datetime"))
+    attr_in(times, &TIME_PUBLISHED, "datetime")
+        .or_else(|| attr_in(times, &TIME_PUBDATE, "datetime"))
+        .or_else(|| attr_in(times, &TIME_ANY, "datetime"))
 }
 
 fn resolve(href: &str, base: Option<&str>) -> Option<String> {

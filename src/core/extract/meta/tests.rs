@@ -107,3 +107,49 @@ fn times_normalize() {
     );
     assert_eq!(normalize_time(" November 19, 2019 "), "November 19, 2019");
 }
+
+/// The one walk of [`Found::of`] finds, in document order, what the
+/// selectors it replaced find (`attr_in` filters `links`, `htmls` and
+/// `times` with the selectors themselves).
+#[test]
+fn found_matches_the_selectors() {
+    let html = r#"<html lang="en"><head>
+        <script type="application/ld+json">{}</script><script>x()</script><script type="module"></script>
+        <meta name="a" content="1"><meta charset="utf-8"><meta property="b" content="">
+        <link rel="stylesheet" href="/s.css"><link rel="Canonical" href="/c"><link rel="canonical alternate" href="/d"><link rel="canonical">
+        </head><body>
+        <time datetime="2020">x</time><time pubdate datetime="2021">y</time><time itemprop="dateModified datePublished" datetime="2022">z</time><time>w</time>
+        <svg><script type="text/x"></script><meta content="2"/></svg>
+        </body></html>"#;
+    let doc = Document::from(html);
+    let f = Found::of(&doc);
+    let ids = |nodes: &[NodeRef<'_>], m: Option<&Matcher>| -> Vec<_> {
+        nodes
+            .iter()
+            .filter(|n| m.is_none_or(|m| n.is_match(m)))
+            .map(|n| n.id)
+            .collect()
+    };
+    let want = |css: &str| -> Vec<_> { doc.select(css).nodes().iter().map(|n| n.id).collect() };
+    for (got, css) in [
+        (ids(&f.scripts, None), "script[type]"),
+        (ids(&f.metas, None), "meta[content]"),
+        (
+            ids(&f.links, Some(&CANONICAL)),
+            "link[rel~=canonical][href]",
+        ),
+        (ids(&f.htmls, Some(&HTML_LANG)), "html[lang]"),
+        (
+            ids(&f.times, Some(&TIME_PUBLISHED)),
+            "time[itemprop~=datePublished][datetime]",
+        ),
+        (
+            ids(&f.times, Some(&TIME_PUBDATE)),
+            "time[pubdate][datetime]",
+        ),
+        (ids(&f.times, Some(&TIME_ANY)), "time[datetime]"),
+    ] {
+        assert!(!want(css).is_empty(), "{css} matches nothing");
+        assert_eq!(got, want(css), "{css}");
+    }
+}
