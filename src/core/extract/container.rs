@@ -2,7 +2,9 @@
 //! `<main>`, `[role=main]` and `<article>` that holds most of their text.
 //! Readability's scoring sometimes settles on a disclosure box, one widget
 //! of a guide or the intro of a listicle; when it returns much less than
-//! this container, the container is the better body (see [`prefer`]).
+//! this container, the container is the better body (see [`prefer`]); when
+//! readability's body holds text outside it, that text goes (see
+//! [`keep_inside`]).
 
 use dom_query::NodeRef;
 use regex::Regex;
@@ -145,4 +147,121 @@ pub fn words(body: &[String]) -> usize {
 pub fn prefer(readability: &[String], container: &[String]) -> bool {
     let c = words(container);
     c >= MIN_CONTAINER_WORDS && (words(readability) as f64) < c as f64 * MISSED_SHARE
+}
+
+/// Readability's body has to have at least this share of its words in
+/// paragraphs that the container's body also holds for [`keep_inside`] to
+/// cut the rest.
+pub const INSIDE_SHARE: f64 = 0.8;
+
+/// A paragraph is in the container's body when at least this share of its
+/// 4-word shingles are there (readability and the container's walk do not
+/// split or join every paragraph the same way).
+pub const INSIDE_SHINGLES: f64 = 0.5;
+
+/// Drop the paragraphs of readability's `body` that the page's own content
+/// container does not hold, when the container holds most of it (at least
+/// [`INSIDE_SHARE`] of its words): readability's body then spills over the
+/// content the page declares (an author's card in the next column, a
+/// form or promotion under the article, a sidebar bio), and the spill is
+/// what lies outside. `container` is the container's body
+/// ([`is_aside`] parts left out). Below that share readability found
+/// something else and the body is left as is.
+pub fn keep_inside(body: &mut Vec<String>, container: &[String]) {
+    let mut shingles = std::collections::HashSet::new();
+    let mut short = std::collections::HashSet::new();
+    for p in container {
+        let toks = tokens(p);
+        if toks.len() < 4 {
+            short.insert(toks.concat().to_lowercase());
+        }
+        for w in toks.windows(4) {
+            shingles.insert(hash4(w));
+        }
+    }
+    let inside: Vec<bool> = body
+        .iter()
+        .map(|p| {
+            let toks = tokens(p);
+            if toks.len() < 4 {
+                return toks.is_empty() || short.contains(&toks.concat().to_lowercase());
+            }
+            let found = toks
+                .windows(4)
+                .filter(|w| shingles.contains(&hash4(w)))
+                .count();
+            found as f64 >= (toks.len() - 3) as f64 * INSIDE_SHINGLES
+        })
+        .collect();
+    let total = words(body);
+    let kept: usize = body
+        .iter()
+        .zip(&inside)
+        .filter(|(_, i)| **i)
+        .map(|(p, _)| p.split_whitespace().count())
+        .sum();
+    if kept == total || (kept as f64) < total as f64 * INSIDE_SHARE {
+        return;
+    }
+    let mut flags = inside.into_iter();
+    body.retain(|_| flags.next().unwrap_or(true));
+}
+
+/// Word tokens of `p`: runs of letters, digits and `_` (the scorer's).
+fn tokens(p: &str) -> Vec<&str> {
+    p.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn hash4(w: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    w.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|p| p.to_string()).collect()
+    }
+
+    const STORY: &[&str] = &[
+        "The council met on Tuesday to vote on the new budget for the city.",
+        "Spending",
+        "Most of the money goes to schools, roads and the two city parks this year.",
+        "The mayor said the vote was close but fair, and that work starts in May.",
+        "Critics said the budget leaves too little for housing and public transport.",
+    ];
+
+    #[test]
+    fn what_lies_outside_the_container_is_cut() {
+        let container = s(STORY);
+        let mut body = s(STORY);
+        body.push("Jane Roe covers the city hall and loves hiking.".into());
+        keep_inside(&mut body, &container);
+        assert_eq!(body, s(STORY));
+    }
+
+    #[test]
+    fn paragraphs_split_differently_still_count_as_inside() {
+        // The container's walk glued a footnote mark to a word.
+        let mut container = s(STORY);
+        container[0] = "The council met on Tuesday to vote on the new budget1 for the city.".into();
+        let mut body = s(STORY);
+        body.push("Sign up for our newsletter: the city in your inbox.".into());
+        keep_inside(&mut body, &container);
+        assert_eq!(body, s(STORY));
+    }
+
+    #[test]
+    fn a_body_mostly_elsewhere_is_left_alone() {
+        let container = s(&STORY[..1]);
+        let mut body = s(STORY);
+        keep_inside(&mut body, &container);
+        assert_eq!(body, s(STORY));
+    }
 }
