@@ -168,38 +168,39 @@ pub const INSIDE_SHINGLES: f64 = 0.5;
 /// ([`is_aside`] parts left out). Below that share readability found
 /// something else and the body is left as is.
 pub fn keep_inside(body: &mut Vec<String>, container: &[String]) {
-    let mut shingles = std::collections::HashSet::new();
-    let mut short = std::collections::HashSet::new();
+    let mut toks = Vec::new();
+    let mut shingles = IdSet::default();
+    let mut short = IdSet::default();
     for p in container {
-        let toks = tokens(p);
+        token_hashes(p, &mut toks);
         if toks.len() < 4 {
-            short.insert(toks.concat().to_lowercase());
+            short.insert(combine(&toks));
         }
         for w in toks.windows(4) {
-            shingles.insert(hash4(w));
+            shingles.insert(combine(w));
         }
     }
+    let (mut total, mut kept) = (0usize, 0usize);
     let inside: Vec<bool> = body
         .iter()
         .map(|p| {
-            let toks = tokens(p);
-            if toks.len() < 4 {
-                return toks.is_empty() || short.contains(&toks.concat().to_lowercase());
+            token_hashes(p, &mut toks);
+            total += toks.len();
+            let inside = if toks.len() < 4 {
+                toks.is_empty() || short.contains(&combine(&toks))
+            } else {
+                let found = toks
+                    .windows(4)
+                    .filter(|w| shingles.contains(&combine(w)))
+                    .count();
+                found as f64 >= (toks.len() - 3) as f64 * INSIDE_SHINGLES
+            };
+            if inside {
+                kept += toks.len();
             }
-            let found = toks
-                .windows(4)
-                .filter(|w| shingles.contains(&hash4(w)))
-                .count();
-            found as f64 >= (toks.len() - 3) as f64 * INSIDE_SHINGLES
+            inside
         })
         .collect();
-    let total = words(body);
-    let kept: usize = body
-        .iter()
-        .zip(&inside)
-        .filter(|(_, i)| **i)
-        .map(|(p, _)| p.split_whitespace().count())
-        .sum();
     if kept == total || (kept as f64) < total as f64 * INSIDE_SHARE {
         return;
     }
@@ -207,18 +208,61 @@ pub fn keep_inside(body: &mut Vec<String>, container: &[String]) {
     body.retain(|_| flags.next().unwrap_or(true));
 }
 
-/// Word tokens of `p`: runs of letters, digits and `_` (the scorer's).
-fn tokens(p: &str) -> Vec<&str> {
-    p.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|t| !t.is_empty())
-        .collect()
+/// A set of hashes that are already well mixed ([`combine`]), so the set
+/// does not hash them again.
+type IdSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(MIX);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
-fn hash4(w: &[&str]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    w.hash(&mut h);
-    h.finish()
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// FNV-1a hashes of the word tokens of `p` into `out`: runs of ASCII
+/// letters, digits and `_` and of non-ASCII bytes (both sides of the
+/// comparison are cut the same way, so a letter with an accent or a curly
+/// apostrophe inside a word does no harm). One pass over the bytes.
+fn token_hashes(p: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let mut h = FNV_OFFSET;
+    let mut in_token = false;
+    for &b in p.as_bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 {
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            in_token = true;
+        } else if in_token {
+            out.push(h);
+            h = FNV_OFFSET;
+            in_token = false;
+        }
+    }
+    if in_token {
+        out.push(h);
+    }
+}
+
+/// One hash for a run of token hashes (a shingle, or a short paragraph).
+fn combine(toks: &[u64]) -> u64 {
+    let mut h = toks.len() as u64;
+    for t in toks {
+        h = (h.rotate_left(5) ^ t).wrapping_mul(MIX);
+    }
+    h
 }
 
 #[cfg(test)]
