@@ -130,13 +130,24 @@ pub fn extract(
         meta.title.clone()
     };
     let (mut body, mut seen_byline) = clean_body(body, &title, &rules.ignore);
-    // Cleaning only removes paragraphs, so a container that cannot win
-    // before cleaning cannot win after it: skip the cleaning then.
-    if let Some(alt) = alternative.filter(|alt| container::prefer(&body, alt)) {
-        let (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
-        if container::prefer(&body, &alt) {
-            body = alt;
-            seen_byline = seen_byline.or(alt_byline);
+    if let Some(alt) = alternative {
+        // Cleaning only removes paragraphs, so a container that cannot win
+        // before cleaning cannot win after it: skip the cleaning then.
+        let alt = if container::prefer(&body, &alt) {
+            let (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
+            if container::prefer(&body, &alt) {
+                body = alt;
+                seen_byline = seen_byline.or(alt_byline);
+                None
+            } else {
+                Some(alt)
+            }
+        } else {
+            Some(alt)
+        };
+        // Readability's body stays, minus what spills over the container.
+        if let Some(alt) = alt {
+            container::keep_inside(&mut body, &alt);
         }
     }
     let byline = meta.byline.or(seen_byline);
