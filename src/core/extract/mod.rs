@@ -130,23 +130,18 @@ pub fn extract(
         meta.title.clone()
     };
     let (mut body, mut seen_byline) = clean_body(body, &title, &rules.ignore);
-    if let Some(alt) = alternative {
+    if let Some(mut alt) = alternative {
         // Cleaning only removes paragraphs, so a container that cannot win
         // before cleaning cannot win after it: skip the cleaning then.
-        let alt = if container::prefer(&body, &alt) {
-            let (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
-            if container::prefer(&body, &alt) {
-                body = alt;
-                seen_byline = seen_byline.or(alt_byline);
-                None
-            } else {
-                Some(alt)
-            }
+        let mut alt_byline = None;
+        if container::prefer(&body, &alt) {
+            (alt, alt_byline) = clean_body(alt, &title, &rules.ignore);
+        }
+        if container::prefer(&body, &alt) {
+            body = alt;
+            seen_byline = seen_byline.or(alt_byline);
         } else {
-            Some(alt)
-        };
-        // Readability's body stays, minus what spills over the container.
-        if let Some(alt) = alt {
+            // Readability's body stays, minus what spills over the container.
             container::keep_inside(&mut body, &alt);
         }
     }

@@ -88,10 +88,7 @@ pub fn decode_check(bytes: &[u8]) -> Result<CheckRecord, StoreError> {
     }
 }
 
-/// Whether `bytes` is a record in the JSON form of layouts 1-5.
-pub fn is_json(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&b'{')
-}
+pub use super::codec::is_json;
 
 fn read(mut r: Reader<'_>) -> Result<CheckRecord, StoreError> {
     let at = r.time()?;

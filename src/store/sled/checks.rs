@@ -177,22 +177,9 @@ impl SledStore {
     /// crash interrupted finishes at the next open. Returns the records
     /// rewritten.
     pub(super) fn rewrite_checks_binary(&self) -> Result<u64, StoreError> {
-        let mut rewritten = 0;
-        for kv in self.checks.iter() {
-            let (k, v) = kv?;
-            if !super::check_codec::is_json(&v) {
-                continue;
-            }
-            let record: CheckRecord = decode("checks", &v)?;
-            let bin = super::check_codec::encode_check(&record);
-            if self
-                .checks
-                .compare_and_swap(&k, Some(&v), Some(bin))?
-                .is_ok()
-            {
-                rewritten += 1;
-            }
-        }
-        Ok(rewritten)
+        super::codec::rewrite_records(&self.checks, super::check_codec::is_json, |v| {
+            let record: CheckRecord = decode("checks", v)?;
+            Ok(Some(super::check_codec::encode_check(&record)))
+        })
     }
 }

@@ -54,6 +54,37 @@ pub fn be_u64(tree: &'static str, bytes: &[u8]) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(arr))
 }
 
+/// Whether `bytes` is a record in JSON, the form every tree was written in
+/// before its binary layout (`fp_codec` from 5, `check_codec` from 6,
+/// `seen_codec` from 7).
+pub fn is_json(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&b'{')
+}
+
+/// Rewrite each record of `tree` that `is_old` says is in an earlier form
+/// as `rewrite` gives it back (`None`: left as it is); the number
+/// rewritten. A record changed meanwhile is left to its writer
+/// (compare-and-swap), so a layout upgrade can run again over its own
+/// partial work.
+pub fn rewrite_records(
+    tree: &sled::Tree,
+    is_old: fn(&[u8]) -> bool,
+    rewrite: impl Fn(&[u8]) -> Result<Option<Vec<u8>>, StoreError>,
+) -> Result<u64, StoreError> {
+    let mut rewritten = 0;
+    for kv in tree.iter() {
+        let (k, v) = kv?;
+        if !is_old(&v) {
+            continue;
+        }
+        let Some(new) = rewrite(&v)? else { continue };
+        if tree.compare_and_swap(&k, Some(&v), Some(new))?.is_ok() {
+            rewritten += 1;
+        }
+    }
+    Ok(rewritten)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

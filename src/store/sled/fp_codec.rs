@@ -58,10 +58,7 @@ pub fn decode_fp(bytes: &[u8]) -> Result<FingerprintRecord, StoreError> {
     }
 }
 
-/// Whether `bytes` is a record in the JSON form of layouts 1-4.
-pub fn is_json(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&b'{')
-}
+pub use super::codec::is_json;
 
 /// The binary record after its tag.
 fn read_record(mut r: Reader<'_>) -> Result<FingerprintRecord, StoreError> {

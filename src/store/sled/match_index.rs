@@ -174,23 +174,16 @@ impl MatchTrees {
     /// postings and replaced at its article's next check). Safe to repeat
     /// after a crash: a binary record is not touched again.
     pub fn rewrite_binary(&self) -> Result<usize, StoreError> {
-        let mut rewritten = 0;
-        for kv in self.docs.iter() {
-            let (k, v) = kv?;
-            if !is_json(&v) {
-                continue;
-            }
-            match decode_fp(&v) {
-                Ok(r) => {
-                    self.docs.insert(k, encode_fp(&r))?;
-                    rewritten += 1;
-                }
+        let rewritten = codec::rewrite_records(&self.docs, is_json, |v| {
+            Ok(match decode_fp(v) {
+                Ok(r) => Some(encode_fp(&r)),
                 Err(e) => {
-                    tracing::warn!(key = ?k.as_ref(), error = %e, "fingerprint record left in its old form")
+                    tracing::warn!(error = %e, "fingerprint record left in its old form");
+                    None
                 }
-            }
-        }
-        Ok(rewritten)
+            })
+        })?;
+        Ok(rewritten as usize)
     }
 
     pub fn pair(&self, a: WatchId, b: WatchId) -> Result<Option<MatchPair>, StoreError> {

@@ -18,10 +18,7 @@ use crate::store::StoreError;
 const TAG: u8 = 0x01;
 const TREE: &str = "tmpl_seen";
 
-/// Whether `bytes` is a record of the JSON form.
-pub fn is_json(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&b'{')
-}
+pub use super::codec::is_json;
 
 /// The binary record.
 pub fn encode_seen(s: &SeenLine) -> Vec<u8> {

@@ -219,23 +219,10 @@ impl TemplateTrees {
     /// Rewrite the sightings still in JSON (layouts up to 6) in the binary
     /// form; the number rewritten. Runs again over its own partial work.
     pub(super) fn rewrite_seen_binary(&self) -> Result<u64, StoreError> {
-        let mut rewritten = 0;
-        for kv in self.seen.iter() {
-            let (k, v) = kv?;
-            if !super::seen_codec::is_json(&v) {
-                continue;
-            }
-            // a record that cannot be read is left for `decode_seen` elsewhere
-            let Ok(seen) = decode_seen(&v) else { continue };
-            if self
-                .seen
-                .compare_and_swap(&k, Some(&v), Some(encode_seen(&seen)))?
-                .is_ok()
-            {
-                rewritten += 1;
-            }
-        }
-        Ok(rewritten)
+        // a record that cannot be read is left for `decode_seen` elsewhere
+        super::codec::rewrite_records(&self.seen, super::seen_codec::is_json, |v| {
+            Ok(decode_seen(v).ok().map(|s| encode_seen(&s)))
+        })
     }
 
     /// The articles a line was seen on.

@@ -209,33 +209,29 @@ impl<'a> Found<'a> {
             times: Vec::new(),
         };
         for node in doc.root().descendants_it() {
-            // Candidates by name (any case: the selectors decide below).
-            let list = {
+            // The list by name (any case), and the selector its elements
+            // must match to be kept, if any.
+            let (list, sel): (&mut Vec<NodeRef<'a>>, Option<&Matcher>) = {
                 let Some(el) = node.element_ref() else {
                     continue;
                 };
                 let name: &str = &el.name.local;
                 if name.eq_ignore_ascii_case("script") {
-                    0
+                    (&mut f.scripts, Some(&SCRIPT_TYPE))
                 } else if name.eq_ignore_ascii_case("meta") {
-                    1
+                    (&mut f.metas, Some(&META_CONTENT))
                 } else if name.eq_ignore_ascii_case("link") {
-                    2
+                    (&mut f.links, None)
                 } else if name.eq_ignore_ascii_case("html") {
-                    3
+                    (&mut f.htmls, None)
                 } else if name.eq_ignore_ascii_case("time") {
-                    4
+                    (&mut f.times, None)
                 } else {
                     continue;
                 }
             };
-            match list {
-                0 if node.is_match(&SCRIPT_TYPE) => f.scripts.push(node),
-                1 if node.is_match(&META_CONTENT) => f.metas.push(node),
-                2 => f.links.push(node),
-                3 => f.htmls.push(node),
-                4 => f.times.push(node),
-                _ => {}
+            if sel.is_none_or(|s| node.is_match(s)) {
+                list.push(node);
             }
         }
         f
